@@ -1,0 +1,33 @@
+"""Serve plotly.min.js from the plotly Python package, so no CDN and no copy in the repo."""
+
+from pathlib import Path
+from typing import Any
+
+import plotly
+from django.contrib.staticfiles.finders import BaseFinder
+from django.core.files.storage import FileSystemStorage
+
+PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
+PLOTLY_FILE = "plotly.min.js"
+PREFIX = "plotly"
+
+
+class PlotlyFinder(BaseFinder):
+    """Exposes only static/plotly/plotly.min.js (the package also holds data sets we don't want)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.storage = FileSystemStorage(location=str(PLOTLY_DIR))
+        self.storage.prefix = PREFIX
+
+    def check(self, **kwargs: Any) -> list:
+        return []
+
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+        if path == f"{PREFIX}/{PLOTLY_FILE}":
+            match = str(PLOTLY_DIR / PLOTLY_FILE)
+            return [match] if find_all else match
+        return [] if find_all else ""
+
+    def list(self, ignore_patterns: Any):
+        yield PLOTLY_FILE, self.storage

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from sessions import views as session_views
+from survey import exports
+from survey import views as survey_views
+
+urlpatterns = [
+    path("", session_views.home, name="home"),
+    path("healthz", session_views.healthz, name="healthz"),
+    path("j/<str:code>/", session_views.join, name="join"),
+    path("s/<str:code>/survey/<int:number>/", survey_views.survey_element, name="survey-element"),
+    path("s/<str:code>/survey/done/", survey_views.survey_done, name="survey-done"),
+    path("s/<str:code>/survey/status/", survey_views.survey_status, name="survey-status"),
+    path("s/<str:code>/answer/", survey_views.answer, name="answer"),
+    path("s/<str:code>/results.json", survey_views.results_json, name="results-json"),
+    path("s/<str:code>/projector/", session_views.projector, name="projector"),
+    path("s/<str:code>/qr.svg", session_views.join_qr, name="join-qr"),
+    path("s/<str:code>/chair/<str:key>/", session_views.chair, name="chair"),
+    path("s/<str:code>/organiser/", session_views.organiser_session, name="organiser-session"),
+    path("s/<str:code>/phase/", session_views.organiser_phase, name="organiser-phase"),
+    path("s/<str:code>/export.xlsx", exports.export_xlsx, name="export-xlsx"),
+    path("organiser/", session_views.organiser_home, name="organiser-home"),
+    path("organiser/new/", session_views.organiser_create, name="organiser-create"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

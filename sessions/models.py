@@ -1,0 +1,129 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: the code is read off a projector and sometimes typed.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_TABLES = 30
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def new_key() -> str:
+    """An unguessable key for secret URLs (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+class Phase(models.TextChoices):
+    JOIN = "join", _("Arrival")
+    SURVEY = "survey", _("Survey")
+    DISCUSSION = "discussion", _("Discussion")
+    RESULTS = "results", _("Results")
+    CLOSED = "closed", _("Closed")
+
+
+# Phases in which phones may save answers.
+ANSWERING_PHASES = frozenset({Phase.SURVEY})
+
+
+class Role(models.TextChoices):
+    """The participant groups of the hand-out (chapter 2), plus "other"."""
+
+    ENTREPRENEUR = "entrepreneur", _("Impact entrepreneur")
+    POLICY = "policy", _("Policy maker (municipality or province)")
+    NETWORK = "network", _("Network organisation")
+    FINANCE = "finance", _("Financier or investor")
+    RESEARCH = "research", _("Researcher or teacher (knowledge institution)")
+    CIVIL = "civil", _("Civil society organisation or adviser")
+    OTHER = "other", _("Other")
+
+
+class Workshop(models.Model):
+    """One ecosystem dialogue in one city: what the issues call a "session"."""
+
+    code = models.CharField(max_length=12, unique=True, default=new_code)
+    city = models.CharField(_("city"), max_length=100)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    date = models.DateField(_("date"))
+    instrument = models.ForeignKey(
+        "survey.Instrument", on_delete=models.PROTECT, related_name="workshops"
+    )
+    phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.JOIN)
+    projector_key = models.CharField(max_length=64, unique=True, default=new_key)
+    # Bumped in the same transaction as every change to the answers; the projector and the
+    # JSON feed use it to tell a newer snapshot from an older one.
+    results_version = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.city} {self.date:%Y-%m-%d} ({self.code})"
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.phase in ANSWERING_PHASES
+
+
+class Table(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")
+    number = models.PositiveSmallIntegerField()
+    chair_key = models.CharField(max_length=64, unique=True, default=new_key)
+
+    class Meta:
+        ordering = ["workshop", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "number"], name="table_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop.code} T{self.number}"
+
+
+class Participant(models.Model):
+    """A phone in the room. No name: a seat label like "T2·P3" and an optional role."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
+    table = models.ForeignKey(
+        Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
+    )
+    seat = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    last_element = models.PositiveSmallIntegerField(default=1)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workshop", "table__number", "seat"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "seat"], condition=Q(table__isnull=False), name="seat_per_table"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "seat"],
+                condition=Q(table__isnull=True),
+                name="seat_without_table",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop.code} {self.seat_label}"
+
+    @property
+    def seat_label(self) -> str:
+        if self.table_id is None:
+            return f"P{self.seat}"
+        return f"T{self.table.number}·P{self.seat}"

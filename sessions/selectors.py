@@ -1,0 +1,66 @@
+import secrets
+import uuid
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest
+
+from sessions.models import Participant, Table, Workshop
+
+PARTICIPANT_COOKIE_SALT = "scentiss.participant"
+
+
+def participant_cookie_name(workshop: Workshop) -> str:
+    return f"scentiss_p_{workshop.code}"
+
+
+def workshop_get(*, code: str) -> Workshop:
+    """The session with this code (case-insensitive, as people type it), or 404."""
+    try:
+        return Workshop.objects.select_related("instrument").get(code=code.strip().upper())
+    except Workshop.DoesNotExist:
+        raise Http404("unknown session code") from None
+
+
+def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Participant | None:
+    """The participant this phone's signed cookie names, if it belongs to this session."""
+    raw = request.get_signed_cookie(
+        participant_cookie_name(workshop), default=None, salt=PARTICIPANT_COOKIE_SALT
+    )
+    if not raw:
+        return None
+    try:
+        token = uuid.UUID(raw)
+    except ValueError:
+        return None
+    return (
+        Participant.objects.select_related("table", "workshop__instrument")
+        .filter(token=token, workshop=workshop)
+        .first()
+    )
+
+
+def is_organiser(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "is_active", False)
+
+
+def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
+    return bool(key) and secrets.compare_digest(str(key), workshop.projector_key)
+
+
+def may_read_results(*, user: object, workshop: Workshop, key: str | None) -> bool:
+    """Results are for the organiser and for holders of the session's projector key."""
+    return is_organiser(user) or projector_key_ok(workshop=workshop, key=key)
+
+
+def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Workshop | None:
+    """For the websocket: the session if the caller may read its results, else None."""
+    workshop = Workshop.objects.filter(code=str(code).upper()).first()
+    if workshop is None:
+        return None
+    if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
+        return workshop
+    return None
+
+
+def table_counts(*, workshop: Workshop) -> list[Table]:
+    return list(workshop.tables.all())

@@ -1,0 +1,59 @@
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from scentiss.events import session_group
+from sessions.selectors import workshop_for_live
+from survey.selectors import results_snapshot
+
+# Close codes in the private range (4000-4999): the client stops retrying on these.
+CLOSE_FORBIDDEN = 4403
+
+
+class LiveResultsConsumer(AsyncJsonWebsocketConsumer):
+    """live_url: a full snapshot on connect, then every newer snapshot of the session.
+
+    Authorise on connect (projector key or organiser login), join the session's group,
+    forward. Clients send nothing; anything they send is ignored.
+    """
+
+    group: str | None = None
+    version: int = -1
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("key") or [None])[0]
+        workshop = await database_sync_to_async(workshop_for_live)(
+            code=code, key=key, user=self.scope.get("user")
+        )
+        if workshop is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        # Join before reading the snapshot, so no change falls between the two.
+        self.group = session_group(workshop.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        snapshot = await database_sync_to_async(results_snapshot)(workshop_id=workshop.pk)
+        await self._forward(snapshot)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: object, **kwargs: object) -> None:
+        return None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Read-only feed: ignore input without parsing it, whatever its size or shape.
+        return None
+
+    async def results_snapshot(self, event: dict) -> None:
+        await self._forward(event["snapshot"])
+
+    async def _forward(self, snapshot: dict) -> None:
+        # Snapshots from several server processes may arrive out of order: only go forward.
+        if snapshot["version"] > self.version:
+            self.version = snapshot["version"]
+            await self.send_json(snapshot)

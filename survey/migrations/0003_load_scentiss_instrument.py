@@ -1,0 +1,19 @@
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    from types import SimpleNamespace
+
+    from survey.loader import instrument_load, read_instrument
+
+    models = SimpleNamespace(
+        Instrument=apps.get_model("survey", "Instrument"),
+        Element=apps.get_model("survey", "Element"),
+        Statement=apps.get_model("survey", "Statement"),
+    )
+    instrument_load(read_instrument(), models=models)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("survey", "0002_initial")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

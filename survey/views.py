@@ -1,0 +1,174 @@
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from sessions.models import Phase, Workshop
+from sessions.selectors import may_read_results, participant_from_request, workshop_get
+from survey.models import Answer, Element, Statement
+from survey.selectors import results_snapshot
+from survey.services import AnswerRejected, answer_save, parse_score
+
+
+def _progress(participant_id: int, workshop: Workshop) -> dict:
+    answered = Answer.objects.filter(participant_id=participant_id).count()
+    total = Statement.objects.filter(element__instrument_id=workshop.instrument_id).count()
+    return {
+        "answered": answered,
+        "total": total,
+        "percent": round(100 * answered / total) if total else 0,
+    }
+
+
+def _no_participant(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    return redirect("join", code=workshop.code)
+
+
+@never_cache
+@require_GET
+def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is None:
+        return _no_participant(request, workshop)
+    if workshop.phase == Phase.JOIN:
+        return render(request, "survey/waiting.html", {"workshop": workshop})
+    if not workshop.accepts_answers:
+        return render(
+            request, "survey/closed.html", {"workshop": workshop, "participant": participant}
+        )
+    elements = list(workshop.instrument.elements.order_by("order"))
+    if not 1 <= number <= len(elements):
+        raise Http404("no such element")
+    element = elements[number - 1]
+    statements = list(element.statements.order_by("order"))
+    given = dict(
+        Answer.objects.filter(participant=participant, statement__element=element).values_list(
+            "statement_id", "score"
+        )
+    )
+    if participant.last_element != number:
+        participant.last_element = number
+        participant.save(update_fields=["last_element"])
+    scale = workshop.instrument.tr("scale") or []
+    items = [
+        {
+            "statement": s,
+            "text": s.tr("text"),
+            "label": s.tr("label"),
+            "answered": s.pk in given,
+            "value": ("dk" if given.get(s.pk) is None else str(given[s.pk]))
+            if s.pk in given
+            else "",
+        }
+        for s in statements
+    ]
+    return render(
+        request,
+        "survey/element.html",
+        {
+            "workshop": workshop,
+            "participant": participant,
+            "element": element,
+            "element_name": element.tr("name"),
+            "core_question": element.tr("core_question"),
+            "number": number,
+            "count": len(elements),
+            "items": items,
+            "stem": workshop.instrument.stem_for(workshop.city),
+            "scale": [(str(v), scale[v - 1] if len(scale) >= v else "") for v in range(1, 6)],
+            "progress": _progress(participant.pk, workshop),
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < len(elements) else None,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def survey_done(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is None:
+        return _no_participant(request, workshop)
+    elements = (
+        Element.objects.filter(instrument_id=workshop.instrument_id)
+        .order_by("order")
+        .prefetch_related("statements")
+    )
+    answered = set(
+        Answer.objects.filter(participant=participant).values_list("statement_id", flat=True)
+    )
+    open_elements = [
+        (i, e.tr("name"))
+        for i, e in enumerate(elements, start=1)
+        if any(s.pk not in answered for s in e.statements.all())
+    ]
+    return render(
+        request,
+        "survey/done.html",
+        {
+            "workshop": workshop,
+            "participant": participant,
+            "progress": _progress(participant.pk, workshop),
+            "open_elements": open_elements,
+        },
+    )
+
+
+@require_GET
+def survey_status(request: HttpRequest, code: str) -> HttpResponse:
+    """Polled by the waiting screen: sends the phone on once the survey opens."""
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is None:
+        return HttpResponseClientRedirect(f"/j/{workshop.code}/")
+    if workshop.phase != Phase.JOIN:
+        return HttpResponseClientRedirect(f"/s/{workshop.code}/survey/{participant.last_element}/")
+    return HttpResponse(status=204)
+
+
+@require_POST
+def answer(request: HttpRequest, code: str) -> HttpResponse:
+    """One tap: save the answer and return its status (and the progress, out of band)."""
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is None:
+        return _answer_error(
+            request,
+            _("Your phone is not registered for this session; scan the QR code again."),
+            403,
+        )
+    try:
+        statement_id = int(request.POST.get("statement", ""))
+        score = parse_score(request.POST.get("score"))
+        saved = answer_save(participant=participant, statement_id=statement_id, score=score)
+    except ValueError:
+        return _answer_error(
+            request, _("This statement is not part of this session's survey."), 400
+        )
+    except AnswerRejected as rejected:
+        return _answer_error(request, rejected.message, rejected.status)
+    response = render(
+        request,
+        "survey/_answer_saved.html",
+        {"workshop": workshop, "progress": _progress(participant.pk, workshop)},
+    )
+    response["X-Results-Version"] = str(saved.version)
+    return response
+
+
+def _answer_error(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "survey/_answer_error.html", {"message": message}, status=status)
+
+
+@require_GET
+def results_json(request: HttpRequest, code: str) -> JsonResponse:
+    workshop = workshop_get(code=code)
+    if not may_read_results(user=request.user, workshop=workshop, key=request.GET.get("key")):
+        return JsonResponse({"error": _("This link is not valid.")}, status=403)
+    return JsonResponse(
+        results_snapshot(workshop_id=workshop.pk), json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,0 +1,159 @@
+import datetime
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.db import connection
+
+from sessions.models import Phase, Workshop
+from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
+from sessions.services import workshop_create
+from survey.loader import instrument_load, read_instrument
+from survey.models import Instrument
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS = BASE_DIR / "test-artifacts"
+
+
+def ensure_instrument() -> Instrument:
+    """The Scentiss instrument: loaded by the data migration, and again after a transactional
+    test flushed the tables."""
+    return instrument_load(read_instrument())[0]
+
+
+@pytest.fixture
+def instrument(db) -> Instrument:
+    return ensure_instrument()
+
+
+@pytest.fixture
+def make_workshop(db, instrument):
+    def make(**kwargs) -> Workshop:
+        defaults = {
+            "city": "Zwolle",
+            "date": datetime.date(2026, 11, 26),
+            "tables": 3,
+            "instrument": instrument,
+            "phase": Phase.SURVEY,
+        }
+        return workshop_create(**{**defaults, **kwargs})
+
+    return make
+
+
+@pytest.fixture
+def workshop(make_workshop) -> Workshop:
+    return make_workshop()
+
+
+def participant_cookie(workshop: Workshop, token: str) -> tuple[str, str]:
+    """The signed cookie a phone holds after joining, as (name, value)."""
+    name = participant_cookie_name(workshop)
+    value = signing.get_cookie_signer(salt=name + PARTICIPANT_COOKIE_SALT).sign(token)
+    return name, value
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def host(self) -> str:
+        return self.url.split("//", 1)[1]
+
+
+def _database_url() -> str:
+    """The URL of the test database pytest-django created, for server subprocesses."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    user = s.get("USER") or ""
+    auth = f"{user}:{s['PASSWORD']}@" if s.get("PASSWORD") else (f"{user}@" if user else "")
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+
+
+def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Server:
+    """Run the app as it is deployed (uvicorn, ASGI) on a free port against the test database.
+
+    Returns once uvicorn reports that it listens (read from its log, not guessed by sleeping).
+    """
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECRET_KEY": settings.SECRET_KEY,
+        **(extra_env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "info", "--no-access-log"],
+        cwd=BASE_DIR,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:  # keeps the pipe drained for the server's whole life
+        for line in process.stderr:
+            lines.put(line)
+            sys.stderr.write(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            raise RuntimeError(f"server exited with {process.wait()}")
+        if "Uvicorn running on" in line:
+            return Server(url=f"http://127.0.0.1:{port}", process=process)
+    process.kill()
+    raise RuntimeError("server did not come up")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def live_server_asgi(transactional_db) -> Iterator[Server]:
+    server = start_server()
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_worker_thread_connections(django_db_setup):
+    """Async tests touch the database from asgiref's worker thread; close its connection so
+    the test database can be dropped at the end."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)

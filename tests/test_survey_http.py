@@ -1,0 +1,206 @@
+"""The phone's survey flow through HTTP: join, tap, change, resume, and every refusal."""
+
+import pytest
+from django.test import Client
+
+from sessions.models import Participant, Phase, Workshop
+from sessions.selectors import participant_cookie_name
+from survey.loader import instrument_load, read_instrument
+from survey.models import Answer, Statement
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def phone(workshop) -> Client:
+    """A phone that joined the workshop at table 2."""
+    client = Client()
+    response = client.post(f"/j/{workshop.code}/", {"role": "finance", "table": "2"})
+    assert response.status_code == 302
+    return client
+
+
+def statements(workshop: Workshop, element_order: int = 1) -> list[Statement]:
+    return list(
+        Statement.objects.filter(
+            element__instrument=workshop.instrument, element__order=element_order
+        ).order_by("order")
+    )
+
+
+def tap(client: Client, workshop: Workshop, statement: Statement, score: str):
+    return client.post(
+        f"/s/{workshop.code}/answer/",
+        {"statement": statement.pk, "score": score},
+        **HTMX,
+    )
+
+
+def test_join_page_offers_roles_and_tables(client, workshop):
+    page = client.get(f"/j/{workshop.code.lower()}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Impactondernemer" in html  # Dutch by default
+    assert "Anders" in html
+    assert html.count('name="table"') == 1 and 'value="3"' in html
+
+
+def test_join_gives_a_seat_and_a_cookie_and_opens_the_first_element(client, workshop):
+    response = client.post(f"/j/{workshop.code}/", {"role": "policy", "table": "2"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/s/{workshop.code}/survey/1/"
+    participant = Participant.objects.get(workshop=workshop)
+    assert participant.seat_label == "T2·P1"
+    assert participant.role == "policy"
+    assert participant_cookie_name(workshop) in response.cookies
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Kennis &amp; Vaardigheden" in html
+    assert "Voor het bevorderen van impact ondernemerschap in Zwolle" in html
+    assert html.count('role="radiogroup"') == 8
+    assert "0 van 46 beantwoord" in html
+
+
+def test_join_without_role_or_table_is_fine(client, workshop):
+    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302
+    assert Participant.objects.get(workshop=workshop).seat_label == "P1"
+
+
+def test_bad_table_number_is_refused_with_a_message(client, workshop):
+    response = client.post(f"/j/{workshop.code}/", {"table": "99"})
+    assert response.status_code == 200
+    assert "geldige keuze" in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_tap_saves_and_a_second_tap_changes_the_same_answer(phone, workshop):
+    s = statements(workshop)[0]
+    response = tap(phone, workshop, s, "4")
+    assert response.status_code == 200
+    assert "Opgeslagen" in response.content.decode()
+    assert "1 van 46 beantwoord" in response.content.decode()
+    first_version = int(response["X-Results-Version"])
+    assert Answer.objects.get().score == 4
+
+    response = tap(phone, workshop, s, "2")
+    assert Answer.objects.count() == 1
+    assert Answer.objects.get().score == 2
+    assert int(response["X-Results-Version"]) == first_version + 1
+
+    # A retried request (same answer again) stores nothing new and changes no version.
+    response = tap(phone, workshop, s, "2")
+    assert Answer.objects.count() == 1
+    assert int(response["X-Results-Version"]) == first_version + 1
+
+
+def test_dont_know_is_stored_as_no_score(phone, workshop):
+    s = statements(workshop)[1]
+    assert tap(phone, workshop, s, "dk").status_code == 200
+    assert Answer.objects.get(statement=s).score is None
+
+
+def test_saved_answers_are_checked_when_the_page_comes_back(phone, workshop):
+    first, second = statements(workshop)[:2]
+    tap(phone, workshop, first, "5")
+    tap(phone, workshop, second, "dk")
+    html = phone.get(f"/s/{workshop.code}/survey/1/").content.decode()
+    assert f'value="{first.pk}"' in html
+    assert 'value="5" checked' in html
+    assert 'value="dk" checked' in html
+
+
+def test_a_returning_phone_resumes_where_it_was(phone, workshop):
+    phone.get(f"/s/{workshop.code}/survey/4/")
+    response = phone.get(f"/j/{workshop.code}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/s/{workshop.code}/survey/4/"
+    assert Participant.objects.count() == 1
+
+
+@pytest.mark.parametrize("score", ["0", "6", "", "vier", "3.5", "-1", "1e3"])
+def test_scores_outside_the_scale_are_refused_and_change_nothing(phone, workshop, score):
+    response = tap(phone, workshop, statements(workshop)[0], score)
+    assert response.status_code == 400
+    assert "Kies 1 tot 5" in response.content.decode()
+    assert not Answer.objects.exists()
+    assert Workshop.objects.get(pk=workshop.pk).results_version == 1  # only the join
+
+
+def test_unknown_statement_is_refused(phone, workshop):
+    response = phone.post(f"/s/{workshop.code}/answer/", {"statement": "999999", "score": "3"})
+    assert response.status_code == 400
+    assert "hoort niet bij" in response.content.decode()
+    response = phone.post(f"/s/{workshop.code}/answer/", {"statement": "abc", "score": "3"})
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_statement_of_another_instrument_is_refused(phone, workshop):
+    data = read_instrument()
+    data["version"] = 2
+    other, _ = instrument_load(data)
+    foreign = Statement.objects.filter(element__instrument=other).first()
+    response = tap(phone, workshop, foreign, "3")
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_answers_outside_the_survey_phase_are_refused(phone, workshop):
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.DISCUSSION)
+    response = tap(phone, workshop, statements(workshop)[0], "3")
+    assert response.status_code == 409
+    assert "De vragenlijst is gesloten" in response.content.decode()
+    assert not Answer.objects.exists()
+    page = phone.get(f"/s/{workshop.code}/survey/1/")
+    assert "De vragenlijst is gesloten" in page.content.decode()
+
+
+def test_waiting_phones_move_on_when_the_survey_opens(client, make_workshop):
+    workshop = make_workshop(phase=Phase.JOIN)
+    client.post(f"/j/{workshop.code}/", {})
+    assert "opent zodra" in client.get(f"/s/{workshop.code}/survey/1/").content.decode()
+    assert client.get(f"/s/{workshop.code}/survey/status/", **HTMX).status_code == 204
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.SURVEY)
+    response = client.get(f"/s/{workshop.code}/survey/status/", **HTMX)
+    assert response["HX-Redirect"] == f"/s/{workshop.code}/survey/1/"
+
+
+def test_a_tampered_cookie_is_not_a_participant(client, phone, workshop):
+    name = participant_cookie_name(workshop)
+    value = phone.cookies[name].value
+    client.cookies[name] = value[:-3] + ("aaa" if not value.endswith("aaa") else "bbb")
+    assert client.get(f"/s/{workshop.code}/survey/1/")["Location"] == f"/j/{workshop.code}/"
+    response = tap(client, workshop, statements(workshop)[0], "3")
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_a_phone_of_one_session_cannot_answer_in_another(phone, workshop, make_workshop):
+    other = make_workshop(city="Utrecht")
+    response = tap(phone, other, statements(other)[0], "3")
+    assert response.status_code == 403
+    assert not Answer.objects.exists()
+
+
+def test_unknown_session_code_is_404(client, db):
+    assert client.get("/j/NOPE99/").status_code == 404
+    assert client.post("/s/NOPE99/answer/", {"statement": "1", "score": "3"}).status_code == 404
+
+
+def test_answer_needs_post(phone, workshop):
+    assert phone.get(f"/s/{workshop.code}/answer/").status_code == 405
+
+
+def test_a_tap_costs_a_fixed_number_of_queries(phone, workshop, django_assert_max_num_queries):
+    first, second = statements(workshop)[:2]
+    tap(phone, workshop, first, "3")
+    with django_assert_max_num_queries(14):
+        assert tap(phone, workshop, second, "4").status_code == 200
+
+
+def test_done_page_lists_elements_still_open(phone, workshop):
+    for s in statements(workshop, 1):
+        tap(phone, workshop, s, "3")
+    html = phone.get(f"/s/{workshop.code}/survey/done/").content.decode()
+    assert "Kennis &amp; Vaardigheden" not in html
+    assert "Sociaal Netwerk" in html
