@@ -103,8 +103,19 @@ def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Serve
         **(extra_env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "info", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "scentiss.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "info",
+            "--no-access-log",
+        ],
         cwd=BASE_DIR,
         env=env,
         stderr=subprocess.PIPE,

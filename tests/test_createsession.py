@@ -19,10 +19,17 @@ def test_createsession_prints_absolute_urls_as_json(instrument):
     assert workshop.tables.count() == 4
     base = "https://scentiss.example.org"
     assert data["join_url"] == f"{base}/j/{workshop.code}/"
-    assert data["projector_url"] == f"{base}/s/{workshop.code}/projector/?key={workshop.projector_key}"
+    assert (
+        data["projector_url"] == f"{base}/s/{workshop.code}/projector/?key={workshop.projector_key}"
+    )
     assert data["organiser_url"] == f"{base}/s/{workshop.code}/organiser/"
-    assert data["results_url"] == f"{base}/s/{workshop.code}/results.json?key={workshop.projector_key}"
-    assert data["live_url"] == f"wss://scentiss.example.org/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
+    assert (
+        data["results_url"] == f"{base}/s/{workshop.code}/results.json?key={workshop.projector_key}"
+    )
+    assert (
+        data["live_url"]
+        == f"wss://scentiss.example.org/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
+    )
     assert data["export_url"] == f"{base}/s/{workshop.code}/export.xlsx"
     keys = [t.chair_key for t in workshop.tables.order_by("number")]
     assert data["chair_urls"] == [f"{base}/s/{workshop.code}/chair/{k}/" for k in keys]

@@ -50,4 +50,6 @@ def test_full_text_fills_in_the_city(instrument):
         "Voor het bevorderen van impact ondernemerschap in Groningen "
         "zijn er voldoende geschikte arbeidskrachten beschikbaar"
     )
-    assert s.full_text("Groningen", "en").startswith("To foster impact entrepreneurship in Groningen, ")
+    assert s.full_text("Groningen", "en").startswith(
+        "To foster impact entrepreneurship in Groningen, "
+    )

@@ -93,7 +93,9 @@ async def test_another_sessions_key_is_refused():
 async def test_a_foreign_origin_is_refused():
     workshop = await make_session()
     path = f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
-    communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://evil.example")])
+    communicator = WebsocketCommunicator(
+        application, path, headers=[(b"origin", b"http://evil.example")]
+    )
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert not connected
 
