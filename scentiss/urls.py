@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sessions import views as session_views
-from survey import exports
 from survey import views as survey_views
 
 urlpatterns = [
@@ -17,10 +16,10 @@ urlpatterns = [
     path("s/<str:code>/results.json", survey_views.results_json, name="results-json"),
     path("s/<str:code>/projector/", session_views.projector, name="projector"),
     path("s/<str:code>/qr.svg", session_views.join_qr, name="join-qr"),
-    path("s/<str:code>/chair/<str:key>/", session_views.chair, name="chair"),
     path("s/<str:code>/organiser/", session_views.organiser_session, name="organiser-session"),
     path("s/<str:code>/phase/", session_views.organiser_phase, name="organiser-phase"),
-    path("s/<str:code>/export.xlsx", exports.export_xlsx, name="export-xlsx"),
+    path("", include("survey.export_urls")),
+    path("", include("notes.urls")),
     path("organiser/", session_views.organiser_home, name="organiser-home"),
     path("organiser/new/", session_views.organiser_create, name="organiser-create"),
     path(
