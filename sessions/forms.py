@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import MAX_TABLES, Role, Workshop
+from sessions.models import MAX_TABLES, Phase, ProjectorMode, Role, Workshop
 from survey.models import Instrument
 
 
@@ -46,5 +46,25 @@ class WorkshopForm(forms.Form):
         return city
 
 
-class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(choices=Workshop._meta.get_field("phase").choices)
+class StateForm(forms.Form):
+    """Any subset of what the room sees; absent fields stay as they are."""
+
+    phase = forms.ChoiceField(choices=Phase.choices, required=False)
+    projector_mode = forms.ChoiceField(choices=ProjectorMode.choices, required=False)
+    projector_element = forms.IntegerField(min_value=1, max_value=50, required=False)
+    results_revealed = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")],
+        coerce=lambda v: v == "1",
+        required=False,
+        empty_value=None,
+    )
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class DuplicateForm(forms.Form):
+    city = forms.CharField(label=_("City"), max_length=100)
+    date = forms.DateField(
+        label=_("Date"), initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
+    )

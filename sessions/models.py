@@ -29,6 +29,13 @@ class Phase(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ProjectorMode(models.TextChoices):
+    JOIN = "join", _("Join screen")
+    CHART = "chart", _("Spider chart")
+    ELEMENT = "element", _("One element in depth")
+    DISCUSSION = "discussion", _("Discussion questions")
+
+
 # Phases in which phones may save answers.
 ANSWERING_PHASES = frozenset({Phase.SURVEY})
 
@@ -57,6 +64,15 @@ class Workshop(models.Model):
     )
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.JOIN)
     projector_key = models.CharField(max_length=64, unique=True, default=new_key)
+    projector_mode = models.CharField(
+        max_length=12, choices=ProjectorMode.choices, default=ProjectorMode.JOIN
+    )
+    # The element (by order, 1-based) shown in depth or discussed.
+    projector_element = models.PositiveSmallIntegerField(default=1)
+    # Phones see the results only once the organiser reveals them (early answers must not
+    # sway the room).
+    results_revealed = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
     # Bumped in the same transaction as every change to the answers; the projector and the
     # JSON feed use it to tell a newer snapshot from an older one.
     results_version = models.PositiveBigIntegerField(default=0)

@@ -23,6 +23,13 @@ def workshop_get(*, code: str) -> Workshop:
 
 def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Participant | None:
     """The participant this phone's signed cookie names, if it belongs to this session."""
+    return participant_from_cookies(cookies=request.COOKIES, workshop=workshop)
+
+
+def participant_from_cookies(*, cookies: dict, workshop: Workshop) -> Participant | None:
+    """Same for any cookie mapping (a websocket's scope has one too)."""
+    request = HttpRequest()  # Django's own signed-cookie check, for any cookie mapping
+    request.COOKIES = cookies
     raw = request.get_signed_cookie(
         participant_cookie_name(workshop), default=None, salt=PARTICIPANT_COOKIE_SALT
     )

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from sessions.models import MAX_TABLES, Participant, Phase, Role, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
 from survey.broadcast import results_changed
 from survey.models import Instrument
 
@@ -64,9 +64,65 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
     raise RuntimeError("could not find a free seat")
 
 
-def workshop_set_phase(*, workshop: Workshop, phase: str) -> Workshop:
-    if phase not in Phase.values:
-        raise ValueError("unknown phase")
-    Workshop.objects.filter(pk=workshop.pk).update(phase=phase)
-    workshop.phase = phase
+def workshop_update_state(
+    *,
+    workshop: Workshop,
+    phase: str | None = None,
+    projector_mode: str | None = None,
+    projector_element: int | None = None,
+    results_revealed: bool | None = None,
+) -> Workshop:
+    """Change what the room sees: the phase, the projector's mode and element, the reveal.
+
+    One version bump and one broadcast for the whole change; phones and projectors follow.
+    """
+    changes: dict = {}
+    if phase is not None:
+        if phase not in Phase.values:
+            raise ValueError("unknown phase")
+        changes["phase"] = phase
+    if projector_mode is not None:
+        if projector_mode not in ProjectorMode.values:
+            raise ValueError("unknown projector mode")
+        changes["projector_mode"] = projector_mode
+    if projector_element is not None:
+        if not 1 <= projector_element <= workshop.instrument.elements.count():
+            raise ValueError("no such element")
+        changes["projector_element"] = projector_element
+    if results_revealed is not None:
+        changes["results_revealed"] = bool(results_revealed)
+    changes = {k: v for k, v in changes.items() if getattr(workshop, k) != v}
+    if not changes:
+        return workshop
+    with transaction.atomic():
+        Workshop.objects.filter(pk=workshop.pk).update(
+            **changes, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: results_changed(workshop.pk))
+    for key, value in changes.items():
+        setattr(workshop, key, value)
     return workshop
+
+
+def workshop_duplicate(
+    *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
+) -> Workshop:
+    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    return workshop_create(
+        city=city,
+        date=date,
+        tables=source.tables.count() or 1,
+        instrument=source.instrument,
+        title=source.title,
+        created_by=created_by,
+    )
+
+
+def workshop_set_archived(*, workshop: Workshop, archived: bool) -> None:
+    Workshop.objects.filter(pk=workshop.pk).update(archived=archived)
+    workshop.archived = archived
+
+
+def workshop_delete(*, workshop: Workshop) -> None:
+    """Delete the session with its tables, participants, answers and notes (all cascade)."""
+    workshop.delete()

@@ -4,7 +4,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from scentiss.events import session_group
-from sessions.selectors import workshop_for_live
+from sessions.models import Workshop
+from sessions.selectors import participant_from_cookies, workshop_for_live
 from survey.selectors import results_snapshot
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
@@ -57,3 +58,54 @@ class LiveResultsConsumer(AsyncJsonWebsocketConsumer):
         if snapshot["version"] > self.version:
             self.version = snapshot["version"]
             await self.send_json(snapshot)
+
+
+class PhoneStateConsumer(AsyncJsonWebsocketConsumer):
+    """A phone follows the session: {"phase", "revealed"} on connect and on every change.
+
+    Authorised by the participant's signed cookie; carries no results (they stay hidden from
+    phones until the reveal, and then the phone loads its own page).
+    """
+
+    group: str | None = None
+    state: dict | None = None
+
+    async def connect(self) -> None:
+        workshop_id = await database_sync_to_async(_phone_workshop_id)(
+            code=self.scope["url_route"]["kwargs"]["code"], cookies=self.scope.get("cookies", {})
+        )
+        if workshop_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = session_group(workshop_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self._forward(await database_sync_to_async(_phone_state)(workshop_id))
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return None
+
+    async def results_snapshot(self, event: dict) -> None:
+        snapshot = event["snapshot"]
+        await self._forward({"phase": snapshot["phase"], "revealed": snapshot["revealed"]})
+
+    async def _forward(self, state: dict) -> None:
+        if state != self.state:
+            self.state = state
+            await self.send_json(state)
+
+
+def _phone_workshop_id(*, code: str, cookies: dict) -> int | None:
+    workshop = Workshop.objects.filter(code=str(code).upper()).first()
+    if workshop is None or participant_from_cookies(cookies=cookies, workshop=workshop) is None:
+        return None
+    return workshop.pk
+
+
+def _phone_state(workshop_id: int) -> dict:
+    phase, revealed = Workshop.objects.values_list("phase", "results_revealed").get(pk=workshop_id)
+    return {"phase": phase, "revealed": revealed}

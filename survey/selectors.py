@@ -1,8 +1,12 @@
-from django.db.models import Prefetch
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch
 
 from sessions.models import Participant, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate
 from survey.models import Answer, Element, Statement
+
+NO_TABLE = "\u2013"  # shown for participants who chose no table
 
 
 def instrument_specs(*, instrument_id: int) -> list[ElementSpec]:
@@ -29,20 +33,150 @@ def results_snapshot(*, workshop_id: int) -> dict:
     The version is read before the answers, so a snapshot holds at least every answer up to
     its version (it may hold newer ones; the next snapshot carries their version).
     """
-    code, city, version, instrument_id = Workshop.objects.values_list(
-        "code", "city", "results_version", "instrument_id"
-    ).get(pk=workshop_id)
+    w = (
+        Workshop.objects.filter(pk=workshop_id)
+        .values(
+            "code",
+            "city",
+            "results_version",
+            "instrument_id",
+            "phase",
+            "results_revealed",
+            "projector_mode",
+            "projector_element",
+        )
+        .get()
+    )
     rows = Answer.objects.filter(participant__workshop_id=workshop_id).values_list(
         "participant_id", "statement_id", "score"
     )
-    results = aggregate(
-        instrument_specs(instrument_id=instrument_id), rows.iterator(chunk_size=5000)
-    )
+    specs = instrument_specs(instrument_id=w["instrument_id"])
+    results = aggregate(specs, rows.iterator(chunk_size=5000))
+    focus = specs[min(w["projector_element"], len(specs)) - 1].key if specs else None
     return {
-        "session": code,
-        "city": city,
-        "version": version,
+        "session": w["code"],
+        "city": w["city"],
+        "version": w["results_version"],
+        "phase": w["phase"],
+        "revealed": w["results_revealed"],
+        "projector": {"mode": w["projector_mode"], "element": focus},
         "respondents": results["respondents"],
         "participants": Participant.objects.filter(workshop_id=workshop_id).count(),
         "elements": results["elements"],
+    }
+
+
+def participant_scores(*, participant: Participant) -> list[dict]:
+    """A participant's own element scores beside the room's (for the phone after the reveal)."""
+    specs = instrument_specs(instrument_id=participant.workshop.instrument_id)
+    own_rows = Answer.objects.filter(participant=participant).values_list(
+        "participant_id", "statement_id", "score"
+    )
+    own = aggregate(specs, own_rows)["elements"]
+    room = results_snapshot(workshop_id=participant.workshop_id)["elements"]
+    return [
+        {"key": o["key"], "own": o["score"], "room": r["score"], "n": r["n"]}
+        for o, r in zip(own, room, strict=True)
+    ]
+
+
+def session_dashboard(*, workshop: Workshop) -> dict:
+    """The organiser's live counts: who joined, who finished what, who still needs a nudge."""
+    elements = list(
+        Element.objects.filter(instrument_id=workshop.instrument_id)
+        .order_by("order")
+        .annotate(size=Count("statements"))
+    )
+    total = sum(e.size for e in elements)
+    participants = list(
+        Participant.objects.filter(workshop=workshop).select_related("table").order_by("pk")
+    )
+    per_participant: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for participant_id, element_id in Answer.objects.filter(
+        participant__workshop=workshop
+    ).values_list("participant_id", "statement__element_id"):
+        per_participant[participant_id][element_id] += 1
+
+    def answered(p: Participant) -> int:
+        return sum(per_participant[p.pk].values())
+
+    tables: dict[str, dict] = {}
+    for p in participants:
+        label = str(p.table.number) if p.table_id else NO_TABLE
+        row = tables.setdefault(label, {"table": label, "joined": 0, "finished": 0, "answers": 0})
+        row["joined"] += 1
+        row["answers"] += answered(p)
+        row["finished"] += answered(p) == total
+    return {
+        "participants": len(participants),
+        "respondents": sum(1 for p in participants if answered(p)),
+        "finished": sum(1 for p in participants if answered(p) == total),
+        "total": total,
+        "elements": [
+            {
+                "name": e.tr("name"),
+                "finished": sum(1 for p in participants if per_participant[p.pk][e.pk] == e.size),
+            }
+            for e in elements
+        ],
+        "tables": sorted(
+            tables.values(), key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3))
+        ),
+        "nudge": sorted(
+            (
+                {"seat": p.seat_label, "answered": answered(p)}
+                for p in participants
+                if answered(p) < total
+            ),
+            key=lambda r: (r["answered"], r["seat"]),
+        ),
+    }
+
+
+def session_counts(*, workshop: Workshop) -> dict:
+    """What deleting the session would delete."""
+    return {
+        "tables": workshop.tables.count(),
+        "participants": Participant.objects.filter(workshop=workshop).count(),
+        "answers": Answer.objects.filter(participant__workshop=workshop).count(),
+    }
+
+
+def sessions_comparison(*, workshops: list[Workshop]) -> dict:
+    """Element scores of several sessions side by side, each equal to the session's own results;
+    differences are against the first session chosen."""
+    snapshots = [results_snapshot(workshop_id=w.pk) for w in workshops]
+    if not snapshots:
+        return {"sessions": [], "rows": [], "names": {}}
+    keys = [e["key"] for e in snapshots[0]["elements"]]
+    names = {
+        e.key: e.tr("name")
+        for e in Element.objects.filter(instrument_id=workshops[0].instrument_id)
+    }
+    scores = [{e["key"]: e["score"] for e in s["elements"]} for s in snapshots]
+    rows = []
+    for key in keys:
+        values = [by_key.get(key) for by_key in scores]
+        base = values[0]
+        rows.append(
+            {
+                "key": key,
+                "name": names.get(key, key),
+                "scores": values,
+                "diffs": [None if v is None or base is None else v - base for v in values],
+            }
+        )
+    return {
+        "sessions": [
+            {
+                "code": w.code,
+                "city": w.city,
+                "date": w.date.isoformat(),
+                "respondents": s["respondents"],
+                "scores": [by_key.get(k) for k in keys],
+            }
+            for w, s, by_key in zip(workshops, snapshots, scores, strict=True)
+        ],
+        "rows": rows,
+        "names": [names.get(k, k) for k in keys],
     }

@@ -8,7 +8,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from sessions.models import Phase, Workshop
 from sessions.selectors import may_read_results, participant_from_request, workshop_get
 from survey.models import Answer, Element, Statement
-from survey.selectors import results_snapshot
+from survey.selectors import participant_scores, results_snapshot
 from survey.services import AnswerRejected, answer_save, parse_score
 
 
@@ -34,8 +34,12 @@ def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse
     if participant is None:
         return _no_participant(request, workshop)
     if workshop.phase == Phase.JOIN:
-        return render(request, "survey/waiting.html", {"workshop": workshop})
+        return render(
+            request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
+        )
     if not workshop.accepts_answers:
+        if workshop.results_revealed:
+            return redirect("survey-results", code=workshop.code)
         return render(
             request, "survey/closed.html", {"workshop": workshop, "participant": participant}
         )
@@ -171,4 +175,27 @@ def results_json(request: HttpRequest, code: str) -> JsonResponse:
         return JsonResponse({"error": _("This link is not valid.")}, status=403)
     return JsonResponse(
         results_snapshot(workshop_id=workshop.pk), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@never_cache
+@require_GET
+def survey_results(request: HttpRequest, code: str) -> HttpResponse:
+    """After the reveal: the participant's own element scores beside the room's."""
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is None:
+        return _no_participant(request, workshop)
+    if not workshop.results_revealed or workshop.accepts_answers:
+        return redirect("survey-element", code=workshop.code, number=participant.last_element)
+    names = {
+        e.key: e.tr("name") for e in Element.objects.filter(instrument_id=workshop.instrument_id)
+    }
+    rows = [
+        {**row, "name": names[row["key"]]} for row in participant_scores(participant=participant)
+    ]
+    return render(
+        request,
+        "survey/results.html",
+        {"workshop": workshop, "participant": participant, "rows": rows},
     )

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core import signing
 from django.db import connection
+from django.http import HttpResponse
 
 from sessions.models import Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
@@ -59,8 +59,9 @@ def workshop(make_workshop) -> Workshop:
 def participant_cookie(workshop: Workshop, token: str) -> tuple[str, str]:
     """The signed cookie a phone holds after joining, as (name, value)."""
     name = participant_cookie_name(workshop)
-    value = signing.get_cookie_signer(salt=name + PARTICIPANT_COOKIE_SALT).sign(token)
-    return name, value
+    response = HttpResponse()
+    response.set_signed_cookie(name, token, salt=PARTICIPANT_COOKIE_SALT)
+    return name, response.cookies[name].value
 
 
 def free_port() -> int:

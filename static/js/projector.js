@@ -1,65 +1,125 @@
-// The projector: a spider chart of the element scores that follows the session's websocket.
+// The projector follows the session's websocket: every snapshot carries the results and the
+// mode the organiser chose (join screen, spider chart, one element in depth, discussion).
 // Every (re)connect starts with a full snapshot, so a projector that lost wifi is right again
 // as soon as it is back; reconnects back off from 0.5 s to at most 3 s.
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("projector-config").textContent);
+  var beamer = document.getElementById("beamer");
   var chart = document.getElementById("chart");
   var statusEl = document.getElementById("live-status");
   var lastVersion = -1;
+  var lastMode = null;
   var delay = 500;
   var MAX_DELAY = 3000;
+  var GREEN = "#17805e";
+  var PLOT_CONFIG = { displayModeBar: false, responsive: true };
+  // 1..5 from red to green, don't know in grey (colour-blind safe enough with the legend).
+  var SCALE_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#8c8c8c"];
 
   function setStatus(state) {
     statusEl.dataset.state = state;
     statusEl.textContent = statusEl.dataset[state] || state;
   }
+  function fmt(x) { return x === null ? "–" : x.toFixed(1); }
+  function closed(list) { return list.concat(list.slice(0, 1)); }
 
-  function figure(snapshot) {
-    var names = snapshot.elements.map(function (e) { return cfg.names[e.key] || e.name; });
-    var scores = snapshot.elements.map(function (e) { return e.score; });
-    var text = scores.map(function (s) { return s === null ? "–" : s.toFixed(1); });
-    // Close the polygon by repeating the first point.
+  function polar(names, values, size) {
     return {
       data: [{
-        type: "scatterpolar",
-        r: scores.concat(scores.slice(0, 1)),
-        theta: names.concat(names.slice(0, 1)),
-        text: text.concat(text.slice(0, 1)),
-        mode: "lines+markers+text",
-        textposition: "top center",
-        textfont: { size: 22, color: "#0b3d2e" },
-        fill: "toself",
-        fillcolor: "rgba(23, 128, 94, 0.30)",
-        line: { color: "#17805e", width: 4 },
-        marker: { size: 12, color: "#17805e" },
-        connectgaps: false,
-        hoverinfo: "skip",
+        type: "scatterpolar", r: closed(values), theta: closed(names), text: closed(values.map(fmt)),
+        mode: "lines+markers+text", textposition: "top center",
+        textfont: { size: size + 2, color: "#0b3d2e" }, fill: "toself",
+        fillcolor: "rgba(23, 128, 94, 0.30)", line: { color: GREEN, width: 4 },
+        marker: { size: 12, color: GREEN }, connectgaps: false, hoverinfo: "skip",
       }],
       layout: {
         polar: {
           radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 18 }, angle: 90, gridcolor: "#c9d3cf" },
-          angularaxis: { tickfont: { size: 24, color: "#16221d" }, direction: "clockwise", rotation: 90 },
+          angularaxis: { tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90 },
           bgcolor: "#ffffff",
         },
-        showlegend: false,
-        margin: { l: 170, r: 170, t: 60, b: 60 },
-        paper_bgcolor: "rgba(0,0,0,0)",
-        font: { family: "system-ui, sans-serif" },
-        transition: { duration: 300 },
+        showlegend: false, margin: { l: 250, r: 250, t: 50, b: 50 },
+        paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
       },
     };
+  }
+
+  function renderChart(snapshot) {
+    var names = snapshot.elements.map(function (e) { return cfg.names[e.key] || e.name; });
+    var fig = polar(names, snapshot.elements.map(function (e) { return e.score; }), 24);
+    Plotly.react(chart, fig.data, fig.layout, PLOT_CONFIG);
+  }
+
+  function focusElement(snapshot) {
+    var key = snapshot.projector.element;
+    for (var i = 0; i < snapshot.elements.length; i++) {
+      if (snapshot.elements[i].key === key) return snapshot.elements[i];
+    }
+    return snapshot.elements[0];
+  }
+
+  function renderElement(snapshot) {
+    var element = focusElement(snapshot);
+    var info = cfg.elements[element.key] || { labels: {} };
+    document.getElementById("element-title").textContent =
+      (info.name || element.name) + " · " + cfg.texts.mean + " " + fmt(element.score);
+    var labels = element.items.map(function (it) { return info.labels[it.key] || it.label; });
+    var fig = polar(labels, element.items.map(function (it) { return it.mean; }), 15);
+    fig.layout.margin = { l: 215, r: 215, t: 30, b: 30 };
+    Plotly.react("element-polar", fig.data, fig.layout, PLOT_CONFIG);
+    var names = ["1", "2", "3", "4", "5", cfg.texts.dontKnow];
+    var bars = names.map(function (name, index) {
+      return {
+        type: "bar", orientation: "h", name: name, y: labels,
+        x: element.items.map(function (it) { return index < 5 ? it.counts[index] : it.dont_know; }),
+        marker: { color: SCALE_COLOURS[index] }, hoverinfo: "skip",
+        text: element.items.map(function (it) { var v = index < 5 ? it.counts[index] : it.dont_know; return v || ""; }),
+        textposition: "inside", insidetextfont: { size: 16 },
+      };
+    });
+    Plotly.react("element-bars", bars, {
+      barmode: "stack", margin: { l: 300, r: 20, t: 80, b: 40 },
+      yaxis: { autorange: "reversed", tickfont: { size: 16 } },
+      xaxis: { tickfont: { size: 14 }, dtick: 1 },
+      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 16 }, traceorder: "normal" },
+      paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
+    }, PLOT_CONFIG);
+  }
+
+  function renderDiscussion(snapshot) {
+    var element = focusElement(snapshot);
+    var info = cfg.elements[element.key] || {};
+    document.getElementById("discussion-capital").textContent = info.capital || "";
+    document.getElementById("discussion-title").textContent = info.name || element.name;
+    document.getElementById("discussion-core").textContent = info.core || "";
+    var list = document.getElementById("discussion-questions");
+    list.replaceChildren.apply(list, (info.questions || []).map(function (q) {
+      var li = document.createElement("li");
+      li.textContent = q;
+      return li;
+    }));
   }
 
   function render(snapshot) {
     if (snapshot.version <= lastVersion) return;
     lastVersion = snapshot.version;
-    var fig = figure(snapshot);
-    Plotly.react(chart, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+    var mode = snapshot.projector.mode;
+    beamer.dataset.mode = mode;
+    document.querySelectorAll(".js-participants").forEach(function (el) { el.textContent = snapshot.participants; });
     document.getElementById("respondents").textContent = snapshot.respondents;
-    document.getElementById("participants").textContent = snapshot.participants;
+    // Draw the visible pane only (plotly cannot size a hidden one); the chart is always kept
+    // current so tests and other readers can rely on it.
+    renderChart(snapshot);
+    if (mode === "element") renderElement(snapshot);
+    if (mode === "discussion") renderDiscussion(snapshot);
     chart.dataset.version = String(snapshot.version);
     window.scentissSnapshot = snapshot;
+    if (mode !== lastMode) {
+      lastMode = mode;
+      // A pane that was hidden has no size yet: size its charts now that it shows.
+      document.querySelectorAll(".js-plotly-plot").forEach(function (el) { Plotly.Plots.resize(el); });
+    }
   }
 
   function connect() {

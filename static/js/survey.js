@@ -46,7 +46,7 @@
     });
   });
   window.addEventListener("beforeunload", function (e) {
-    if (document.querySelector("form.statement.unsent")) {
+    if (!window.scentissFollowing && document.querySelector("form.statement.unsent")) {
       e.preventDefault();
       e.returnValue = root.dataset.unsent;
       return root.dataset.unsent;

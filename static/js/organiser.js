@@ -1,0 +1,38 @@
+// The organiser's dashboard follows the session: every snapshot on the websocket (at most one
+// per 0.1 s per server process) triggers a reload of the dashboard partial, at most every 0.5 s.
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("organiser-config").textContent);
+  var card = document.getElementById("dashboard-card");
+  var statusEl = document.getElementById("live-status");
+  var delay = 500;
+  var timer = null;
+  var lastVersion = -1;
+
+  function setStatus(state) {
+    statusEl.dataset.state = state;
+    statusEl.textContent = statusEl.dataset[state] || "";
+  }
+  function refresh() {
+    if (timer) return;
+    timer = setTimeout(function () {
+      timer = null;
+      htmx.ajax("GET", card.dataset.dashboardUrl, { target: "#dashboard", swap: "innerHTML" });
+    }, 500);
+  }
+  function connect() {
+    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + cfg.wsPath);
+    ws.onopen = function () { delay = 500; setStatus("live"); };
+    ws.onmessage = function (event) {
+      var snapshot = JSON.parse(event.data);
+      if (snapshot.version !== lastVersion) { lastVersion = snapshot.version; refresh(); }
+    };
+    ws.onclose = function (event) {
+      if (event.code === 4403) { setStatus("forbidden"); return; }
+      setStatus("reconnecting");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 3000);
+    };
+  }
+  connect();
+})();
