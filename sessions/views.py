@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -113,18 +113,6 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
             "join_qr": qr_svg(urls["join_url"], scale=12),
             "config": config,
         },
-    )
-
-
-@require_GET
-def chair(request: HttpRequest, code: str, key: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
-    table = get_object_or_404(Table, workshop=workshop, chair_key=key)
-    participants = table.participants.order_by("seat")
-    return render(
-        request,
-        "sessions/chair.html",
-        {"workshop": workshop, "table": table, "participants": participants},
     )
 
 

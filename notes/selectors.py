@@ -1,0 +1,151 @@
+"""Reads of the notes app."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from notes.models import Note, NoteKind, Observation
+from sessions.models import Participant, Table, Workshop
+from survey.models import Element
+
+
+def table_for_chair(*, code: str, key: str) -> Table | None:
+    """The table whose chair link this is (session code and chair key), or None.
+
+    One query; a revoked key, another table's key or another session's key all give None.
+    """
+    if not key:
+        return None
+    return (
+        Table.objects.select_related("workshop__instrument")
+        .filter(workshop__code=str(code).strip().upper(), chair_key=key)
+        .first()
+    )
+
+
+def table_participants(*, table: Table) -> list[Participant]:
+    """Who sits at the table: the phones that joined with its number, and the seats the chair
+    added for people without a phone."""
+    participants = list(
+        Participant.objects.filter(table=table)
+        .select_related("table", "extra_seat")
+        .order_by("seat")
+    )
+    for p in participants:
+        extra = getattr(p, "extra_seat", None)  # a missing row raises an AttributeError
+        p.without_phone = extra is not None
+        p.initials = extra.initials if extra is not None else ""
+    return participants
+
+
+def note_get_for_table(*, table: Table, note_id: int) -> Note | None:
+    return (
+        Note.objects.select_related("participant__table", "participant__extra_seat")
+        .filter(pk=note_id, table=table)
+        .first()
+    )
+
+
+def instrument_elements(*, workshop: Workshop) -> list[Element]:
+    return list(Element.objects.filter(instrument_id=workshop.instrument_id).order_by("order"))
+
+
+@dataclass
+class ParticipantRow:
+    participant: Participant
+    plus: list[Note] = field(default_factory=list)
+    minus: list[Note] = field(default_factory=list)
+
+
+@dataclass
+class ElementBoard:
+    """One tab of the tablet: an element, its questions and the table's notes on it."""
+
+    number: int
+    element: Element
+    name: str
+    core_question: str
+    discussion_questions: list[str]
+    rows: list[ParticipantRow]
+    agree: list[Note] = field(default_factory=list)
+    differ: list[Note] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return (
+            sum(len(r.plus) + len(r.minus) for r in self.rows) + len(self.agree) + len(self.differ)
+        )
+
+
+def chair_board(*, table: Table, participants: list[Participant]) -> list[ElementBoard]:
+    """Every element with the table's notes, grouped as the tablet shows them (3 queries)."""
+    elements = instrument_elements(workshop=table.workshop)
+    notes = Note.objects.filter(table=table).order_by("created_at", "pk")
+    by_place: dict[tuple, list[Note]] = defaultdict(list)
+    seats = {p.pk: p for p in participants}
+    for note in notes:
+        if note.participant_id is not None:
+            # Reuse the loaded participants: their seat labels need no query per note.
+            note.participant = seats.get(note.participant_id) or note.participant
+        by_place[(note.element_id, note.kind, note.participant_id)].append(note)
+    boards = []
+    for number, element in enumerate(elements, start=1):
+        rows = [
+            ParticipantRow(
+                participant=p,
+                plus=by_place[(element.pk, NoteKind.PLUS, p.pk)],
+                minus=by_place[(element.pk, NoteKind.MINUS, p.pk)],
+            )
+            for p in participants
+        ]
+        boards.append(
+            ElementBoard(
+                number=number,
+                element=element,
+                name=element.tr("name"),
+                core_question=element.tr("core_question"),
+                discussion_questions=list(element.tr("discussion_questions") or []),
+                rows=rows,
+                agree=by_place[(element.pk, NoteKind.AGREE, None)],
+                differ=by_place[(element.pk, NoteKind.DIFFER, None)],
+            )
+        )
+    return boards
+
+
+def note_counts(*, workshop: Workshop) -> dict:
+    """For the organiser: how many notes each table has per element (2-3 queries)."""
+    elements = instrument_elements(workshop=workshop)
+    tables = list(workshop.tables.order_by("number"))
+    counts = {
+        (row["table_id"], row["element_id"]): row["n"]
+        for row in Note.objects.filter(workshop=workshop)
+        .values("table_id", "element_id")
+        .annotate(n=Count("pk"))
+    }
+    rows = [
+        {
+            "table": table,
+            "counts": [counts.get((table.pk, e.pk), 0) for e in elements],
+            "total": sum(counts.get((table.pk, e.pk), 0) for e in elements),
+        }
+        for table in tables
+    ]
+    return {
+        "elements": [(e, e.tr("name")) for e in elements],
+        "rows": rows,
+        "total": sum(r["total"] for r in rows),
+    }
+
+
+def observations_list(*, workshop: Workshop) -> list[Observation]:
+    """Newest first; `element_name` is the element's name in the active language."""
+    observations = list(
+        Observation.objects.filter(workshop=workshop)
+        .select_related("element", "author")
+        .order_by("-created_at", "-pk")
+    )
+    for o in observations:
+        o.element_name = o.element.tr("name") if o.element is not None else ""
+    return observations

@@ -1,0 +1,219 @@
+"""Writes of the notes app: table chairs' notes and seats, chair keys, observations.
+
+Every refusal is a NoteRejected with a message in the user's language; a refused call changes
+nothing.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from notes.events import notes_changed
+from notes.models import (
+    INITIALS_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    PARTICIPANT_KINDS,
+    ExtraSeat,
+    Note,
+    NoteKind,
+    Observation,
+    ObservationKind,
+)
+from sessions.models import Participant, Role, Table, Workshop, new_key
+from sessions.services import participant_join
+from survey.models import Element
+
+
+class NoteRejected(Exception):
+    """Nothing was stored; `message` says why, in the user's language."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class NoteCreated:
+    note: Note
+    created: bool  # False: a retry of a note that was already stored
+
+
+def chair_author_label(table: Table) -> str:
+    """Who wrote a chair's note. Data, like the seat labels, so in the sessions' language."""
+    return f"Tafelvoorzitter T{table.number}"
+
+
+def clean_text(raw: str | None) -> str:
+    """The text as stored: line ends normalised, outer white space removed; or refused."""
+    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise NoteRejected(_("Write something first: an empty note is not stored."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise NoteRejected(
+            _("A note can have at most %(max)s characters; this one has %(n)s.")
+            % {"max": f"{NOTE_MAX_LENGTH:,}", "n": f"{len(text):,}"}
+        )
+    if "\x00" in text:
+        raise NoteRejected(_("The note contains a character that cannot be stored."))
+    return text
+
+
+def _element_of(workshop: Workshop, element_id: int | None) -> Element:
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
+    if element is None:
+        raise NoteRejected(_("This element is not part of this session's instrument."))
+    return element
+
+
+def _notify(workshop_id: int) -> None:
+    transaction.on_commit(lambda: notes_changed(workshop_id))
+
+
+def _same_content(note: Note, **content: object) -> bool:
+    return all(getattr(note, field) == value for field, value in content.items())
+
+
+def note_create(
+    *,
+    table: Table,
+    element_id: int | None,
+    kind: str,
+    text: str,
+    client_id: uuid.UUID,
+    participant_id: int | None = None,
+    is_quote: bool = False,
+) -> NoteCreated:
+    """Store a chair's note, once per client_id.
+
+    The tablet sends a note until it hears back; a repeat with the same id and the same content
+    returns the stored note, one with the same id and other content is refused (409).
+    """
+    if kind not in NoteKind.values:
+        raise NoteRejected(_("Unknown kind of note."))
+    if kind in PARTICIPANT_KINDS and participant_id is None:
+        raise NoteRejected(_("A plus or minus note is about one participant: choose who."))
+    if kind not in PARTICIPANT_KINDS and participant_id is not None:
+        raise NoteRejected(_("An agreement or difference note is about the whole table."))
+    text = clean_text(text)
+    content = {
+        "kind": kind,
+        "participant_id": participant_id,
+        "element_id": element_id,
+        "text": text,
+        "is_quote": bool(is_quote),
+    }
+
+    def existing() -> NoteCreated | None:
+        note = (
+            Note.objects.select_related("participant__table", "participant__extra_seat")
+            .filter(table=table, client_id=client_id)
+            .first()
+        )
+        if note is None:
+            return None
+        if not _same_content(note, **content):
+            raise NoteRejected(
+                _(
+                    "Another note was already stored under this note's id; nothing was "
+                    "changed. Reload the page to see the stored notes."
+                ),
+                status=409,
+            )
+        return NoteCreated(note=note, created=False)
+
+    if (repeat := existing()) is not None:
+        return repeat
+    element = _element_of(table.workshop, element_id)
+    participant = None
+    if participant_id is not None:
+        participant = (
+            Participant.objects.select_related("table", "extra_seat")
+            .filter(pk=participant_id, table=table)
+            .first()
+        )
+        if participant is None:
+            raise NoteRejected(_("This participant does not sit at this table."))
+    try:
+        with transaction.atomic():
+            note = Note.objects.create(
+                workshop_id=table.workshop_id,
+                table=table,
+                participant=participant,
+                element=element,
+                kind=kind,
+                text=text,
+                is_quote=bool(is_quote),
+                client_id=client_id,
+                author=chair_author_label(table),
+            )
+            _notify(table.workshop_id)
+    except IntegrityError:
+        # The same note arrived twice at once (two tabs, a retry racing the first try).
+        if (repeat := existing()) is not None:
+            return repeat
+        raise
+    return NoteCreated(note=note, created=True)
+
+
+def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
+    """Change a note's text and quote flag (its kind, person and element stay)."""
+    note.text = clean_text(text)
+    note.is_quote = bool(is_quote)
+    note.save(update_fields=["text", "is_quote", "updated_at"])
+    _notify(note.workshop_id)
+    return note
+
+
+def note_delete(*, note: Note) -> None:
+    workshop_id = note.workshop_id
+    note.delete()
+    _notify(workshop_id)
+
+
+def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
+    """Give someone without a phone a seat at the table, with optional initials."""
+    initials = " ".join((initials or "").split())
+    if len(initials) > INITIALS_MAX_LENGTH:
+        raise NoteRejected(
+            _("Initials can have at most %(max)s characters.") % {"max": INITIALS_MAX_LENGTH}
+        )
+    if "\x00" in initials:
+        raise NoteRejected(_("The initials contain a character that cannot be stored."))
+    if role and role not in Role.values:
+        raise NoteRejected(_("Unknown role."))
+    with transaction.atomic():
+        participant = participant_join(workshop=table.workshop, table=table, role=role)
+        ExtraSeat.objects.create(participant=participant, initials=initials)
+    return participant
+
+
+def table_rotate_chair_key(*, table: Table) -> Table:
+    """Revoke the table's chair link and issue a new one: the old link stops working at once."""
+    table.chair_key = new_key()
+    table.save(update_fields=["chair_key"])
+    return table
+
+
+def observation_create(
+    *,
+    workshop: Workshop,
+    kind: str,
+    text: str,
+    author: AbstractBaseUser | None,
+    element_id: int | None = None,
+) -> Observation:
+    if kind not in ObservationKind.values:
+        raise NoteRejected(_("Choose a theme, an example or a striking statement."))
+    text = clean_text(text)
+    element = _element_of(workshop, element_id) if element_id is not None else None
+    return Observation.objects.create(
+        workshop=workshop, kind=kind, text=text, element=element, author=author
+    )
+
+
+def observation_delete(*, observation: Observation) -> None:
+    observation.delete()

@@ -1,0 +1,324 @@
+"""The table chair's tablet (no account: the chair link's key opens one table) and the
+organiser's side of the notes: chair links and table cards, note counts, observations."""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from notes.forms import ExtraSeatForm, NoteCreateForm, NoteUpdateForm, ObservationForm
+from notes.models import INITIALS_MAX_LENGTH, NOTE_MAX_LENGTH, NoteKind, Observation
+from notes.selectors import (
+    chair_board,
+    instrument_elements,
+    note_counts,
+    note_get_for_table,
+    observations_list,
+    table_for_chair,
+    table_participants,
+)
+from notes.services import (
+    NoteRejected,
+    extra_seat_create,
+    note_create,
+    note_delete,
+    note_update,
+    observation_create,
+    observation_delete,
+    table_rotate_chair_key,
+)
+from sessions.models import Table
+from sessions.qr import qr_svg
+from sessions.selectors import is_organiser, workshop_get
+from sessions.urls_helpers import session_urls
+
+# Set on every refusal of a chair request, so the tablet's script can tell the app's own
+# refusals from a proxy's or the CSRF check's.
+REFUSED_HEADER = "X-Notes-Refused"
+
+
+def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    """A refusal as a short fragment, for the tablet's script and for htmx."""
+    response = render(request, "notes/_refused.html", {"message": message}, status=status)
+    response[REFUSED_HEADER] = "1"
+    if request.htmx:
+        # Edits and deletions show a refusal above the tabs, not in place of the note.
+        response["HX-Retarget"] = "#chair-alert"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _form_message(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def chair_access(view: Callable) -> Callable:
+    """Resolve the chair link to its table, or answer 403 (wrong, revoked or foreign key)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, key: str, **kwargs) -> HttpResponse:
+        table = table_for_chair(code=code, key=key)
+        if table is None:
+            message = _(
+                "This chair link is not valid (any more). Ask the organiser for the current "
+                "link of your table."
+            )
+            if request.method == "GET" and not request.htmx:
+                response = render(
+                    request, "notes/chair_invalid.html", {"message": message}, status=403
+                )
+                response[REFUSED_HEADER] = "1"
+                return response
+            return _refused(request, message, 403)
+        return view(request, table, **kwargs)
+
+    return wrapper
+
+
+def _chair_url(table: Table, element_key: str | None = None) -> str:
+    url = reverse("chair", args=[table.workshop.code, table.chair_key])
+    return f"{url}?{urlencode({'e': element_key})}" if element_key else url
+
+
+@never_cache
+@require_GET
+@chair_access
+def chair(request: HttpRequest, table: Table) -> HttpResponse:
+    participants = table_participants(table=table)
+    boards = chair_board(table=table, participants=participants)
+    keys = [b.element.key for b in boards]
+    active = request.GET.get("e")
+    if active not in keys:
+        active = keys[0] if keys else None
+    return render(
+        request,
+        "notes/chair.html",
+        {
+            "workshop": table.workshop,
+            "table": table,
+            "participants": participants,
+            "boards": boards,
+            "active": active,
+            "seat_form": ExtraSeatForm(),
+            "kinds": NoteKind,
+            "max_length": NOTE_MAX_LENGTH,
+            "initials_max": INITIALS_MAX_LENGTH,
+        },
+    )
+
+
+@require_POST
+@chair_access
+def note_create_view(request: HttpRequest, table: Table) -> HttpResponse:
+    form = NoteCreateForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, _form_message(form), 400)
+    data = form.cleaned_data
+    try:
+        result = note_create(
+            table=table,
+            element_id=data["element"],
+            kind=data["kind"],
+            text=data["text"],
+            client_id=data["client_id"],
+            participant_id=data["participant"],
+            is_quote=data["is_quote"],
+        )
+    except NoteRejected as rejected:
+        if not request.htmx:
+            messages.error(request, rejected.message)
+            return redirect(_chair_url(table))
+        return _refused(request, rejected.message, rejected.status)
+    note = result.note
+    if not request.htmx:  # a browser without the script: back to the same tab
+        return redirect(_chair_url(table, note.element.key))
+    response = render(
+        request,
+        "notes/_note.html",
+        {"note": note, "table": table},
+        status=201 if result.created else 200,
+    )
+    response["X-Note-Id"] = str(note.pk)
+    return response
+
+
+@never_cache
+@require_GET
+@chair_access
+def note_detail(request: HttpRequest, table: Table, note_id: int) -> HttpResponse:
+    note = note_get_for_table(table=table, note_id=note_id)
+    if note is None:
+        return _refused(request, _("This note no longer exists."), 404)
+    return render(request, "notes/_note.html", {"note": note, "table": table})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@chair_access
+def note_edit(request: HttpRequest, table: Table, note_id: int) -> HttpResponse:
+    note = note_get_for_table(table=table, note_id=note_id)
+    if note is None:
+        return _refused(request, _("This note no longer exists."), 404)
+    context = {"note": note, "table": table, "max_length": NOTE_MAX_LENGTH}
+    if request.method == "GET":
+        return render(request, "notes/_note_edit.html", context)
+    form = NoteUpdateForm(request.POST)
+    text = request.POST.get("text", "")
+    try:
+        if not form.is_valid():
+            raise NoteRejected(_form_message(form))
+        note_update(
+            note=note, text=form.cleaned_data["text"], is_quote=form.cleaned_data["is_quote"]
+        )
+    except NoteRejected as rejected:
+        note.refresh_from_db(fields=["text", "is_quote"])
+        return render(
+            request,
+            "notes/_note_edit.html",
+            {**context, "message": rejected.message, "draft": text},
+            status=rejected.status,
+        )
+    if not request.htmx:
+        return redirect(_chair_url(table, note.element.key))
+    return render(request, "notes/_note.html", {"note": note, "table": table})
+
+
+@require_POST
+@chair_access
+def note_delete_view(request: HttpRequest, table: Table, note_id: int) -> HttpResponse:
+    note = note_get_for_table(table=table, note_id=note_id)
+    if note is None:
+        # Already gone (deleted twice, or from another tablet): the wish is fulfilled.
+        return HttpResponse("")
+    note_delete(note=note)
+    if not request.htmx:
+        return redirect(_chair_url(table))
+    return HttpResponse("")  # htmx swaps the note for nothing
+
+
+@require_POST
+@chair_access
+def seat_add(request: HttpRequest, table: Table) -> HttpResponse:
+    form = ExtraSeatForm(request.POST)
+    back = redirect(_chair_url(table, request.POST.get("e") or None))
+    if not form.is_valid():
+        messages.error(request, _form_message(form))
+        return back
+    try:
+        participant = extra_seat_create(
+            table=table, initials=form.cleaned_data["initials"], role=form.cleaned_data["role"]
+        )
+    except NoteRejected as rejected:
+        messages.error(request, rejected.message)
+    else:
+        messages.success(request, _("Seat %(seat)s added.") % {"seat": participant.seat_label})
+    return back
+
+
+# --- The organiser's side ---------------------------------------------------------------
+
+
+def _chair_links_context(request: HttpRequest, workshop) -> dict:
+    urls = session_urls(workshop=workshop, base_url=request.build_absolute_uri("/"))
+    tables = list(workshop.tables.order_by("number"))
+    return {"workshop": workshop, "chairs": list(zip(tables, urls["chair_urls"], strict=True))}
+
+
+@login_required
+@require_POST
+def chair_key_rotate(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    table = get_object_or_404(Table, workshop=workshop, number=number)
+    table_rotate_chair_key(table=table)
+    message = _("Table %(n)s has a new chair link; the old link no longer works.") % {
+        "n": table.number
+    }
+    if request.htmx:
+        context = {**_chair_links_context(request, workshop), "rotated": table.number}
+        return render(request, "notes/_chair_links.html", context)
+    messages.success(request, message)
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_GET
+def table_cards(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    context = _chair_links_context(request, workshop)
+    cards = [
+        {
+            "table": table,
+            "url": url,
+            "short_url": url.split("://", 1)[-1],
+            "qr": qr_svg(url, scale=6),
+        }
+        for table, url in context["chairs"]
+    ]
+    return render(request, "notes/table_cards.html", {"workshop": workshop, "cards": cards})
+
+
+@never_cache
+@require_GET
+def note_counts_panel(request: HttpRequest, code: str) -> HttpResponse:
+    """Polled or pushed into the organiser's page: notes per table and element."""
+    if not is_organiser(request.user):
+        return HttpResponse(_("Log in as organiser to see the notes."), status=403)
+    workshop = workshop_get(code=code)
+    return render(
+        request,
+        "notes/_note_counts.html",
+        {"workshop": workshop, "counts": note_counts(workshop=workshop)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observations(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    elements = instrument_elements(workshop=workshop)
+    form = ObservationForm(request.POST or None, elements=elements)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                observation_create(
+                    workshop=workshop,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    element_id=form.cleaned_data["element"],
+                    author=request.user,
+                )
+            except NoteRejected as rejected:
+                form.add_error("text", rejected.message)
+            else:
+                messages.success(request, _("Observation saved."))
+                return redirect("observations", code=workshop.code)
+        status = 400
+    return render(
+        request,
+        "notes/observations.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "observations": observations_list(workshop=workshop),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def observation_delete_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    observation = get_object_or_404(Observation, workshop=workshop, pk=pk)
+    observation_delete(observation=observation)
+    messages.success(request, _("Observation deleted."))
+    return redirect("observations", code=workshop.code)
