@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
     "notes.apps.NotesConfig",
+    "profiles.apps.ProfilesConfig",
 ]
 
 MIDDLEWARE = [

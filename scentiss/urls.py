@@ -26,6 +26,7 @@ urlpatterns = [
     path("organiser/compare/", session_views.organiser_compare, name="organiser-compare"),
     path("", include("survey.export_urls")),
     path("", include("notes.urls")),
+    path("", include("profiles.urls")),
     path("organiser/", session_views.organiser_home, name="organiser-home"),
     path("organiser/new/", session_views.organiser_create, name="organiser-create"),
     path(
