@@ -124,5 +124,11 @@ def workshop_set_archived(*, workshop: Workshop, archived: bool) -> None:
 
 
 def workshop_delete(*, workshop: Workshop) -> None:
-    """Delete the session with its tables, participants, answers and notes (all cascade)."""
-    workshop.delete()
+    """Delete the session with its tables, participants, answers and notes (all cascade).
+
+    Participants go first: deleting the tables first would set their table to NULL, and seat
+    numbers that were unique per table then collide in the room-wide constraint.
+    """
+    with transaction.atomic():
+        Participant.objects.filter(workshop=workshop).delete()
+        workshop.delete()

@@ -1,82 +1,114 @@
-"""Excel export of a session (a first version: the full workbook is issue 5)."""
+"""Exports for researchers: a session's workbook, its answers as CSV, and a comparison workbook.
+
+Only a logged-in organiser exports: the projector key and the chair keys open live views of
+one session, and must not hand out every answer of it.
+"""
 
 import datetime
+import re
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
 from sessions.models import Workshop
 from sessions.selectors import workshop_get
-from survey.models import Answer
-from survey.selectors import results_snapshot
+from survey.export_data import comparison_data, session_data
+from survey.export_workbook import (
+    answers_csv,
+    build_comparison_workbook,
+    build_session_workbook,
+    labels,
+)
+from survey.i18n import current_lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+MAX_COMPARED = 30
 
 
-def build_session_workbook(*, snapshot: dict, meta: dict, answers: list[tuple]) -> Workbook:
-    """A workbook from plain data: session facts, element scores and the answers (long)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "sessie"
-    for key, value in meta.items():
-        ws.append([key, value])
-    el = wb.create_sheet("elementen")
-    el.append(["element", "score", "n", "weet ik niet"])
-    for element in snapshot["elements"]:
-        el.append([element["name"], element["score"], element["n"], element["dont_know"]])
-    an = wb.create_sheet("antwoorden")
-    an.append(["deelnemer", "element", "label", "score", "weet ik niet", "beantwoord op"])
-    for row in answers:
-        an.append(list(row))
-    for sheet in wb.worksheets[1:]:
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    return wb
+def session_workbook(
+    *, workshop: Workshop, lang: str | None = None, exported_at: datetime.datetime | None = None
+) -> Workbook:
+    """The session's workbook in `lang` (default: the active language)."""
+    lang = lang or current_lang()
+    return build_session_workbook(
+        data=session_data(workshop=workshop, lang=lang),
+        exported_at=exported_at or timezone.now(),
+        lang=lang,
+    )
 
 
-def _answer_rows(workshop: Workshop) -> list[tuple]:
-    tz = timezone.get_current_timezone()
-    rows = []
-    for a in (
-        Answer.objects.filter(participant__workshop=workshop)
-        .select_related("participant__table", "statement__element")
-        .order_by("participant__pk", "statement__element__order", "statement__order")
-    ):
-        rows.append(
-            (
-                a.participant.seat_label,
-                a.statement.element.name_nl,
-                a.statement.label_nl,
-                a.score,
-                a.score is None,
-                a.answered_at.astimezone(tz).replace(tzinfo=None),
-            )
-        )
-    return rows
+def workbook_bytes(workbook: Workbook) -> bytes:
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_filename(workshop: Workshop, extension: str) -> str:
+    city = slugify(workshop.city) or "sessie"
+    return f"scentiss-{city}-{workshop.date:%Y-%m-%d}-{workshop.code}.{extension}"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @login_required
+@never_cache
 @require_GET
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
-    snapshot = results_snapshot(workshop_id=workshop.pk)
-    meta = {
-        "stad": workshop.city,
-        "datum": workshop.date,
-        "titel": workshop.title,
-        "instrument": f"{workshop.instrument.name_nl} v{workshop.instrument.version}",
-        "fase": workshop.phase,
-        "respondenten": snapshot["respondents"],
-        "geëxporteerd": datetime.datetime.now(),
-    }
-    wb = build_session_workbook(snapshot=snapshot, meta=meta, answers=_answer_rows(workshop))
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    name = f"scentiss-{workshop.city}-{workshop.date:%Y-%m-%d}.xlsx".replace(" ", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    content = workbook_bytes(session_workbook(workshop=workshop))
+    return _download(content, XLSX, export_filename(workshop, "xlsx"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_csv(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    content = answers_csv(data=session_data(workshop=workshop, lang=lang), lang=lang)
+    return _download(content, CSV, export_filename(workshop, "csv"))
+
+
+def compare_codes(query: QueryDict) -> list[str]:
+    """Session codes from ?codes=A,B,C and/or repeated ?code=, upper-cased, first one kept."""
+    raw = [*query.getlist("codes"), *query.getlist("code")]
+    codes = [c.upper() for part in raw for c in re.split(r"[\s,;]+", part) if c]
+    return list(dict.fromkeys(codes))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_compare(request: HttpRequest) -> HttpResponse:
+    codes = compare_codes(request.GET)
+    if not codes:
+        return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
+    if len(codes) > MAX_COMPARED:
+        return HttpResponseBadRequest(
+            _("Compare at most %(max)d sessions at once.") % {"max": MAX_COMPARED}
+        )
+    found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise Http404("unknown session code: " + ", ".join(missing))
+    workshops = [found[c] for c in codes]
+    lang = current_lang()
+    workbook = build_comparison_workbook(
+        sessions=comparison_data(workshops=workshops, lang=lang), lang=lang
+    )
+    cities = "-".join(dict.fromkeys(slugify(w.city) for w in workshops))[:80]
+    filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}.xlsx"
+    return _download(workbook_bytes(workbook), XLSX, filename)
