@@ -1,0 +1,373 @@
+"""End to end in a real browser: phones answer by tapping, the projector follows live.
+
+Debian's Chromium, driven by Playwright's sync API, against the app served by uvicorn on the
+test database (as deployed). Every screen is saved to test-artifacts/ for people to look at.
+"""
+
+import datetime
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connections
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+from sessions.models import Participant, Phase, ProjectorMode, Role, Workshop
+from sessions.services import workshop_create, workshop_update_state
+from sessions.urls_helpers import session_urls
+from survey.models import Answer, Statement
+from tests.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    PROJECTOR,
+    screenshot,
+    start_server,
+)
+from tests.conftest import Server, ensure_instrument, stop_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SAVED = "Opgeslagen"
+RETRYING = "Nog niet opgeslagen, opnieuw proberen…"
+DONT_KNOW = "Weet ik niet / geen mening"
+LIVE = "● live"
+RECONNECTING = "verbinding verbroken, opnieuw verbinden…"
+# What the phone taps, statement after statement, cycled over the survey.
+TAPS = ["4", "2", "5", "1", "3", DONT_KNOW, "4", "5", "3"]
+# An answer must be on the projector this soon after the phone showed "Opgeslagen".
+LIVE_WITHIN_MS = 1000
+
+
+@pytest.fixture(scope="module")
+def _orm_beside_playwright() -> Iterator[None]:
+    # Sync Playwright runs its asyncio loop in this thread (in a greenlet it switches to), so
+    # while a browser is open Django sees a running loop and refuses ORM calls with "You cannot
+    # call this from an async context". The tests' ORM calls run between Playwright calls,
+    # never inside that loop, so they are safe. Module scope: it must outlast pytest-django's
+    # flush at the end of each test. The app servers never get the variable (browser_helpers).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(_orm_beside_playwright) -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator:
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+class Servers:
+    """The app server of one test, which the test may stop and start again on the same port."""
+
+    def __init__(self) -> None:
+        self.current: Server | None = start_server()
+        self.url = self.current.url
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self.current is not None:
+            stop_server(self.current)
+            self.current = None
+
+    def start_again(self) -> None:
+        self.current = start_server(port=self.port)
+
+
+@pytest.fixture
+def servers(transactional_db) -> Iterator[Servers]:
+    # The organiser's changes made here reach the server's projectors through Redis.
+    assert settings.REDIS_URL, "the browser tests need REDIS_URL (make test sets it)"
+    servers = Servers()
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture
+def workshop(transactional_db) -> Workshop:
+    return workshop_create(
+        city="Zwolle",
+        date=datetime.date(2026, 11, 26),
+        tables=3,
+        title="Impact in de regio",
+        instrument=ensure_instrument(),
+        phase=Phase.SURVEY,
+    )
+
+
+def statements_of(workshop: Workshop) -> list[list[Statement]]:
+    """The session's statements, element by element, in the order the phone shows them."""
+    return [
+        list(element.statements.order_by("order"))
+        for element in workshop.instrument.elements.order_by("order")
+    ]
+
+
+def join(page: Page, url: str, workshop: Workshop) -> None:
+    """Open the join URL and start without choosing anything (as most people will)."""
+    page.goto(f"{url}/j/{workshop.code}/")
+    page.get_by_role("button", name="Starten").tap()
+    expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
+
+
+def tap_answer(page: Page, statement: Statement, answer: str) -> Response:
+    """Tap an answer to a statement (on the box the phone shows) and wait until the phone says
+    it is saved. Returns the server's response to the tap."""
+    group = page.get_by_role("radiogroup", name=statement.text_nl)
+    radio = group.get_by_role("radio", name=answer)
+    with page.expect_response(lambda r: r.url.endswith("/answer/")) as response:
+        group.locator("label", has=page.get_by_role("radio", name=answer)).tap()
+    expect(radio).to_be_checked()
+    expect(group.get_by_role("status")).to_have_text(f"✓ {SAVED}")
+    return response.value
+
+
+def expect_checked(page: Page, statement: Statement, answer: str) -> None:
+    group = page.get_by_role("radiogroup", name=statement.text_nl)
+    expect(group.get_by_role("radio", name=answer)).to_be_checked()
+
+
+def score_of(answer: str) -> int | None:
+    return None if answer == DONT_KNOW else int(answer)
+
+
+def chart(projector: Page) -> dict:
+    """What the projector's chart shows: plotly's own data and the snapshot version drawn."""
+    return projector.evaluate(
+        """() => {
+            const chart = document.getElementById("chart");
+            return {
+                r: chart.data[0].r,
+                theta: chart.data[0].theta,
+                version: Number(chart.dataset.version),
+                respondents: document.getElementById("respondents").textContent.trim(),
+                participants: document.getElementById("participants").textContent.trim(),
+            };
+        }"""
+    )
+
+
+def answer_reaches_projector(
+    phone: Page, projector: Page, statement: Statement, answer: str
+) -> dict:
+    """Tap an answer on the phone; the projector must draw it within LIVE_WITHIN_MS of the
+    phone's "Opgeslagen". Returns what the projector shows then."""
+    version = int(tap_answer(phone, statement, answer).headers["x-results-version"])
+    # The clock starts now, once "Opgeslagen" shows: the chart must draw that version in time.
+    projector.wait_for_function(
+        "v => Number(document.getElementById('chart').dataset.version) >= v",
+        arg=version,
+        timeout=LIVE_WITHIN_MS,
+    )
+    return chart(projector)
+
+
+def assert_projector_shows_results_json(projector: Page, workshop: Workshop, url: str) -> dict:
+    """The projector's chart is exactly the results_url snapshot of the same version."""
+    snapshot = httpx.get(session_urls(workshop=workshop, base_url=url)["results_url"]).json()
+    shown = chart(projector)
+    assert shown["version"] == snapshot["version"]
+    scores = [element["score"] for element in snapshot["elements"]]
+    names = [element["name"] for element in snapshot["elements"]]
+    assert shown["r"] == scores + scores[:1]  # the polygon is closed by repeating the first
+    assert shown["theta"] == names + names[:1]
+    assert shown["respondents"] == str(snapshot["respondents"])
+    assert shown["participants"] == str(snapshot["participants"])
+    return snapshot
+
+
+def organiser_does(change, /, **kwargs):
+    """Run an organiser's change (a service, as the organiser page calls it) in a thread of its
+    own: its broadcast uses async_to_sync, which refuses to run in this thread, where sync
+    Playwright keeps its event loop."""
+
+    def run():
+        try:
+            return change(**kwargs)
+        finally:
+            connections.close_all()  # the thread's own connection, before the test db goes
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def open_projector(new_context, url: str, workshop: Workshop) -> Page:
+    projector = new_context(**PROJECTOR).new_page()
+    projector.goto(session_urls(workshop=workshop, base_url=url)["projector_url"])
+    expect(projector.locator("#live-status")).to_have_text(LIVE)
+    return projector
+
+
+def show_chart(projector: Page, workshop: Workshop) -> None:
+    """The organiser puts the projector on the spider chart; it follows without a reload."""
+    organiser_does(workshop_update_state, workshop=workshop, projector_mode=ProjectorMode.CHART)
+    expect(projector.locator("#chart .main-svg").first).to_be_visible()
+
+
+def test_a_phone_answers_the_whole_survey_by_tapping(servers, workshop, new_context):
+    page = new_context(**PHONE).new_page()
+    page.goto(f"{servers.url}/j/{workshop.code}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Welkom bij de ecosysteemdialoog Zwolle"
+    )
+    screenshot(page, "phone-01-join", full_page=True)
+
+    page.get_by_role("radio", name="Impactondernemer").tap()
+    page.get_by_label("Mijn tafelnummer").select_option("2")
+    page.get_by_role("button", name="Starten").tap()
+    expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
+    expect(page.get_by_text("Je bent T2·P1")).to_be_visible()
+
+    elements = statements_of(workshop)
+    assert [len(statements) for statements in elements] == [8, 9, 7, 6, 5, 11]
+    tapped: dict[Statement, str] = {}
+    for number, statements in enumerate(elements, start=1):
+        expect(page.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_have_text(statements[0].element.name_nl)
+        if number == 1:
+            screenshot(page, "phone-02-element-1-first-screen")
+        for statement in statements:
+            answer = TAPS[len(tapped) % len(TAPS)]
+            tap_answer(page, statement, answer)
+            tapped[statement] = answer
+        expect(page.locator("#progress")).to_contain_text(f"{len(tapped)} van 46 beantwoord")
+        screenshot(page, f"phone-03-element-{number}-answered", full_page=True)
+
+        if number in (1, 6):  # a reload (or a phone that slept) shows the taps it had
+            page.reload()
+            for statement in statements:
+                expect_checked(page, statement, tapped[statement])
+            expect(page.locator("#progress")).to_contain_text(f"{len(tapped)} van 46 beantwoord")
+
+        page.get_by_role("link", name="Volgende" if number < 6 else "Afronden").tap()
+
+    expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/done/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bedankt!")
+    expect(page.locator("#progress")).to_contain_text("46 van 46 beantwoord")
+    expect(page.get_by_text("Je hebt alle stellingen beantwoord.")).to_be_visible()
+    screenshot(page, "phone-04-done", full_page=True)
+
+    participant = Participant.objects.select_related("table").get(workshop=workshop)
+    assert (participant.role, participant.table.number) == (Role.ENTREPRENEUR, 2)
+    saved = dict(
+        Answer.objects.filter(participant=participant).values_list("statement_id", "score")
+    )
+    assert len(saved) == 46
+    assert saved == {statement.pk: score_of(answer) for statement, answer in tapped.items()}
+    assert list(saved.values()).count(None) == 5  # the "weet ik niet" taps, stored as no score
+
+    # "Review my answers" goes back to the first element, with every tap still shown.
+    page.get_by_role("link", name="Mijn antwoorden bekijken").tap()
+    for statement in elements[0]:
+        expect_checked(page, statement, tapped[statement])
+
+
+def test_the_projector_draws_an_answer_within_a_second(servers, workshop, new_context):
+    projector = open_projector(new_context, servers.url, workshop)
+    join_url = session_urls(workshop=workshop, base_url=servers.url)["join_url"]
+    # A new session's projector shows how to join: the QR code and the short URL, big.
+    qr = projector.get_by_role("img", name="QR-code om mee te doen").filter(visible=True)
+    expect(qr.locator("svg")).to_be_visible()
+    assert qr.bounding_box()["width"] >= 500
+    expect(projector.get_by_text(join_url, exact=True).filter(visible=True)).to_be_visible()
+    expect(projector.locator("#chart")).not_to_be_in_viewport()
+    screenshot(projector, "projector-01-join-screen")
+
+    show_chart(projector, workshop)
+    expect(qr.locator("svg")).to_be_visible()  # the QR code stays, smaller, beside the chart
+    expect(projector.get_by_text(join_url, exact=True).filter(visible=True)).to_be_visible()
+    before = chart(projector)
+    assert before["r"] == [None] * 7
+    assert (before["participants"], before["respondents"]) == ("0", "0")
+    assert_projector_shows_results_json(projector, workshop, servers.url)
+    screenshot(projector, "projector-02-chart-before-answers")
+
+    phone = new_context(**PHONE).new_page()
+    join(phone, servers.url, workshop)
+    expect(projector.locator("#participants")).to_have_text("1")
+    elements = statements_of(workshop)
+
+    shown = answer_reaches_projector(phone, projector, elements[0][0], "4")
+    assert shown["r"][:2] == [4, None]
+    assert shown["respondents"] == "1"
+    # The participant's mean over the element: (4 + 2) / 2.
+    shown = answer_reaches_projector(phone, projector, elements[0][1], "2")
+    assert shown["r"][0] == 3
+    expect(projector.locator("#chart")).to_contain_text("3.0")
+    assert_projector_shows_results_json(projector, workshop, servers.url)
+
+    # One answer in each further element: the spider closes, each answer live on its own.
+    for number, (statements, answer) in enumerate(
+        zip(elements[1:], ["5", "2", "4", "1", "3"], strict=True), start=2
+    ):
+        phone.get_by_role("link", name="Volgende").tap()
+        expect(phone.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        shown = answer_reaches_projector(phone, projector, statements[0], answer)
+        assert shown["r"][number - 1] == int(answer)
+    # A changed tap replaces the answer, on the projector too.
+    shown = answer_reaches_projector(phone, projector, elements[-1][0], "5")
+    assert shown["r"] == [3, 5, 2, 4, 1, 5, 3]
+    snapshot = assert_projector_shows_results_json(projector, workshop, servers.url)
+    assert snapshot["respondents"] == 1
+    screenshot(projector, "projector-03-chart-after-answers")
+
+
+def test_the_projector_reconnects_after_the_server_went_away(servers, workshop, new_context):
+    projector = open_projector(new_context, servers.url, workshop)
+    show_chart(projector, workshop)
+    status = projector.locator("#live-status")
+    phone = new_context(**PHONE).new_page()
+    join(phone, servers.url, workshop)
+    first, second = statements_of(workshop)[0][:2]
+
+    servers.stop()
+    expect(status).to_have_text(RECONNECTING)
+    screenshot(projector, "projector-04-reconnecting")
+    # A tap while the server is away is kept on the phone and retried.
+    group = phone.get_by_role("radiogroup", name=first.text_nl)
+    group.locator("label", has=phone.get_by_role("radio", name="5")).tap()
+    expect(group.get_by_role("radio", name="5")).to_be_checked()
+    expect(group.get_by_role("status")).to_have_text(RETRYING)
+    screenshot(phone, "phone-05-not-saved-yet")
+
+    servers.start_again()
+    expect(status).to_have_text(LIVE)
+    # The retries back off (0.5 s doubling to 5 s), so the save may come a few seconds later.
+    expect(group.get_by_role("status")).to_have_text(f"✓ {SAVED}", timeout=15_000)
+    projector.wait_for_function("() => document.getElementById('chart').data[0].r[0] === 5")
+
+    # An answer given after the restart reaches the reconnected projector live.
+    shown = answer_reaches_projector(phone, projector, second, "3")
+    assert shown["r"][0] == 4
+    assert_projector_shows_results_json(projector, workshop, servers.url)
+    screenshot(projector, "projector-05-live-again")
+    assert dict(
+        Answer.objects.filter(participant__workshop=workshop).values_list("statement_id", "score")
+    ) == {first.pk: 5, second.pk: 3}
