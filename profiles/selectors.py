@@ -1,0 +1,458 @@
+"""Reads of the profiles app: the city profile as a document, the notes to draw points from,
+programmes with their comparison, theme counts and recommendations."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from notes.models import Note, NoteKind
+from profiles.charts import COLOURS, Series, radar_svg, score_label
+from profiles.models import (
+    Audience,
+    PointSection,
+    Profile,
+    ProfileElement,
+    ProfilePoint,
+    Programme,
+    Recommendation,
+    Theme,
+    ThemeTag,
+)
+from profiles.services import SECTION_KINDS
+from sessions.models import Workshop
+from survey.models import Element
+from survey.selectors import results_snapshot, sessions_comparison
+
+# --- notes as sources ----------------------------------------------------------------------
+
+
+def notes_queryset() -> QuerySet[Note]:
+    return Note.objects.select_related("table", "participant__table", "element").order_by(
+        "created_at", "pk"
+    )
+
+
+def note_seat(note: Note) -> str:
+    """Who said it: the participant's seat label, or the table for a table note."""
+    if note.participant_id is not None:
+        return note.participant.seat_label
+    return f"T{note.table.number}"
+
+
+def decorate_notes(notes: list[Note]) -> list[Note]:
+    """Adds `seat` and `kind_label` for the templates and the Word document."""
+    kinds = dict(NoteKind.choices)
+    for note in notes:
+        note.seat = note_seat(note)
+        note.kind_label = str(kinds.get(note.kind, note.kind))
+        note.element_name = note.element.tr("name")
+    return notes
+
+
+def _points_queryset() -> QuerySet[ProfilePoint]:
+    return ProfilePoint.objects.order_by("order", "pk").prefetch_related(
+        Prefetch("sources", queryset=notes_queryset())
+    )
+
+
+def _with_sources(points: list[ProfilePoint]) -> list[ProfilePoint]:
+    for point in points:
+        point.source_notes = decorate_notes(list(point.sources.all()))
+    return points
+
+
+# --- the city profile ----------------------------------------------------------------------
+
+
+@dataclass
+class ElementSection:
+    number: int
+    element: Element
+    name: str
+    score: float | None
+    n: int
+    synthesis: str = ""
+    quote: str = ""
+    quote_note: Note | None = None
+    strengths: list[ProfilePoint] = field(default_factory=list)
+    bottlenecks: list[ProfilePoint] = field(default_factory=list)
+
+    @property
+    def score_label(self) -> str:
+        return score_label(self.score)
+
+    @property
+    def score_percent(self) -> int:
+        return 0 if self.score is None else round(self.score / 5 * 100)
+
+
+@dataclass
+class ProfileDocument:
+    workshop: Workshop
+    profile: Profile
+    respondents: int
+    participants: int
+    sections: list[ElementSection]
+    opportunities: list[ProfilePoint]
+    closing_quote: str
+    closing_quote_note: Note | None
+    note_count: int
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.sections]
+
+    @property
+    def scores(self) -> list[float | None]:
+        return [s.score for s in self.sections]
+
+    def chart_svg(self, title: str = "") -> str:
+        return radar_svg(self.names, [Series(self.workshop.city, self.scores)], title=title)
+
+    @property
+    def chart_data(self) -> dict:
+        return {
+            "names": self.names,
+            "series": [{"label": self.workshop.city, "scores": self.scores}],
+        }
+
+
+def profile_for_workshop(*, workshop: Workshop) -> Profile:
+    """The session's profile, or an empty unsaved one (reading never writes)."""
+    return Profile.objects.filter(workshop=workshop).first() or Profile(workshop=workshop)
+
+
+def profile_document(*, workshop: Workshop) -> ProfileDocument:
+    """Everything the profile page, its print version and the Word document show."""
+    profile = profile_for_workshop(workshop=workshop)
+    snapshot = results_snapshot(workshop_id=workshop.pk)
+    by_key = {e["key"]: e for e in snapshot["elements"]}
+    elements = list(Element.objects.filter(instrument_id=workshop.instrument_id).order_by("order"))
+    texts: dict[int, ProfileElement] = {}
+    points: list[ProfilePoint] = []
+    if profile.pk is not None:
+        texts = {
+            row.element_id: row
+            for row in ProfileElement.objects.filter(profile=profile).select_related(
+                "quote_note__table", "quote_note__participant__table"
+            )
+        }
+        points = _with_sources(list(_points_queryset().filter(profile=profile)))
+    grouped: dict[tuple, list[ProfilePoint]] = defaultdict(list)
+    for point in points:
+        grouped[(point.section, point.element_id)].append(point)
+    sections = []
+    for number, element in enumerate(elements, start=1):
+        result = by_key.get(element.key, {})
+        row = texts.get(element.pk)
+        quote_note = row.quote_note if row is not None else None
+        sections.append(
+            ElementSection(
+                number=number,
+                element=element,
+                name=element.tr("name"),
+                score=result.get("score"),
+                n=result.get("n", 0),
+                synthesis=row.synthesis if row is not None else "",
+                quote=(row.quote or (quote_note.text if quote_note else "")) if row else "",
+                quote_note=quote_note,
+                strengths=grouped[(PointSection.STRENGTH, element.pk)],
+                bottlenecks=grouped[(PointSection.BOTTLENECK, element.pk)],
+            )
+        )
+    closing_note = profile.closing_quote_note if profile.pk is not None else None
+    return ProfileDocument(
+        workshop=workshop,
+        profile=profile,
+        respondents=snapshot["respondents"],
+        participants=snapshot["participants"],
+        sections=sections,
+        opportunities=grouped[(PointSection.OPPORTUNITY, None)],
+        closing_quote=profile.closing_quote or (closing_note.text if closing_note else ""),
+        closing_quote_note=closing_note,
+        note_count=Note.objects.filter(workshop=workshop).count(),
+    )
+
+
+def profile_element_number(*, workshop: Workshop, number: int) -> Element:
+    element = Element.objects.filter(instrument_id=workshop.instrument_id, order=number).first()
+    if element is None:
+        raise Http404("no such element")
+    return element
+
+
+@dataclass
+class ElementWorkspace:
+    """What the organiser works from for one element: its notes by section, the quotes."""
+
+    section: ElementSection
+    strength_notes: list[Note]
+    bottleneck_notes: list[Note]
+    quote_notes: list[Note]
+    used: set[int]
+    row: ProfileElement | None
+    element_count: int
+
+
+def _used_note_ids(profile: Profile) -> set[int]:
+    if profile.pk is None:
+        return set()
+    return set(
+        ProfilePoint.sources.through.objects.filter(profilepoint__profile=profile).values_list(
+            "note_id", flat=True
+        )
+    )
+
+
+def element_workspace(*, workshop: Workshop, number: int) -> ElementWorkspace:
+    element = profile_element_number(workshop=workshop, number=number)
+    document = profile_document(workshop=workshop)
+    section = document.sections[number - 1]
+    notes = decorate_notes(list(notes_queryset().filter(workshop=workshop, element=element)))
+    row = None
+    if document.profile.pk is not None:
+        row = ProfileElement.objects.filter(profile=document.profile, element=element).first()
+    return ElementWorkspace(
+        section=section,
+        strength_notes=[n for n in notes if n.kind in SECTION_KINDS[PointSection.STRENGTH]],
+        bottleneck_notes=[n for n in notes if n.kind in SECTION_KINDS[PointSection.BOTTLENECK]],
+        quote_notes=[n for n in notes if n.is_quote],
+        used=_used_note_ids(document.profile),
+        row=row,
+        element_count=len(document.sections),
+    )
+
+
+@dataclass
+class ElementNotes:
+    name: str
+    notes: list[Note]
+
+
+def session_notes_by_element(*, workshop: Workshop) -> list[ElementNotes]:
+    """All of the session's notes, per element (for opportunities and the closing quote)."""
+    notes = decorate_notes(list(notes_queryset().filter(workshop=workshop)))
+    by_element: dict[int, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_element[note.element_id].append(note)
+    return [
+        ElementNotes(name=e.tr("name"), notes=by_element[e.pk])
+        for e in Element.objects.filter(instrument_id=workshop.instrument_id).order_by("order")
+    ]
+
+
+def point_candidates(*, point: ProfilePoint) -> list[Note]:
+    """The notes a point may be drawn from: its element's notes of its kinds (any note of the
+    session for an opportunity)."""
+    notes = notes_queryset().filter(
+        workshop_id=point.profile.workshop_id, kind__in=SECTION_KINDS[point.section]
+    )
+    if point.element_id is not None:
+        notes = notes.filter(element_id=point.element_id)
+    return decorate_notes(list(notes))
+
+
+def point_get(*, workshop: Workshop, pk: int) -> ProfilePoint:
+    point = (
+        ProfilePoint.objects.select_related("profile__workshop", "element")
+        .filter(pk=pk, profile__workshop=workshop)
+        .first()
+    )
+    if point is None:
+        raise Http404("no such point")
+    return point
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+def programme_list() -> list[Programme]:
+    return list(Programme.objects.prefetch_related("workshops").order_by("-created_at", "-pk"))
+
+
+def programme_get(*, pk: int) -> Programme:
+    programme = Programme.objects.filter(pk=pk).first()
+    if programme is None:
+        raise Http404("no such programme")
+    return programme
+
+
+def programme_workshops(*, programme: Programme) -> list[Workshop]:
+    """The programme's sessions in the order of the comparison: by date, then city."""
+    return list(programme.workshops.select_related("instrument").order_by("date", "city", "pk"))
+
+
+def theme_get(*, programme_pk: int, pk: int) -> Theme:
+    theme = (
+        Theme.objects.select_related("programme").filter(pk=pk, programme_id=programme_pk).first()
+    )
+    if theme is None:
+        raise Http404("no such theme")
+    return theme
+
+
+def recommendation_get(*, programme_pk: int, pk: int) -> Recommendation:
+    recommendation = (
+        Recommendation.objects.select_related("programme")
+        .filter(pk=pk, programme_id=programme_pk)
+        .first()
+    )
+    if recommendation is None:
+        raise Http404("no such recommendation")
+    return recommendation
+
+
+@dataclass
+class ThemeCell:
+    workshop: Workshop
+    notes: list[Note]
+
+    @property
+    def count(self) -> int:
+        return len(self.notes)
+
+
+@dataclass
+class ThemeRow:
+    theme: Theme
+    cells: list[ThemeCell]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.cells)
+
+    @property
+    def cities(self) -> list[str]:
+        return [c.workshop.city for c in self.cells if c.count]
+
+
+def theme_counts(
+    *, programme: Programme, workshops: list[Workshop] | None = None
+) -> list[ThemeRow]:
+    """Per theme and session: the tagged notes (their number is the count). Only notes of the
+    programme's sessions count."""
+    workshops = workshops if workshops is not None else programme_workshops(programme=programme)
+    themes = list(programme.themes.order_by("order", "pk"))
+    tags = (
+        ThemeTag.objects.filter(theme__programme=programme, note__workshop__in=workshops)
+        .select_related("note__table", "note__participant__table", "note__element")
+        .order_by("note__created_at", "note__pk")
+    )
+    cells: dict[tuple[int, int], list[Note]] = defaultdict(list)
+    for tag in tags:
+        cells[(tag.theme_id, tag.note.workshop_id)].append(tag.note)
+    for notes in cells.values():
+        decorate_notes(notes)
+    return [
+        ThemeRow(
+            theme=theme,
+            cells=[ThemeCell(workshop=w, notes=cells[(theme.pk, w.pk)]) for w in workshops],
+        )
+        for theme in themes
+    ]
+
+
+@dataclass
+class AudienceGroup:
+    audience: str
+    label: str
+    recommendations: list[Recommendation]
+
+
+def recommendations_by_audience(*, programme: Programme) -> list[AudienceGroup]:
+    recommendations = list(
+        Recommendation.objects.filter(programme=programme)
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("order", "pk")),
+            Prefetch("workshops", queryset=Workshop.objects.order_by("date", "city")),
+        )
+        .order_by("order", "pk")
+    )
+    return [
+        AudienceGroup(
+            audience=value,
+            label=str(label),
+            recommendations=[r for r in recommendations if r.audience == value],
+        )
+        for value, label in Audience.choices
+    ]
+
+
+@dataclass
+class ProgrammeOverview:
+    programme: Programme
+    workshops: list[Workshop]
+    comparison: dict
+    themes: list[ThemeRow]
+    audiences: list[AudienceGroup]
+
+    def chart_svg(self, title: str = "") -> str:
+        return radar_svg(
+            self.comparison["names"],
+            [Series(s["city"], s["scores"]) for s in self.comparison["sessions"]],
+            title=title,
+        )
+
+    @property
+    def chart_data(self) -> dict:
+        return {
+            "names": self.comparison["names"],
+            "series": [
+                {"label": f"{s['city']} ({s['date']})", "scores": s["scores"]}
+                for s in self.comparison["sessions"]
+            ],
+        }
+
+    @property
+    def legend(self) -> list[dict]:
+        """The cities with their colours in the charts (plotly's and the SVG)."""
+        return [
+            {"label": f"{s['city']} ({s['date']})", "colour": COLOURS[i % len(COLOURS)]}
+            for i, s in enumerate(self.comparison["sessions"])
+        ]
+
+    @property
+    def themes_list(self) -> list[Theme]:
+        return [row.theme for row in self.themes]
+
+    @property
+    def has_recommendations(self) -> bool:
+        return any(group.recommendations for group in self.audiences)
+
+    @property
+    def score_rows(self) -> list[dict]:
+        return [
+            {**row, "labels": [score_label(v) for v in row["scores"]]}
+            for row in self.comparison["rows"]
+        ]
+
+
+def programme_overview(*, programme: Programme) -> ProgrammeOverview:
+    workshops = programme_workshops(programme=programme)
+    return ProgrammeOverview(
+        programme=programme,
+        workshops=workshops,
+        comparison=sessions_comparison(workshops=workshops),
+        themes=theme_counts(programme=programme, workshops=workshops),
+        audiences=recommendations_by_audience(programme=programme),
+    )
+
+
+def notes_for_tagging(
+    *, programme: Programme, workshop: Workshop, element: Element | None
+) -> list[Note]:
+    """A session's notes (of one element, if chosen) with `theme_ids`: their current tags."""
+    notes = notes_queryset().filter(workshop=workshop)
+    if element is not None:
+        notes = notes.filter(element=element)
+    notes = decorate_notes(list(notes))
+    tagged: dict[int, set[int]] = defaultdict(set)
+    for theme_id, note_id in ThemeTag.objects.filter(
+        theme__programme=programme, note__in=[n.pk for n in notes]
+    ).values_list("theme_id", "note_id"):
+        tagged[note_id].add(theme_id)
+    for note in notes:
+        note.theme_ids = tagged[note.pk]
+    return notes

@@ -1,0 +1,451 @@
+"""Writes of the profiles app: city profiles and their points, programmes, themes and tags,
+recommendations.
+
+Every refusal is a ProfileRejected with a message in the user's language; a refused call
+changes nothing.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from notes.models import Note, NoteKind
+from profiles.handout import SUGGESTED_THEMES
+from profiles.models import (
+    ELEMENT_SECTIONS,
+    NAME_MAX_LENGTH,
+    POINT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    Audience,
+    PointSection,
+    Profile,
+    ProfileElement,
+    ProfilePoint,
+    Programme,
+    Recommendation,
+    Theme,
+    ThemeTag,
+)
+from sessions.models import Workshop
+from survey.models import Element
+
+# Which notes a point of each section may be drawn from.
+SECTION_KINDS: dict[str, frozenset[str]] = {
+    PointSection.STRENGTH: frozenset({NoteKind.PLUS, NoteKind.AGREE}),
+    PointSection.BOTTLENECK: frozenset({NoteKind.MINUS, NoteKind.DIFFER}),
+    PointSection.OPPORTUNITY: frozenset(NoteKind.values),
+}
+
+# Between the texts of several notes prefilled into one point.
+SOURCE_JOINER = " "
+
+
+class ProfileRejected(Exception):
+    """Nothing was stored; `message` says why, in the user's language."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def clean_text(raw: str | None, *, limit: int, required: bool = False) -> str:
+    """The text as stored: line ends normalised, outer white space removed; or refused."""
+    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if required and not text:
+        raise ProfileRejected(_("Write something first: an empty text is not stored."))
+    if len(text) > limit:
+        raise ProfileRejected(
+            _("A text can have at most %(max)s characters; this one has %(n)s.")
+            % {"max": f"{limit:,}", "n": f"{len(text):,}"}
+        )
+    if "\x00" in text:
+        raise ProfileRejected(_("The text contains a character that cannot be stored."))
+    return text
+
+
+def joined_source_text(notes: Iterable[Note]) -> str:
+    """What a new point says before the organiser rewords it: its notes' texts, in order."""
+    return SOURCE_JOINER.join(n.text.strip() for n in notes)
+
+
+# --- profiles ------------------------------------------------------------------------------
+
+
+def profile_ensure(*, workshop: Workshop) -> Profile:
+    profile, _created = Profile.objects.get_or_create(workshop=workshop)
+    return profile
+
+
+def _element_of(workshop: Workshop, element_id: int | None) -> Element:
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
+    if element is None:
+        raise ProfileRejected(_("This element is not part of this session's instrument."))
+    return element
+
+
+def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None) -> Note | None:
+    """A note marked as a quote, of this session (and element, when given), or None."""
+    if note_id is None:
+        return None
+    notes = Note.objects.filter(pk=note_id, workshop=workshop, is_quote=True)
+    if element is not None:
+        notes = notes.filter(element=element)
+    note = notes.first()
+    if note is None:
+        raise ProfileRejected(_("Choose a note of this session that is marked as a quote."))
+    return note
+
+
+def profile_update(
+    *,
+    workshop: Workshop,
+    local_context: str,
+    summary: str,
+    closing_quote: str,
+    closing_quote_note_id: int | None = None,
+) -> Profile:
+    """The profile's own texts. An empty closing quote with a chosen note uses the note as
+    written."""
+    local_context = clean_text(local_context, limit=TEXT_MAX_LENGTH)
+    summary = clean_text(summary, limit=TEXT_MAX_LENGTH)
+    closing_quote = clean_text(closing_quote, limit=POINT_MAX_LENGTH)
+    note = _quote_note(workshop, closing_quote_note_id, None)
+    with transaction.atomic():
+        profile = profile_ensure(workshop=workshop)
+        profile.local_context = local_context
+        profile.summary = summary
+        profile.closing_quote = closing_quote
+        profile.closing_quote_note = note
+        profile.save()
+    return profile
+
+
+def profile_element_update(
+    *,
+    workshop: Workshop,
+    element_id: int,
+    synthesis: str,
+    quote: str,
+    quote_note_id: int | None = None,
+) -> ProfileElement:
+    """One element's synthesis and representative quote (a note of that element marked as a
+    quote; an empty wording uses the note as written)."""
+    element = _element_of(workshop, element_id)
+    synthesis = clean_text(synthesis, limit=TEXT_MAX_LENGTH)
+    quote = clean_text(quote, limit=POINT_MAX_LENGTH)
+    note = _quote_note(workshop, quote_note_id, element)
+    with transaction.atomic():
+        profile = profile_ensure(workshop=workshop)
+        row, _created = ProfileElement.objects.update_or_create(
+            profile=profile,
+            element=element,
+            defaults={"synthesis": synthesis, "quote": quote, "quote_note": note},
+        )
+    return row
+
+
+def _sources(
+    workshop: Workshop, section: str, element: Element | None, source_ids: Iterable[int]
+) -> list[Note]:
+    ids = sorted({int(i) for i in source_ids})
+    notes = list(Note.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk"))
+    if len(notes) != len(ids):
+        raise ProfileRejected(_("One of the chosen notes is not a note of this session."))
+    kinds = SECTION_KINDS[section]
+    for note in notes:
+        if element is not None and note.element_id != element.pk:
+            raise ProfileRejected(
+                _("A point of an element can only come from that element's notes.")
+            )
+        if note.kind not in kinds:
+            if section == PointSection.STRENGTH:
+                raise ProfileRejected(_("Strong points come from plus and agreement notes."))
+            raise ProfileRejected(_("Bottlenecks come from minus and difference notes."))
+    return notes
+
+
+def _next_order(profile: Profile, section: str, element: Element | None) -> int:
+    top = ProfilePoint.objects.filter(profile=profile, section=section, element=element).aggregate(
+        top=Max("order")
+    )["top"]
+    return 0 if top is None else top + 1
+
+
+def point_create(
+    *,
+    workshop: Workshop,
+    section: str,
+    text: str,
+    element_id: int | None = None,
+    source_ids: Iterable[int] = (),
+) -> ProfilePoint:
+    """A new point at the end of its list. An empty text with chosen notes takes the notes'
+    texts joined; the organiser rewords it later."""
+    if section not in PointSection.values:
+        raise ProfileRejected(_("Unknown part of the profile."))
+    element = None
+    if section in ELEMENT_SECTIONS:
+        element = _element_of(workshop, element_id)
+    elif element_id is not None:
+        raise ProfileRejected(_("Opportunities are about the whole city, not one element."))
+    notes = _sources(workshop, section, element, source_ids)
+    text = clean_text(text, limit=POINT_MAX_LENGTH)
+    if not text:
+        text = clean_text(joined_source_text(notes), limit=POINT_MAX_LENGTH, required=True)
+    with transaction.atomic():
+        profile = profile_ensure(workshop=workshop)
+        point = ProfilePoint.objects.create(
+            profile=profile,
+            section=section,
+            element=element,
+            text=text,
+            order=_next_order(profile, section, element),
+        )
+        point.sources.set(notes)
+    return point
+
+
+def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -> ProfilePoint:
+    """Reword a point and change the notes it stands for (its section and element stay)."""
+    workshop = point.profile.workshop
+    notes = _sources(workshop, point.section, point.element, source_ids)
+    point.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    with transaction.atomic():
+        point.save(update_fields=["text", "updated_at"])
+        point.sources.set(notes)
+    return point
+
+
+def point_move(*, point: ProfilePoint, direction: str) -> None:
+    """Swap the point with its neighbour in its list ("up" or "down")."""
+    if direction not in ("up", "down"):
+        raise ProfileRejected(_("Move a point up or down."))
+    with transaction.atomic():
+        siblings = list(
+            ProfilePoint.objects.select_for_update()
+            .filter(profile_id=point.profile_id, section=point.section, element_id=point.element_id)
+            .order_by("order", "pk")
+        )
+        index = next(i for i, p in enumerate(siblings) if p.pk == point.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            return
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for order, sibling in enumerate(siblings):
+            if sibling.order != order:
+                sibling.order = order
+                sibling.save(update_fields=["order"])
+
+
+def point_delete(*, point: ProfilePoint) -> None:
+    point.delete()
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+def _workshops(workshop_ids: Iterable[int]) -> list[Workshop]:
+    ids = {int(i) for i in workshop_ids}
+    workshops = list(Workshop.objects.filter(pk__in=ids))
+    if len(workshops) != len(ids):
+        raise ProfileRejected(_("One of the chosen sessions does not exist (any more)."))
+    return workshops
+
+
+def programme_create(
+    *,
+    name: str,
+    description: str = "",
+    workshop_ids: Iterable[int] = (),
+    created_by: AbstractBaseUser | None = None,
+    suggest_themes: bool = True,
+) -> Programme:
+    """A programme of sessions, with the hand-out's five themes as suggestions to start from."""
+    name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
+    description = clean_text(description, limit=TEXT_MAX_LENGTH)
+    workshops = _workshops(workshop_ids)
+    with transaction.atomic():
+        programme = Programme.objects.create(
+            name=name, description=description, created_by=created_by
+        )
+        programme.workshops.set(workshops)
+        if suggest_themes:
+            Theme.objects.bulk_create(
+                Theme(programme=programme, name=theme, description=text, order=order)
+                for order, (theme, text) in enumerate(SUGGESTED_THEMES)
+            )
+    return programme
+
+
+def programme_update(
+    *, programme: Programme, name: str, description: str, workshop_ids: Iterable[int]
+) -> Programme:
+    programme.name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
+    programme.description = clean_text(description, limit=TEXT_MAX_LENGTH)
+    workshops = _workshops(workshop_ids)
+    with transaction.atomic():
+        programme.save(update_fields=["name", "description"])
+        programme.workshops.set(workshops)
+    return programme
+
+
+def programme_delete(*, programme: Programme) -> None:
+    """The programme, its themes, tags and recommendations; the sessions and notes stay."""
+    programme.delete()
+
+
+def _theme_fields(name: str, description: str) -> tuple[str, str]:
+    return (
+        clean_text(name, limit=NAME_MAX_LENGTH, required=True),
+        clean_text(description, limit=TEXT_MAX_LENGTH),
+    )
+
+
+def theme_create(*, programme: Programme, name: str, description: str = "") -> Theme:
+    name, description = _theme_fields(name, description)
+    top = programme.themes.aggregate(top=Max("order"))["top"]
+    try:
+        with transaction.atomic():
+            return Theme.objects.create(
+                programme=programme,
+                name=name,
+                description=description,
+                order=0 if top is None else top + 1,
+            )
+    except IntegrityError:
+        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+
+
+def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
+    theme.name, theme.description = _theme_fields(name, description)
+    try:
+        with transaction.atomic():
+            theme.save(update_fields=["name", "description"])
+    except IntegrityError:
+        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+    return theme
+
+
+def theme_delete(*, theme: Theme) -> None:
+    theme.delete()
+
+
+def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> tuple[int, int]:
+    """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
+    empty list removes all of them). Returns (tags added, tags removed)."""
+    note_ids = {int(n) for n in tags}
+    wanted = {(int(t), int(n)) for n, themes in tags.items() for t in themes}
+    theme_ids = set(programme.themes.values_list("pk", flat=True))
+    if any(t not in theme_ids for t, _n in wanted):
+        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+    allowed = set(
+        Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
+            "pk", flat=True
+        )
+    )
+    if allowed != note_ids:
+        raise ProfileRejected(_("One of the notes is not a note of this programme's sessions."))
+    with transaction.atomic():
+        current = set(
+            ThemeTag.objects.filter(theme__programme=programme, note_id__in=note_ids).values_list(
+                "theme_id", "note_id"
+            )
+        )
+        added = wanted - current
+        removed = current - wanted
+        ThemeTag.objects.bulk_create(ThemeTag(theme_id=t, note_id=n) for t, n in sorted(added))
+        for t, n in removed:
+            ThemeTag.objects.filter(theme_id=t, note_id=n).delete()
+    return len(added), len(removed)
+
+
+def _recommendation_links(
+    programme: Programme, theme_ids: Iterable[int], workshop_ids: Iterable[int]
+) -> tuple[list[Theme], list[Workshop]]:
+    theme_ids = {int(i) for i in theme_ids}
+    workshop_ids = {int(i) for i in workshop_ids}
+    themes = list(programme.themes.filter(pk__in=theme_ids))
+    workshops = list(programme.workshops.filter(pk__in=workshop_ids))
+    if len(themes) != len(theme_ids):
+        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+    if len(workshops) != len(workshop_ids):
+        raise ProfileRejected(_("One of the chosen cities is not a session of this programme."))
+    return themes, workshops
+
+
+def recommendation_create(
+    *,
+    programme: Programme,
+    audience: str,
+    text: str,
+    theme_ids: Iterable[int] = (),
+    workshop_ids: Iterable[int] = (),
+) -> Recommendation:
+    if audience not in Audience.values:
+        raise ProfileRejected(_("Choose for whom the recommendation is."))
+    text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    themes, workshops = _recommendation_links(programme, theme_ids, workshop_ids)
+    with transaction.atomic():
+        top = programme.recommendations.filter(audience=audience).aggregate(top=Max("order"))["top"]
+        recommendation = Recommendation.objects.create(
+            programme=programme,
+            audience=audience,
+            text=text,
+            order=0 if top is None else top + 1,
+        )
+        recommendation.themes.set(themes)
+        recommendation.workshops.set(workshops)
+    return recommendation
+
+
+def recommendation_update(
+    *,
+    recommendation: Recommendation,
+    audience: str,
+    text: str,
+    theme_ids: Iterable[int],
+    workshop_ids: Iterable[int],
+) -> Recommendation:
+    if audience not in Audience.values:
+        raise ProfileRejected(_("Choose for whom the recommendation is."))
+    recommendation.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    themes, workshops = _recommendation_links(recommendation.programme, theme_ids, workshop_ids)
+    with transaction.atomic():
+        if audience != recommendation.audience:
+            top = recommendation.programme.recommendations.filter(audience=audience).aggregate(
+                top=Max("order")
+            )["top"]
+            recommendation.audience = audience
+            recommendation.order = 0 if top is None else top + 1
+        recommendation.save(update_fields=["audience", "text", "order"])
+        recommendation.themes.set(themes)
+        recommendation.workshops.set(workshops)
+    return recommendation
+
+
+def recommendation_move(*, recommendation: Recommendation, direction: str) -> None:
+    if direction not in ("up", "down"):
+        raise ProfileRejected(_("Move a recommendation up or down."))
+    with transaction.atomic():
+        siblings = list(
+            Recommendation.objects.select_for_update()
+            .filter(programme_id=recommendation.programme_id, audience=recommendation.audience)
+            .order_by("order", "pk")
+        )
+        index = next(i for i, r in enumerate(siblings) if r.pk == recommendation.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            return
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for order, sibling in enumerate(siblings):
+            if sibling.order != order:
+                sibling.order = order
+                sibling.save(update_fields=["order"])
+
+
+def recommendation_delete(*, recommendation: Recommendation) -> None:
+    recommendation.delete()

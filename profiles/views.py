@@ -1,0 +1,650 @@
+"""The organiser's city profile (per session) and programme pages (across sessions).
+
+Everything here is for the organiser (login): the projector key opens none of it.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from profiles.docx import profile_docx, programme_docx
+from profiles.forms import (
+    MoveForm,
+    PointCreateForm,
+    PointUpdateForm,
+    ProfileElementForm,
+    ProfileForm,
+    ProgrammeForm,
+    RecommendationForm,
+    ThemeForm,
+)
+from profiles.models import Audience, PointSection
+from profiles.selectors import (
+    element_workspace,
+    notes_for_tagging,
+    point_candidates,
+    point_get,
+    profile_document,
+    profile_element_number,
+    programme_get,
+    programme_list,
+    programme_overview,
+    programme_workshops,
+    recommendation_get,
+    session_notes_by_element,
+    theme_get,
+)
+from profiles.services import (
+    ProfileRejected,
+    point_create,
+    point_delete,
+    point_move,
+    point_update,
+    profile_element_update,
+    profile_update,
+    programme_create,
+    programme_delete,
+    programme_update,
+    recommendation_create,
+    recommendation_delete,
+    recommendation_move,
+    recommendation_update,
+    theme_create,
+    theme_delete,
+    theme_tags_set,
+    theme_update,
+)
+from sessions.models import Workshop
+from sessions.selectors import workshop_get
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where a form posted from a page returns to: its `next`, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _chart_title(city: str) -> str:
+    return _("Spider chart of the six elements, %(city)s") % {"city": city}
+
+
+# --- the city profile ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def profile_detail(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    document = profile_document(workshop=workshop)
+    return render(
+        request,
+        "profiles/profile.html",
+        {
+            "workshop": workshop,
+            "doc": document,
+            "chart_svg": document.chart_svg(_chart_title(workshop.city)),
+            "chart_data": document.chart_data,
+        },
+    )
+
+
+@login_required
+@require_GET
+def profile_download(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    content = profile_docx(profile_document(workshop=workshop))
+    name = slugify(f"profiel-{workshop.city}-{workshop.date:%Y-%m-%d}") or "profiel"
+    return _attachment(content, f"{name}.docx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The profile's own texts: local context, summary, closing quote; and the
+    opportunities."""
+    workshop = workshop_get(code=code)
+    document = profile_document(workshop=workshop)
+    profile = document.profile
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                profile_update(
+                    workshop=workshop,
+                    local_context=form.cleaned_data["local_context"],
+                    summary=form.cleaned_data["summary"],
+                    closing_quote=form.cleaned_data["closing_quote"],
+                    closing_quote_note_id=form.cleaned_data["closing_quote_note"],
+                )
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Profile saved."))
+                return redirect(_back(request, reverse("profile", args=[workshop.code])))
+        else:
+            messages.error(request, _form_errors(form))
+    else:
+        form = ProfileForm(
+            initial={
+                "local_context": profile.local_context,
+                "summary": profile.summary,
+                "closing_quote": profile.closing_quote,
+                "closing_quote_note": profile.closing_quote_note_id,
+            }
+        )
+    by_element = session_notes_by_element(workshop=workshop)
+    return render(
+        request,
+        "profiles/profile_edit.html",
+        {
+            "workshop": workshop,
+            "doc": document,
+            "form": form,
+            "by_element": by_element,
+            "quote_notes": [n for group in by_element for n in group.notes if n.is_quote],
+            "opportunity": PointSection.OPPORTUNITY,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """One element: its representative quote, synthesis, strong points and bottlenecks."""
+    workshop = workshop_get(code=code)
+    element = profile_element_number(workshop=workshop, number=number)
+    status = 200
+    if request.method == "POST":
+        form = ProfileElementForm(request.POST)
+        if form.is_valid():
+            try:
+                profile_element_update(
+                    workshop=workshop,
+                    element_id=element.pk,
+                    synthesis=form.cleaned_data["synthesis"],
+                    quote=form.cleaned_data["quote"],
+                    quote_note_id=form.cleaned_data["quote_note"],
+                )
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+                status = 400
+            else:
+                messages.success(request, _("Element saved."))
+                return redirect(_back(request, reverse("profile", args=[workshop.code])))
+        else:
+            messages.error(request, _form_errors(form))
+            status = 400
+    space = element_workspace(workshop=workshop, number=number)
+    if request.method != "POST":
+        form = ProfileElementForm(
+            initial={
+                "synthesis": space.row.synthesis if space.row else "",
+                "quote": space.row.quote if space.row else "",
+                "quote_note": space.row.quote_note_id if space.row else None,
+            }
+        )
+    return render(
+        request,
+        "profiles/element_edit.html",
+        {
+            "workshop": workshop,
+            "space": space,
+            "section": space.section,
+            "core_question": element.tr("core_question"),
+            "form": form,
+            "number": number,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < space.element_count else None,
+            "strength": PointSection.STRENGTH,
+            "bottleneck": PointSection.BOTTLENECK,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    form = PointCreateForm(request.POST)
+    default = reverse("profile", args=[workshop.code])
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_back(request, default))
+    data = form.cleaned_data
+    try:
+        point_create(
+            workshop=workshop,
+            section=data["section"],
+            element_id=data["element"],
+            text=data["text"],
+            source_ids=data["sources"],
+        )
+    except ProfileRejected as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Point added."))
+    return redirect(_back(request, default))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    point = point_get(workshop=workshop, pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = PointUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                point_update(
+                    point=point,
+                    text=form.cleaned_data["text"],
+                    source_ids=form.cleaned_data["sources"],
+                )
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+                status = 400
+            else:
+                messages.success(request, _("Point saved."))
+                return redirect(_back(request, reverse("profile", args=[workshop.code])))
+        else:
+            messages.error(request, _form_errors(form))
+            status = 400
+        text = request.POST.get("text", point.text)
+        chosen = {int(i) for i in request.POST.getlist("sources") if i.isdigit()}
+    else:
+        text = point.text
+        chosen = set(point.sources.values_list("pk", flat=True))
+    return render(
+        request,
+        "profiles/point_edit.html",
+        {
+            "workshop": workshop,
+            "point": point,
+            "element_name": point.element.tr("name") if point.element else "",
+            "text": text,
+            "chosen": chosen,
+            "candidates": point_candidates(point=point),
+            "next_url": _back(request, reverse("profile", args=[workshop.code])),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def profile_point_move(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    point = point_get(workshop=workshop, pk=pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        point_move(point=point, direction=form.cleaned_data["direction"])
+    return redirect(_back(request, reverse("profile", args=[workshop.code])))
+
+
+@login_required
+@require_POST
+def profile_point_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    point_delete(point=point_get(workshop=workshop, pk=pk))
+    messages.success(request, _("Point deleted."))
+    return redirect(_back(request, reverse("profile", args=[workshop.code])))
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def programme_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "profiles/programme_list.html",
+        {
+            "programmes": programme_list(),
+            "form": ProgrammeForm(),
+            "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
+            "chosen": {int(i) for i in request.GET.getlist("workshop") if i.isdigit()},
+        },
+    )
+
+
+@login_required
+@require_POST
+def programme_new(request: HttpRequest) -> HttpResponse:
+    form = ProgrammeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("programmes")
+    try:
+        programme = programme_create(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            workshop_ids=form.cleaned_data["workshops"],
+            created_by=request.user,
+        )
+    except ProfileRejected as e:
+        messages.error(request, e.message)
+        return redirect("programmes")
+    messages.success(
+        request, _("Programme created, with the hand-out's five themes to start from.")
+    )
+    return redirect("programme", pk=programme.pk)
+
+
+@login_required
+@require_GET
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    overview = programme_overview(programme=programme_get(pk=pk))
+    return render(
+        request,
+        "profiles/programme_detail.html",
+        {
+            "programme": overview.programme,
+            "overview": overview,
+            "chart_data": overview.chart_data,
+            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+            "recommendation_form": RecommendationForm(),
+            "theme_form": ThemeForm(),
+            "audiences": Audience.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
+    overview = programme_overview(programme=programme_get(pk=pk))
+    return render(
+        request,
+        "profiles/programme_report.html",
+        {
+            "programme": overview.programme,
+            "overview": overview,
+            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
+    overview = programme_overview(programme=programme_get(pk=pk))
+    name = slugify(overview.programme.name) or "programma"
+    return _attachment(programme_docx(overview), f"{name}.docx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get(pk=pk)
+    if request.method == "POST":
+        form = ProgrammeForm(request.POST)
+        if form.is_valid():
+            try:
+                programme_update(
+                    programme=programme,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    workshop_ids=form.cleaned_data["workshops"],
+                )
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Programme saved."))
+                return redirect("programme", pk=programme.pk)
+        else:
+            messages.error(request, _form_errors(form))
+        chosen = set(form.cleaned_data.get("workshops") or []) if form.is_bound else set()
+    else:
+        form = ProgrammeForm(initial={"name": programme.name, "description": programme.description})
+        chosen = set(programme.workshops.values_list("pk", flat=True))
+    return render(
+        request,
+        "profiles/programme_edit.html",
+        {
+            "programme": programme,
+            "form": form,
+            "chosen": chosen,
+            "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def programme_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get(pk=pk)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, _("Tick the box to confirm the deletion."))
+        return redirect("programme-edit", pk=programme.pk)
+    name = programme.name
+    programme_delete(programme=programme)
+    messages.success(request, _("Programme %(name)s deleted.") % {"name": name})
+    return redirect("programmes")
+
+
+@login_required
+@require_POST
+def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get(pk=pk)
+    form = ThemeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            theme_create(programme=programme, **form.cleaned_data)
+        except ProfileRejected as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Theme added."))
+    return redirect(reverse("programme", args=[programme.pk]) + "#themes")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    theme = theme_get(programme_pk=pk, pk=theme_pk)
+    if request.method == "POST":
+        form = ThemeForm(request.POST)
+        if form.is_valid():
+            try:
+                theme_update(theme=theme, **form.cleaned_data)
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Theme saved."))
+                return redirect(reverse("programme", args=[pk]) + "#themes")
+        else:
+            messages.error(request, _form_errors(form))
+    else:
+        form = ThemeForm(initial={"name": theme.name, "description": theme.description})
+    return render(
+        request,
+        "profiles/theme_edit.html",
+        {"programme": theme.programme, "theme": theme, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def programme_theme_delete(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    theme = theme_get(programme_pk=pk, pk=theme_pk)
+    theme_delete(theme=theme)
+    messages.success(request, _("Theme deleted."))
+    return redirect(reverse("programme", args=[pk]) + "#themes")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tag one session's notes (of one element, or all) with the programme's themes."""
+    programme = programme_get(pk=pk)
+    workshops = programme_workshops(programme=programme)
+    params = request.POST if request.method == "POST" else request.GET
+    code = (params.get("session") or (workshops[0].code if workshops else "")).upper()
+    workshop = next((w for w in workshops if w.code == code), None)
+    number = params.get("element") or ""
+    element = None
+    if workshop is not None and number.isdigit():
+        element = profile_element_number(workshop=workshop, number=int(number))
+    if request.method == "POST" and workshop is not None:
+        note_ids = [int(i) for i in request.POST.getlist("notes") if i.isdigit()]
+        tags = {
+            n: [int(t) for t in request.POST.getlist(f"themes-{n}") if t.isdigit()]
+            for n in note_ids
+        }
+        try:
+            added, removed = theme_tags_set(programme=programme, tags=tags)
+        except ProfileRejected as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(
+                request,
+                _("Tags saved: %(added)s added, %(removed)s removed.")
+                % {"added": added, "removed": removed},
+            )
+        query = urlencode({"session": workshop.code, "element": number})
+        return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
+    notes = (
+        notes_for_tagging(programme=programme, workshop=workshop, element=element)
+        if workshop is not None
+        else []
+    )
+    elements = (
+        [(e.order, e.tr("name")) for e in workshop.instrument.elements.order_by("order")]
+        if workshop is not None
+        else []
+    )
+    return render(
+        request,
+        "profiles/programme_tag.html",
+        {
+            "programme": programme,
+            "workshops": workshops,
+            "session": workshop,
+            "elements": elements,
+            "element_number": int(number) if element is not None else None,
+            "notes": notes,
+            "themes": list(programme.themes.order_by("order", "pk")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = programme_get(pk=pk)
+    form = RecommendationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        data = form.cleaned_data
+        try:
+            recommendation_create(
+                programme=programme,
+                audience=data["audience"],
+                text=data["text"],
+                theme_ids=data["themes"],
+                workshop_ids=data["workshops"],
+            )
+        except ProfileRejected as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Recommendation added."))
+    return redirect(reverse("programme", args=[programme.pk]) + "#recommendations")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    recommendation = recommendation_get(programme_pk=pk, pk=rec_pk)
+    programme = recommendation.programme
+    if request.method == "POST":
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recommendation_update(
+                    recommendation=recommendation,
+                    audience=data["audience"],
+                    text=data["text"],
+                    theme_ids=data["themes"],
+                    workshop_ids=data["workshops"],
+                )
+            except ProfileRejected as e:
+                messages.error(request, e.message)
+            else:
+                messages.success(request, _("Recommendation saved."))
+                return redirect(reverse("programme", args=[pk]) + "#recommendations")
+        else:
+            messages.error(request, _form_errors(form))
+        themes = {int(i) for i in request.POST.getlist("themes") if i.isdigit()}
+        cities = {int(i) for i in request.POST.getlist("workshops") if i.isdigit()}
+    else:
+        form = RecommendationForm(
+            initial={"audience": recommendation.audience, "text": recommendation.text}
+        )
+        themes = set(recommendation.themes.values_list("pk", flat=True))
+        cities = set(recommendation.workshops.values_list("pk", flat=True))
+    return render(
+        request,
+        "profiles/recommendation_edit.html",
+        {
+            "programme": programme,
+            "recommendation": recommendation,
+            "form": form,
+            "audiences": Audience.choices,
+            "themes": list(programme.themes.order_by("order", "pk")),
+            "workshops": programme_workshops(programme=programme),
+            "chosen_themes": themes,
+            "chosen_workshops": cities,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def programme_recommendation_move(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    recommendation = recommendation_get(programme_pk=pk, pk=rec_pk)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        recommendation_move(recommendation=recommendation, direction=form.cleaned_data["direction"])
+    return redirect(reverse("programme", args=[pk]) + "#recommendations")
+
+
+@login_required
+@require_POST
+def programme_recommendation_delete(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    recommendation_delete(recommendation=recommendation_get(programme_pk=pk, pk=rec_pk))
+    messages.success(request, _("Recommendation deleted."))
+    return redirect(reverse("programme", args=[pk]) + "#recommendations")
