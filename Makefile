@@ -43,7 +43,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
 
-test: install-dev messages browser
+# axe-core (accessibility checks in the browser tests), a test-only tool from the npm registry.
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --no-package-lock --silent
+	touch $@
+
+test: install-dev messages browser node_modules/axe-core/axe.min.js
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  CHANNEL_PREFIX="scentiss-test" $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -52,4 +57,4 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3* test-db.sqlite3*
+	rm -rf $(VENV) staticfiles node_modules db.sqlite3* test-db.sqlite3*

@@ -135,7 +135,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
@@ -147,8 +147,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve straight from the finders too, so tests and a fresh clone work before collectstatic.
-WHITENOISE_USE_FINDERS = True
+# Before collectstatic (tests, a fresh clone) serve straight from the finders; after it, the
+# collected files, with their compressed copies (plotly.min.js: 4.8 MB, 1.4 MB gzipped).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=not any(STATIC_ROOT.iterdir()))
 WHITENOISE_MAX_AGE = 3600
 
 SESSION_COOKIE_HTTPONLY = True

@@ -291,7 +291,7 @@ def test_the_same_id_with_other_content_is_a_conflict(client, workshop, t2, seat
     )
     assert response.status_code == 409
     assert response[REFUSED] == "1"
-    assert "Reload the page" in response.content.decode()
+    assert "Laad de pagina opnieuw" in response.content.decode()
     assert list(Note.objects.values_list("text", flat=True)) == ["Origineel"]
 
 
@@ -380,7 +380,7 @@ def test_without_the_script_a_refusal_comes_back_as_a_message(client, workshop, 
         follow=True,
     )
     assert response.status_code == 200
-    assert "empty note" in response.content.decode()
+    assert "lege notitie" in response.content.decode()
     assert not Note.objects.exists()
 
 

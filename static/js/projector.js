@@ -22,6 +22,15 @@
     statusEl.textContent = statusEl.dataset[state] || state;
   }
   function fmt(x) { return x === null ? "–" : x.toFixed(1); }
+  // Long names break at the space nearest their middle, so no label runs off the screen.
+  function wrap(name) {
+    if (name.length < 16 || name.indexOf(" ") < 0) return name;
+    var mid = name.length / 2, best = -1;
+    for (var i = 0; i < name.length; i++) {
+      if (name[i] === " " && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) best = i;
+    }
+    return name.slice(0, best) + "<br>" + name.slice(best + 1);
+  }
   function closed(list) { return list.concat(list.slice(0, 1)); }
 
   function polar(names, values, size) {
@@ -35,11 +44,15 @@
       }],
       layout: {
         polar: {
-          radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 18 }, angle: 90, gridcolor: "#c9d3cf" },
-          angularaxis: { tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90 },
+          // Up to 5.6, so a 5.0 and its label stay inside the circle, clear of the names.
+          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 90, tickangle: 0, gridcolor: "#c9d3cf" },
+          angularaxis: {
+            tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90,
+            tickmode: "array", tickvals: names, ticktext: names.map(wrap),
+          },
           bgcolor: "#ffffff",
         },
-        showlegend: false, margin: { l: 250, r: 250, t: 50, b: 50 },
+        showlegend: false, margin: { l: 120, r: 120, t: 60, b: 60 },
         paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
       },
     };
@@ -66,7 +79,7 @@
       (info.name || element.name) + " · " + cfg.texts.mean + " " + fmt(element.score);
     var labels = element.items.map(function (it) { return info.labels[it.key] || it.label; });
     var fig = polar(labels, element.items.map(function (it) { return it.mean; }), 15);
-    fig.layout.margin = { l: 215, r: 215, t: 30, b: 30 };
+    fig.layout.margin = { l: 120, r: 120, t: 40, b: 40 };
     Plotly.react("element-polar", fig.data, fig.layout, PLOT_CONFIG);
     var names = ["1", "2", "3", "4", "5", cfg.texts.dontKnow];
     var bars = names.map(function (name, index) {
