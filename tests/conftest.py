@@ -22,7 +22,8 @@ from survey.loader import instrument_load, read_instrument
 from survey.models import Instrument
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ARTIFACTS = BASE_DIR / "test-artifacts"
+ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to look at
+ARTIFACTS.mkdir(exist_ok=True)
 
 
 def ensure_instrument() -> Instrument:
