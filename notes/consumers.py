@@ -3,7 +3,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notes.events import notes_group
 from sessions.models import Workshop
-from sessions.selectors import is_organiser
+from sessions.selectors import is_organiser, workshop_by_code
 
 CLOSE_FORBIDDEN = 4403
 
@@ -11,7 +11,7 @@ CLOSE_FORBIDDEN = 4403
 def _workshop_for_organiser(*, code: str, user: object) -> Workshop | None:
     if not is_organiser(user):
         return None
-    return Workshop.objects.filter(code=str(code).upper()).first()
+    return workshop_by_code(code)
 
 
 class NoteCountsConsumer(AsyncJsonWebsocketConsumer):

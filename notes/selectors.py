@@ -15,7 +15,7 @@ def table_for_chair(*, code: str, key: str) -> Table | None:
 
     One query; a revoked key, another table's key or another session's key all give None.
     """
-    if not key:
+    if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
         return None
     return (
         Table.objects.select_related("workshop__instrument")

@@ -13,12 +13,24 @@ def participant_cookie_name(workshop: Workshop) -> str:
     return f"scentiss_p_{workshop.code}"
 
 
+def workshop_by_code(code: object) -> Workshop | None:
+    """The session with this code (case-insensitive, as people type it), or None.
+
+    A code no session can have is None without a query: PostgreSQL refuses a NUL byte in a
+    query (a 500 for a URL like /j/AB%00C/).
+    """
+    code = str(code).strip().upper()
+    if not code or "\x00" in code:
+        return None
+    return Workshop.objects.select_related("instrument").filter(code=code).first()
+
+
 def workshop_get(*, code: str) -> Workshop:
     """The session with this code (case-insensitive, as people type it), or 404."""
-    try:
-        return Workshop.objects.select_related("instrument").get(code=code.strip().upper())
-    except Workshop.DoesNotExist:
-        raise Http404("unknown session code") from None
+    workshop = workshop_by_code(code)
+    if workshop is None:
+        raise Http404("unknown session code")
+    return workshop
 
 
 def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Participant | None:
@@ -51,7 +63,10 @@ def is_organiser(user: object) -> bool:
 
 
 def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
-    return bool(key) and secrets.compare_digest(str(key), workshop.projector_key)
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
+    return bool(key) and secrets.compare_digest(
+        str(key).encode("utf-8", "surrogatepass"), workshop.projector_key.encode()
+    )
 
 
 def may_read_results(*, user: object, workshop: Workshop, key: str | None) -> bool:
@@ -61,7 +76,7 @@ def may_read_results(*, user: object, workshop: Workshop, key: str | None) -> bo
 
 def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Workshop | None:
     """For the websocket: the session if the caller may read its results, else None."""
-    workshop = Workshop.objects.filter(code=str(code).upper()).first()
+    workshop = workshop_by_code(code)
     if workshop is None:
         return None
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -45,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("organiser-home")
     code = request.GET.get("code", "").strip()
     if code:
+        if "/" in code:  # no session code has one, and the join URL could not hold it
+            raise Http404("unknown session code")
         return redirect("join", code=code.upper())
     return render(request, "sessions/home.html")
 
@@ -82,7 +85,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     key = request.GET.get("key")
     if not (projector_key_ok(workshop=workshop, key=key) or is_organiser(request.user)):
-        return HttpResponse(_("This projector link is not valid."), status=403)
+        raise PermissionDenied(_("This projector link is not valid."))  # templates/403.html
     urls = session_urls(workshop=workshop, base_url=_base_url(request))
     elements = list(workshop.instrument.elements.order_by("order").prefetch_related("statements"))
     config = {
@@ -236,7 +239,9 @@ def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def organiser_compare(request: HttpRequest) -> HttpResponse:
-    codes = [c.strip().upper() for c in request.GET.getlist("code") if c.strip()]
+    codes = [
+        c.strip().upper() for c in request.GET.getlist("code") if c.strip() and "\x00" not in c
+    ]
     workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
     comparison = sessions_comparison(workshops=list(workshops))
     return render(

@@ -90,5 +90,12 @@ def results_changed(workshop_id: int) -> None:
 
     Under an ASGI server this runs on the server's event loop, so a deferred flush outlives the
     request that caused it.
+
+    The change is committed whether or not the message goes out: a broken channel layer (Redis
+    down) is logged, never raised, or the phone would be told "not saved" for a saved answer.
+    Projectors get the current snapshot when they reconnect.
     """
-    async_to_sync(broadcaster.mark_dirty)(workshop_id)
+    try:
+        async_to_sync(broadcaster.mark_dirty)(workshop_id)
+    except Exception:
+        log.exception("results broadcast for session %s failed", workshop_id)

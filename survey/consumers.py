@@ -5,7 +5,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from scentiss.events import session_group
 from sessions.models import Workshop
-from sessions.selectors import participant_from_cookies, workshop_for_live
+from sessions.selectors import participant_from_cookies, workshop_by_code, workshop_for_live
 from survey.selectors import results_snapshot
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
@@ -100,7 +100,7 @@ class PhoneStateConsumer(AsyncJsonWebsocketConsumer):
 
 
 def _phone_workshop_id(*, code: str, cookies: dict) -> int | None:
-    workshop = Workshop.objects.filter(code=str(code).upper()).first()
+    workshop = workshop_by_code(code)
     if workshop is None or participant_from_cookies(cookies=cookies, workshop=workshop) is None:
         return None
     return workshop.pk

@@ -58,7 +58,7 @@ def _elements(
     ]
 
 
-# Kinds as the hand-out writes them: the chairs' "+", "−", "eens", "verschil".
+# Kinds as the hand-out writes them: the chairs' plus, minus, "eens", "verschil".
 NOTE_KIND_LABELS = {
     "nl": {"plus": "+", "minus": "\u2212", "agree": "eens", "differ": "verschil"},
     "en": {"plus": "+", "minus": "\u2212", "agree": "agree", "differ": "differ"},

@@ -413,7 +413,7 @@ def _table_sheet(
         wb.append_bulk(ws, rows)
     else:
         for row in rows:
-            ws.append(list(row))
+            _append_text_safe(ws, row)
         for column, number_format in (number_formats or {}).items():
             for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
                 cell.number_format = number_format
@@ -463,6 +463,15 @@ def _radar(
         chart.legend.position = "b"
     ws.add_chart(chart, f"A{rows + 3}")
     return chart
+
+
+def _append_text_safe(ws: Worksheet, row: Sequence[Any]) -> None:
+    """Append a row whose text stays text: openpyxl stores a string starting with "=" as a
+    formula, so a city called "=HYPERLINK(...)" would run in the researcher's Excel."""
+    ws.append(list(row))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def _field_rows(
@@ -564,7 +573,7 @@ def build_session_workbook(
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
     ):
-        ws.append([facts[key], value])
+        _append_text_safe(ws, [facts[key], value])
         cell = ws.cell(row=ws.max_row, column=2)
         if isinstance(value, datetime.datetime):
             cell.number_format = DATETIME_FORMAT
@@ -764,7 +773,7 @@ def build_comparison_workbook(
             )
     _header(ws, text["comparison"])
     for row in rows:
-        ws.append(list(row))
+        _append_text_safe(ws, row)
     for (date_cell,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
         date_cell.number_format = DATE_FORMAT
     for (score_cell,) in ws.iter_rows(min_row=2, min_col=8, max_col=8):

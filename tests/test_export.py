@@ -729,3 +729,12 @@ def test_exportsession_writes_the_workbook(filled, tmp_path):
 def test_exportsession_refuses_an_unknown_code(db):
     with pytest.raises(CommandError, match="no session"):
         call_command("exportsession", "ZZZZZZ", "--out", "unused.xlsx")
+
+
+def test_text_that_looks_like_a_formula_stays_text(organiser, make_workshop):
+    workshop = make_workshop(city='=HYPERLINK("http://x","klik")', title="=2+3")
+    wb = export(organiser, workshop)
+    values = [cell for row in wb.worksheets[0].iter_rows() for cell in row]
+    texts = [c for c in values if isinstance(c.value, str) and c.value.startswith("=")]
+    assert {c.value for c in texts} >= {"=2+3", '=HYPERLINK("http://x","klik")'}
+    assert all(c.data_type == "s" for c in texts)
