@@ -114,8 +114,12 @@ def chair_board(*, table: Table, participants: list[Participant]) -> list[Elemen
     return boards
 
 
+LATEST_NOTES = 12
+
+
 def note_counts(*, workshop: Workshop) -> dict:
-    """For the organiser: how many notes each table has per element (2-3 queries)."""
+    """For the organiser: how many notes each table has per element, and the newest notes
+    themselves, so what the chairs type shows up on the organiser's page (3-4 queries)."""
     elements = instrument_elements(workshop=workshop)
     tables = list(workshop.tables.order_by("number"))
     counts = {
@@ -132,10 +136,16 @@ def note_counts(*, workshop: Workshop) -> dict:
         }
         for table in tables
     ]
+    latest = (
+        Note.objects.filter(workshop=workshop)
+        .select_related("table", "participant__table", "element")
+        .order_by("-created_at", "-pk")[:LATEST_NOTES]
+    )
     return {
         "elements": [(e, e.tr("name")) for e in elements],
         "rows": rows,
         "total": sum(r["total"] for r in rows),
+        "latest": list(latest),
     }
 
 

@@ -69,6 +69,11 @@ class Element(models.Model):
     def tr(self, field: str) -> Any:
         return localized(self, field)
 
+    @property
+    def tr_name(self) -> str:
+        """The name in the active language (for templates, which cannot pass arguments)."""
+        return localized(self, "name")
+
 
 class Statement(models.Model):
     element = models.ForeignKey(Element, on_delete=models.CASCADE, related_name="statements")

@@ -596,6 +596,19 @@ def test_note_counts_per_table_and_element(organiser, client, workshop, t2, seat
     assert client.get(f"/s/{workshop.code}/notes/counts/").status_code == 403
 
 
+def test_what_a_chair_types_shows_on_the_organisers_page(organiser, client, workshop, t2, seated):
+    post_note(
+        client, t2, element=element_of(workshop, 3).pk, kind="minus", participant=seated[1].pk,
+        text="Falen wordt <em>niet</em> geaccepteerd", is_quote="on",
+    )  # fmt: skip
+    html = organiser.get(f"/s/{workshop.code}/notes/counts/", **HTMX).content.decode()
+    assert "Nieuwste notities" in html
+    assert f"Tafel 2 · {seated[1].seat_label}" in html
+    assert "Cultuur &amp; Mindset" in html
+    assert "Falen wordt &lt;em&gt;niet&lt;/em&gt; geaccepteerd" in html
+    assert "citaat" in html
+
+
 def test_observations_need_the_login(client, workshop):
     assert client.get(f"/s/{workshop.code}/observations/").status_code == 302
     client.post(f"/s/{workshop.code}/observations/", {"kind": "theme", "text": "Anoniem"})
