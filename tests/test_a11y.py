@@ -106,6 +106,20 @@ def test_main_pages_have_no_serious_accessibility_problems(browser, server, work
     problems += axe_problems(organiser, "organiser-home")
     organiser.goto(f"{server.url}/s/{workshop.code}/organiser/")
     problems += axe_problems(organiser, "organiser-session")
+    # The same phone and projector in English (the browser's language decides).
+    english_phone = browser.new_context(**{**PHONE, "locale": "en-GB"}, bypass_csp=True).new_page()
+    english_phone.goto(f"{server.url}/j/{workshop.code}/")
+    english_phone.get_by_role("button", name="Start").click()
+    english_phone.get_by_role("radiogroup", name="are there enough suitable workers").wait_for()
+    problems += axe_problems(english_phone, "phone-survey-en")
+    english_projector = browser.new_context(
+        **{**PROJECTOR, "locale": "en-GB"}, bypass_csp=True
+    ).new_page()
+    english_projector.goto(
+        f"{server.url}/s/{workshop.code}/projector/?key={workshop.projector_key}"
+    )
+    english_projector.get_by_text("Scan the code with your phone's camera").wait_for()
+    problems += axe_problems(english_projector, "projector-en")
     assert problems == []
 
 
