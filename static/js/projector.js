@@ -46,14 +46,14 @@
       layout: {
         polar: {
           // Up to 5.6, so a 5.0 and its label stay inside the circle, clear of the names.
-          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 90, tickangle: 0, gridcolor: "#c9d3cf" },
+          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: "#c9d3cf" },
           angularaxis: {
             tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90,
             tickmode: "array", tickvals: names, ticktext: names.map(wrap),
           },
           bgcolor: "#ffffff",
         },
-        showlegend: false, margin: { l: 120, r: 120, t: 60, b: 60 },
+        showlegend: false, margin: { l: 120, r: 120, t: 95, b: 95 },
         paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
       },
     };
