@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test lint install install-dev messages browser bench clean
+.PHONY: run test bench lint install install-dev messages browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ node_modules/axe-core/axe.min.js: package.json
 test: install-dev messages browser node_modules/axe-core/axe.min.js
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  CHANNEL_PREFIX="scentiss-test" $(BIN)/pytest $(PYTEST_ARGS)
+
+# Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
+# `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.
+BENCH ?= short
+bench: install-dev
+	$(BIN)/python bench/load.py --mode $(BENCH)
 
 lint: install-dev
 	$(BIN)/ruff check .
