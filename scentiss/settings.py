@@ -99,7 +99,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not :memory:, so that server processes started by the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True):
+_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _POSTGRES and env.bool("DB_POOL", default=True):
     # A connection pool per process: under ASGI Django opens a connection per request
     # (CONN_MAX_AGE must stay 0), and a PostgreSQL connection costs more than an answer.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
