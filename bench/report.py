@@ -243,7 +243,7 @@ def write_markdown(results_dir: Path) -> Path:
             f"## `{mode}{'' if result.get('label') else '`'} run, {result['when']}",
             "",
             f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, Python "
-            f"{m['python']}; load average {m['loadavg_at_start']} at the start (the machine is "
+            f"{m['python']}; load average {m['loadavg_at_start']:.1f} at the start (the machine is "
             f"shared: other jobs run beside the benchmark). Server: {cfg['server']}, "
             f"per-message deflate {'on' if cfg['ws_per_message_deflate'] else 'off'}; "
             f"two processes: {cfg['two_processes_how']}; at most "
