@@ -35,7 +35,8 @@ run: install messages
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
 	  $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
-	  exec $(BIN)/uvicorn scentiss.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	  exec $(BIN)/uvicorn scentiss.asgi:application --host $(HOST) --port $(PORT) --log-level warning \
+	    --ws-per-message-deflate false
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
 browser:

@@ -97,7 +97,7 @@ class Stage:
 class Options:
     server: str = "uvicorn"
     seed: int = 1
-    ws_deflate: bool = True
+    ws_deflate: bool = False  # as deployed (make run, docker-compose)
     app_dir: Path = BASE_DIR  # another checkout, to measure a proposed change side by side
     extra_env: tuple[tuple[str, str], ...] = ()
     profile_phase: str = ""  # py-spy records every server during the phase of this label
@@ -1113,7 +1113,9 @@ def main() -> int:
     parser.add_argument("--mode", choices=sorted(PLANS), default="short")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--no-ws-deflate", action="store_true", help="uvicorn only")
+    parser.add_argument(
+        "--ws-deflate", action="store_true", help="uvicorn only: per-message deflate on"
+    )
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--out", default="", help="result file (default by mode)")
     parser.add_argument("--app-dir", default=str(BASE_DIR), help="run the servers from here")
@@ -1138,7 +1140,7 @@ def main() -> int:
     options = Options(
         server=args.server,
         seed=args.seed,
-        ws_deflate=not args.no_ws_deflate,
+        ws_deflate=args.ws_deflate,
         app_dir=Path(args.app_dir).resolve(),
         extra_env=extra_env,  # type: ignore[arg-type]
         profile_phase=args.profile_phase,

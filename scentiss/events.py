@@ -4,8 +4,14 @@ Consumers get a handler per type: "results.snapshot" calls `results_snapshot`.
 """
 
 RESULTS_SNAPSHOT = "results.snapshot"
+PHONE_STATE = "phone.state"
 
 
 def session_group(workshop_id: int) -> str:
     """The channel-layer group of everything live about one session."""
     return f"session.{workshop_id}"
+
+
+def phones_group(workshop_id: int) -> str:
+    """The session's phones: they get the phase and the reveal, never the results."""
+    return f"session.{workshop_id}.phones"

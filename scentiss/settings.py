@@ -116,7 +116,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 changed two defaults that channels-redis relies on. It reads with
+                # a 5 s socket timeout, the same as channels-redis's blocking receive
+                # (BZPOPMIN, 5 s): after 5 s without a message the consumer that runs the
+                # receive dies with TimeoutError and its websocket closes (None: redis-py 7's
+                # default). And its pool refuses a 101st connection at once
+                # (MaxConnectionsError): a room's phones reconnecting together each need one
+                # for group_add/group_discard.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
                 "prefix": env.str("CHANNEL_PREFIX", default="scentiss"),
                 # Results are coalesced per session, so a projector's queue stays short;
                 # the headroom covers bursts of other events.

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
-from survey.broadcast import results_changed
+from survey.broadcast import phone_state_changed, results_changed
 from survey.models import Instrument
 
 
@@ -99,6 +99,12 @@ def workshop_update_state(
             **changes, results_version=F("results_version") + 1
         )
         transaction.on_commit(lambda: results_changed(workshop.pk))
+        if "phase" in changes or "results_revealed" in changes:
+            phase = changes.get("phase", workshop.phase)
+            revealed = changes.get("results_revealed", workshop.results_revealed)
+            transaction.on_commit(
+                lambda: phone_state_changed(workshop.pk, phase=phase, revealed=revealed)
+            )
     for key, value in changes.items():
         setattr(workshop, key, value)
     return workshop

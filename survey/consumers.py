@@ -1,9 +1,10 @@
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from scentiss.events import session_group
+from scentiss.events import phones_group, session_group
 from sessions.models import Workshop
 from sessions.selectors import participant_from_cookies, workshop_by_code, workshop_for_live
 from survey.selectors import results_snapshot
@@ -12,7 +13,19 @@ from survey.selectors import results_snapshot
 CLOSE_FORBIDDEN = 4403
 
 
-class LiveResultsConsumer(AsyncJsonWebsocketConsumer):
+class NoDbDispatchMixin:
+    """channels' dispatch runs close_old_connections in a worker thread before every message;
+    these consumers touch the database only through database_sync_to_async (which cleans up
+    itself), so forward without that thread hop."""
+
+    async def dispatch(self, message: dict) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
     """live_url: a full snapshot on connect, then every newer snapshot of the session.
 
     Authorise on connect (projector key or organiser login), join the session's group,
@@ -60,7 +73,7 @@ class LiveResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(snapshot)
 
 
-class PhoneStateConsumer(AsyncJsonWebsocketConsumer):
+class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
     """A phone follows the session: {"phase", "revealed"} on connect and on every change.
 
     Authorised by the participant's signed cookie; carries no results (they stay hidden from
@@ -77,7 +90,7 @@ class PhoneStateConsumer(AsyncJsonWebsocketConsumer):
         if workshop_id is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.group = session_group(workshop_id)
+        self.group = phones_group(workshop_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self._forward(await database_sync_to_async(_phone_state)(workshop_id))
@@ -89,9 +102,8 @@ class PhoneStateConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         return None
 
-    async def results_snapshot(self, event: dict) -> None:
-        snapshot = event["snapshot"]
-        await self._forward({"phase": snapshot["phase"], "revealed": snapshot["revealed"]})
+    async def phone_state(self, event: dict) -> None:
+        await self._forward(event["state"])
 
     async def _forward(self, state: dict) -> None:
         if state != self.state:
