@@ -137,3 +137,54 @@ class Answer(models.Model):
     @property
     def dont_know(self) -> bool:
         return self.score is None
+
+
+class ItemTally(models.Model):
+    """How many of a session's answers to a statement gave one score (0: don't know).
+
+    Kept by `answer_save` in the answer's own transaction, so the live results are read from
+    at most 6 rows per statement instead of every answer of the session.
+    """
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="item_tallies"
+    )
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "statement", "score"], name="itemtally_once"
+            ),
+            models.CheckConstraint(condition=Q(score__lte=5), name="itemtally_score_0_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}/{self.statement_id}/{self.score}: {self.n}"
+
+
+class ElementTally(models.Model):
+    """One participant's answers in one element: the sum and count of their 1-5 scores and
+    the count of all their answers (don't know included). Kept like ItemTally."""
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="element_tallies"
+    )
+    participant = models.ForeignKey(
+        "workshops.Participant", on_delete=models.CASCADE, related_name="element_tallies"
+    )
+    element = models.ForeignKey(Element, on_delete=models.PROTECT, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    scored = models.PositiveSmallIntegerField(default=0)
+    answered = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "element"], name="elementtally_once"),
+        ]
+        indexes = [models.Index(fields=["workshop", "element"], name="elementtally_session")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}/{self.element_id}: {self.total}/{self.scored}"

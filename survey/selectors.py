@@ -1,10 +1,12 @@
+import functools
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, FloatField, Prefetch, Sum
+from django.db.models.functions import Cast
 
 from sessions.models import Participant, Workshop
-from survey.aggregation import ElementSpec, ItemSpec, aggregate
-from survey.models import Answer, Element, Statement
+from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
+from survey.models import Answer, Element, ElementTally, ItemTally, Statement
 
 NO_TABLE = "\u2013"  # shown for participants who chose no table
 
@@ -27,6 +29,19 @@ def instrument_specs(*, instrument_id: int) -> list[ElementSpec]:
     ]
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_specs(instrument_id: int) -> tuple[ElementSpec, ...]:
+    # An instrument that a session used is never edited (a change is a new version).
+    return tuple(instrument_specs(instrument_id=instrument_id))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_element_index(instrument_id: int) -> dict[int, int]:
+    """element id -> its place in the instrument's specs."""
+    ids = Element.objects.filter(instrument_id=instrument_id).order_by("order")
+    return {pk: index for index, pk in enumerate(ids.values_list("pk", flat=True))}
+
+
 def results_snapshot(*, workshop_id: int) -> dict:
     """The session's live results: the object the projector, results_url and live_url share.
 
@@ -47,11 +62,34 @@ def results_snapshot(*, workshop_id: int) -> dict:
         )
         .get()
     )
-    rows = Answer.objects.filter(participant__workshop_id=workshop_id).values_list(
-        "participant_id", "statement_id", "score"
+    specs = _cached_specs(w["instrument_id"])
+    index_of = _cached_element_index(w["instrument_id"])
+    items = ItemTally.objects.filter(workshop_id=workshop_id, n__gt=0).values_list(
+        "statement_id", "score", "n"
     )
-    specs = instrument_specs(instrument_id=w["instrument_id"])
-    results = aggregate(specs, rows.iterator(chunk_size=5000))
+    # Each participant's own mean per element, summed in the database: one row per element.
+    element_sums = (
+        ElementTally.objects.filter(workshop_id=workshop_id, scored__gt=0)
+        .order_by()
+        .values("element_id")
+        .annotate(
+            n=Count("id"),
+            means=Sum(Cast("total", FloatField()) / Cast("scored", FloatField())),
+        )
+        .values_list("element_id", "n", "means")
+    )
+    respondents = (
+        ElementTally.objects.filter(workshop_id=workshop_id, answered__gt=0)
+        .values("participant_id")
+        .distinct()
+        .count()
+    )
+    results = aggregate_tallies(
+        specs,
+        items,
+        ((index_of[e], n, means) for e, n, means in element_sums if e in index_of),
+        respondents=respondents,
+    )
     focus = specs[min(w["projector_element"], len(specs)) - 1].key if specs else None
     return {
         "session": w["code"],
@@ -92,10 +130,10 @@ def session_dashboard(*, workshop: Workshop) -> dict:
         Participant.objects.filter(workshop=workshop).select_related("table").order_by("pk")
     )
     per_participant: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for participant_id, element_id in Answer.objects.filter(
-        participant__workshop=workshop
-    ).values_list("participant_id", "statement__element_id"):
-        per_participant[participant_id][element_id] += 1
+    for participant_id, element_id, n in ElementTally.objects.filter(workshop=workshop).values_list(
+        "participant_id", "element_id", "answered"
+    ):
+        per_participant[participant_id][element_id] += n
 
     def answered(p: Participant) -> int:
         return sum(per_participant[p.pk].values())

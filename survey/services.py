@@ -1,12 +1,14 @@
+import functools
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.models import Participant, Workshop
 from survey.broadcast import results_changed
-from survey.models import Answer, Statement
+from survey.models import Answer, ElementTally, ItemTally, Statement
 
 
 class AnswerRejected(Exception):
@@ -20,7 +22,6 @@ class AnswerRejected(Exception):
 
 @dataclass(frozen=True)
 class AnswerSaved:
-    answer: Answer
     changed: bool
     version: int
 
@@ -34,30 +35,92 @@ def parse_score(raw: str | None) -> int | None:
     raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
 
 
+@functools.lru_cache(maxsize=64)
+def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
+    """statement id -> element id of an instrument. Its statements never change once a session
+    used it (a change is a new version), so this is read once per process."""
+    return dict(
+        Statement.objects.filter(element__instrument_id=instrument_id).values_list(
+            "pk", "element_id"
+        )
+    )
+
+
 def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:
-    """Store the participant's answer to a statement (an upsert), bump the session's results
-    version if it changed, and push the new results after commit."""
+    """Store the participant's answer to a statement (an upsert), keep the session's tallies,
+    bump its results version if the answer changed, and push the new results after commit.
+
+    The answer, the tallies and the version change in one transaction: a snapshot that reads
+    version v, then the tallies, holds every answer acknowledged with a version up to v.
+    """
     workshop = participant.workshop
     if not workshop.accepts_answers:
         raise AnswerRejected(_("The survey is closed; your answer was not saved."), status=409)
     if score is not None and not 1 <= score <= 5:
         raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
-    if not Statement.objects.filter(
-        pk=statement_id, element__instrument_id=workshop.instrument_id
-    ).exists():
+    element_id = instrument_statement_elements(workshop.instrument_id).get(statement_id)
+    if element_id is None:
         raise AnswerRejected(_("This statement is not part of this session's survey."))
-
-    with transaction.atomic():
-        answer, created = Answer.objects.select_for_update().get_or_create(
-            participant=participant, statement_id=statement_id, defaults={"score": score}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT changed, version FROM scentiss_answer_save(%s, %s, %s, %s, %s::smallint)",
+                [workshop.pk, participant.pk, statement_id, element_id, score],
+            )
+            changed, version = cursor.fetchone()
+    else:
+        changed, version = _answer_save_orm(
+            workshop_id=workshop.pk,
+            participant_id=participant.pk,
+            statement_id=statement_id,
+            element_id=element_id,
+            score=score,
         )
-        if not created and answer.score == score:
-            version = Workshop.objects.values_list("results_version", flat=True).get(pk=workshop.pk)
-            return AnswerSaved(answer=answer, changed=False, version=version)
-        if not created:
-            answer.score = score
-            answer.save(update_fields=["score", "updated_at"])
-        Workshop.objects.filter(pk=workshop.pk).update(results_version=F("results_version") + 1)
-        version = Workshop.objects.values_list("results_version", flat=True).get(pk=workshop.pk)
+    if changed:
+        # Outside a transaction this runs at once; inside one (a test's), after its commit.
         transaction.on_commit(lambda: results_changed(workshop.pk))
-    return AnswerSaved(answer=answer, changed=True, version=version)
+    return AnswerSaved(changed=changed, version=version)
+
+
+def _answer_save_orm(
+    *, workshop_id: int, participant_id: int, statement_id: int, element_id: int, score: int | None
+) -> tuple[bool, int]:
+    """What scentiss_answer_save does on PostgreSQL, for the other databases (SQLite for
+    `make run`); the tests run both against the same answers."""
+    with transaction.atomic():
+        version = (
+            Workshop.objects.select_for_update()
+            .values_list("results_version", flat=True)
+            .get(pk=workshop_id)
+        )
+        answer = Answer.objects.filter(
+            participant_id=participant_id, statement_id=statement_id
+        ).first()
+        if answer is not None and answer.score == score:
+            return False, version
+        if answer is None:
+            Answer.objects.create(
+                participant_id=participant_id, statement_id=statement_id, score=score
+            )
+            old_total = old_scored = 0
+            new_answer = 1
+        else:
+            Answer.objects.filter(pk=answer.pk).update(score=score, updated_at=timezone.now())
+            ItemTally.objects.filter(
+                workshop_id=workshop_id, statement_id=statement_id, score=answer.score or 0
+            ).update(n=F("n") - 1)
+            old_total, old_scored, new_answer = answer.score or 0, answer.score is not None, 0
+        tally, _created = ItemTally.objects.get_or_create(
+            workshop_id=workshop_id, statement_id=statement_id, score=score or 0
+        )
+        ItemTally.objects.filter(pk=tally.pk).update(n=F("n") + 1)
+        tally, _created = ElementTally.objects.get_or_create(
+            workshop_id=workshop_id, participant_id=participant_id, element_id=element_id
+        )
+        ElementTally.objects.filter(pk=tally.pk).update(
+            total=F("total") + (score or 0) - old_total,
+            scored=F("scored") + int(score is not None) - int(old_scored),
+            answered=F("answered") + new_answer,
+        )
+        Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
+        return True, version + 1

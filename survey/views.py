@@ -7,14 +7,19 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from sessions.models import Phase, Workshop
 from sessions.selectors import may_read_results, participant_from_request, workshop_get
-from survey.models import Answer, Element, Statement
+from survey.models import Answer, Element
 from survey.selectors import participant_scores, results_snapshot
-from survey.services import AnswerRejected, answer_save, parse_score
+from survey.services import (
+    AnswerRejected,
+    answer_save,
+    instrument_statement_elements,
+    parse_score,
+)
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
     answered = Answer.objects.filter(participant_id=participant_id).count()
-    total = Statement.objects.filter(element__instrument_id=workshop.instrument_id).count()
+    total = len(instrument_statement_elements(workshop.instrument_id))
     return {
         "answered": answered,
         "total": total,

@@ -1,0 +1,133 @@
+"""The live results come from tallies that `answer_save` keeps, not from re-reading every
+answer. Whatever the phones tap (new answers, changed answers, don't know and back, the same
+answer again), the snapshot equals the aggregation of the stored answers — on PostgreSQL's
+function and on the ORM path that SQLite uses."""
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sessions.services import participant_join
+from survey.aggregation import aggregate
+from survey.models import Answer, ElementTally, ItemTally
+from survey.selectors import _cached_specs, results_snapshot, session_dashboard
+from survey.services import _answer_save_orm, answer_save, instrument_statement_elements
+
+SCORE = st.sampled_from([1, 2, 3, 4, 5, None])
+
+
+def _expected(workshop) -> dict:
+    rows = Answer.objects.filter(participant__workshop=workshop).values_list(
+        "participant_id", "statement_id", "score"
+    )
+    return aggregate(_cached_specs(workshop.instrument_id), rows)
+
+
+def _assert_snapshot_matches_answers(workshop) -> None:
+    snapshot = results_snapshot(workshop_id=workshop.pk)
+    expected = _expected(workshop)
+    assert snapshot["respondents"] == expected["respondents"]
+    for got, want in zip(snapshot["elements"], expected["elements"], strict=True):
+        assert got["n"] == want["n"]
+        assert got["dont_know"] == want["dont_know"]
+        assert got["items"] == want["items"]
+        if want["score"] is None:
+            assert got["score"] is None
+        else:
+            assert got["score"] == pytest.approx(want["score"], rel=1e-12)
+
+
+def _taps(workshop, n_participants: int):
+    statements = list(instrument_statement_elements(workshop.instrument_id))
+    participants = [
+        participant_join(workshop=workshop, table=None, role="") for _ in range(n_participants)
+    ]
+    return participants, statements
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    taps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 7), SCORE), min_size=1, max_size=60),
+    orm=st.booleans(),
+)
+def test_snapshot_from_tallies_equals_aggregation_of_answers(make_workshop, taps, orm):
+    workshop = make_workshop()
+    participants, statements = _taps(workshop, 4)
+    elements = instrument_statement_elements(workshop.instrument_id)
+    # Statements from two elements, so a participant's taps move two element tallies.
+    chosen = statements[:4] + statements[-4:]
+    for who, which, score in taps:
+        participant, statement_id = participants[who], chosen[which]
+        if orm:
+            _answer_save_orm(
+                workshop_id=workshop.pk,
+                participant_id=participant.pk,
+                statement_id=statement_id,
+                element_id=elements[statement_id],
+                score=score,
+            )
+        else:
+            answer_save(participant=participant, statement_id=statement_id, score=score)
+    _assert_snapshot_matches_answers(workshop)
+    assert not ItemTally.objects.filter(n__lt=0).exists()
+    # The dashboard reads the same tallies: its counts equal the stored answers.
+    dashboard = session_dashboard(workshop=workshop)
+    assert (
+        sum(row["answers"] for row in dashboard["tables"])
+        == Answer.objects.filter(participant__workshop=workshop).count()
+    )
+
+
+@pytest.mark.django_db
+def test_a_full_room_with_changes_of_mind(make_workshop):
+    """30 phones answer all 46 statements, a third change some answers (to don't know and
+    back); the snapshot still equals the aggregation of what is stored."""
+    workshop = make_workshop()
+    participants, statements = _taps(workshop, 30)
+    rnd = random.Random(7)
+    for participant in participants:
+        for statement_id in statements:
+            answer_save(
+                participant=participant,
+                statement_id=statement_id,
+                score=rnd.choice([1, 2, 3, 4, 5, None]),
+            )
+    for participant in participants[::3]:
+        for statement_id in rnd.sample(statements, 10):
+            answer_save(
+                participant=participant,
+                statement_id=statement_id,
+                score=rnd.choice([1, 2, 3, 4, 5, None]),
+            )
+    _assert_snapshot_matches_answers(workshop)
+    assert ElementTally.objects.filter(workshop=workshop).count() == 30 * 6
+
+
+@pytest.mark.django_db
+def test_the_same_answer_again_changes_nothing(workshop):
+    participant = participant_join(workshop=workshop, table=None, role="")
+    statement_id = next(iter(instrument_statement_elements(workshop.instrument_id)))
+    first = answer_save(participant=participant, statement_id=statement_id, score=4)
+    again = answer_save(participant=participant, statement_id=statement_id, score=4)
+    assert first.changed and not again.changed
+    assert again.version == first.version
+    assert ItemTally.objects.get(workshop=workshop, statement_id=statement_id, score=4).n == 1
+
+
+@pytest.mark.django_db
+def test_a_snapshot_reads_a_fixed_number_of_queries(make_workshop, django_assert_num_queries):
+    """However many answers a session holds, a snapshot is the same few queries."""
+    workshop = make_workshop()
+    participants, statements = _taps(workshop, 5)
+    for participant in participants:
+        for statement_id in statements:
+            answer_save(participant=participant, statement_id=statement_id, score=3)
+    results_snapshot(workshop_id=workshop.pk)  # the instrument's specs, once per process
+    with django_assert_num_queries(5):
+        results_snapshot(workshop_id=workshop.pk)
+
