@@ -1,12 +1,12 @@
 import functools
 from collections import defaultdict
 
-from django.db.models import Count, FloatField, Prefetch, Sum
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, Prefetch
 
 from sessions.models import Participant, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
-from survey.models import Answer, Element, ElementTally, ItemTally, Statement
+from survey.models import Answer, Element, ElementTally, Statement
 
 NO_TABLE = "\u2013"  # shown for participants who chose no table
 
@@ -42,64 +42,64 @@ def _cached_element_index(instrument_id: int) -> dict[int, int]:
     return {pk: index for index, pk in enumerate(ids.values_list("pk", flat=True))}
 
 
+# Two statements in plain SQL (both databases): the projector of every session asks for a
+# snapshot up to ten times a second, and building these through the ORM cost more CPU than
+# running them. The session's row (and its version) is read first.
+_SNAPSHOT_SESSION = """
+SELECT w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
+       w.projector_mode, w.projector_element,
+       (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id),
+       (SELECT COUNT(DISTINCT t.participant_id) FROM survey_elementtally t
+        WHERE t.workshop_id = w.id AND t.answered > 0)
+FROM workshops_workshop w WHERE w.id = %s
+"""
+_SNAPSHOT_TALLIES = """
+SELECT 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
+FROM survey_itemtally WHERE workshop_id = %s AND n > 0
+UNION ALL
+SELECT 1, element_id, COUNT(*), 0, SUM(CAST(total AS DOUBLE PRECISION) / scored)
+FROM survey_elementtally WHERE workshop_id = %s AND scored > 0 GROUP BY element_id
+"""
+
+
 def results_snapshot(*, workshop_id: int) -> dict:
     """The session's live results: the object the projector, results_url and live_url share.
 
-    The version is read before the answers, so a snapshot holds at least every answer up to
-    its version (it may hold newer ones; the next snapshot carries their version).
+    Read from the tallies that answer_save keeps. The version is read before them, so a
+    snapshot holds at least every answer up to its version (it may hold newer ones; the next
+    snapshot carries their version).
     """
-    w = (
-        Workshop.objects.filter(pk=workshop_id)
-        .values(
-            "code",
-            "city",
-            "results_version",
-            "instrument_id",
-            "phase",
-            "results_revealed",
-            "projector_mode",
-            "projector_element",
-        )
-        .get()
-    )
-    specs = _cached_specs(w["instrument_id"])
-    index_of = _cached_element_index(w["instrument_id"])
-    items = ItemTally.objects.filter(workshop_id=workshop_id, n__gt=0).values_list(
-        "statement_id", "score", "n"
-    )
-    # Each participant's own mean per element, summed in the database: one row per element.
-    element_sums = (
-        ElementTally.objects.filter(workshop_id=workshop_id, scored__gt=0)
-        .order_by()
-        .values("element_id")
-        .annotate(
-            n=Count("id"),
-            means=Sum(Cast("total", FloatField()) / Cast("scored", FloatField())),
-        )
-        .values_list("element_id", "n", "means")
-    )
-    respondents = (
-        ElementTally.objects.filter(workshop_id=workshop_id, answered__gt=0)
-        .values("participant_id")
-        .distinct()
-        .count()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_SNAPSHOT_SESSION, [workshop_id])
+        row = cursor.fetchone()
+        if row is None:
+            raise Workshop.DoesNotExist(workshop_id)
+        (code, city, version, instrument_id, phase, revealed, mode, element, participants,
+         respondents) = row  # fmt: skip
+        cursor.execute(_SNAPSHOT_TALLIES, [workshop_id, workshop_id])
+        rows = cursor.fetchall()
+    specs = _cached_specs(instrument_id)
+    index_of = _cached_element_index(instrument_id)
     results = aggregate_tallies(
         specs,
-        items,
-        ((index_of[e], n, means) for e, n, means in element_sums if e in index_of),
+        ((sid, score, n) for kind, sid, score, n, _sum in rows if kind == 0),
+        (
+            (index_of[eid], count, means)
+            for kind, eid, count, _n, means in rows
+            if kind == 1 and eid in index_of
+        ),
         respondents=respondents,
     )
-    focus = specs[min(w["projector_element"], len(specs)) - 1].key if specs else None
+    focus = specs[min(element, len(specs)) - 1].key if specs else None
     return {
-        "session": w["code"],
-        "city": w["city"],
-        "version": w["results_version"],
-        "phase": w["phase"],
-        "revealed": w["results_revealed"],
-        "projector": {"mode": w["projector_mode"], "element": focus},
+        "session": code,
+        "city": city,
+        "version": version,
+        "phase": phase,
+        "revealed": bool(revealed),
+        "projector": {"mode": mode, "element": focus},
         "respondents": results["respondents"],
-        "participants": Participant.objects.filter(workshop_id=workshop_id).count(),
+        "participants": participants,
         "elements": results["elements"],
     }
 

@@ -24,6 +24,7 @@ class AnswerRejected(Exception):
 class AnswerSaved:
     changed: bool
     version: int
+    answered: int  # the participant's answers so far, this one included
 
 
 def parse_score(raw: str | None) -> int | None:
@@ -64,10 +65,11 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT changed, version FROM scentiss_answer_save(%s, %s, %s, %s, %s::smallint)",
+                "SELECT changed, version, answered "
+                "FROM scentiss_answer_save(%s, %s, %s, %s, %s::smallint)",
                 [workshop.pk, participant.pk, statement_id, element_id, score],
             )
-            changed, version = cursor.fetchone()
+            changed, version, answered = cursor.fetchone()
     else:
         changed, version = _answer_save_orm(
             workshop_id=workshop.pk,
@@ -76,10 +78,11 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
             element_id=element_id,
             score=score,
         )
+        answered = Answer.objects.filter(participant_id=participant.pk).count()
     if changed:
         # Outside a transaction this runs at once; inside one (a test's), after its commit.
         transaction.on_commit(lambda: results_changed(workshop.pk))
-    return AnswerSaved(changed=changed, version=version)
+    return AnswerSaved(changed=changed, version=version, answered=answered)
 
 
 def _answer_save_orm(

@@ -8,12 +8,13 @@ from django.db import migrations, models
 # One call per answer on PostgreSQL: the answer, both tallies and the session's version in one
 # statement, so the session's row is locked only while PostgreSQL runs it, never across a round
 # trip to the app. Taking that row first queues every write to one session's answers and
-# tallies behind it, so two answers never lock tally rows in opposite orders.
+# tallies behind it, so two answers never lock tally rows in opposite orders. It also returns
+# how many statements the participant has answered (the phone's progress bar).
 ANSWER_SAVE_SQL = """
 CREATE OR REPLACE FUNCTION scentiss_answer_save(
     p_workshop bigint, p_participant bigint, p_statement bigint, p_element bigint,
     p_score smallint
-) RETURNS TABLE (changed boolean, version integer) LANGUAGE plpgsql AS $$
+) RETURNS TABLE (changed boolean, version integer, answered integer) LANGUAGE plpgsql AS $$
 DECLARE
     v_version integer;
     v_old smallint;
@@ -24,7 +25,9 @@ BEGIN
     SELECT a.score, true INTO v_old, v_found FROM survey_answer a
         WHERE a.participant_id = p_participant AND a.statement_id = p_statement;
     IF v_found AND v_old IS NOT DISTINCT FROM p_score THEN
-        RETURN QUERY SELECT false, v_version;
+        RETURN QUERY SELECT false, v_version, (
+            SELECT COALESCE(SUM(t.answered), 0)::integer FROM survey_elementtally t
+            WHERE t.participant_id = p_participant);
         RETURN;
     END IF;
     IF v_found THEN
@@ -53,7 +56,9 @@ BEGIN
             answered = survey_elementtally.answered + CASE WHEN v_found THEN 0 ELSE 1 END;
     UPDATE workshops_workshop SET results_version = results_version + 1
         WHERE id = p_workshop RETURNING results_version INTO v_version;
-    RETURN QUERY SELECT true, v_version;
+    RETURN QUERY SELECT true, v_version, (
+        SELECT COALESCE(SUM(t.answered), 0)::integer FROM survey_elementtally t
+        WHERE t.participant_id = p_participant);
 END;
 $$;
 """
