@@ -2,8 +2,8 @@
 
 One uvicorn process of the real deployment (PostgreSQL, Redis layer, no websockets), a few
 sessions in the survey phase with participants joined in the database, and C workers that each
-POST answers as a phone's htmx does, one after another, for D seconds. A deliberately lean
-HTTP/1.1 client (keep-alive, asyncio streams) keeps the generator's own CPU small, so the
+POST answers as a phone's htmx does, one after another, for D seconds. The lean HTTP/1.1
+client of the load benchmark (bench/leanhttp.py) keeps the generator's own CPU small, so the
 server's CPU per answer is what is measured. Optionally records the server with py-spy.
 
     .venv/bin/python bench/answer_path.py [--seconds 20] [--concurrency 8] [--profile]
@@ -21,49 +21,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import fixtures
+from bench import fixtures, leanhttp
 from bench.servers import proc_cpu_seconds, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PORT = 8209
-
-
-class LeanConnection:
-    """One keep-alive HTTP/1.1 connection; enough of the protocol for the app's replies."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(
-        self, path: str, headers: dict[str, str], form: dict[str, str]
-    ) -> tuple[int, dict]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        body = urlencode(form).encode()
-        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self.writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n{head}"
-            f"Content-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n".encode()
-            + body
-        )
-        assert self.reader is not None
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        response_headers: dict[str, str] = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            response_headers[name.strip().lower()] = value.strip()
-        await self.reader.readexactly(int(response_headers.get("content-length", "0")))
-        return status, response_headers
 
 
 def proc_user_sys(pid: int) -> tuple[float, float]:
@@ -107,7 +74,7 @@ async def loop(phones: list, concurrency: int, seconds: float) -> dict:
     deadline = time.monotonic() + seconds
 
     async def worker(index: int) -> None:
-        connection = LeanConnection(PORT)
+        pool = leanhttp.Pool(PORT, 1)
         mine = phones[index::concurrency]
         while time.monotonic() < deadline:
             code, cookie, csrf, statements = rng.choice(mine)
@@ -121,7 +88,8 @@ async def loop(phones: list, concurrency: int, seconds: float) -> dict:
             score = rng.choice(["1", "2", "3", "4", "5", "dk"])
             form = {"statement": str(rng.choice(statements)), "score": score}
             t = time.monotonic()
-            status, _headers = await connection.post(f"/s/{code}/answer/", headers, form)
+            response = await pool.request("POST", f"/s/{code}/answer/", headers=headers, form=form)
+            status = response.status_code
             if status == 200:
                 latencies.append(time.monotonic() - t)
             else:

@@ -34,16 +34,14 @@ from collections import Counter, defaultdict
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench import fixtures, report
+from bench import fixtures, leanhttp, report
 from bench.floor import FLOOR_PORT, run_floor
 from bench.servers import (
     BASE_DIR,
@@ -298,24 +296,11 @@ class PhaseRecord:
 
 class Http:
     """One keep-alive pool per server process, used without a cookie jar: every phone sends
-    its own cookies, as a browser does."""
+    its own cookies, as a browser does. The lean client (bench/leanhttp.py) keeps the
+    generator's CPU per request low: it shares the cores with the servers it measures."""
 
     def __init__(self, ports: tuple[int, ...]) -> None:
-        self.transports = {
-            port: httpx.AsyncHTTPTransport(
-                verify=False,  # plain HTTP to 127.0.0.1; skips building a CA bundle
-                trust_env=False,
-                limits=httpx.Limits(
-                    max_connections=CONNECTIONS_PER_SERVER,
-                    max_keepalive_connections=CONNECTIONS_PER_SERVER,
-                    keepalive_expiry=30,
-                ),
-            )
-            for port in ports
-        }
-        # Requests wait here, not in httpx's pool: its queue costs O(waiters) per release,
-        # which made the generator itself the bottleneck once the servers fell behind.
-        self.slots = {port: asyncio.Semaphore(CONNECTIONS_PER_SERVER) for port in ports}
+        self.pools = {port: leanhttp.Pool(port, CONNECTIONS_PER_SERVER) for port in ports}
 
     async def request(
         self,
@@ -325,41 +310,23 @@ class Http:
         *,
         headers: dict[str, str] | None = None,
         form: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        body = urlencode(form).encode() if form is not None else b""
-        all_headers = {"Accept-Language": "nl", **(headers or {})}
-        if form is not None:
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        request = httpx.Request(
+    ) -> leanhttp.Response:
+        return await self.pools[port].request(
             method,
-            f"http://127.0.0.1:{port}{path}",
-            headers=all_headers,
-            content=body if method == "POST" else None,
-            extensions={
-                "timeout": {
-                    "connect": 10,
-                    "read": REQUEST_TIMEOUT,
-                    "write": 10,
-                    "pool": REQUEST_TIMEOUT,
-                }
-            },
+            path,
+            headers={"Accept-Language": "nl", **(headers or {})},
+            form=form,
+            timeout=REQUEST_TIMEOUT,
         )
-        async with asyncio.timeout(REQUEST_TIMEOUT), self.slots[port]:
-            response = await self.transports[port].handle_async_request(request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        return response
 
     async def close(self) -> None:
-        for transport in self.transports.values():
-            await transport.aclose()
+        for pool in self.pools.values():
+            pool.close()
 
 
-def set_cookies(response: httpx.Response) -> dict[str, str]:
+def set_cookies(response: leanhttp.Response) -> dict[str, str]:
     cookies = {}
-    for header in response.headers.get_list("set-cookie"):
+    for header in response.get_list("set-cookie"):
         name, _, rest = header.partition("=")
         cookies[name.strip()] = rest.split(";", 1)[0]
     return cookies
@@ -526,7 +493,7 @@ class StageRun:
             else:
                 phone.page = 1
             self.join_latency.append(time.monotonic() - started)
-        except (httpx.HTTPError, TimeoutError, OSError) as error:
+        except (TimeoutError, OSError, ValueError, EOFError) as error:
             self.join_errors[f"join {type(error).__name__}"] += 1
             phone.tainted = True
 
@@ -665,7 +632,7 @@ class StageRun:
                 form={"statement": str(statement), "score": "dk" if score is None else str(score)},
             )
             t_ack = time.monotonic()
-        except (httpx.HTTPError, TimeoutError, OSError) as error:
+        except (TimeoutError, OSError, ValueError, EOFError) as error:
             record.errors[f"answer {type(error).__name__}"] += 1
             phone.tainted = True
             return
