@@ -57,7 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "scentiss.middleware.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,6 +108,8 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
         "max_size": env.int("DB_POOL_SIZE", default=10),
         "timeout": 10,
     }
+# HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
