@@ -20,68 +20,90 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from scentiss.events import PHONE_STATE, RESULTS_SNAPSHOT, phones_group, session_group
-from survey.selectors import results_snapshot
+from survey.selectors import results_snapshots
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class _SessionState:
+class _LoopState:
     loop: asyncio.AbstractEventLoop
-    last_flush: float = float("-inf")
-    sent_version: int = -1
-    pending: asyncio.Task | None = None
+    dirty: set[int] = field(default_factory=set)
+    sent_version: dict[int, int] = field(default_factory=dict)
+    last_tick: float = float("-inf")
+    ticker: asyncio.Task | None = None
 
 
 @dataclass
 class ResultsBroadcaster:
+    """Per process (per event loop): a set of sessions whose results changed, and one tick
+    that snapshots all of them in one trip to a worker thread, then sends each snapshot whose
+    version is new. Ticks are at least `interval` apart, so no session gets more than one
+    snapshot per interval; the first change after a quiet interval is sent at once.
+
+    One tick for all sessions, rather than a timer per session: with many sessions on a
+    process, per-session snapshots each queued for the one thread that sync code outside a
+    request shares, and the projectors fell seconds behind (bench/README.md)."""
+
     interval: float
     # Keyed by event loop: a test client runs each request in a loop of its own.
-    _states: dict[tuple[int, int], _SessionState] = field(default_factory=dict)
+    _states: dict[int, _LoopState] = field(default_factory=dict)
 
-    def _state(self, workshop_id: int) -> _SessionState:
+    def _state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
-        key = (id(loop), workshop_id)
-        state = self._states.get(key)
+        state = self._states.get(id(loop))
         if state is None or state.loop is not loop:  # ids of closed loops get reused
-            state = self._states[key] = _SessionState(loop=loop)
+            state = self._states[id(loop)] = _LoopState(loop=loop)
         return state
 
     async def mark_dirty(self, workshop_id: int, *, defer: bool = True) -> None:
-        """defer: the loop outlives this call (an ASGI server's), so even the first flush of
-        a quiet period runs as a task and the request that caused it does not wait for it."""
-        state = self._state(workshop_id)
-        if state.pending is not None and not state.pending.done():
-            return  # a flush is already scheduled and will read the newest state
-        loop = asyncio.get_running_loop()
-        wait = max(0.0, state.last_flush + self.interval - loop.time())
+        """defer: the loop outlives this call (an ASGI server's), so even the first tick of a
+        quiet period runs as a task and the request that caused it does not wait for it."""
+        state = self._state()
+        state.dirty.add(workshop_id)
+        if state.ticker is not None and not state.ticker.done():
+            return  # a tick is scheduled or running; it (or the one after it) sends this
+        wait = max(0.0, state.last_tick + self.interval - state.loop.time())
         if wait == 0 and not defer:
-            state.last_flush = loop.time()
-            await self._flush(workshop_id, state)
+            await self._tick(state)
             return
+        self._schedule(state, wait)
+
+    def _schedule(self, state: _LoopState, wait: float) -> None:
         # A fresh context: the caller's context ties sync work to the request's thread,
         # which is gone by the time this runs.
-        state.pending = loop.create_task(
-            self._flush_later(workshop_id, state, wait), context=contextvars.Context()
+        state.ticker = state.loop.create_task(
+            self._tick_later(state, wait), context=contextvars.Context()
         )
 
-    async def _flush_later(self, workshop_id: int, state: _SessionState, wait: float) -> None:
+    async def _tick_later(self, state: _LoopState, wait: float) -> None:
         await asyncio.sleep(wait)
-        state.last_flush = asyncio.get_running_loop().time()
-        state.pending = None
         try:
-            await self._flush(workshop_id, state)
+            await self._tick(state)
         except Exception:
-            log.exception("results broadcast for session %s failed", workshop_id)
+            log.exception("results broadcast failed")
+        finally:
+            if state.dirty:  # changes that came in while this tick ran
+                self._schedule(state, max(0.0, state.last_tick + self.interval - state.loop.time()))
 
-    async def _flush(self, workshop_id: int, state: _SessionState) -> None:
-        snapshot = await database_sync_to_async(results_snapshot)(workshop_id=workshop_id)
-        if snapshot["version"] <= state.sent_version:
-            return
-        state.sent_version = snapshot["version"]
-        await get_channel_layer().group_send(
-            session_group(workshop_id), {"type": RESULTS_SNAPSHOT, "snapshot": snapshot}
-        )
+    async def _tick(self, state: _LoopState) -> None:
+        state.last_tick = state.loop.time()
+        sessions, state.dirty = state.dirty, set()
+        snapshots = await database_sync_to_async(results_snapshots)(workshop_ids=sorted(sessions))
+        layer = get_channel_layer()
+        sends = []
+        for workshop_id, snapshot in snapshots.items():
+            if snapshot["version"] <= state.sent_version.get(workshop_id, -1):
+                continue
+            state.sent_version[workshop_id] = snapshot["version"]
+            sends.append(
+                layer.group_send(
+                    session_group(workshop_id), {"type": RESULTS_SNAPSHOT, "snapshot": snapshot}
+                )
+            )
+        for error in await asyncio.gather(*sends, return_exceptions=True):
+            if isinstance(error, Exception):
+                raise error
 
 
 broadcaster = ResultsBroadcaster(interval=settings.RESULTS_BROADCAST_INTERVAL)

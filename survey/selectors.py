@@ -45,20 +45,21 @@ def _cached_element_index(instrument_id: int) -> dict[int, int]:
 # Two statements in plain SQL (both databases): the projector of every session asks for a
 # snapshot up to ten times a second, and building these through the ORM cost more CPU than
 # running them. The session's row (and its version) is read first.
-_SNAPSHOT_SESSION = """
-SELECT w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
+_SNAPSHOT_SESSIONS = """
+SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element,
        (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id),
        (SELECT COUNT(DISTINCT t.participant_id) FROM survey_elementtally t
         WHERE t.workshop_id = w.id AND t.answered > 0)
-FROM workshops_workshop w WHERE w.id = %s
+FROM workshops_workshop w WHERE w.id IN ({ids})
 """
 _SNAPSHOT_TALLIES = """
-SELECT 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
-FROM survey_itemtally WHERE workshop_id = %s AND n > 0
+SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
+FROM survey_itemtally WHERE workshop_id IN ({ids}) AND n > 0
 UNION ALL
-SELECT 1, element_id, COUNT(*), 0, SUM(CAST(total AS DOUBLE PRECISION) / scored)
-FROM survey_elementtally WHERE workshop_id = %s AND scored > 0 GROUP BY element_id
+SELECT workshop_id, 1, element_id, COUNT(*), 0, SUM(CAST(total AS DOUBLE PRECISION) / scored)
+FROM survey_elementtally WHERE workshop_id IN ({ids}) AND scored > 0
+GROUP BY workshop_id, element_id
 """
 
 
@@ -69,39 +70,60 @@ def results_snapshot(*, workshop_id: int) -> dict:
     snapshot holds at least every answer up to its version (it may hold newer ones; the next
     snapshot carries their version).
     """
+    snapshots = results_snapshots(workshop_ids=[workshop_id])
+    if workshop_id not in snapshots:
+        raise Workshop.DoesNotExist(workshop_id)
+    return snapshots[workshop_id]
+
+
+def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict]:
+    """results_snapshot of several sessions in two statements (the broadcaster's tick); a
+    session that does not exist is left out."""
+    if not workshop_ids:
+        return {}
+    # Only placeholders are formatted into the SQL; the ids go as parameters.
+    ids = ", ".join(["%s"] * len(workshop_ids))
     with connection.cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SESSION, [workshop_id])
-        row = cursor.fetchone()
-        if row is None:
-            raise Workshop.DoesNotExist(workshop_id)
-        (code, city, version, instrument_id, phase, revealed, mode, element, participants,
-         respondents) = row  # fmt: skip
-        cursor.execute(_SNAPSHOT_TALLIES, [workshop_id, workshop_id])
-        rows = cursor.fetchall()
-    specs = _cached_specs(instrument_id)
-    index_of = _cached_element_index(instrument_id)
-    results = aggregate_tallies(
-        specs,
-        ((sid, score, n) for kind, sid, score, n, _sum in rows if kind == 0),
-        (
-            (index_of[eid], count, means)
-            for kind, eid, count, _n, means in rows
-            if kind == 1 and eid in index_of
-        ),
-        respondents=respondents,
-    )
-    focus = specs[min(element, len(specs)) - 1].key if specs else None
-    return {
-        "session": code,
-        "city": city,
-        "version": version,
-        "phase": phase,
-        "revealed": bool(revealed),
-        "projector": {"mode": mode, "element": focus},
-        "respondents": results["respondents"],
-        "participants": participants,
-        "elements": results["elements"],
-    }
+        cursor.execute(_SNAPSHOT_SESSIONS.format(ids=ids), workshop_ids)
+        sessions = cursor.fetchall()
+        cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids, *workshop_ids])
+        tallies = cursor.fetchall()
+    items: dict[int, list] = defaultdict(list)
+    elements: dict[int, list] = defaultdict(list)
+    for workshop_id, kind, key, count, n, means in tallies:
+        if kind == 0:
+            items[workshop_id].append((key, count, n))
+        else:
+            elements[workshop_id].append((key, count, means))
+    snapshots = {}
+    for row in sessions:
+        (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
+         participants, respondents) = row  # fmt: skip
+        specs = _cached_specs(instrument_id)
+        index_of = _cached_element_index(instrument_id)
+        results = aggregate_tallies(
+            specs,
+            items[workshop_id],
+            (
+                (index_of[eid], count, means)
+                for eid, count, means in elements[workshop_id]
+                if eid in index_of
+            ),
+            respondents=respondents,
+        )
+        focus = specs[min(element, len(specs)) - 1].key if specs else None
+        snapshots[workshop_id] = {
+            "session": code,
+            "city": city,
+            "version": version,
+            "phase": phase,
+            "revealed": bool(revealed),
+            "projector": {"mode": mode, "element": focus},
+            "respondents": results["respondents"],
+            "participants": participants,
+            "elements": results["elements"],
+        }
+    return snapshots
 
 
 def participant_scores(*, participant: Participant) -> list[dict]:
