@@ -131,3 +131,39 @@ def test_a_snapshot_reads_a_fixed_number_of_queries(make_workshop, django_assert
     with django_assert_num_queries(2):
         results_snapshot(workshop_id=workshop.pk)
 
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_taps_keep_the_tallies_exact(make_workshop):
+    """Eight phones' taps at once, on the same statements and the same participants (as
+    retries and changes of mind race): no deadlock, no lost count, one version per change."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    workshop = make_workshop()
+    participants, statements = _taps(workshop, 4)
+    chosen = statements[:3]
+
+    def phone(seed: int) -> list:
+        rnd = random.Random(seed)
+        saved = []
+        try:
+            for _ in range(40):
+                saved.append(
+                    answer_save(
+                        participant=rnd.choice(participants),
+                        statement_id=rnd.choice(chosen),
+                        score=rnd.choice([1, 2, 3, 4, 5, None]),
+                    )
+                )
+        finally:
+            connections.close_all()
+        return saved
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = [s for batch in pool.map(phone, range(8)) for s in batch]
+    changed = [s.version for s in results if s.changed]
+    assert len(changed) == len(set(changed))  # every change got a version of its own
+    _assert_snapshot_matches_answers(workshop)
+    assert not ItemTally.objects.filter(n__lt=0).exists()

@@ -6,10 +6,14 @@ from django.db import migrations, models
 
 
 # One call per answer on PostgreSQL: the answer, both tallies and the session's version in one
-# statement, so the session's row is locked only while PostgreSQL runs it, never across a round
-# trip to the app. Taking that row first queues every write to one session's answers and
-# tallies behind it, so two answers never lock tally rows in opposite orders. It also returns
-# how many statements the participant has answered (the phone's progress bar).
+# statement and one transaction, never a round trip to the app while a row is locked. Rows are
+# locked in one order by every call: the answer, the statement's tallies by ascending score,
+# the participant's element tally, and the session's row last. So no two calls deadlock, and
+# the session's row (which every answer of the session bumps) is held only from its UPDATE to
+# the commit right after: a conference session's answers do not queue behind each other's
+# whole transaction. Versions still commit in order, with their answers and tallies: a
+# snapshot that reads version v, then the tallies, holds every answer acknowledged up to v.
+# It also returns how many statements the participant has answered (the phone's progress).
 ANSWER_SAVE_SQL = """
 CREATE OR REPLACE FUNCTION scentiss_answer_save(
     p_workshop bigint, p_participant bigint, p_statement bigint, p_element bigint,
@@ -19,12 +23,24 @@ DECLARE
     v_version integer;
     v_old smallint;
     v_found boolean := false;
+    v_new_key smallint := COALESCE(p_score, 0);
+    v_old_key smallint;
 BEGIN
-    SELECT w.results_version INTO v_version FROM workshops_workshop w
-        WHERE w.id = p_workshop FOR UPDATE;
-    SELECT a.score, true INTO v_old, v_found FROM survey_answer a
-        WHERE a.participant_id = p_participant AND a.statement_id = p_statement;
+    LOOP
+        SELECT a.score, true INTO v_old, v_found FROM survey_answer a
+            WHERE a.participant_id = p_participant AND a.statement_id = p_statement
+            FOR UPDATE;
+        EXIT WHEN v_found;
+        INSERT INTO survey_answer (participant_id, statement_id, score, answered_at,
+                                   updated_at)
+            VALUES (p_participant, p_statement, p_score, now(), now())
+            ON CONFLICT (participant_id, statement_id) DO NOTHING;
+        EXIT WHEN FOUND;
+        -- The same phone's retry inserted it a moment ago: lock that row and compare.
+    END LOOP;
     IF v_found AND v_old IS NOT DISTINCT FROM p_score THEN
+        SELECT w.results_version INTO v_version FROM workshops_workshop w
+            WHERE w.id = p_workshop;
         RETURN QUERY SELECT false, v_version, (
             SELECT COALESCE(SUM(t.answered), 0)::integer FROM survey_elementtally t
             WHERE t.participant_id = p_participant);
@@ -33,17 +49,20 @@ BEGIN
     IF v_found THEN
         UPDATE survey_answer SET score = p_score, updated_at = now()
             WHERE participant_id = p_participant AND statement_id = p_statement;
-        UPDATE survey_itemtally SET n = n - 1
-            WHERE workshop_id = p_workshop AND statement_id = p_statement
-              AND score = COALESCE(v_old, 0);
-    ELSE
-        INSERT INTO survey_answer (participant_id, statement_id, score, answered_at, updated_at)
-            VALUES (p_participant, p_statement, p_score, now(), now());
+        v_old_key := COALESCE(v_old, 0);
+        IF v_old_key < v_new_key THEN
+            UPDATE survey_itemtally SET n = n - 1 WHERE workshop_id = p_workshop
+                AND statement_id = p_statement AND score = v_old_key;
+        END IF;
     END IF;
     INSERT INTO survey_itemtally (workshop_id, statement_id, score, n)
-        VALUES (p_workshop, p_statement, COALESCE(p_score, 0), 1)
+        VALUES (p_workshop, p_statement, v_new_key, 1)
         ON CONFLICT (workshop_id, statement_id, score)
         DO UPDATE SET n = survey_itemtally.n + 1;
+    IF v_found AND v_old_key > v_new_key THEN
+        UPDATE survey_itemtally SET n = n - 1 WHERE workshop_id = p_workshop
+            AND statement_id = p_statement AND score = v_old_key;
+    END IF;
     INSERT INTO survey_elementtally (workshop_id, participant_id, element_id, total, scored,
                                      answered)
         VALUES (p_workshop, p_participant, p_element, COALESCE(p_score, 0),
