@@ -25,7 +25,8 @@ class SessionInfo:
 
 
 def ensure_database() -> None:
-    """Create the benchmark's own database if missing, then migrate it (a fresh clone works)."""
+    """Create the benchmark's own database if missing, migrate it and collect the static
+    files, as a deployment does (a fresh clone works)."""
     import psycopg
     from psycopg import sql
 
@@ -35,12 +36,19 @@ def ensure_database() -> None:
         exists = conn.execute("select 1 from pg_database where datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=BASE_DIR,
-        env=server_env(),
-        check=True,
+    commands = (
+        ["migrate", "--noinput", "-v0"],
+        ["compilemo"],
+        ["collectstatic", "--clear", "--noinput", "-v0"],
     )
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=BASE_DIR,
+            env=server_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
 
 def setup_django() -> None:

@@ -42,6 +42,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench import fixtures, leanhttp, report
+from bench.firstload import first_load
 from bench.floor import FLOOR_PORT, run_floor
 from bench.servers import (
     BASE_DIR,
@@ -56,6 +57,7 @@ from bench.stats import summary_ms
 
 RESULTS = BASE_DIR / "bench" / "results"
 APP_PORTS = (8201, 8202)
+FIRST_LOAD_PORT = 8208
 # Every in-flight request holds a thread and a PostgreSQL connection of its own in the server
 # (the app has no connection pool), and the shared PostgreSQL allows 100 connections in all:
 # like a proxy's upstream pool, the generator keeps at most this many requests open per
@@ -1075,6 +1077,22 @@ def _interrupted(signum: int, frame: object) -> None:
     os._exit(128 + signum)
 
 
+def measure_first_load(options: Options) -> dict:
+    """The phone's first load against one server of the deployment (bench/firstload.py)."""
+    [session] = fixtures.create_sessions([1], "first load")
+    server = start_server(
+        options.server,
+        FIRST_LOAD_PORT,
+        ws_deflate=options.ws_deflate,
+        cwd=options.app_dir,
+        extra_env=dict(options.extra_env),
+    )
+    try:
+        return asyncio.run(first_load(FIRST_LOAD_PORT, session.code))
+    finally:
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=sorted(PLANS), default="short")
@@ -1139,6 +1157,8 @@ def main() -> int:
         result["floor"] = run_floor(
             server=args.server, ws_deflate=options.ws_deflate, seconds=seconds
         )
+    result["first_load"] = measure_first_load(options)
+    print(f"  phone's first load: {result['first_load']['total_bytes']:,} bytes")
     servers = ["uvicorn", "daphne"] if args.mode == "compare" else [args.server]
     runs: list[StageRun] = []
     result["stages"] = []

@@ -127,6 +127,19 @@ def targets(result: dict) -> list[dict]:
                 and missing == 0,
             }
         )
+    first = result.get("first_load")
+    if first:
+        biggest = sorted(first["files"], key=lambda f: -f["bytes"])[:3]
+        out.append(
+            {
+                "target": "the phone's first load (join page and first survey page, everything "
+                f"it downloads) <= {first['target_bytes'] // 1000} KB compressed",
+                "measured": f"{first['total_bytes'] / 1000:.1f} KB in {len(first['files'])} "
+                "requests; largest: "
+                + ", ".join(f"{f['path']} {f['bytes'] / 1000:.1f} KB" for f in biggest),
+                "pass": first["ok"] and first["total_bytes"] <= first["target_bytes"],
+            }
+        )
     v = result.get("verification")
     if v:
         out.append(

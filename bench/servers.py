@@ -20,6 +20,8 @@ DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_PREFIX = os.environ.get("BENCH_CHANNEL_PREFIX", "bench-load")
 # Fixed so that participant cookies stay valid across the server processes of a run.
+# collectstatic goes here, so the servers send compressed, cacheable files as deployed.
+STATIC_ROOT = BASE_DIR / ".bench-static"
 SECRET_KEY = "bench-load-secret-key-not-for-production-0123456789abcdefghijklmnop"  # noqa: S105
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -35,6 +37,7 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
         "DEBUG": "false",
+        "STATIC_ROOT": str(STATIC_ROOT),
         **(extra or {}),
     }
 
