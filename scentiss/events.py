@@ -3,7 +3,9 @@
 Consumers get a handler per type: "results.snapshot" calls `results_snapshot`.
 """
 
+# {"version": int, "json": the snapshot as JSON text}: to the session's projectors.
 RESULTS_SNAPSHOT = "results.snapshot"
+# {"state": {"phase", "revealed"}}: to the session's phones.
 PHONE_STATE = "phone.state"
 
 

@@ -1,3 +1,4 @@
+import json
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -50,7 +51,7 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         snapshot = await database_sync_to_async(results_snapshot)(workshop_id=workshop.pk)
-        await self._forward(snapshot)
+        await self._forward(snapshot["version"], json.dumps(snapshot))
 
     async def disconnect(self, code: int) -> None:
         if self.group:
@@ -64,13 +65,13 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         return None
 
     async def results_snapshot(self, event: dict) -> None:
-        await self._forward(event["snapshot"])
+        await self._forward(event["version"], event["json"])
 
-    async def _forward(self, snapshot: dict) -> None:
+    async def _forward(self, version: int, text: str) -> None:
         # Snapshots from several server processes may arrive out of order: only go forward.
-        if snapshot["version"] > self.version:
-            self.version = snapshot["version"]
-            await self.send_json(snapshot)
+        if version > self.version:
+            self.version = version
+            await self.send(text_data=text)
 
 
 class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
