@@ -1,16 +1,18 @@
 """Push results snapshots to a session's live views, coalesced.
 
 One helper for every change to the answers: `results_changed(workshop_id)`, called after
-commit. Per server process and session it sends at most one snapshot per
-RESULTS_BROADCAST_INTERVAL: the first change in a quiet period goes out at once, changes
-during the interval are folded into one snapshot at its end, and a snapshot whose version
-was already sent is skipped. This keeps each projector's channel far below the Redis
-layer's per-channel capacity (past which it drops messages silently), whatever the rate of
-answers.
+commit. Each session gets at most one snapshot per RESULTS_BROADCAST_INTERVAL: per process
+by the tick below, and across processes by a claim in Redis (one process snapshots a session
+in an interval; the others look again at their next tick). The first change in a quiet
+period goes out at once, changes during an interval are folded into one snapshot at its end,
+and a snapshot whose version was already sent is skipped. This keeps each projector's
+channel far below the Redis layer's per-channel capacity (past which it drops messages
+silently), whatever the rate of answers.
 """
 
 import asyncio
 import contextvars
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -65,7 +67,8 @@ class ResultsBroadcaster:
             return  # a tick is scheduled or running; it (or the one after it) sends this
         wait = max(0.0, state.last_tick + self.interval - state.loop.time())
         if wait == 0 and not defer:
-            await self._tick(state)
+            # No later tick in a loop that ends with this call, so no waiting for a claim.
+            await self._tick(state, claim=False)
             return
         self._schedule(state, wait)
 
@@ -86,24 +89,50 @@ class ResultsBroadcaster:
             if state.dirty:  # changes that came in while this tick ran
                 self._schedule(state, max(0.0, state.last_tick + self.interval - state.loop.time()))
 
-    async def _tick(self, state: _LoopState) -> None:
+    async def _tick(self, state: _LoopState, *, claim: bool = True) -> None:
         state.last_tick = state.loop.time()
         sessions, state.dirty = state.dirty, set()
-        snapshots = await database_sync_to_async(results_snapshots)(workshop_ids=sorted(sessions))
         layer = get_channel_layer()
+        mine = await _claim(layer, sorted(sessions), self.interval) if claim else sorted(sessions)
+        # Another process snapshots those in this interval; the next tick looks again, so a
+        # change it read too early is still sent.
+        state.dirty |= sessions - set(mine)
+        snapshots = await database_sync_to_async(results_snapshots)(workshop_ids=mine)
         sends = []
         for workshop_id, snapshot in snapshots.items():
             if snapshot["version"] <= state.sent_version.get(workshop_id, -1):
                 continue
             state.sent_version[workshop_id] = snapshot["version"]
-            sends.append(
-                layer.group_send(
-                    session_group(workshop_id), {"type": RESULTS_SNAPSHOT, "snapshot": snapshot}
-                )
-            )
+            # Encoded once here, not once per projector: each goes out as this text.
+            message = {
+                "type": RESULTS_SNAPSHOT,
+                "version": snapshot["version"],
+                "json": json.dumps(snapshot),
+            }
+            sends.append(layer.group_send(session_group(workshop_id), message))
         for error in await asyncio.gather(*sends, return_exceptions=True):
             if isinstance(error, Exception):
                 raise error
+
+
+async def _claim(layer: object, workshop_ids: list[int], interval: float) -> list[int]:
+    """The sessions this process snapshots in this interval: one process per session for the
+    whole cluster (a Redis key per session, set if absent, for one interval), so that with N
+    processes the snapshots and the projectors' messages are not N times as many."""
+    connection = getattr(layer, "connection", None)
+    if connection is None or not workshop_ids:
+        return workshop_ids  # the in-memory layer: one process
+    try:
+        pipe = connection(0).pipeline(transaction=False)
+        for workshop_id in workshop_ids:
+            pipe.set(
+                f"{layer.prefix}:tick:{workshop_id}", 1, nx=True, px=max(1, int(interval * 1000))
+            )
+        claimed = await pipe.execute()
+    except Exception:
+        log.warning("could not claim the snapshots in Redis; taking them all", exc_info=True)
+        return workshop_ids
+    return [w for w, ok in zip(workshop_ids, claimed, strict=True) if ok]
 
 
 broadcaster = ResultsBroadcaster(interval=settings.RESULTS_BROADCAST_INTERVAL)
