@@ -1059,6 +1059,7 @@ async def record_profile(server: ServerProcess, seconds: float, out: Path) -> Pa
         "--rate",
         "50",
         "--nonblocking",
+        "--gil",  # only the thread holding the GIL: where the CPU goes, not who waits
         "--format",
         "raw",
         "--output",
