@@ -46,7 +46,8 @@ def test_the_containers_start_commands_serve_the_app_with_two_workers(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2", "--proxy-headers", "--log-level", "info"],
+         "--port", str(port), "--workers", "2", "--ws-per-message-deflate", "false",
+         "--proxy-headers", "--log-level", "info"],
         cwd=BASE_DIR, env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
