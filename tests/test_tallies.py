@@ -132,7 +132,6 @@ def test_a_snapshot_reads_a_fixed_number_of_queries(make_workshop, django_assert
         results_snapshot(workshop_id=workshop.pk)
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_taps_keep_the_tallies_exact(make_workshop):
     """Eight phones' taps at once, on the same statements and the same participants (as
