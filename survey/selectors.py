@@ -36,6 +36,17 @@ def _cached_specs(instrument_id: int) -> tuple[ElementSpec, ...]:
 
 
 @functools.lru_cache(maxsize=64)
+def instrument_structure(instrument_id: int) -> tuple[tuple[Element, tuple[Statement, ...]], ...]:
+    """The instrument's elements in order, each with its statements in order, read once per
+    process: an instrument a session used is never edited (a change is a new version), and
+    every phone loads six such pages. The instances are shared: read them, never save them."""
+    elements = Element.objects.filter(instrument_id=instrument_id).prefetch_related(
+        Prefetch("statements", queryset=Statement.objects.order_by("order"))
+    )
+    return tuple((e, tuple(e.statements.all())) for e in elements.order_by("order"))
+
+
+@functools.lru_cache(maxsize=64)
 def _cached_element_index(instrument_id: int) -> dict[int, int]:
     """element id -> its place in the instrument's specs."""
     ids = Element.objects.filter(instrument_id=instrument_id).order_by("order")

@@ -13,7 +13,7 @@ from sessions.selectors import (
     workshop_get,
 )
 from survey.models import Answer, Element
-from survey.selectors import participant_scores, results_snapshot
+from survey.selectors import instrument_structure, participant_scores, results_snapshot
 from survey.services import (
     AnswerRejected,
     answer_save,
@@ -56,16 +56,15 @@ def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse
         return render(
             request, "survey/closed.html", {"workshop": workshop, "participant": participant}
         )
-    elements = list(workshop.instrument.elements.order_by("order"))
+    elements = instrument_structure(workshop.instrument_id)
     if not 1 <= number <= len(elements):
         raise Http404("no such element")
-    element = elements[number - 1]
-    statements = list(element.statements.order_by("order"))
-    given = dict(
-        Answer.objects.filter(participant=participant, statement__element=element).values_list(
-            "statement_id", "score"
-        )
+    element, statements = elements[number - 1]
+    # All of the participant's answers (at most 46 rows): this page's and the progress bar.
+    answers = dict(
+        Answer.objects.filter(participant=participant).values_list("statement_id", "score")
     )
+    given = {s.pk: answers[s.pk] for s in statements if s.pk in answers}
     if participant.last_element != number:
         participant.last_element = number
         participant.save(update_fields=["last_element"])
@@ -96,7 +95,7 @@ def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse
             "items": items,
             "stem": workshop.instrument.stem_for(workshop.city),
             "scale": [(str(v), scale[v - 1] if len(scale) >= v else "") for v in range(1, 6)],
-            "progress": _progress(participant.pk, workshop),
+            "progress": _progress_of(len(answers), workshop),
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < len(elements) else None,
         },

@@ -204,3 +204,16 @@ def test_done_page_lists_elements_still_open(phone, workshop):
     html = phone.get(f"/s/{workshop.code}/survey/done/").content.decode()
     assert "Kennis &amp; Vaardigheden" not in html
     assert "Sociaal Netwerk" in html
+
+
+def test_the_phones_hot_paths_stay_a_few_queries(phone, workshop, django_assert_max_num_queries):
+    """Every phone loads six pages and taps 46 times: pin what each costs the database."""
+    s = statements(workshop, 2)[0]
+    phone.get(f"/s/{workshop.code}/survey/1/")  # the instrument's structure, once per process
+    with django_assert_max_num_queries(4):  # session, participant, answers, resume point
+        assert phone.get(f"/s/{workshop.code}/survey/2/").status_code == 200
+    with django_assert_max_num_queries(2):  # participant with session, the save
+        response = phone.post(
+            f"/s/{workshop.code}/answer/", {"statement": s.pk, "score": "3"}, **HTMX
+        )
+    assert response.status_code == 200
