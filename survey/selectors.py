@@ -11,35 +11,12 @@ from survey.models import Answer, Element, ElementTally, Statement
 NO_TABLE = "\u2013"  # shown for participants who chose no table
 
 
-def instrument_specs(*, instrument_id: int) -> list[ElementSpec]:
-    """The instrument's elements and statements as plain specs (Dutch names: the JSON feed's
-    language; pages put their own language's names on top by key)."""
-    elements = Element.objects.filter(instrument_id=instrument_id).prefetch_related(
-        Prefetch("statements", queryset=Statement.objects.order_by("order"))
-    )
-    return [
-        ElementSpec(
-            key=e.key,
-            name=e.name_nl,
-            items=tuple(
-                ItemSpec(statement_id=s.pk, key=s.key, label=s.label_nl) for s in e.statements.all()
-            ),
-        )
-        for e in elements.order_by("order")
-    ]
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_specs(instrument_id: int) -> tuple[ElementSpec, ...]:
-    # An instrument that a session used is never edited (a change is a new version).
-    return tuple(instrument_specs(instrument_id=instrument_id))
-
-
 @functools.lru_cache(maxsize=64)
 def instrument_structure(instrument_id: int) -> tuple[tuple[Element, tuple[Statement, ...]], ...]:
     """The instrument's elements in order, each with its statements in order, read once per
     process: an instrument a session used is never edited (a change is a new version), and
-    every phone loads six such pages. The instances are shared: read them, never save them."""
+    every phone loads six such pages. The instances are shared: read them, never save them.
+    The other views of the instrument below are derived from this one."""
     elements = Element.objects.filter(instrument_id=instrument_id).prefetch_related(
         Prefetch("statements", queryset=Statement.objects.order_by("order"))
     )
@@ -47,10 +24,33 @@ def instrument_structure(instrument_id: int) -> tuple[tuple[Element, tuple[State
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_element_index(instrument_id: int) -> dict[int, int]:
+def _specs(instrument_id: int) -> tuple[ElementSpec, ...]:
+    return tuple(
+        ElementSpec(
+            key=e.key,
+            name=e.name_nl,
+            items=tuple(ItemSpec(statement_id=s.pk, key=s.key, label=s.label_nl) for s in ss),
+        )
+        for e, ss in instrument_structure(instrument_id)
+    )
+
+
+def instrument_specs(*, instrument_id: int) -> tuple[ElementSpec, ...]:
+    """The instrument's elements and statements as plain specs (Dutch names: the JSON feed's
+    language; pages put their own language's names on top by key)."""
+    return _specs(instrument_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _element_index(instrument_id: int) -> dict[int, int]:
     """element id -> its place in the instrument's specs."""
-    ids = Element.objects.filter(instrument_id=instrument_id).order_by("order")
-    return {pk: index for index, pk in enumerate(ids.values_list("pk", flat=True))}
+    return {e.pk: index for index, (e, _ss) in enumerate(instrument_structure(instrument_id))}
+
+
+@functools.lru_cache(maxsize=64)
+def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
+    """statement id -> element id, for checking and filing a tap without a query."""
+    return {s.pk: e.pk for e, ss in instrument_structure(instrument_id) for s in ss}
 
 
 # Two statements in plain SQL (both databases): the projector of every session asks for a
@@ -110,8 +110,8 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict]:
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
          participants, respondents) = row  # fmt: skip
-        specs = _cached_specs(instrument_id)
-        index_of = _cached_element_index(instrument_id)
+        specs = instrument_specs(instrument_id=instrument_id)
+        index_of = _element_index(instrument_id)
         results = aggregate_tallies(
             specs,
             items[workshop_id],

@@ -1,4 +1,3 @@
-import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -8,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from sessions.models import Participant, Workshop
 from survey.broadcast import results_changed
-from survey.models import Answer, ElementTally, ItemTally, Statement
+from survey.models import Answer, ElementTally, ItemTally
+from survey.selectors import instrument_statement_elements
 
 
 class AnswerRejected(Exception):
@@ -34,17 +34,6 @@ def parse_score(raw: str | None) -> int | None:
     if raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
     raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
-
-
-@functools.lru_cache(maxsize=64)
-def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
-    """statement id -> element id of an instrument. Its statements never change once a session
-    used it (a change is a new version), so this is read once per process."""
-    return dict(
-        Statement.objects.filter(element__instrument_id=instrument_id).values_list(
-            "pk", "element_id"
-        )
-    )
 
 
 def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:

@@ -13,13 +13,13 @@ from sessions.selectors import (
     workshop_get,
 )
 from survey.models import Answer, Element
-from survey.selectors import instrument_structure, participant_scores, results_snapshot
-from survey.services import (
-    AnswerRejected,
-    answer_save,
+from survey.selectors import (
     instrument_statement_elements,
-    parse_score,
+    instrument_structure,
+    participant_scores,
+    results_snapshot,
 )
+from survey.services import AnswerRejected, answer_save, parse_score
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:

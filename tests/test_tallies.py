@@ -12,8 +12,13 @@ from hypothesis import strategies as st
 from sessions.services import participant_join
 from survey.aggregation import aggregate
 from survey.models import Answer, ElementTally, ItemTally
-from survey.selectors import _cached_specs, results_snapshot, session_dashboard
-from survey.services import _answer_save_orm, answer_save, instrument_statement_elements
+from survey.selectors import (
+    instrument_specs,
+    instrument_statement_elements,
+    results_snapshot,
+    session_dashboard,
+)
+from survey.services import _answer_save_orm, answer_save
 
 SCORE = st.sampled_from([1, 2, 3, 4, 5, None])
 
@@ -22,7 +27,7 @@ def _expected(workshop) -> dict:
     rows = Answer.objects.filter(participant__workshop=workshop).values_list(
         "participant_id", "statement_id", "score"
     )
-    return aggregate(_cached_specs(workshop.instrument_id), rows)
+    return aggregate(instrument_specs(instrument_id=workshop.instrument_id), rows)
 
 
 def _assert_snapshot_matches_answers(workshop) -> None:
