@@ -26,7 +26,7 @@ class ConcurrencyLimit:
     def __init__(self, app, limit: int) -> None:
         self.app = app
         self.limit = limit
-        self._semaphores: dict[int, asyncio.Semaphore] = {}
+        self._semaphores: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["path"].startswith(settings.STATIC_URL):
@@ -34,10 +34,12 @@ class ConcurrencyLimit:
             # and no snapshot waits for them.
             await self.app(scope, receive, send)
             return
-        loop_id = id(asyncio.get_running_loop())  # one per event loop (tests run several)
-        semaphore = self._semaphores.get(loop_id)
-        if semaphore is None:
-            semaphore = self._semaphores[loop_id] = asyncio.Semaphore(self.limit)
+        # One per event loop (tests run several); ids of closed loops get reused.
+        loop = asyncio.get_running_loop()
+        owner, semaphore = self._semaphores.get(id(loop), (None, None))
+        if owner is not loop or semaphore is None:
+            semaphore = asyncio.Semaphore(self.limit)
+            self._semaphores[id(loop)] = (loop, semaphore)
         async with semaphore:
             await self.app(scope, receive, send)
 
