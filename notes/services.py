@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from notes.events import notes_changed
+from live.broadcast import notes_changed
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,

@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "csp",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
+    "exports.apps.ExportsConfig",
     "notes.apps.NotesConfig",
     "profiles.apps.ProfilesConfig",
+    "live.apps.LiveConfig",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from live.broadcast import phone_state_changed, results_changed
 from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
-from survey.broadcast import phone_state_changed, results_changed
 from survey.models import Instrument
 
 

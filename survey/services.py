@@ -5,8 +5,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from live.broadcast import results_changed
 from sessions.models import Participant, Workshop
-from survey.broadcast import results_changed
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
 

@@ -13,8 +13,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.test import Client
 
+from live.routing import websocket_urlpatterns
 from notes.models import ExtraSeat, Note, Observation
-from notes.routing import websocket_urlpatterns
 from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create

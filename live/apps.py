@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LiveConfig(AppConfig):
+    """The realtime layer: channel events, the broadcaster, the consumers and their routes."""
+
+    name = "live"
+    verbose_name = _("Live")
