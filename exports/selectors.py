@@ -14,10 +14,11 @@ from exports.workbook import (
     SessionData,
     StatementData,
 )
+from instrument.i18n import localized
+from instrument.models import Statement
 from notes.models import Note, Observation
 from sessions.models import Participant, Role, Workshop
-from survey.i18n import localized
-from survey.models import Answer, Statement
+from survey.models import Answer
 
 
 def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:

@@ -25,9 +25,9 @@ from exports.workbook import (
     build_session_workbook,
     labels,
 )
+from instrument.i18n import current_lang
 from sessions.models import Workshop
 from sessions.selectors import workshop_get
-from survey.i18n import current_lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"

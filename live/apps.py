@@ -7,3 +7,9 @@ class LiveConfig(AppConfig):
 
     name = "live"
     verbose_name = _("Live")
+
+    def ready(self) -> None:
+        # The data apps announce their changes through sessions' signals; live passes them on.
+        from live import receivers
+
+        receivers.connect()

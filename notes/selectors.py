@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
 from sessions.models import Participant, Table, Workshop
-from survey.models import Element
 
 
 def table_for_chair(*, code: str, key: str) -> Table | None:

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from live.broadcast import notes_changed
+from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -22,9 +22,9 @@ from notes.models import (
     Observation,
     ObservationKind,
 )
+from sessions import signals
 from sessions.models import Participant, Role, Table, Workshop, new_key
 from sessions.services import participant_join
-from survey.models import Element
 
 
 class NoteRejected(Exception):
@@ -70,7 +70,9 @@ def _element_of(workshop: Workshop, element_id: int | None) -> Element:
 
 
 def _notify(workshop_id: int) -> None:
-    transaction.on_commit(lambda: notes_changed(workshop_id))
+    transaction.on_commit(
+        lambda: signals.notes_changed.send(sender=Workshop, workshop_id=workshop_id)
+    )
 
 
 def _same_content(note: Note, **content: object) -> bool:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from instrument.models import Element
 from notes.models import Note, NoteKind
 from profiles.handout import SUGGESTED_THEMES
 from profiles.models import (
@@ -30,7 +31,6 @@ from profiles.models import (
     ThemeTag,
 )
 from sessions.models import Workshop
-from survey.models import Element
 
 # Which notes a point of each section may be drawn from.
 SECTION_KINDS: dict[str, frozenset[str]] = {

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
     "exports.apps.ExportsConfig",

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from live.broadcast import results_changed
+from sessions import signals
 from sessions.models import Participant, Workshop
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
@@ -70,7 +70,9 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
         answered = Answer.objects.filter(participant_id=participant.pk).count()
     if changed:
         # Outside a transaction this runs at once; inside one (a test's), after its commit.
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop.pk)
+        )
     return AnswerSaved(changed=changed, version=version, answered=answered)
 
 

@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
@@ -12,7 +13,7 @@ from sessions.selectors import (
     participant_from_request,
     workshop_get,
 )
-from survey.models import Answer, Element
+from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
     instrument_structure,

@@ -31,9 +31,10 @@ from exports.workbook import (
     local_naive,
 )
 from exports.xlsx import BulkWorkbook
+from instrument.models import Statement
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.selectors import results_snapshot
 from survey.services import answer_save
 

@@ -10,10 +10,10 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.middleware.csrf import _get_new_csrf_string
 
+from instrument.models import Statement
 from scentiss.asgi import application
 from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from survey.models import Statement
 from survey.services import answer_save
 from tests.conftest import ensure_instrument, participant_cookie
 

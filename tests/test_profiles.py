@@ -18,6 +18,7 @@ from django.utils.html import escape
 from docx import Document
 from pypdf import PdfReader
 
+from instrument.models import Element, Statement
 from notes.models import Note
 from notes.services import note_create
 from profiles.charts import Series, radar_png, radar_svg, score_label
@@ -42,7 +43,6 @@ from profiles.services import (
 )
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
-from survey.models import Element, Statement
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
 from tests.conftest import ARTIFACTS, start_server, stop_server

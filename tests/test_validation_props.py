@@ -25,13 +25,14 @@ from django.utils import translation
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from instrument.loader import instrument_load, read_instrument
+from instrument.models import Statement
 from notes.models import Note
 from notes.services import note_create
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from survey.loader import instrument_load, read_instrument
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.selectors import results_snapshot
 from survey.services import AnswerRejected, answer_save, parse_score
 from tests.conftest import ensure_instrument, participant_cookie, start_server, stop_server
