@@ -159,3 +159,9 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     for o in observations:
         o.element_name = o.element.tr("name") if o.element is not None else ""
     return observations
+
+
+def note_id_taken(*, table: Table, client_id: object) -> bool:
+    """Whether a note of this table was stored under this client id (a refused note that is
+    such a repeat conflicts with the stored one: 409, not 400)."""
+    return Note.objects.filter(table=table, client_id=client_id).exists()
