@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import Http404, HttpRequest
 
-from sessions.models import Participant, Table, Workshop
+from sessions.models import Participant, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
@@ -129,7 +129,3 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
-
-
-def table_counts(*, workshop: Workshop) -> list[Table]:
-    return list(workshop.tables.all())
