@@ -1,5 +1,6 @@
 # Scentiss Live. `make run` serves the app with SQLite and the in-memory channel layer;
-# `make test` runs every test (against PostgreSQL and Redis: see TEST_DATABASE_URL below).
+# `make test` runs every test (against PostgreSQL and Redis: see TEST_DATABASE_URL below; the
+# tests marked both_databases on SQLite too).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,19 +10,32 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test bench lint install install-dev messages browser bench clean
+.PHONY: run test bench lint lock install install-dev messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Exact versions from the locks (pip-tools' requirements format with hashes: plain pip installs
+# them, so `make run` needs nothing but Python), then the project itself without dependencies.
+$(VENV)/.installed: pyproject.toml requirements/main.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/main.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
+
+# Renew the locks after changing pyproject.toml's dependencies (LOCK_ARGS=--upgrade: newest
+# versions within the bounds). main.lock: the app; dev.lock: the app, the dev and bench extras.
+PIP_COMPILE = $(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: | $(BIN)/python
+	$(BIN)/pip install -q pip-tools
+	$(PIP_COMPILE) --output-file requirements/main.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --extra bench --output-file requirements/dev.lock pyproject.toml
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -49,10 +63,16 @@ node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --no-package-lock --silent
 	touch $@
 
+# The import contracts and the types, then the suite on PostgreSQL, then the tests where the two databases
+# differ (answers, tallies, aggregation: marker both_databases) again on SQLite, `make run`'s
+# database (its test database is test-db.sqlite3; the in-memory channel layer).
 test: install-dev messages browser node_modules/axe-core/axe.min.js
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="scentiss-test" $(BIN)/pytest $(PYTEST_ARGS)
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL="sqlite:///$(CURDIR)/test-db.sqlite3" REDIS_URL= \
+	  $(BIN)/pytest -m both_databases $(PYTEST_ARGS)
 
 # Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
 # `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.
@@ -62,6 +82,7 @@ bench: install-dev
 
 lint: install-dev
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

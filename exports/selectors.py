@@ -70,7 +70,7 @@ OBSERVATION_KIND_LABELS = {
 }
 
 
-def _note_rows(workshop: Workshop, lang: str) -> list:
+def _note_rows(workshop: Workshop, lang: str) -> list[Any]:
     """The session's table notes as rows of export_workbook.NOTE_FIELDS: one query."""
     kinds = NOTE_KIND_LABELS["en" if lang == "en" else "nl"]
     notes = (
@@ -81,7 +81,7 @@ def _note_rows(workshop: Workshop, lang: str) -> list:
     return [
         (
             n.table.number,
-            n.participant.seat_label if n.participant_id else None,
+            n.participant.seat_label if n.participant else None,
             localized(n.element, "name", lang),
             kinds.get(n.kind, n.kind),
             n.is_quote,
@@ -93,7 +93,7 @@ def _note_rows(workshop: Workshop, lang: str) -> list:
     ]
 
 
-def _observation_rows(workshop: Workshop, lang: str) -> list:
+def _observation_rows(workshop: Workshop, lang: str) -> list[Any]:
     """The session's observations as rows of export_workbook.OBSERVATION_FIELDS: one query."""
     kinds = OBSERVATION_KIND_LABELS["en" if lang == "en" else "nl"]
     observations = (
@@ -106,7 +106,7 @@ def _observation_rows(workshop: Workshop, lang: str) -> list:
             kinds.get(o.kind, o.kind),
             localized(o.element, "name", lang) if o.element_id else None,
             o.text,
-            o.author.get_username() if o.author_id else None,
+            o.author.get_username() if o.author else None,
             o.created_at,
         )
         for o in observations
@@ -131,7 +131,7 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         ParticipantData(
             participant_id=p.pk,
             seat_label=p.seat_label,
-            table=p.table.number if p.table_id else None,
+            table=p.table.number if p.table else None,
             seat=p.seat,
             role=roles.get(p.role, p.role),
             joined_at=p.joined_at,

@@ -476,7 +476,7 @@ def _append_text_safe(ws: Worksheet, row: Sequence[Any]) -> None:
 
 def _field_rows(
     rows: Sequence[Sequence[Any] | Mapping[str, Any]], fields: Sequence[str], tz: datetime.tzinfo
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Note-like rows as tuples in `fields` order, with text cleaned and times made local."""
     out = []
     for row in rows:
@@ -497,7 +497,7 @@ def _field_rows(
 
 def answer_table(
     *, data: SessionData, lang: str = "nl", tz: datetime.tzinfo = LOCAL_TZ
-) -> tuple[tuple[str, ...], list[tuple]]:
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
     """(header, rows) of the answers in long format, ordered by participant, element and
     statement: the answers sheet and the CSV share it."""
     text = labels(lang)
@@ -754,9 +754,9 @@ def build_comparison_workbook(
     ws = wb.active
     ws.title = sheet["comparison"]
     rows = []
-    for s, r, elements in zip(sessions, results, by_key, strict=True):
+    for s, r, session_elements in zip(sessions, results, by_key, strict=True):
         for key, name in element_names.items():
-            e = elements.get(key)
+            found = session_elements.get(key)
             rows.append(
                 (
                     s.code,
@@ -766,9 +766,9 @@ def build_comparison_workbook(
                     r["respondents"],
                     key,
                     name,
-                    e["score"] if e else None,
-                    e["n"] if e else None,
-                    e["dont_know"] if e else None,
+                    found["score"] if found else None,
+                    found["n"] if found else None,
+                    found["dont_know"] if found else None,
                 )
             )
     _header(ws, text["comparison"])
@@ -812,11 +812,11 @@ def build_comparison_workbook(
         items = [{i["key"]: i for i in e[key]["items"]} if key in e else {} for e in by_key]
         statement_rows = []
         for statement_key, label in statement_labels[key].items():
-            row: list[Any] = [statement_key, label]
+            cells: list[Any] = [statement_key, label]
             for session_items in items:
                 item = session_items.get(statement_key)
-                row += [item["mean"], item["n"], item["dont_know"]] if item else [None] * 3
-            statement_rows.append(tuple(row))
+                cells += [item["mean"], item["n"], item["dont_know"]] if item else [None] * 3
+            statement_rows.append(tuple(cells))
         means = {2 + 1 + 3 * i for i in range(len(names))}
         _table_sheet(
             wb,

@@ -39,7 +39,7 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 def clean_text(value: str) -> str:
     """Text without the control characters XML 1.0 cannot hold (a pasted note may carry one)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 @dataclass
@@ -50,7 +50,7 @@ class _Bulk:
     width: int
 
 
-class BulkWorkbook(Workbook):
+class BulkWorkbook(Workbook):  # type: ignore[misc]  # openpyxl has no types
     """A Workbook whose `append_bulk` rows are written fast at save time.
 
     The bulk rows are not visible through the in-memory worksheet (it still ends at the
@@ -68,7 +68,7 @@ class BulkWorkbook(Workbook):
     def _style_id(self, number_format: str) -> int:
         probe = WriteOnlyCell(self.active)
         probe.number_format = number_format
-        return probe.style_id
+        return int(probe.style_id)
 
     def append_bulk(self, ws: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
         """Rows (str, int, float, bool, date, naive datetime or None) to write below what `ws`
@@ -83,7 +83,7 @@ class BulkWorkbook(Workbook):
         for bulk in self._bulk:
             if bulk.ws is ws:
                 return bulk.first_row + len(bulk.rows) - 1
-        return ws.max_row
+        return int(ws.max_row)
 
     def save(self, filename: str | IO[bytes]) -> None:
         if not self._bulk:
@@ -116,10 +116,10 @@ class BulkWorkbook(Workbook):
                 raise RuntimeError("openpyxl wrote a shared string table: merge it with ours")
             for info in src.infolist():
                 data = src.read(info)
-                bulk = parts.get(info.filename)
-                if bulk is not None:
+                part = parts.get(info.filename)
+                if part is not None:
                     with dst.open(info.filename, "w") as out:
-                        for chunk in _spliced(data, bulk, rows[id(bulk)]):
+                        for chunk in _spliced(data, part, rows[id(part)]):
                             out.write(chunk)
                     continue
                 if strings and info.filename == _CONTENT_TYPES:

@@ -15,6 +15,7 @@ import contextvars
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.db import database_sync_to_async
@@ -122,7 +123,7 @@ class ResultsBroadcaster:
                 raise error
 
 
-async def _claim(layer: object, workshop_ids: list[int], interval: float) -> list[int]:
+async def _claim(layer: Any, workshop_ids: list[int], interval: float) -> list[int]:
     """The sessions this process snapshots in this interval: one process per session for the
     whole cluster (a Redis key per session, set if absent, for one interval), so that with N
     processes the snapshots and the projectors' messages are not N times as many."""

@@ -52,7 +52,7 @@ class ObservationForm(forms.Form):
 
     def __init__(self, *args, elements: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["element"].choices = [
+        self.fields["element"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             ("", _("the whole session")),
             *((e.pk, e.tr("name")) for e in elements),
         ]

@@ -36,6 +36,12 @@ class Note(models.Model):
     """One note of a table chair: about one participant (plus/minus) or the whole table
     (eens/verschil), always within one element of the instrument."""
 
+    # Set on the instances that selectors decorate for the pages and documents.
+    seat: str
+    kind_label: str
+    element_name: str
+    theme_ids: set[int]
+
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="notes"
     )
@@ -111,6 +117,8 @@ class ObservationKind(models.TextChoices):
 
 class Observation(models.Model):
     """A researcher's observation about the whole session, optionally about one element."""
+
+    element_name: str  # set by notes.selectors for the page
 
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="observations"

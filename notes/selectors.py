@@ -1,7 +1,9 @@
 """Reads of the notes app."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 
@@ -82,7 +84,7 @@ def chair_board(*, table: Table, participants: list[Participant]) -> list[Elemen
     """Every element with the table's notes, grouped as the tablet shows them (3 queries)."""
     elements = instrument_elements(workshop=table.workshop)
     notes = Note.objects.filter(table=table).order_by("created_at", "pk")
-    by_place: dict[tuple, list[Note]] = defaultdict(list)
+    by_place: dict[tuple[Any, ...], list[Note]] = defaultdict(list)
     seats = {p.pk: p for p in participants}
     for note in notes:
         if note.participant_id is not None:
@@ -117,7 +119,7 @@ def chair_board(*, table: Table, participants: list[Participant]) -> list[Elemen
 LATEST_NOTES = 12
 
 
-def note_counts(*, workshop: Workshop) -> dict:
+def note_counts(*, workshop: Workshop) -> dict[str, Any]:
     """For the organiser: how many notes each table has per element, and the newest notes
     themselves, so what the chairs type shows up on the organiser's page (3-4 queries)."""
     elements = instrument_elements(workshop=workshop)
@@ -161,7 +163,7 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     return observations
 
 
-def note_id_taken(*, table: Table, client_id: object) -> bool:
+def note_id_taken(*, table: Table, client_id: uuid.UUID | str) -> bool:
     """Whether a note of this table was stored under this client id (a refused note that is
     such a repeat conflicts with the stored one: 409, not 400)."""
     return Note.objects.filter(table=table, client_id=client_id).exists()

@@ -7,7 +7,7 @@ nothing.
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,8 @@ def clean_text(raw: str | None) -> str:
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
-    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
+    # No id (None) matches no element: refused below.
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
     if element is None:
         raise Rejected(_("This element is not part of this session's instrument."))
     return element
@@ -196,7 +197,7 @@ def observation_create(
     workshop: Workshop,
     kind: str,
     text: str,
-    author: AbstractBaseUser | None,
+    author: User | None,
     element_id: int | None = None,
 ) -> Observation:
     if kind not in ObservationKind.values:

@@ -136,9 +136,13 @@ def radar_svg(names: list[str], series: list[Series], *, title: str = "") -> Saf
         return mark_safe("".join(out))  # noqa: S308 (no text but the escaped title)
     # Rings 1..5 and spokes.
     for ring in range(1, SCALE_MAX + 1):
-        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (g.point(i, n, ring) for i in range(n)))
+        ring_points = " ".join(
+            f"{_f(x)},{_f(y)}" for x, y in (g.point(i, n, ring) for i in range(n))
+        )
         width = "1.4" if ring == SCALE_MAX else "0.8"
-        out.append(f'<polygon points="{pts}" fill="none" stroke="{GRID}" stroke-width="{width}"/>')
+        out.append(
+            f'<polygon points="{ring_points}" fill="none" stroke="{GRID}" stroke-width="{width}"/>'
+        )
     for i in range(n):
         x, y = g.point(i, n, SCALE_MAX)
         out.append(

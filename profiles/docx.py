@@ -10,6 +10,7 @@ from django.utils import formats
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 
@@ -22,7 +23,7 @@ MUTED = RGBColor(0x4A, 0x5A, 0x53)
 GREEN = RGBColor(0x0B, 0x3D, 0x2E)
 
 
-def _document() -> Document:
+def _document() -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -37,7 +38,7 @@ def _document() -> Document:
     return doc
 
 
-def _paragraphs(doc: Document, text: str) -> None:
+def _paragraphs(doc: DocxDocument, text: str) -> None:
     """A text with blank lines between its paragraphs; single line ends stay line breaks."""
     for block in [b for b in text.split("\n\n") if b.strip()]:
         paragraph = doc.add_paragraph()
@@ -47,19 +48,19 @@ def _paragraphs(doc: Document, text: str) -> None:
             paragraph.add_run(line)
 
 
-def _muted(doc: Document, text: str) -> None:
+def _muted(doc: DocxDocument, text: str) -> None:
     run = doc.add_paragraph().add_run(text)
     run.font.color.rgb = MUTED
     run.font.size = Pt(9.5)
 
 
-def _quote(doc: Document, text: str) -> None:
+def _quote(doc: DocxDocument, text: str) -> None:
     paragraph = doc.add_paragraph(style="Quote") if "Quote" in doc.styles else doc.add_paragraph()
     run = paragraph.add_run(f"\u201c{text}\u201d")
     run.italic = True
 
 
-def _bullets(doc: Document, points: list[ProfilePoint]) -> None:
+def _bullets(doc: DocxDocument, points: list[ProfilePoint]) -> None:
     if not points:
         _muted(doc, "\u2013")
         return
@@ -75,7 +76,7 @@ def note_line(note: Note) -> str:
     return f"{table} · {seat} · {note.kind_label} · {note.author} · {when}: {note.text}"
 
 
-def _score_table(doc: Document, header: list[str], rows: list[list[str]]) -> None:
+def _score_table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light List Accent 1" if "Light List Accent 1" in doc.styles else "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -86,7 +87,7 @@ def _score_table(doc: Document, header: list[str], rows: list[list[str]]) -> Non
             cell.text = text
 
 
-def _save(doc: Document) -> bytes:
+def _save(doc: DocxDocument) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -8,12 +8,17 @@ A programme groups sessions (the cities); its themes tag notes across the cities
 recommendations, per audience, point at the themes and cities that support them.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from notes.models import Note
 
 POINT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 10000
@@ -111,6 +116,8 @@ ELEMENT_SECTIONS = frozenset({PointSection.STRENGTH, PointSection.BOTTLENECK})
 
 class ProfilePoint(models.Model):
     """One bullet of the profile, merged and reworded from one or more notes (its sources)."""
+
+    source_notes: list["Note"]  # set by profiles.selectors: the sources, decorated
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="points")
     element = models.ForeignKey(

@@ -3,6 +3,7 @@ programmes with their comparison, theme counts and recommendations."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -37,7 +38,7 @@ def notes_queryset() -> QuerySet[Note]:
 
 def note_seat(note: Note) -> str:
     """Who said it: the participant's seat label, or the table for a table note."""
-    if note.participant_id is not None:
+    if note.participant is not None:
         return note.participant.seat_label
     return f"T{note.table.number}"
 
@@ -113,7 +114,7 @@ class ProfileDocument:
         return radar_svg(self.names, [Series(self.workshop.city, self.scores)], title=title)
 
     @property
-    def chart_data(self) -> dict:
+    def chart_data(self) -> dict[str, Any]:
         return {
             "names": self.names,
             "series": [{"label": self.workshop.city, "scores": self.scores}],
@@ -141,7 +142,7 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
             )
         }
         points = _with_sources(list(_points_queryset().filter(profile=profile)))
-    grouped: dict[tuple, list[ProfilePoint]] = defaultdict(list)
+    grouped: dict[tuple[Any, ...], list[ProfilePoint]] = defaultdict(list)
     for point in points:
         grouped[(point.section, point.element_id)].append(point)
     sections = []
@@ -385,7 +386,7 @@ def recommendations_by_audience(*, programme: Programme) -> list[AudienceGroup]:
 class ProgrammeOverview:
     programme: Programme
     workshops: list[Workshop]
-    comparison: dict
+    comparison: dict[str, Any]
     themes: list[ThemeRow]
     audiences: list[AudienceGroup]
 
@@ -397,7 +398,7 @@ class ProgrammeOverview:
         )
 
     @property
-    def chart_data(self) -> dict:
+    def chart_data(self) -> dict[str, Any]:
         return {
             "names": self.comparison["names"],
             "series": [
@@ -407,7 +408,7 @@ class ProgrammeOverview:
         }
 
     @property
-    def legend(self) -> list[dict]:
+    def legend(self) -> list[dict[str, Any]]:
         """The cities with their colours in the charts (plotly's and the SVG)."""
         return [
             {"label": f"{s['city']} ({s['date']})", "colour": series_colour(i)}
@@ -423,7 +424,7 @@ class ProgrammeOverview:
         return any(group.recommendations for group in self.audiences)
 
     @property
-    def score_rows(self) -> list[dict]:
+    def score_rows(self) -> list[dict[str, Any]]:
         return [
             {**row, "labels": [score_label(v) for v in row["scores"]]}
             for row in self.comparison["rows"]
@@ -445,10 +446,10 @@ def notes_for_tagging(
     *, programme: Programme, workshop: Workshop, element: Element | None
 ) -> list[Note]:
     """A session's notes (of one element, if chosen) with `theme_ids`: their current tags."""
-    notes = notes_queryset().filter(workshop=workshop)
+    queryset = notes_queryset().filter(workshop=workshop)
     if element is not None:
-        notes = notes.filter(element=element)
-    notes = decorate_notes(list(notes))
+        queryset = queryset.filter(element=element)
+    notes = decorate_notes(list(queryset))
     tagged: dict[int, set[int]] = defaultdict(set)
     for theme_id, note_id in ThemeTag.objects.filter(
         theme__programme=programme, note__in=[n.pk for n in notes]

@@ -5,10 +5,10 @@ Every refusal is a Rejected with a message in the user's language; a refused cal
 changes nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
@@ -77,7 +77,8 @@ def profile_ensure(*, workshop: Workshop) -> Profile:
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
-    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
+    # No id (None) matches no element: refused below.
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
     if element is None:
         raise Rejected(_("This element is not part of this session's instrument."))
     return element
@@ -235,7 +236,9 @@ def _move(queryset: QuerySet[_Ordered], item: _Ordered, direction: str, refusal:
 def point_move(*, point: ProfilePoint, direction: str) -> None:
     """Swap the point with its neighbour in its list ("up" or "down")."""
     siblings = ProfilePoint.objects.filter(
-        profile_id=point.profile_id, section=point.section, element_id=point.element_id
+        profile_id=point.profile_id,
+        section=point.section,
+        element_id=point.element_id,  # type: ignore[misc]  # None: the opportunities
     )
     _move(siblings, point, direction, _("Move a point up or down."))
 
@@ -260,7 +263,7 @@ def programme_create(
     name: str,
     description: str = "",
     workshop_ids: Iterable[int] = (),
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     suggest_themes: bool = True,
 ) -> Programme:
     """A programme of sessions, with the hand-out's five themes as suggestions to start from."""
@@ -333,7 +336,7 @@ def theme_delete(*, theme: Theme) -> None:
     theme.delete()
 
 
-def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> tuple[int, int]:
+def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -> tuple[int, int]:
     """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
     empty list removes all of them). Returns (tags added, tags removed)."""
     note_ids = {int(n) for n in tags}

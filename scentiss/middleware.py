@@ -7,8 +7,14 @@ into a thread once, for its view.
 """
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+# The parts of WhiteNoiseMiddleware this class uses beyond its documented settings. pyproject
+# pins whitenoise to the minor release they were checked against; if an upgrade moves them, the
+# app refuses to start rather than fail on the first request.
+_WHITENOISE_INTERNALS = ("autorefresh", "files", "find_file", "serve")
 
 
 class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
@@ -17,6 +23,9 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
 
     def __init__(self, get_response) -> None:
         super().__init__(get_response)
+        missing = [name for name in _WHITENOISE_INTERNALS if not hasattr(self, name)]
+        if missing:
+            raise ImproperlyConfigured(f"whitenoise no longer has {missing}: see pyproject.toml")
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 

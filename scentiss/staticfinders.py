@@ -18,12 +18,14 @@ class PlotlyFinder(BaseFinder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.storage = FileSystemStorage(location=str(PLOTLY_DIR))
-        self.storage.prefix = PREFIX
+        self.storage.prefix = PREFIX  # type: ignore[attr-defined]  # as the finders read it
 
     def check(self, **kwargs: Any) -> list:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    def find(  # type: ignore[override]  # Django 5.2 still accepts the old `all`
+        self, path: str, find_all: bool = False, **kwargs: Any
+    ) -> str | list[str]:
         if path == f"{PREFIX}/{PLOTLY_FILE}":
             match = str(PLOTLY_DIR / PLOTLY_FILE)
             return [match] if find_all else match

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +19,10 @@ class JoinForm(forms.Form):
         label=_("My table number"), coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args: object, workshop: Workshop, **kwargs: object) -> None:
+    def __init__(self, *args: Any, workshop: Workshop, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         numbers = workshop.tables.order_by("number").values_list("number", flat=True)
-        self.fields["table"].choices = [("", _("I don't know yet"))] + [
+        self.fields["table"].choices = [  # type: ignore[attr-defined]  # a ChoiceField("", _("I don't know yet"))] + [
             (n, str(n)) for n in numbers
         ]
 

@@ -112,6 +112,10 @@ class Table(models.Model):
 class Participant(models.Model):
     """A phone in the room. No name: a seat label like "T2·P3" and an optional role."""
 
+    # Set by notes.selectors for the chair's page.
+    without_phone: bool
+    initials: str
+
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")
     table = models.ForeignKey(
         Table, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
@@ -140,6 +144,6 @@ class Participant(models.Model):
 
     @property
     def seat_label(self) -> str:
-        if self.table_id is None:
+        if self.table is None:  # no query: Django knows a NULL key has no row
             return f"P{self.seat}"
         return f"T{self.table.number}·P{self.seat}"

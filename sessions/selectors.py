@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from sessions.models import Participant, Workshop
@@ -43,7 +44,7 @@ def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Par
     return participant_from_cookies(cookies=request.COOKIES, workshop=workshop)
 
 
-def participant_from_cookies(*, cookies: dict, workshop: Workshop) -> Participant | None:
+def participant_from_cookies(*, cookies: dict[str, str], workshop: Workshop) -> Participant | None:
     """Same for any cookie mapping (a websocket's scope has one too)."""
     token = _participant_token(cookies, workshop.code)
     if token is None:
@@ -55,7 +56,7 @@ def participant_from_cookies(*, cookies: dict, workshop: Workshop) -> Participan
     )
 
 
-def participant_by_code(*, cookies: dict, code: object) -> Participant | None:
+def participant_by_code(*, cookies: dict[str, str], code: object) -> Participant | None:
     """The participant of the session with this code that the phone's cookie names, with its
     session, in one query (the answer endpoint's hot path); None if there is none."""
     code = str(code).strip().upper()
@@ -76,9 +77,9 @@ def participant_by_code(*, cookies: dict, code: object) -> Participant | None:
     return participant
 
 
-def _columns(model: type, alias: str) -> tuple[list[str], str]:
+def _columns(model: type[Model], alias: str) -> tuple[list[str], str]:
     fields = [f.attname for f in model._meta.concrete_fields]
-    columns = ", ".join(f"{alias}.{model._meta.get_field(n).column}" for n in fields)
+    columns = ", ".join(f"{alias}.{model._meta.get_field(n).column}" for n in fields)  # type: ignore[union-attr]
     return fields, columns
 
 
@@ -93,7 +94,7 @@ _PARTICIPANT_BY_CODE = (
 )
 
 
-def _participant_token(cookies: dict, code: str) -> uuid.UUID | None:
+def _participant_token(cookies: dict[str, str], code: str) -> uuid.UUID | None:
     request = HttpRequest()  # Django's own signed-cookie check, for any cookie mapping
     request.COOKIES = cookies
     raw = request.get_signed_cookie(_cookie_name(code), default=None, salt=PARTICIPANT_COOKIE_SALT)

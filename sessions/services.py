@@ -1,6 +1,7 @@
 import datetime
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
@@ -20,7 +21,7 @@ def workshop_create(
     tables: int,
     instrument: Instrument,
     title: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
     phase: str = Phase.JOIN,
 ) -> Workshop:
     if not 1 <= tables <= MAX_TABLES:
@@ -80,7 +81,7 @@ def workshop_update_state(
 
     One version bump and one broadcast for the whole change; phones and projectors follow.
     """
-    changes: dict = {}
+    changes: dict[str, Any] = {}
     if phase is not None:
         if phase not in Phase.values:
             raise ValueError("unknown phase")
@@ -117,7 +118,7 @@ def workshop_update_state(
 
 
 def workshop_duplicate(
-    *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
+    *, source: Workshop, city: str, date: datetime.date, created_by: User | None
 ) -> Workshop:
     """The next city's session with this one's setup (title, tables, instrument); no answers."""
     return workshop_create(

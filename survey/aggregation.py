@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Any
 
 SCORES = (1, 2, 3, 4, 5)
 
@@ -50,7 +51,7 @@ def _empty_counts(
 
 def _item_results(
     element: ElementSpec, counts: dict[int, list[int]], dont_know: dict[int, int]
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     items = []
     for item in element.items:
         c = counts[item.statement_id]
@@ -68,7 +69,7 @@ def _item_results(
     return items
 
 
-def aggregate(elements: Sequence[ElementSpec], answers: Iterable[AnswerRow]) -> dict:
+def aggregate(elements: Sequence[ElementSpec], answers: Iterable[AnswerRow]) -> dict[str, Any]:
     """Element and item results from answer rows.
 
     Returns {"respondents": int, "elements": [{"key", "name", "score", "n", "dont_know",
@@ -124,7 +125,7 @@ def aggregate_tallies(
     element_means: Iterable[ElementMeanRow],
     *,
     respondents: int,
-) -> dict:
+) -> dict[str, Any]:
     """The same result as `aggregate`, from the tallies `answer_save` keeps (the sum of the
     participants' own means comes from the database, so the last digit may differ)."""
     element_of, counts, item_dont_know = _empty_counts(elements)

@@ -1,5 +1,6 @@
 import functools
 from collections import defaultdict
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch
@@ -75,7 +76,7 @@ GROUP BY workshop_id, element_id
 """
 
 
-def results_snapshot(*, workshop_id: int) -> dict:
+def results_snapshot(*, workshop_id: int) -> dict[str, Any]:
     """The session's live results: the object the projector, results_url and live_url share.
 
     Read from the tallies that answer_save keeps. The version is read before them, so a
@@ -88,7 +89,7 @@ def results_snapshot(*, workshop_id: int) -> dict:
     return snapshots[workshop_id]
 
 
-def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict]:
+def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     """results_snapshot of several sessions in two statements (the broadcaster's tick); a
     session that does not exist is left out."""
     if not workshop_ids:
@@ -100,8 +101,8 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict]:
         sessions = cursor.fetchall()
         cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids, *workshop_ids])
         tallies = cursor.fetchall()
-    items: dict[int, list] = defaultdict(list)
-    elements: dict[int, list] = defaultdict(list)
+    items: dict[int, list[Any]] = defaultdict(list)
+    elements: dict[int, list[Any]] = defaultdict(list)
     for workshop_id, kind, key, count, n, means in tallies:
         if kind == 0:
             items[workshop_id].append((key, count, n))
@@ -138,7 +139,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict]:
     return snapshots
 
 
-def participant_scores(*, participant: Participant) -> list[dict]:
+def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     """A participant's own element scores beside the room's (for the phone after the reveal)."""
     specs = instrument_specs(instrument_id=participant.workshop.instrument_id)
     own_rows = Answer.objects.filter(participant=participant).values_list(
@@ -152,7 +153,7 @@ def participant_scores(*, participant: Participant) -> list[dict]:
     ]
 
 
-def session_dashboard(*, workshop: Workshop) -> dict:
+def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
     """The organiser's live counts: who joined, who finished what, who still needs a nudge."""
     elements = list(
         Element.objects.filter(instrument_id=workshop.instrument_id)
@@ -172,9 +173,9 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     def answered(p: Participant) -> int:
         return sum(per_participant[p.pk].values())
 
-    tables: dict[str, dict] = {}
+    tables: dict[str, dict[str, Any]] = {}
     for p in participants:
-        label = str(p.table.number) if p.table_id else NO_TABLE
+        label = str(p.table.number) if p.table else NO_TABLE
         row = tables.setdefault(label, {"table": label, "joined": 0, "finished": 0, "answers": 0})
         row["joined"] += 1
         row["answers"] += answered(p)
@@ -205,7 +206,7 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     }
 
 
-def session_counts(*, workshop: Workshop) -> dict:
+def session_counts(*, workshop: Workshop) -> dict[str, Any]:
     """What deleting the session would delete."""
     return {
         "tables": workshop.tables.count(),
@@ -214,7 +215,7 @@ def session_counts(*, workshop: Workshop) -> dict:
     }
 
 
-def sessions_comparison(*, workshops: list[Workshop]) -> dict:
+def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
     """Element scores of several sessions side by side, each equal to the session's own results;
     differences are against the first session chosen."""
     snapshots = [results_snapshot(workshop_id=w.pk) for w in workshops]

@@ -96,17 +96,19 @@ def _answer_save_orm(
                 workshop_id=workshop_id, statement_id=statement_id, score=answer.score or 0
             ).update(n=F("n") - 1)
             old_total, old_scored, new_answer = answer.score or 0, answer.score is not None, 0
-        tally, _created = ItemTally.objects.get_or_create(
-            workshop_id=workshop_id, statement_id=statement_id, score=score or 0
-        )
-        ItemTally.objects.filter(pk=tally.pk).update(n=F("n") + 1)
-        tally, _created = ElementTally.objects.get_or_create(
-            workshop_id=workshop_id, participant_id=participant_id, element_id=element_id
-        )
-        ElementTally.objects.filter(pk=tally.pk).update(
-            total=F("total") + (score or 0) - old_total,
-            scored=F("scored") + int(score is not None) - int(old_scored),
+        # Bump the tally, or create it at its first count: one statement when it exists.
+        item = {"workshop_id": workshop_id, "statement_id": statement_id, "score": score or 0}
+        if not ItemTally.objects.filter(**item).update(n=F("n") + 1):
+            ItemTally.objects.create(**item, n=1)
+        total, scored = (score or 0) - old_total, int(score is not None) - int(old_scored)
+        element = {"participant_id": participant_id, "element_id": element_id}
+        if not ElementTally.objects.filter(**element).update(
+            total=F("total") + total,
+            scored=F("scored") + scored,
             answered=F("answered") + new_answer,
-        )
+        ):
+            ElementTally.objects.create(
+                **element, workshop_id=workshop_id, total=total, scored=scored, answered=new_answer
+            )
         Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
         return True, version + 1

@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from survey.aggregation import ElementSpec, ItemSpec, aggregate
 
+# Also run on SQLite (the database of `make run`): `make test`'s second run.
+pytestmark = pytest.mark.both_databases
+
 A = ElementSpec(key="a", name="A", items=(ItemSpec(1, "a-1", "s1"), ItemSpec(2, "a-2", "s2")))
 B = ElementSpec(key="b", name="B", items=(ItemSpec(3, "b-1", "s3"),))
 DK = None

@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import plotly
 import pytest
 from django.test import Client
 
@@ -34,3 +35,10 @@ def test_pages_carry_the_python_palette_for_the_charts():
     block = re.search(r'<script id="palette" type="application/json">(.*?)</script>', page, re.S)
     assert block is not None
     assert json.loads(block.group(1)) == PALETTE
+
+
+def test_the_csp_stylesheet_was_made_from_the_plotly_js_that_is_served():
+    served = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    version = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", served.read_text()[:500]).group(1)
+    stylesheet = (ROOT / "static" / "css" / "plotly.css").read_text()
+    assert f"(plotly.js v{version}," in stylesheet

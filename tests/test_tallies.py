@@ -1,11 +1,13 @@
 """The live results come from tallies that `answer_save` keeps, not from re-reading every
 answer. Whatever the phones tap (new answers, changed answers, don't know and back, the same
 answer again), the snapshot equals the aggregation of the stored answers — on PostgreSQL's
-function and on the ORM path that SQLite uses."""
+function and on the ORM path that SQLite uses, and the two paths keep the same tallies as each
+other. The tests marked both_databases run on SQLite too (`make test`'s second run)."""
 
 import random
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +54,7 @@ def _taps(workshop, n_participants: int):
     return participants, statements
 
 
+@pytest.mark.both_databases
 @pytest.mark.django_db
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -88,6 +91,7 @@ def test_snapshot_from_tallies_equals_aggregation_of_answers(make_workshop, taps
     )
 
 
+@pytest.mark.both_databases
 @pytest.mark.django_db
 def test_a_full_room_with_changes_of_mind(make_workshop):
     """30 phones answer all 46 statements, a third change some answers (to don't know and
@@ -113,6 +117,7 @@ def test_a_full_room_with_changes_of_mind(make_workshop):
     assert ElementTally.objects.filter(workshop=workshop).count() == 30 * 6
 
 
+@pytest.mark.both_databases
 @pytest.mark.django_db
 def test_the_same_answer_again_changes_nothing(workshop):
     participant = participant_join(workshop=workshop, table=None, role="")
@@ -124,6 +129,7 @@ def test_the_same_answer_again_changes_nothing(workshop):
     assert ItemTally.objects.get(workshop=workshop, statement_id=statement_id, score=4).n == 1
 
 
+@pytest.mark.both_databases
 @pytest.mark.django_db
 def test_a_snapshot_reads_a_fixed_number_of_queries(make_workshop, django_assert_num_queries):
     """However many answers a session holds, a snapshot is the same few queries."""
@@ -171,3 +177,53 @@ def test_concurrent_taps_keep_the_tallies_exact(make_workshop):
     assert len(changed) == len(set(changed))  # every change got a version of its own
     _assert_snapshot_matches_answers(workshop)
     assert not ItemTally.objects.filter(n__lt=0).exists()
+
+
+def _item_tallies(workshop) -> list[tuple]:
+    return sorted(
+        ItemTally.objects.filter(workshop=workshop).values_list("statement_id", "score", "n")
+    )
+
+
+def _element_tallies(workshop, participants) -> list[tuple]:
+    """Keyed by the participant's place in the list, so two sessions' rows compare."""
+    place = {p.pk: i for i, p in enumerate(participants)}
+    rows = ElementTally.objects.filter(workshop=workshop).values_list(
+        "participant_id", "element_id", "total", "scored", "answered"
+    )
+    return sorted((place[p], *rest) for p, *rest in rows)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    taps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 7), SCORE), min_size=1, max_size=60)
+)
+def test_the_plpgsql_and_orm_paths_keep_the_same_tallies(make_workshop, taps):
+    """The same taps, one session through scentiss_answer_save and a twin session through the
+    ORM path that SQLite uses: the same answers changed, the same versions, the same tallies."""
+    assert connection.vendor == "postgresql"  # where answer_save calls the PL/pgSQL function
+    function_session, orm_session = make_workshop(), make_workshop()
+    function_phones, statements = _taps(function_session, 4)
+    orm_phones, _statements = _taps(orm_session, 4)
+    elements = instrument_statement_elements(function_session.instrument_id)
+    chosen = statements[:4] + statements[-4:]
+    for who, which, score in taps:
+        statement_id = chosen[which]
+        saved = answer_save(
+            participant=function_phones[who], statement_id=statement_id, score=score
+        )
+        orm = _answer_save_orm(
+            workshop_id=orm_session.pk,
+            participant_id=orm_phones[who].pk,
+            statement_id=statement_id,
+            element_id=elements[statement_id],
+            score=score,
+        )
+        assert (saved.changed, saved.version) == orm
+    assert _item_tallies(function_session) == _item_tallies(orm_session)
+    assert _element_tallies(function_session, function_phones) == _element_tallies(
+        orm_session, orm_phones
+    )

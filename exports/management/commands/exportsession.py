@@ -1,7 +1,8 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from exports.views import export_filename, session_workbook, workbook_bytes
@@ -11,7 +12,7 @@ from sessions.selectors import workshop_get
 class Command(BaseCommand):
     help = "Export a session to an Excel workbook (the organiser page's download)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="the session code")
         parser.add_argument("--out", default=None, help="file to write (default: named after it)")
         parser.add_argument(
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             help="language of the sheet names, headers and instrument texts",
         )
 
-    def handle(self, *args, code: str, out: str | None, lang: str, **options):
+    def handle(self, *args: Any, code: str, out: str | None, lang: str, **options: Any) -> None:
         try:
             workshop = workshop_get(code=code)
         except Http404:
