@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from notes.models import INITIALS_MAX_LENGTH, ObservationKind
+from notes.selectors import seating_context
 from sessions.models import Role
 
 
@@ -56,3 +57,57 @@ class ObservationForm(forms.Form):
             ("", _("the whole session")),
             *((e.pk, e.tr("name")) for e in elements),
         ]
+
+
+def _seating_label(participant) -> str:
+    label = participant.seat_label
+    if participant.table_id is None:
+        label = _("%(seat)s (no table)") % {"seat": label}
+    if participant.initials:
+        label = f"{label} {participant.initials}"
+    if participant.role:
+        label = f"{label} · {participant.get_role_display()}"
+    return str(label)
+
+
+class SeatForm(forms.Form):
+    """Seat or move a participant. The choices are the session's own participants and tables,
+    so an id of another session, odd digits (fullwidth, "1_0") or a huge number is simply not a
+    choice: refused with a message, nothing changed."""
+
+    participant = forms.TypedChoiceField(
+        label=_("Participant"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _("Choose a participant of this session."),
+            "required": _("Choose a participant of this session."),
+        },
+    )
+    table = forms.TypedChoiceField(
+        label=_("Table"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": _("Choose a table of this session."),
+            "required": _("Choose a table of this session."),
+        },
+    )
+
+    def __init__(self, *args, candidates: list, tables: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].choices = [
+            ("", "\u2013"),
+            *((p.pk, _seating_label(p)) for p in candidates),
+        ]
+        self.fields["table"].choices = [
+            (t.number, _("Table %(n)s") % {"n": t.number}) for t in tables
+        ]
+        if len(tables) == 1:  # the chair's form: its own table only
+            self.fields["table"].widget = forms.HiddenInput()
+            self.fields["table"].initial = tables[0].number
+
+
+def seating_card(*, workshop) -> dict:
+    """The organiser's seating card's context: the selectors' facts and the form."""
+    context = seating_context(workshop=workshop)
+    context["form"] = SeatForm(candidates=context["candidates"], tables=context["tables"])
+    return context

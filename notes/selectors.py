@@ -159,3 +159,39 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     for o in observations:
         o.element_name = o.element.tr("name") if o.element is not None else ""
     return observations
+
+
+def seating_candidates(*, workshop: Workshop, exclude_table: Table | None = None) -> list:
+    """Who can be seated (or moved): the session's participants not at `exclude_table`, those
+    without a table first, then by table and seat. `label` says where each sits now."""
+    query = Participant.objects.filter(workshop=workshop)
+    if exclude_table is not None:  # exclude(table=None) would drop the unseated
+        query = query.exclude(table=exclude_table)
+    participants = list(
+        query.select_related("table", "extra_seat").order_by("table__number", "seat")
+    )
+    participants.sort(key=lambda p: p.table_id is not None)  # stable: the order above stays
+    for p in participants:
+        extra = getattr(p, "extra_seat", None)
+        p.without_phone = extra is not None
+        p.initials = extra.initials if extra is not None else ""
+    return participants
+
+
+# The hand-out: at most 7 people at a table. Advice, never a refusal: the dashboard flags it.
+TABLE_ADVISED_MAX = 7
+
+
+def seating_context(*, workshop: Workshop) -> dict:
+    """The organiser's seating card: the unseated, the tables' sizes, everyone to seat."""
+    candidates = seating_candidates(workshop=workshop)
+    tables = list(workshop.tables.order_by("number").annotate(size=Count("participants")))
+    for t in tables:
+        t.over = t.size > TABLE_ADVISED_MAX
+    return {
+        "workshop": workshop,
+        "unseated": [p for p in candidates if p.table_id is None],
+        "tables": tables,
+        "advised_max": TABLE_ADVISED_MAX,
+        "candidates": candidates,
+    }

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
 from notes.events import notes_changed
 from notes.models import (
     INITIALS_MAX_LENGTH,
@@ -24,6 +26,7 @@ from notes.models import (
 )
 from sessions.models import Participant, Role, Table, Workshop, new_key
 from sessions.services import participant_join
+from survey.broadcast import results_changed, tables_changed
 from survey.models import Element
 
 
@@ -189,6 +192,52 @@ def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Pa
         participant = participant_join(workshop=table.workshop, table=table, role=role)
         ExtraSeat.objects.create(participant=participant, initials=initials)
     return participant
+
+
+def _seated_notify(workshop_id: int, table_ids: list[int | None]) -> None:
+    tables = [t for t in table_ids if t is not None]
+    transaction.on_commit(lambda: tables_changed(tables))
+    transaction.on_commit(lambda: results_changed(workshop_id))
+    _notify(workshop_id)
+
+
+def participant_seat(*, participant: Participant, table: Table) -> Participant:
+    """Seat a participant at a table: a phone that chose no table, one that sits elsewhere, or
+    a seat the chair added. The organiser and the table's chair do this (issue 15).
+
+    The participant takes the next free seat number there (their label becomes "T3·P5"); the
+    notes about them go with them, so the new chair sees them. Nothing is refused for a full
+    table (the hand-out's 7 is advice; the dashboard flags it). Seating where one already sits
+    changes nothing. Both tables' chairs and the organiser's page hear of it after commit.
+    """
+    if table.workshop_id != participant.workshop_id:
+        raise Rejected(_("This table is not part of this participant's session."))
+    if participant.table_id == table.pk:
+        return participant
+    old_table_id = participant.table_id
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                seat = (
+                    Participant.objects.filter(table=table).aggregate(m=Max("seat"))["m"] or 0
+                ) + 1
+                moved = Participant.objects.filter(
+                    pk=participant.pk, workshop_id=table.workshop_id
+                ).update(table=table, seat=seat)
+                if not moved:
+                    raise Rejected(_("This participant is no longer in the session."))
+                Note.objects.filter(participant_id=participant.pk).update(table=table)
+                # The dashboard's per-table counts follow the results' version.
+                Workshop.objects.filter(pk=table.workshop_id).update(
+                    results_version=F("results_version") + 1
+                )
+                _seated_notify(table.workshop_id, [old_table_id, table.pk])
+        except IntegrityError:
+            continue  # a phone joined this table at the same moment: take the next seat
+        participant.table = table
+        participant.seat = seat
+        return participant
+    raise Rejected(_("The table is busy; try again."))
 
 
 def table_rotate_chair_key(*, table: Table) -> Table:

@@ -176,6 +176,11 @@ WHITENOISE_MAX_AGE = 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers on <body>, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The header on every response (Django's default, said here because the chair pages rely on
+# it): Referer and Origin go to this site only, so keyed URLs stay in; Origin: null fails CSRF.
+SECURE_REFERRER_POLICY = "same-origin"
+# A refused form post says so in the user's language and offers the way back (scentiss.views).
+CSRF_FAILURE_VIEW = "scentiss.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

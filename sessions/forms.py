@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from sessions.models import MAX_TABLES, Phase, ProjectorMode, Role, Workshop
 from survey.models import Instrument
 
+# <input type="date"> takes ISO dates only; the Dutch format ("27-11-2026") left it empty.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class JoinForm(forms.Form):
     role = forms.ChoiceField(
@@ -28,9 +31,7 @@ class JoinForm(forms.Form):
 
 class WorkshopForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
-    date = forms.DateField(
-        label=_("Date"), initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     tables = forms.IntegerField(
         label=_("Number of tables"), min_value=1, max_value=MAX_TABLES, initial=4
@@ -65,6 +66,4 @@ class StateForm(forms.Form):
 
 class DuplicateForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
-    date = forms.DateField(
-        label=_("Date"), initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)

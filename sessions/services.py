@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
-from survey.broadcast import phone_state_changed, results_changed
+from survey.broadcast import phone_state_changed, results_changed, tables_changed
 from survey.models import Instrument
 
 
@@ -58,6 +58,8 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                     results_version=F("results_version") + 1
                 )
                 transaction.on_commit(lambda: results_changed(workshop.pk))
+                if table is not None:  # the table's chair sees the new row without a reload
+                    transaction.on_commit(lambda: tables_changed([table.pk]))
         except IntegrityError:
             continue  # two phones took the same seat at once: take the next one
         return participant

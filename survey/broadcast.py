@@ -21,7 +21,14 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from scentiss.events import PHONE_STATE, RESULTS_SNAPSHOT, phones_group, session_group
+from scentiss.events import (
+    PHONE_STATE,
+    RESULTS_SNAPSHOT,
+    TABLE_CHANGED,
+    phones_group,
+    session_group,
+    table_group,
+)
 from survey.selectors import results_snapshots
 
 log = logging.getLogger(__name__)
@@ -172,3 +179,15 @@ def phone_state_changed(workshop_id: int, *, phase: str, revealed: bool) -> None
         )
     except Exception:
         log.exception("phone state for session %s failed", workshop_id)
+
+
+def tables_changed(table_ids: list[int]) -> None:
+    """Tell these tables' chair tablets that who sits there changed. Call after commit, from
+    sync code. Rare (a join, a seating), so sent at once; a lost message only delays the row
+    until the tablet's next reconnect, which fetches the rows again."""
+    try:
+        layer = get_channel_layer()
+        for table_id in table_ids:
+            async_to_sync(layer.group_send)(table_group(table_id), {"type": TABLE_CHANGED})
+    except Exception:
+        log.exception("table broadcast for tables %s failed", table_ids)

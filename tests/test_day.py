@@ -1,0 +1,224 @@
+"""Issue 15, the workshop day rehearsed, through HTTP and the websocket: the CSRF failure
+page, seating and moving participants, the chair's live board."""
+
+import uuid
+
+import pytest
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from notes.models import ExtraSeat, Note
+from notes.routing import websocket_urlpatterns
+from notes.services import note_create, participant_seat
+from sessions.models import Participant, Table, Workshop
+from sessions.services import participant_join
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def table_of(workshop: Workshop, number: int) -> Table:
+    return Table.objects.select_related("workshop").get(workshop=workshop, number=number)
+
+
+def chair_url(table: Table) -> str:
+    return f"/s/{table.workshop.code}/chair/{table.chair_key}/"
+
+
+@pytest.fixture
+def organiser(db, django_user_model) -> Client:
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("organiser", password="x" * 12))
+    return client
+
+
+# --- finding 1: a refused form post -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "back"),
+    [
+        ("nl", "De pagina is verlopen", "Terug naar de pagina"),
+        ("en", "The page has expired", "Back to the page"),
+    ],
+)
+def test_a_csrf_failure_explains_in_the_users_language_and_leads_back(
+    db, workshop, lang, title, back
+):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["django_language"] = lang
+    t2 = table_of(workshop, 2)
+    response = client.post(
+        f"{chair_url(t2)}seats/",
+        {"initials": "JB"},
+        HTTP_REFERER=f"http://testserver{chair_url(t2)}",
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert title in html and back in html
+    assert f'href="http://testserver{chair_url(t2)}"' in html  # the way back: the chair page
+    assert "CSRF-verificatie" not in html and "CSRF verification" not in html  # not Django's page
+    assert not ExtraSeat.objects.exists()  # nothing stored
+
+
+def test_the_way_back_never_leads_off_the_site(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/i18n/setlang/",
+        {"language": "en", "next": "https://evil.example/"},
+        HTTP_REFERER="https://evil.example/x",
+    )
+    assert response.status_code == 403
+    assert "evil.example" not in response.content.decode()
+    assert 'href="/"' in response.content.decode()
+
+
+def test_a_csrf_failure_of_htmx_is_a_short_fragment(db):
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", {"language": "en"}, **HTMX)
+    assert response.status_code == 403
+    assert "<html" not in response.content.decode()
+    assert "De pagina is verlopen" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["chair", "cards", "invalid", "403"])
+def test_no_page_sends_origin_null(organiser, client, workshop, path):
+    """Every page with a key in its URL keeps it in with same-origin, never no-referrer (which
+    makes the browser send `Origin: null` with its own form posts)."""
+    t2 = table_of(workshop, 2)
+    url = {
+        "chair": chair_url(t2),
+        "cards": f"/s/{workshop.code}/tables/cards/",
+        "invalid": f"/s/{workshop.code}/chair/wrong/",
+        "403": f"/s/{workshop.code}/projector/?key=wrong",
+    }[path]
+    html = (organiser if path == "cards" else client).get(url).content.decode()
+    assert "no-referrer" not in html
+    assert '<meta name="referrer" content="same-origin">' in html
+
+
+# --- finding 2: seating --------------------------------------------------------------------
+
+
+def test_the_organiser_sees_the_unseated_and_seats_them(organiser, workshop):
+    lost = participant_join(workshop=workshop, table=None, role="policy")
+    page = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert "1 deelnemer heeft geen tafel" in page
+    assert f"{lost.seat_label} (geen tafel)" in page
+    response = organiser.post(f"/s/{workshop.code}/seating/", {"participant": lost.pk, "table": 3})
+    assert response.status_code == 302
+    lost.refresh_from_db()
+    assert lost.table.number == 3 and lost.seat_label == "T3·P1"
+    page = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert "Iedereen die meedoet zit aan een tafel." in page
+    assert "T3·P1 is nu aan tafel 3 geplaatst." in page
+
+
+def test_the_organiser_moves_someone_with_their_notes(organiser, workshop):
+    t1, t2 = table_of(workshop, 1), table_of(workshop, 2)
+    p = participant_join(workshop=workshop, table=t1, role="")
+    participant_join(workshop=workshop, table=t2, role="")
+    note_create(
+        table=t1,
+        element_id=workshop.instrument.elements.first().pk,
+        kind="plus",
+        text="Kent iedereen",
+        client_id=uuid.uuid4(),
+        participant_id=p.pk,
+    )
+    organiser.post(f"/s/{workshop.code}/seating/", {"participant": p.pk, "table": 2})
+    p.refresh_from_db()
+    assert (p.table_id, p.seat) == (t2.pk, 2)
+    assert Note.objects.get().table_id == t2.pk  # the new chair sees what was noted
+    assert "Kent iedereen" in Client().get(chair_url(t2)).content.decode()
+    assert "Kent iedereen" not in Client().get(chair_url(t1)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"participant": "\uff17", "table": "1"},
+        {"participant": "1_0", "table": "1"},
+        {"participant": "99999999999999999999", "table": "1"},
+        {"participant": "", "table": "1"},
+        {"participant": "\u200b", "table": "1"},
+        {"table": "+1"},
+        {"table": "\x0b"},
+    ],
+)
+def test_odd_seating_input_is_refused_with_a_message(organiser, workshop, bad):
+    p = participant_join(workshop=workshop, table=None, role="")
+    data = {"participant": str(p.pk), **bad}
+    response = organiser.post(f"/s/{workshop.code}/seating/", data, follow=True)
+    assert response.status_code == 200
+    assert "Kies een" in response.content.decode()
+    p.refresh_from_db()
+    assert p.table_id is None
+
+
+def test_another_sessions_participant_cannot_be_seated(organiser, workshop, make_workshop):
+    other = make_workshop(city="Deventer")
+    stranger = participant_join(workshop=other, table=None, role="")
+    organiser.post(f"/s/{workshop.code}/seating/", {"participant": stranger.pk, "table": 1})
+    organiser.post(
+        f"{chair_url(table_of(workshop, 1))}seats/move/", {"participant": stranger.pk, "table": 1}
+    )
+    stranger.refresh_from_db()
+    assert stranger.table_id is None
+
+
+def test_a_chair_seats_a_phone_without_table_and_one_from_elsewhere(client, workshop):
+    t1, t2 = table_of(workshop, 1), table_of(workshop, 2)
+    lost = participant_join(workshop=workshop, table=None, role="")
+    elsewhere = participant_join(workshop=workshop, table=t1, role="finance")
+    page = client.get(chair_url(t2)).content.decode()
+    assert "P1 (geen tafel)" in page and "T1·P1 · Financier of investeerder" in page
+    for p in (lost, elsewhere):
+        response = client.post(f"{chair_url(t2)}seats/move/", {"participant": p.pk, "table": 2})
+        assert response.status_code == 302
+    page = client.get(chair_url(t2)).content.decode()
+    assert "T2·P1" in page and "T2·P2" in page
+    assert "is nu aan deze tafel" in page
+    # Twice is once: the same request again changes nothing.
+    client.post(f"{chair_url(t2)}seats/move/", {"participant": lost.pk, "table": 2})
+    assert Participant.objects.filter(table=t2).count() == 2
+
+
+def test_a_chair_cannot_seat_at_another_table(client, workshop):
+    lost = participant_join(workshop=workshop, table=None, role="")
+    client.post(
+        f"{chair_url(table_of(workshop, 2))}seats/move/", {"participant": lost.pk, "table": 3}
+    )
+    lost.refresh_from_db()
+    assert lost.table_id is None
+
+
+def test_a_revoked_chair_link_seats_nobody(client, workshop):
+    lost = participant_join(workshop=workshop, table=None, role="")
+    response = client.post(
+        f"/s/{workshop.code}/chair/old-key/seats/move/", {"participant": lost.pk}
+    )
+    assert response.status_code == 403
+    lost.refresh_from_db()
+    assert lost.table_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_chairs_tablet_hears_of_a_join_and_a_seating(workshop):
+    from asgiref.sync import sync_to_async
+
+    t2 = await sync_to_async(table_of)(workshop, 2)
+    application = URLRouter(websocket_urlpatterns)
+    tablet = WebsocketCommunicator(application, f"/ws/s/{workshop.code}/chair/{t2.chair_key}/")
+    connected, _ = await tablet.connect()
+    assert connected
+    assert await tablet.receive_json_from(timeout=2) == {"type": "table.changed"}  # on connect
+    lost = await sync_to_async(participant_join)(workshop=workshop, table=None, role="")
+    await sync_to_async(participant_seat)(participant=lost, table=t2)
+    assert await tablet.receive_json_from(timeout=2) == {"type": "table.changed"}
+    await sync_to_async(participant_join)(workshop=workshop, table=t2, role="")
+    assert await tablet.receive_json_from(timeout=2) == {"type": "table.changed"}
+    await tablet.disconnect()
+
+    wrong = WebsocketCommunicator(application, f"/ws/s/{workshop.code}/chair/wrong/")
+    connected, code = await wrong.connect()
+    assert not connected and code == 4403
