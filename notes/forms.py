@@ -93,6 +93,8 @@ class SeatForm(forms.Form):
     )
 
     def __init__(self, *args, candidates: list, tables: list, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "seat-%s")
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["participant"].choices = [
             ("", "\u2013"),
