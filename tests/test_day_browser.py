@@ -11,9 +11,15 @@ from playwright.sync_api import expect
 from notes.models import ExtraSeat
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.services import workshop_create
+from tests import test_browser
 from tests.browser_helpers import screenshot
 from tests.conftest import ensure_instrument
-from tests.test_browser import _orm_beside_playwright, browser, new_context, servers  # noqa: F401
+
+# The browser, its contexts and the app server of tests/test_browser.py, shared.
+_orm_beside_playwright = test_browser._orm_beside_playwright
+browser = test_browser.browser
+new_context = test_browser.new_context
+servers = test_browser.servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
