@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
-from sessions.models import Phase, ProjectorMode, Table, Workshop
+from sessions.models import ANSWERING_PHASES, Phase, ProjectorMode, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
@@ -29,6 +29,7 @@ from sessions.services import (
 )
 from sessions.urls_helpers import session_urls
 from survey.selectors import (
+    participants_busy,
     results_snapshot,
     session_counts,
     session_dashboard,
@@ -59,6 +60,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if participant is not None:
         # A phone that already joined (reload, back button, woke from sleep) resumes.
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
+    if workshop.phase == Phase.CLOSED:  # nobody new joins a session that has ended
+        return render(request, "survey/join_closed.html", {"workshop": workshop})
     form = JoinForm(request.POST if request.method == "POST" else None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
@@ -172,16 +175,40 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
-    """Phase, projector mode and element, reveal: one form, one change, one broadcast."""
+    """Phase, projector mode and element, reveal: one form, one change, one broadcast.
+
+    A phase move that ends the survey while phones are still answering asks first (a page
+    that works without a script), and goes through only with `confirm=1` from that page."""
     workshop = workshop_get(code=code)
     form = StateForm(request.POST)
     try:
         if not form.is_valid():
             raise ValueError(form.errors.as_text())
-        workshop_update_state(workshop=workshop, **form.changes())
+        changes = form.changes()
+        if _cuts_off(workshop, changes.get("phase")) and request.POST.get("confirm") != "1":
+            busy = participants_busy(workshop=workshop)
+            if busy:
+                return render(
+                    request,
+                    "sessions/organiser_confirm_phase.html",
+                    {
+                        "workshop": workshop,
+                        "busy": busy,
+                        "phase": changes["phase"],
+                        "phase_label": Phase(changes["phase"]).label,
+                    },
+                )
+        workshop_update_state(workshop=workshop, **changes)
     except ValueError:
         messages.error(request, _("That change is not possible; nothing changed."))
     return redirect("organiser-session", code=workshop.code)
+
+
+def _cuts_off(workshop: Workshop, phase: str | None) -> bool:
+    """Does moving to `phase` stop phones that can answer now from answering?"""
+    return (
+        phase is not None and workshop.phase in ANSWERING_PHASES and phase not in ANSWERING_PHASES
+    )
 
 
 @login_required

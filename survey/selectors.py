@@ -204,6 +204,29 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     }
 
 
+def participants_busy(*, workshop: Workshop) -> list[dict]:
+    """The phones that have not answered every statement yet, fewest answers first: whom
+    closing the survey would cut off. Seats added for people without a phone never answer on
+    one, so they are not counted."""
+    total = Statement.objects.filter(element__instrument_id=workshop.instrument_id).count()
+    answered: dict[int, int] = defaultdict(int)
+    for participant_id, n in ElementTally.objects.filter(workshop=workshop).values_list(
+        "participant_id", "answered"
+    ):
+        answered[participant_id] += n
+    phones = (
+        Participant.objects.filter(workshop=workshop, extra_seat__isnull=True)
+        .select_related("table")
+        .order_by("pk")
+    )
+    busy = [
+        {"seat": p.seat_label, "answered": answered[p.pk], "total": total}
+        for p in phones
+        if answered[p.pk] < total
+    ]
+    return sorted(busy, key=lambda r: (r["answered"], r["seat"]))
+
+
 def session_counts(*, workshop: Workshop) -> dict:
     """What deleting the session would delete."""
     return {

@@ -222,3 +222,64 @@ async def test_the_chairs_tablet_hears_of_a_join_and_a_seating(workshop):
     wrong = WebsocketCommunicator(application, f"/ws/s/{workshop.code}/chair/wrong/")
     connected, code = await wrong.connect()
     assert not connected and code == 4403
+
+
+# --- finding 3 and 9: phase moves ask first; a closed session says so ---------------------
+
+
+def _answer(participant: Participant, count: int) -> None:
+    from survey.models import Statement
+    from survey.services import answer_save
+
+    statements = Statement.objects.filter(
+        element__instrument=participant.workshop.instrument
+    ).order_by("element__order", "order")[:count]
+    for statement in statements:
+        answer_save(participant=participant, statement_id=statement.pk, score=3)
+
+
+def test_closing_the_survey_on_busy_phones_asks_first(organiser, workshop):
+    from notes.services import extra_seat_create
+
+    t1 = table_of(workshop, 1)
+    busy = [participant_join(workshop=workshop, table=t1, role="") for _ in range(2)]
+    _answer(busy[0], 24)
+    _answer(busy[1], 20)
+    extra_seat_create(table=t1, initials="JB")  # no phone: never counts as busy
+    response = organiser.post(f"/s/{workshop.code}/state/", {"phase": "discussion"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 deelnemers zijn nog bezig. Toch sluiten?" in html
+    assert "T1·P2</strong> 20/46" in html and "T1·P1</strong> 24/46" in html
+    workshop.refresh_from_db()
+    assert workshop.phase == "survey"  # nothing changed yet
+    response = organiser.post(f"/s/{workshop.code}/state/", {"phase": "discussion", "confirm": "1"})
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.phase == "discussion"
+    # Later moves cut nobody off: no question.
+    assert organiser.post(f"/s/{workshop.code}/state/", {"phase": "closed"}).status_code == 302
+
+
+def test_english_confirmation_and_no_question_when_everyone_is_done(organiser, workshop):
+    p = participant_join(workshop=workshop, table=None, role="")
+    organiser.cookies["django_language"] = "en"
+    html = organiser.post(f"/s/{workshop.code}/state/", {"phase": "closed"}).content.decode()
+    assert "1 participant is still busy. Close anyway?" in html
+    _answer(p, 46)
+    assert organiser.post(f"/s/{workshop.code}/state/", {"phase": "closed"}).status_code == 302
+
+
+def test_a_closed_session_says_so_on_the_join_page_and_the_projector(client, organiser, workshop):
+    from sessions.services import workshop_update_state
+
+    workshop_update_state(workshop=workshop, phase="closed")
+    page = client.get(f"/j/{workshop.code}/").content.decode()
+    assert "De sessie is afgelopen" in page and "Starten" not in page
+    response = client.post(f"/j/{workshop.code}/", {"role": "", "table": ""})
+    assert "De sessie is afgelopen" in response.content.decode()
+    assert not Participant.objects.exists()
+    projector = client.get(
+        f"/s/{workshop.code}/projector/?key={workshop.projector_key}"
+    ).content.decode()
+    assert 'data-mode="closed"' in projector and "Bedankt!" in projector
