@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from notes.models import Note, NoteKind, Observation
-from sessions.models import Participant, Table, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Table, Workshop
 from survey.models import Element
 
 
@@ -176,10 +176,6 @@ def seating_candidates(*, workshop: Workshop, exclude_table: Table | None = None
         p.without_phone = extra is not None
         p.initials = extra.initials if extra is not None else ""
     return participants
-
-
-# The hand-out: at most 7 people at a table. Advice, never a refusal: the dashboard flags it.
-TABLE_ADVISED_MAX = 7
 
 
 def seating_context(*, workshop: Workshop) -> dict:

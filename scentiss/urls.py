@@ -19,6 +19,7 @@ urlpatterns = [
     path("s/<str:code>/organiser/", session_views.organiser_session, name="organiser-session"),
     path("s/<str:code>/state/", session_views.organiser_state, name="organiser-state"),
     path("s/<str:code>/dashboard/", session_views.organiser_dashboard, name="organiser-dashboard"),
+    path("s/<str:code>/edit/", session_views.organiser_edit, name="organiser-edit"),
     path("s/<str:code>/duplicate/", session_views.organiser_duplicate, name="organiser-duplicate"),
     path("s/<str:code>/archive/", session_views.organiser_archive, name="organiser-archive"),
     path("s/<str:code>/delete/", session_views.organiser_delete, name="organiser-delete"),

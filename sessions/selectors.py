@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 
 from sessions.models import Participant, Table, Workshop
@@ -132,4 +133,5 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
 
 
 def table_counts(*, workshop: Workshop) -> list[Table]:
-    return list(workshop.tables.all())
+    """The session's tables in order, each with `size`: how many sit there now."""
+    return list(workshop.tables.order_by("number").annotate(size=Count("participants")))

@@ -1,10 +1,20 @@
 import datetime
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
+from sessions.models import (
+    MAX_TABLES,
+    TABLE_FOCUS_MAX,
+    Participant,
+    Phase,
+    ProjectorMode,
+    Role,
+    Table,
+    Workshop,
+)
 from survey.broadcast import phone_state_changed, results_changed, tables_changed
 from survey.models import Instrument
 
@@ -112,16 +122,72 @@ def workshop_update_state(
     return workshop
 
 
-def workshop_duplicate(
-    *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
+def workshop_update(
+    *,
+    workshop: Workshop,
+    city: str,
+    title: str,
+    date: datetime.date,
+    tables: int,
+    focus: dict[int, str] | None = None,
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    """Edit a session on the day: its city, title, date, and more tables (numbered on from
+    the last). Tables are never removed here: a table may hold people and notes.
+
+    Projectors and the organiser's page follow (a new version); phones see it on their next page.
+    """
+    city, title = city.strip(), title.strip()
+    if not city:
+        raise ValueError("city is required")
+    if not 1 <= tables <= MAX_TABLES:
+        raise ValueError(f"tables must be 1..{MAX_TABLES}")
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        have = list(Table.objects.filter(workshop=locked).values_list("number", flat=True))
+        if tables < len(have):
+            raise ValueError("tables are never removed")
+        last = max(have, default=0)
+        Table.objects.bulk_create(
+            Table(workshop=locked, number=n) for n in range(last + 1, last + 1 + tables - len(have))
+        )
+        for number, text in (focus or {}).items():
+            Table.objects.filter(workshop=locked, number=number).update(
+                focus=" ".join(text.split())[:TABLE_FOCUS_MAX]
+            )
+        Workshop.objects.filter(pk=workshop.pk).update(
+            city=city, title=title, date=date, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: results_changed(workshop.pk))
+    workshop.city, workshop.title, workshop.date = city, title, date
+    return workshop
+
+
+def duplicate_title(*, title: str, old_city: str, new_city: str) -> str:
+    """The source's title for the next city: its city's name replaced by the new one, so the
+    Utrecht projector never says "Groningen"."""
+    if not old_city.strip() or old_city.strip().casefold() == new_city.strip().casefold():
+        return title
+    pattern = re.compile(rf"(?<!\w){re.escape(old_city.strip())}(?!\w)", re.IGNORECASE)
+    return pattern.sub(lambda _m: new_city.strip(), title)
+
+
+def workshop_duplicate(
+    *,
+    source: Workshop,
+    city: str,
+    date: datetime.date,
+    created_by: AbstractBaseUser | None,
+    title: str = "",
+) -> Workshop:
+    """The next city's session with this one's setup (tables, instrument); no answers. The
+    title is the one given, else the source's with the new city in place of the old."""
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
         instrument=source.instrument,
-        title=source.title,
+        title=title.strip()
+        or duplicate_title(title=source.title, old_city=source.city, new_city=city),
         created_by=created_by,
     )
 

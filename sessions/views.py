@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
+from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopEditForm, WorkshopForm
 from sessions.models import ANSWERING_PHASES, Phase, ProjectorMode, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.selectors import (
@@ -17,6 +17,7 @@ from sessions.selectors import (
     participant_cookie_name,
     participant_from_request,
     projector_key_ok,
+    table_counts,
     workshop_get,
 )
 from sessions.services import (
@@ -25,6 +26,7 @@ from sessions.services import (
     workshop_delete,
     workshop_duplicate,
     workshop_set_archived,
+    workshop_update,
     workshop_update_state,
 )
 from sessions.urls_helpers import session_urls
@@ -62,7 +64,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
     if workshop.phase == Phase.CLOSED:  # nobody new joins a session that has ended
         return render(request, "survey/join_closed.html", {"workshop": workshop})
-    form = JoinForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        workshop=workshop,
+        tables=table_counts(workshop=workshop),
+    )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
@@ -167,7 +173,6 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
             "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
-            "join_qr": qr_svg(urls["join_url"], scale=5),
         },
     )
 
@@ -220,6 +225,28 @@ def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "sessions/_dashboard.html",
         {"workshop": workshop, "dashboard": session_dashboard(workshop=workshop)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit the session on the day: city, title, date, more tables."""
+    workshop = workshop_get(code=code)
+    form = WorkshopEditForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop_update(workshop=workshop, **form.changes())
+        except ValueError:
+            form.add_error(None, _("That change is not possible; nothing changed."))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "sessions/organiser_edit.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, Prefetch
 
-from sessions.models import Participant, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, Element, ElementTally, Statement
 
@@ -174,7 +174,12 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     tables: dict[str, dict] = {}
     for p in participants:
         label = str(p.table.number) if p.table_id else NO_TABLE
-        row = tables.setdefault(label, {"table": label, "joined": 0, "finished": 0, "answers": 0})
+        row = tables.setdefault(
+            label,
+            {"table": label, "joined": 0, "finished": 0, "answers": 0, "focus": ""},
+        )
+        if p.table_id:
+            row["focus"] = getattr(p.table, "focus", "")
         row["joined"] += 1
         row["answers"] += answered(p)
         row["finished"] += answered(p) == total
@@ -191,8 +196,13 @@ def session_dashboard(*, workshop: Workshop) -> dict:
             for e in elements
         ],
         "tables": sorted(
-            tables.values(), key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3))
+            (
+                {**r, "over": r["table"] != NO_TABLE and r["joined"] > TABLE_ADVISED_MAX}
+                for r in tables.values()
+            ),
+            key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3)),
         ),
+        "advised_max": TABLE_ADVISED_MAX,
         "nudge": sorted(
             (
                 {"seat": p.seat_label, "answered": answered(p)}

@@ -283,3 +283,128 @@ def test_a_closed_session_says_so_on_the_join_page_and_the_projector(client, org
         f"/s/{workshop.code}/projector/?key={workshop.projector_key}"
     ).content.decode()
     assert 'data-mode="closed"' in projector and "Bedankt!" in projector
+
+
+# --- finding 4: editing on the day; the next city's title -----------------------------------
+
+
+def test_the_organiser_edits_the_session_and_adds_a_table(organiser, workshop):
+    page = organiser.get(f"/s/{workshop.code}/edit/")
+    assert page.status_code == 200
+    assert 'value="2026-11-26"' in page.content.decode()  # an ISO date the date input shows
+    response = organiser.post(
+        f"/s/{workshop.code}/edit/",
+        {
+            "city": " Groningen ",
+            "title": "Ecosysteemdialoog Groningen",
+            "date": "2026-11-27",
+            "tables": "4",
+            "focus_1": "Haven",
+            "focus_2": "",
+            "focus_3": "Zorg  en welzijn",
+        },
+    )
+    assert response.status_code == 302
+    workshop.refresh_from_db()
+    assert (workshop.city, workshop.title, str(workshop.date)) == (
+        "Groningen",
+        "Ecosysteemdialoog Groningen",
+        "2026-11-27",
+    )
+    assert list(workshop.tables.values_list("number", "focus")) == [
+        (1, "Haven"),
+        (2, ""),
+        (3, "Zorg en welzijn"),
+        (4, ""),
+    ]
+    console = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert "Sessie opgeslagen." in console and "Groningen · 2026-11-27" in console
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"tables": "2"},
+        {"tables": "\uff14"},
+        {"tables": "1_0"},
+        {"tables": "+4"},
+        {"tables": "99999999999999999999"},
+        {"city": "\u200b"},
+        {"city": "Gron\x0bingen"},
+        {"title": "A\uffffB"},
+        {"focus_1": "Ha\x00ven"},
+        {"date": "2026-02-30"},
+    ],
+)
+def test_odd_edits_are_refused_and_change_nothing(organiser, workshop, bad):
+    data = {"city": "Zwolle", "title": "", "date": "2026-11-26", "tables": "3", **bad}
+    response = organiser.post(f"/s/{workshop.code}/edit/", data)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    workshop.refresh_from_db()
+    assert workshop.city == "Zwolle" and workshop.tables.count() == 3
+    assert not workshop.tables.exclude(focus="").exists()
+
+
+def test_the_next_city_gets_its_own_name_in_the_title(organiser, make_workshop):
+    groningen = make_workshop(city="Groningen", title="Ecosysteemdialoog Groningen", tables=4)
+    response = organiser.post(
+        f"/s/{groningen.code}/duplicate/", {"city": "Utrecht", "date": "2026-12-03", "title": ""}
+    )
+    assert response.status_code == 302
+    utrecht = Workshop.objects.get(city="Utrecht")
+    assert utrecht.title == "Ecosysteemdialoog Utrecht"
+    assert utrecht.tables.count() == 4
+    projector = (
+        Client().get(f"/s/{utrecht.code}/projector/?key={utrecht.projector_key}").content.decode()
+    )
+    assert "Groningen" not in projector
+    # A title of one's own wins.
+    organiser.post(
+        f"/s/{groningen.code}/duplicate/",
+        {"city": "Zwolle", "date": "2026-12-04", "title": "Dialoog aan de IJssel"},
+    )
+    assert Workshop.objects.get(city="Zwolle").title == "Dialoog aan de IJssel"
+
+
+# --- tables as the method has them ----------------------------------------------------------
+
+
+def test_the_join_page_shows_how_full_the_tables_are_and_suggests_one(client, workshop):
+    from sessions.services import workshop_update
+
+    workshop_update(
+        workshop=workshop,
+        city="Zwolle",
+        title="",
+        date=workshop.date,
+        tables=3,
+        focus={1: "Haven"},
+    )
+    t1, t2 = table_of(workshop, 1), table_of(workshop, 2)
+    for _ in range(8):
+        participant_join(workshop=workshop, table=t1, role="")
+    participant_join(workshop=workshop, table=t2, role="")
+    html = client.get(f"/j/{workshop.code}/").content.decode()
+    assert "1 · Haven (8 van 7)" in html and "2 (1 van 7)" in html and "3 (0 van 7)" in html
+    assert "Aan tafel 3 is nog plek." in html
+    # Nothing is refused: a ninth joins table 1.
+    assert client.post(f"/j/{workshop.code}/", {"role": "", "table": "1"}).status_code == 302
+    assert Participant.objects.filter(table=t1).count() == 9
+
+
+def test_the_dashboard_flags_a_table_above_seven(organiser, workshop):
+    t1 = table_of(workshop, 1)
+    for _ in range(8):
+        participant_join(workshop=workshop, table=t1, role="")
+    html = organiser.get(f"/s/{workshop.code}/dashboard/").content.decode()
+    assert '<tr class="over"><td>1</td><td>8 <span class="flag">meer dan 7</span>' in html
+    console = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert 'class="over">Tafel 1: <strong>8</strong>' in console
+
+
+def test_a_tables_focus_is_shown_to_its_chair_and_on_the_cards(client, organiser, workshop):
+    Table.objects.filter(workshop=workshop, number=2).update(focus="Haven")
+    t2 = table_of(workshop, 2)
+    assert "Focus: Haven" in client.get(chair_url(t2)).content.decode()
+    assert "Focus: Haven" in organiser.get(f"/s/{workshop.code}/tables/cards/").content.decode()
