@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
 from sessions.models import TABLE_ADVISED_MAX, Participant, Table, Workshop
-from survey.models import Element
 
 
 def table_for_chair(*, code: str, key: str) -> Table | None:
@@ -191,3 +191,9 @@ def seating_context(*, workshop: Workshop) -> dict:
         "advised_max": TABLE_ADVISED_MAX,
         "candidates": candidates,
     }
+
+
+def note_id_taken(*, table: Table, client_id: object) -> bool:
+    """Whether a note of this table was stored under this client id (a refused note that is
+    such a repeat conflicts with the stored one: 409, not 400)."""
+    return Note.objects.filter(table=table, client_id=client_id).exists()

@@ -5,6 +5,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from instrument.models import Instrument
 from sessions.models import (
     MAX_TABLES,
     TABLE_ADVISED_MAX,
@@ -14,7 +15,6 @@ from sessions.models import (
     Role,
     Workshop,
 )
-from survey.models import Instrument
 
 # <input type="date"> takes ISO dates only; the Dutch format ("27-11-2026") left it empty.
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from instrument.models import Instrument
+from sessions import signals
 from sessions.models import (
     MAX_TABLES,
     TABLE_FOCUS_MAX,
@@ -15,8 +17,14 @@ from sessions.models import (
     Table,
     Workshop,
 )
-from survey.broadcast import phone_state_changed, results_changed, tables_changed
-from survey.models import Instrument
+
+
+def _announce_results(workshop_id: int) -> None:
+    signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
+
+
+def _announce_seating(workshop_id: int, table_ids: list[int]) -> None:
+    signals.seating_changed.send(sender=Workshop, workshop_id=workshop_id, table_ids=table_ids)
 
 
 def workshop_create(
@@ -67,9 +75,9 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                 Workshop.objects.filter(pk=workshop.pk).update(
                     results_version=F("results_version") + 1
                 )
-                transaction.on_commit(lambda: results_changed(workshop.pk))
+                transaction.on_commit(lambda: _announce_results(workshop.pk))
                 if table is not None:  # the table's chair sees the new row without a reload
-                    transaction.on_commit(lambda: tables_changed([table.pk]))
+                    transaction.on_commit(lambda: _announce_seating(workshop.pk, [table.pk]))
         except IntegrityError:
             continue  # two phones took the same seat at once: take the next one
         return participant
@@ -110,12 +118,14 @@ def workshop_update_state(
         Workshop.objects.filter(pk=workshop.pk).update(
             **changes, results_version=F("results_version") + 1
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
         if "phase" in changes or "results_revealed" in changes:
             phase = changes.get("phase", workshop.phase)
             revealed = changes.get("results_revealed", workshop.results_revealed)
             transaction.on_commit(
-                lambda: phone_state_changed(workshop.pk, phase=phase, revealed=revealed)
+                lambda: signals.phone_state_changed.send(
+                    sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
+                )
             )
     for key, value in changes.items():
         setattr(workshop, key, value)
@@ -150,14 +160,18 @@ def workshop_update(
         Table.objects.bulk_create(
             Table(workshop=locked, number=n) for n in range(last + 1, last + 1 + tables - len(have))
         )
+        focus_tables = []
         for number, text in (focus or {}).items():
-            Table.objects.filter(workshop=locked, number=number).update(
-                focus=" ".join(text.split())[:TABLE_FOCUS_MAX]
-            )
+            text = " ".join(text.split())[:TABLE_FOCUS_MAX]
+            table = Table.objects.filter(workshop=locked, number=number).exclude(focus=text)
+            focus_tables += list(table.values_list("pk", flat=True))
+            table.update(focus=text)
         Workshop.objects.filter(pk=workshop.pk).update(
             city=city, title=title, date=date, results_version=F("results_version") + 1
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        # Chairs see a new focus of their table.
+        transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
     workshop.city, workshop.title, workshop.date = city, title, date
     return workshop
 

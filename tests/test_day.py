@@ -8,8 +8,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
+from live.routing import websocket_urlpatterns
 from notes.models import ExtraSeat, Note
-from notes.routing import websocket_urlpatterns
 from notes.services import note_create, participant_seat
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
@@ -228,7 +228,7 @@ async def test_the_chairs_tablet_hears_of_a_join_and_a_seating(workshop):
 
 
 def _answer(participant: Participant, count: int) -> None:
-    from survey.models import Statement
+    from instrument.models import Statement
     from survey.services import answer_save
 
     statements = Statement.objects.filter(

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from survey.models import Element, Statement
+from instrument.models import Element, Statement
 
 # The hand-out's appendix (from ../shared/seed), kept beside the tests so they run anywhere.
 APPENDIX = Path(__file__).resolve().parent / "data" / "appendix.txt"

@@ -25,3 +25,13 @@ def phones_group(workshop_id: int) -> str:
 def table_group(table_id: int) -> str:
     """The chair tablets of one table."""
     return f"table.{table_id}"
+
+
+# {"workshop": int}: to the session's organiser pages, which fetch the note counts again.
+NOTES_CHANGED = "notes.changed"
+
+
+def notes_group(workshop_id: int) -> str:
+    """The session's organiser pages (not the results group: its consumer has no handler for
+    notes.changed)."""
+    return f"session.{workshop_id}.notes"

@@ -18,16 +18,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from sessions.models import Workshop
-from sessions.selectors import workshop_get
-from survey.export_data import comparison_data, session_data
-from survey.export_workbook import (
+from exports.selectors import comparison_data, session_data
+from exports.workbook import (
     answers_csv,
     build_comparison_workbook,
     build_session_workbook,
     labels,
 )
-from survey.i18n import current_lang
+from instrument.i18n import current_lang
+from sessions.models import Workshop
+from sessions.selectors import workshop_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"

@@ -21,10 +21,12 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from scentiss.events import (
+from live.events import (
+    NOTES_CHANGED,
     PHONE_STATE,
     RESULTS_SNAPSHOT,
     TABLE_CHANGED,
+    notes_group,
     phones_group,
     session_group,
     table_group,
@@ -191,3 +193,17 @@ def tables_changed(table_ids: list[int]) -> None:
             async_to_sync(layer.group_send)(table_group(table_id), {"type": TABLE_CHANGED})
     except Exception:
         log.exception("table broadcast for tables %s failed", table_ids)
+
+
+def notes_changed(workshop_id: int) -> None:
+    """Tell the organiser pages of a session that its notes changed. Call after commit.
+
+    A note is stored whether or not the message goes out: a broken channel layer is logged,
+    never raised to the chair.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            notes_group(workshop_id), {"type": NOTES_CHANGED, "workshop": workshop_id}
+        )
+    except Exception:
+        log.exception("notes broadcast for session %s failed", workshop_id)

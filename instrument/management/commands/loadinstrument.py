@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from survey.loader import DEFAULT_INSTRUMENT, instrument_load, read_instrument
+from instrument.loader import DEFAULT_INSTRUMENT, instrument_load, read_instrument
 
 
 class Command(BaseCommand):

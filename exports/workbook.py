@@ -25,8 +25,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
 from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
-from survey.export_xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
 
 # Excel has no time zones: every time in an export is the wall-clock time of the sessions.
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")

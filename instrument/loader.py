@@ -1,4 +1,4 @@
-"""Load an instrument from its JSON file (survey/instruments/*.json)."""
+"""Load an instrument from its JSON file (instrument/instruments/*.json)."""
 
 import json
 from pathlib import Path
@@ -19,7 +19,7 @@ def instrument_load(data: dict, *, models: Any = None) -> tuple[Any, bool]:
     exact instrument they ran with. `models` lets a migration pass its historical models.
     """
     if models is None:
-        from survey import models as models
+        from instrument import models as models
     Instrument, Element, Statement = models.Instrument, models.Element, models.Statement
     existing = Instrument.objects.filter(slug=data["slug"], version=data["version"]).first()
     if existing is not None:
