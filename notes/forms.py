@@ -59,6 +59,17 @@ class ObservationForm(forms.Form):
         ]
 
 
+class ChairObservationForm(ObservationForm):
+    """An observation from a chair's tablet: with an id made when the page was drawn, so the
+    same post twice is stored once."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "obs-%s")
+        super().__init__(*args, **kwargs)
+
+
 def _seating_label(participant) -> str:
     label = participant.seat_label
     if participant.table_id is None:

@@ -153,7 +153,7 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     """Newest first; `element_name` is the element's name in the active language."""
     observations = list(
         Observation.objects.filter(workshop=workshop)
-        .select_related("element", "author")
+        .select_related("element", "author", "table")
         .order_by("-created_at", "-pk")
     )
     for o in observations:
@@ -197,3 +197,15 @@ def note_id_taken(*, table: Table, client_id: object) -> bool:
     """Whether a note of this table was stored under this client id (a refused note that is
     such a repeat conflicts with the stored one: 409, not 400)."""
     return Note.objects.filter(table=table, client_id=client_id).exists()
+
+
+def table_observations(*, table: Table) -> list[Observation]:
+    """The observations this table's chair recorded, newest first."""
+    observations = list(
+        Observation.objects.filter(table=table)
+        .select_related("element")
+        .order_by("-created_at", "-pk")
+    )
+    for o in observations:
+        o.element_name = o.element.tr("name") if o.element is not None else ""
+    return observations

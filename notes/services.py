@@ -251,14 +251,39 @@ def observation_create(
     text: str,
     author: AbstractBaseUser | None,
     element_id: int | None = None,
+    table: Table | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Observation:
+    """A researcher's observation (author) or a table chair's (table, from the tablet). With a
+    client_id, a repeat of the same post returns the stored observation."""
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
+    if table is not None and table.workshop_id != workshop.pk:
+        raise Rejected(_("This table is not part of this session."))
     text = clean_text(text)
     element = _element_of(workshop, element_id) if element_id is not None else None
-    return Observation.objects.create(
-        workshop=workshop, kind=kind, text=text, element=element, author=author
-    )
+    if client_id is not None:
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is not None:
+            return stored
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(
+                workshop=workshop,
+                kind=kind,
+                text=text,
+                element=element,
+                author=author,
+                table=table,
+                client_id=client_id,
+            )
+            _notify(workshop.pk)
+    except IntegrityError:  # the same post twice at once
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is None:
+            raise
+        return stored
+    return observation
 
 
 def observation_delete(*, observation: Observation) -> None:

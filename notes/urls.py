@@ -13,6 +13,7 @@ urlpatterns = [
     path(f"{chair}notes/<int:note_id>/delete/", views.note_delete_view, name="chair-note-delete"),
     path(f"{chair}seats/", views.seat_add, name="chair-seat-add"),
     path(f"{chair}seats/move/", views.chair_seat_move, name="chair-seat-move"),
+    path(f"{chair}observations/", views.chair_observation, name="chair-observation"),
     # The organiser's (login).
     path(
         "s/<str:code>/tables/<int:number>/chair-key/",

@@ -1,6 +1,7 @@
 """The table chair's tablet (no account: the chair link's key opens one table) and the
 organiser's side of the notes: chair links and table cards, note counts, observations."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import Rejected
 from notes.forms import (
+    ChairObservationForm,
     ExtraSeatForm,
     NoteCreateForm,
     NoteUpdateForm,
@@ -33,6 +35,7 @@ from notes.selectors import (
     observations_list,
     seating_candidates,
     table_for_chair,
+    table_observations,
     table_participants,
 )
 from notes.services import (
@@ -118,6 +121,16 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
             "boards": boards,
             "active": active,
             "seat_form": ExtraSeatForm(),
+            "observation_form": ChairObservationForm(
+                elements=[b.element for b in boards],
+                initial={
+                    "client_id": uuid.uuid4(),
+                    "element": next(
+                        (b.element.pk for b in boards if b.element.key == active), None
+                    ),
+                },
+            ),
+            "observations": table_observations(table=table),
             "move_form": SeatForm(
                 candidates=seating_candidates(workshop=table.workshop, exclude_table=table),
                 tables=[table],
@@ -265,6 +278,33 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
         messages.success(
             request, _("%(seat)s now sits at this table.") % {"seat": participant.seat_label}
         )
+    return back
+
+
+@require_POST
+@chair_access
+def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
+    """A table chair records an observation (theme, example, striking statement), attributed
+    to the table, next to the researcher's own."""
+    form = ChairObservationForm(request.POST, elements=instrument_elements(workshop=table.workshop))
+    back = redirect(_chair_url(table, request.POST.get("e") or None) + "#chair-observations")
+    if not form.is_valid():
+        messages.error(request, _form_message(form))
+        return back
+    try:
+        observation_create(
+            workshop=table.workshop,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            element_id=form.cleaned_data["element"],
+            author=None,
+            table=table,
+            client_id=form.cleaned_data["client_id"],
+        )
+    except Rejected as rejected:
+        messages.error(request, str(rejected))
+    else:
+        messages.success(request, _("Observation saved."))
     return back
 
 

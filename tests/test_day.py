@@ -408,3 +408,87 @@ def test_a_tables_focus_is_shown_to_its_chair_and_on_the_cards(client, organiser
     t2 = table_of(workshop, 2)
     assert "Focus: Haven" in client.get(chair_url(t2)).content.decode()
     assert "Focus: Haven" in organiser.get(f"/s/{workshop.code}/tables/cards/").content.decode()
+
+
+# --- chairs record observations; focus and observations in the export ----------------------
+
+
+def test_a_chair_records_an_observation_next_to_the_researchers(client, organiser, workshop):
+    from notes.models import Observation
+
+    t2 = table_of(workshop, 2)
+    element = workshop.instrument.elements.get(order=3)
+    client_id = str(uuid.uuid4())
+    data = {
+        "kind": "statement",
+        "element": element.pk,
+        "text": "“Hier begint alles.”",
+        "client_id": client_id,
+    }
+    for _ in range(2):  # the same post twice is stored once
+        response = client.post(f"{chair_url(t2)}observations/", data)
+        assert response.status_code == 302
+    observation = Observation.objects.get()
+    assert (observation.table_id, observation.author_id) == (t2.pk, None)
+    organiser.post(
+        f"/s/{workshop.code}/observations/", {"kind": "theme", "element": "", "text": "Regie"}
+    )
+    page = organiser.get(f"/s/{workshop.code}/observations/").content.decode()
+    assert "Tafelvoorzitter T2" in page and "“Hier begint alles.”" in page
+    assert "organiser" in page and "Regie" in page
+    chair_page = client.get(chair_url(t2)).content.decode()
+    assert "“Hier begint alles.”" in chair_page and "Regie" not in chair_page
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"kind": "nonsense"},
+        {"text": ""},
+        {"text": "\u200b"},
+        {"text": "a\x00b"},
+        {"element": "\uff11"},
+        {"element": "99999999999999999999"},
+        {"client_id": "x"},
+        {"text": "x" * 2001},
+    ],
+)
+def test_odd_chair_observations_are_refused(client, workshop, bad):
+    from notes.models import Observation
+
+    data = {
+        "kind": "theme",
+        "element": "",
+        "text": "Samenwerking",
+        "client_id": str(uuid.uuid4()),
+        **bad,
+    }
+    response = client.post(f"{chair_url(table_of(workshop, 1))}observations/", data, follow=True)
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_the_export_holds_the_focus_and_the_chairs_observation(organiser, workshop):
+    import io
+
+    import openpyxl
+
+    from notes.services import observation_create
+
+    Table.objects.filter(workshop=workshop, number=2).update(focus="Haven")
+    observation_create(
+        workshop=workshop,
+        kind="example",
+        text="De haven als proeftuin",
+        author=None,
+        table=table_of(workshop, 2),
+    )
+    response = organiser.get(f"/s/{workshop.code}/export.xlsx")
+    book = openpyxl.load_workbook(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
+    facts = {row[0]: row[1] for row in book["sessie"].iter_rows(values_only=True) if row[0]}
+    assert facts["focus tafel 2"] == "Haven"
+    rows = list(book["observaties"].iter_rows(values_only=True))
+    assert rows[1][:4] == ("voorbeeld", None, "De haven als proeftuin", "Tafelvoorzitter T2")
