@@ -113,12 +113,19 @@ def workshop_update_state(
 def workshop_duplicate(
     *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    """The next city's session with this one's setup (title, tables, instrument); no answers.
+
+    A new session gets the newest version of the source's instrument (a corrected version is
+    meant for every session from now on; the source keeps the version it ran with)."""
+    instrument = (
+        Instrument.objects.filter(slug=source.instrument.slug).order_by("-version").first()
+        or source.instrument
+    )
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
-        instrument=source.instrument,
+        instrument=instrument,
         title=source.title,
         created_by=created_by,
     )
