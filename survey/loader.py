@@ -52,7 +52,8 @@ def instrument_as_data(instrument: Any) -> dict:
     for element in instrument.elements.order_by("order"):
         e = {f: getattr(element, f) for f in ELEMENT_FIELDS}
         e["statements"] = [
-            {f: getattr(s, f) for f in STATEMENT_FIELDS} for s in element.statements.order_by("order")
+            {f: getattr(s, f) for f in STATEMENT_FIELDS}
+            for s in element.statements.order_by("order")
         ]
         data["elements"].append(e)
     return data

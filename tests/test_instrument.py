@@ -9,6 +9,7 @@ fails the comparison.
 """
 
 import re
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from survey.models import Element, Instrument, Statement
 # The hand-out's appendix (from ../shared/seed), kept beside the tests so they run anywhere.
 APPENDIX = Path(__file__).resolve().parent / "data" / "appendix.txt"
 BULLET = "\uf0b7"  # the PDF's bullet before each discussion question
+DASH = "\u2013"  # the en dash of the "Element N - name" headings
 
 
 def _collapse(text: str) -> str:
@@ -35,16 +37,16 @@ def _collapse(text: str) -> str:
 
 
 def appendix_blocks() -> list[str]:
-    """The appendix split at each "Element N – " heading, whitespace collapsed."""
+    """The appendix split at each element's heading, whitespace collapsed."""
     text = _collapse(APPENDIX.read_text(encoding="utf-8"))
-    starts = [m.start() for m in re.finditer(r"Element \d – ", text)]
+    starts = [m.start() for m in re.finditer(rf"Element \d {DASH} ", text)]
     return [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 def rebuilt_block(number: int, element: dict, data: dict) -> str:
     stem = data["stem_nl"].replace("{city}", "Zwolle")
     parts = [
-        f"Element {number} – {element['name_nl']}",
+        f"Element {number} {DASH} {element['name_nl']}",
         f"Kernvraag: {element['core_question_nl']}",
         "Surveyvragen:",
         f"{stem} … Label",
@@ -107,7 +109,9 @@ def test_any_change_of_a_character_an_order_or_a_pairing_fails(change):
 def test_version_1_differs_from_the_appendix_only_where_version_2_restores_it():
     v1, v2 = read_instrument(INSTRUMENT_V1), read_instrument(INSTRUMENT_V2)
     failing = []
-    for number, (element, block) in enumerate(zip(v1["elements"], appendix_blocks()), 1):
+    for number, (element, block) in enumerate(
+        zip(v1["elements"], appendix_blocks(), strict=True), 1
+    ):
         if rebuilt_block(number, element, v1) != block:
             failing.append(element["key"])
     assert failing == ["publiek", "ruimte"]
@@ -147,7 +151,7 @@ def test_sessions_keep_their_version_and_new_sessions_get_the_newest(make_worksh
     """Version 1 (the data migration's first load) stays for the sessions made with it."""
     v1, _ = instrument_load(read_instrument(INSTRUMENT_V1))
     old = make_workshop(instrument=v1)
-    call_command("createsession", "--city", "Deventer", stdout=open("/dev/null", "w"))
+    call_command("createsession", "--city", "Deventer", stdout=StringIO())
     new = Workshop.objects.get(city="Deventer")
     assert old.instrument.version == 1 and new.instrument.version == 2
     old_text = Statement.objects.get(element__instrument=v1, key="publiek-2").text_nl
