@@ -4,7 +4,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
+from sessions.models import (
+    MAX_TABLES,
+    Participant,
+    Phase,
+    ProjectorMode,
+    Role,
+    Source,
+    Table,
+    Workshop,
+)
 from survey.broadcast import phone_state_changed, results_changed
 from survey.models import Instrument
 
@@ -41,8 +50,11 @@ def workshop_create(
     raise RuntimeError("could not draw a free session code")
 
 
-def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> Participant:
-    """Give a phone a seat: the next free seat number at its table (or in the room)."""
+def participant_join(
+    *, workshop: Workshop, table: Table | None, role: str, source: str = Source.PHONE
+) -> Participant:
+    """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
+    the room)."""
     if role and role not in Role.values:
         raise ValueError("unknown role")
     for _attempt in range(10):
@@ -51,7 +63,7 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                 seats = Participant.objects.filter(workshop=workshop, table=table)
                 seat = (seats.aggregate(m=Max("seat"))["m"] or 0) + 1
                 participant = Participant.objects.create(
-                    workshop=workshop, table=table, role=role, seat=seat
+                    workshop=workshop, table=table, role=role, seat=seat, source=source
                 )
                 # The snapshot counts who joined, so a join is a new version too.
                 Workshop.objects.filter(pk=workshop.pk).update(
