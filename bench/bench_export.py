@@ -39,12 +39,12 @@ import openpyxl  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from exports.selectors import session_data  # noqa: E402
+from exports.views import workbook_bytes  # noqa: E402
+from exports.workbook import build_session_workbook  # noqa: E402
+from instrument.loader import instrument_load, read_instrument  # noqa: E402
 from sessions.models import Participant, Phase, Role, Workshop  # noqa: E402
 from sessions.services import workshop_create  # noqa: E402
-from survey.export_data import session_data  # noqa: E402
-from survey.export_workbook import build_session_workbook  # noqa: E402
-from survey.exports import workbook_bytes  # noqa: E402
-from survey.loader import instrument_load, read_instrument  # noqa: E402
 from survey.models import Answer, Statement  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from instrument.models import Element
 from notes.models import Note, NoteKind
 from profiles.charts import COLOURS, Series, radar_svg, score_label
 from profiles.models import (
@@ -22,7 +23,6 @@ from profiles.models import (
 )
 from profiles.services import SECTION_KINDS
 from sessions.models import Workshop
-from survey.models import Element
 from survey.selectors import results_snapshot, sessions_comparison
 
 # --- notes as sources ----------------------------------------------------------------------

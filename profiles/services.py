@@ -1,7 +1,7 @@
 """Writes of the profiles app: city profiles and their points, programmes, themes and tags,
 recommendations.
 
-Every refusal is a ProfileRejected with a message in the user's language; a refused call
+Every refusal is a Rejected with a message in the user's language; a refused call
 changes nothing.
 """
 
@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from instrument.models import Element
 from notes.models import Note, NoteKind
 from profiles.handout import SUGGESTED_THEMES
 from profiles.models import (
@@ -30,7 +32,6 @@ from profiles.models import (
     ThemeTag,
 )
 from sessions.models import Workshop
-from survey.models import Element
 
 # Which notes a point of each section may be drawn from: any. In the hand-out "eens" and
 # "verschil" say whether the table agreed or differed, which is neither good nor bad (a table
@@ -45,27 +46,18 @@ SECTION_KINDS: dict[str, frozenset[str]] = {
 SOURCE_JOINER = " "
 
 
-class ProfileRejected(Exception):
-    """Nothing was stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 def clean_text(raw: str | None, *, limit: int, required: bool = False) -> str:
     """The text as stored: line ends normalised, outer white space removed; or refused."""
     text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if required and not text:
-        raise ProfileRejected(_("Write something first: an empty text is not stored."))
+        raise Rejected(_("Write something first: an empty text is not stored."))
     if len(text) > limit:
-        raise ProfileRejected(
+        raise Rejected(
             _("A text can have at most %(max)s characters; this one has %(n)s.")
             % {"max": f"{limit:,}", "n": f"{len(text):,}"}
         )
     if "\x00" in text:
-        raise ProfileRejected(_("The text contains a character that cannot be stored."))
+        raise Rejected(_("The text contains a character that cannot be stored."))
     return text
 
 
@@ -85,7 +77,7 @@ def profile_ensure(*, workshop: Workshop) -> Profile:
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
     element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
     if element is None:
-        raise ProfileRejected(_("This element is not part of this session's instrument."))
+        raise Rejected(_("This element is not part of this session's instrument."))
     return element
 
 
@@ -98,7 +90,7 @@ def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None
         notes = notes.filter(element=element)
     note = notes.first()
     if note is None:
-        raise ProfileRejected(_("Choose a note of this session that is marked as a quote."))
+        raise Rejected(_("Choose a note of this session that is marked as a quote."))
     return note
 
 
@@ -156,14 +148,12 @@ def _sources(
     ids = sorted({int(i) for i in source_ids})
     notes = list(Note.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk"))
     if len(notes) != len(ids):
-        raise ProfileRejected(_("One of the chosen notes is not a note of this session."))
+        raise Rejected(_("One of the chosen notes is not a note of this session."))
     for note in notes:
         if element is not None and note.element_id != element.pk:
-            raise ProfileRejected(
-                _("A point of an element can only come from that element's notes.")
-            )
+            raise Rejected(_("A point of an element can only come from that element's notes."))
         if note.kind not in SECTION_KINDS[section]:
-            raise ProfileRejected(_("Unknown kind of note."))
+            raise Rejected(_("Unknown kind of note."))
     return notes
 
 
@@ -185,12 +175,12 @@ def point_create(
     """A new point at the end of its list. An empty text with chosen notes takes the notes'
     texts joined; the organiser rewords it later."""
     if section not in PointSection.values:
-        raise ProfileRejected(_("Unknown part of the profile."))
+        raise Rejected(_("Unknown part of the profile."))
     element = None
     if section in ELEMENT_SECTIONS:
         element = _element_of(workshop, element_id)
     elif element_id is not None:
-        raise ProfileRejected(_("Opportunities are about the whole city, not one element."))
+        raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)
     text = clean_text(text, limit=POINT_MAX_LENGTH)
     if not text:
@@ -222,7 +212,7 @@ def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -
 def point_move(*, point: ProfilePoint, direction: str) -> None:
     """Swap the point with its neighbour in its list ("up" or "down")."""
     if direction not in ("up", "down"):
-        raise ProfileRejected(_("Move a point up or down."))
+        raise Rejected(_("Move a point up or down."))
     with transaction.atomic():
         siblings = list(
             ProfilePoint.objects.select_for_update()
@@ -251,7 +241,7 @@ def _workshops(workshop_ids: Iterable[int]) -> list[Workshop]:
     ids = {int(i) for i in workshop_ids}
     workshops = list(Workshop.objects.filter(pk__in=ids))
     if len(workshops) != len(ids):
-        raise ProfileRejected(_("One of the chosen sessions does not exist (any more)."))
+        raise Rejected(_("One of the chosen sessions does not exist (any more)."))
     return workshops
 
 
@@ -316,7 +306,7 @@ def theme_create(*, programme: Programme, name: str, description: str = "") -> T
                 order=0 if top is None else top + 1,
             )
     except IntegrityError:
-        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+        raise Rejected(_("This programme already has a theme with that name.")) from None
 
 
 def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
@@ -325,7 +315,7 @@ def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
         with transaction.atomic():
             theme.save(update_fields=["name", "description"])
     except IntegrityError:
-        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+        raise Rejected(_("This programme already has a theme with that name.")) from None
     return theme
 
 
@@ -340,14 +330,14 @@ def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> t
     wanted = {(int(t), int(n)) for n, themes in tags.items() for t in themes}
     theme_ids = set(programme.themes.values_list("pk", flat=True))
     if any(t not in theme_ids for t, _n in wanted):
-        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+        raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     allowed = set(
         Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
             "pk", flat=True
         )
     )
     if allowed != note_ids:
-        raise ProfileRejected(_("One of the notes is not a note of this programme's sessions."))
+        raise Rejected(_("One of the notes is not a note of this programme's sessions."))
     with transaction.atomic():
         current = set(
             ThemeTag.objects.filter(theme__programme=programme, note_id__in=note_ids).values_list(
@@ -370,9 +360,9 @@ def _recommendation_links(
     themes = list(programme.themes.filter(pk__in=theme_ids))
     workshops = list(programme.workshops.filter(pk__in=workshop_ids))
     if len(themes) != len(theme_ids):
-        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+        raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     if len(workshops) != len(workshop_ids):
-        raise ProfileRejected(_("One of the chosen cities is not a session of this programme."))
+        raise Rejected(_("One of the chosen cities is not a session of this programme."))
     return themes, workshops
 
 
@@ -385,7 +375,7 @@ def recommendation_create(
     workshop_ids: Iterable[int] = (),
 ) -> Recommendation:
     if audience not in Audience.values:
-        raise ProfileRejected(_("Choose for whom the recommendation is."))
+        raise Rejected(_("Choose for whom the recommendation is."))
     text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(programme, theme_ids, workshop_ids)
     with transaction.atomic():
@@ -410,7 +400,7 @@ def recommendation_update(
     workshop_ids: Iterable[int],
 ) -> Recommendation:
     if audience not in Audience.values:
-        raise ProfileRejected(_("Choose for whom the recommendation is."))
+        raise Rejected(_("Choose for whom the recommendation is."))
     recommendation.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(recommendation.programme, theme_ids, workshop_ids)
     with transaction.atomic():
@@ -428,7 +418,7 @@ def recommendation_update(
 
 def recommendation_move(*, recommendation: Recommendation, direction: str) -> None:
     if direction not in ("up", "down"):
-        raise ProfileRejected(_("Move a recommendation up or down."))
+        raise Rejected(_("Move a recommendation up or down."))
     with transaction.atomic():
         siblings = list(
             Recommendation.objects.select_for_update()

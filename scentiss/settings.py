@@ -48,10 +48,13 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
+    "exports.apps.ExportsConfig",
     "notes.apps.NotesConfig",
     "profiles.apps.ProfilesConfig",
+    "live.apps.LiveConfig",
 ]
 
 MIDDLEWARE = [

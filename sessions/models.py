@@ -67,7 +67,7 @@ class Workshop(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"))
     instrument = models.ForeignKey(
-        "survey.Instrument", on_delete=models.PROTECT, related_name="workshops"
+        "instrument.Instrument", on_delete=models.PROTECT, related_name="workshops"
     )
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.JOIN)
     projector_key = models.CharField(max_length=64, unique=True, default=new_key)

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from instrument.models import Instrument
+from sessions import signals
 from sessions.models import (
     MAX_TABLES,
     Participant,
@@ -14,8 +16,10 @@ from sessions.models import (
     Table,
     Workshop,
 )
-from survey.broadcast import phone_state_changed, results_changed
-from survey.models import Instrument
+
+
+def _announce_results(workshop_id: int) -> None:
+    signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
 
 
 def workshop_create(
@@ -69,7 +73,7 @@ def participant_join(
                 Workshop.objects.filter(pk=workshop.pk).update(
                     results_version=F("results_version") + 1
                 )
-                transaction.on_commit(lambda: results_changed(workshop.pk))
+                transaction.on_commit(lambda: _announce_results(workshop.pk))
         except IntegrityError:
             continue  # two phones took the same seat at once: take the next one
         return participant
@@ -110,12 +114,14 @@ def workshop_update_state(
         Workshop.objects.filter(pk=workshop.pk).update(
             **changes, results_version=F("results_version") + 1
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
         if "phase" in changes or "results_revealed" in changes:
             phase = changes.get("phase", workshop.phase)
             revealed = changes.get("results_revealed", workshop.results_revealed)
             transaction.on_commit(
-                lambda: phone_state_changed(workshop.pk, phase=phase, revealed=revealed)
+                lambda: signals.phone_state_changed.send(
+                    sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
+                )
             )
     for key, value in changes.items():
         setattr(workshop, key, value)

@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.errors import Rejected
 from sessions.models import Participant, Role, Source, Table, Workshop
 from sessions.selectors import table_by_chair_key, workshop_get
 from survey.models import Answer
 from survey.selectors import instrument_structure
-from survey.services import AnswerRejected, paper_form_save, parse_score
+from survey.services import paper_form_save, parse_score
 
 DONT_KNOW_KEY = "0"
 
@@ -127,16 +128,16 @@ def _table_choice(access: Access, value: str | None) -> Table | None:
     if not value:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 3:
-        raise AnswerRejected(_("Choose one of the session's tables."))
+        raise Rejected(_("Choose one of the session's tables."))
     table = Table.objects.filter(workshop=access.workshop, number=int(value)).first()
     if table is None:
-        raise AnswerRejected(_("Choose one of the session's tables."))
+        raise Rejected(_("Choose one of the session's tables."))
     return table
 
 
 def _role_choice(value: str | None) -> str:
     if value and value not in Role.values:
-        raise AnswerRejected(_("Choose one of the roles."))
+        raise Rejected(_("Choose one of the roles."))
     return value or ""
 
 
@@ -184,7 +185,7 @@ def _paper_form(request: HttpRequest, access: Access, participant_id: int | None
     try:
         scores, raw = _posted_scores(request, access.workshop)
         if not scores:
-            raise AnswerRejected(_("Type in at least one answer."))
+            raise Rejected(_("Type in at least one answer."))
         table = _table_choice(access, form["table"]) if participant is None else None
         role = _role_choice(form["role"]) if participant is None else ""
         saved = paper_form_save(
@@ -194,8 +195,8 @@ def _paper_form(request: HttpRequest, access: Access, participant_id: int | None
             table=table,
             role=role,
         )
-    except AnswerRejected as exc:
-        return _render(request, access, participant, given, raw, 400, exc.message, form)
+    except Rejected as exc:
+        return _render(request, access, participant, given, raw, 400, str(exc), form)
     messages.success(
         request,
         _("Paper form of %(seat)s saved: %(n)s answers.")

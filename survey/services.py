@@ -5,19 +5,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from sessions import signals
 from sessions.models import Participant, Source, Table, Workshop
-from survey.broadcast import results_changed
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
-
-
-class AnswerRejected(Exception):
-    """The answer was not stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -33,7 +25,7 @@ def parse_score(raw: str | None) -> int | None:
         return None
     if raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
-    raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+    raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
 
 
 def answer_save(
@@ -48,12 +40,12 @@ def answer_save(
     workshop = participant.workshop
     # Paper forms and imports are typed in during or after the session (any_phase).
     if not any_phase and not workshop.accepts_answers:
-        raise AnswerRejected(_("The survey is closed; your answer was not saved."), status=409)
+        raise Rejected(_("The survey is closed; your answer was not saved."))
     if score is not None and not 1 <= score <= 5:
-        raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+        raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     element_id = instrument_statement_elements(workshop.instrument_id).get(statement_id)
     if element_id is None:
-        raise AnswerRejected(_("This statement is not part of this session's survey."))
+        raise Rejected(_("This statement is not part of this session's survey."))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -73,7 +65,9 @@ def answer_save(
         answered = Answer.objects.filter(participant_id=participant.pk).count()
     if changed:
         # Outside a transaction this runs at once; inside one (a test's), after its commit.
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop.pk)
+        )
     return AnswerSaved(changed=changed, version=version, answered=answered)
 
 
@@ -150,13 +144,13 @@ def paper_form_save(
     known = instrument_statement_elements(workshop.instrument_id)
     for statement_id, score in scores.items():
         if statement_id not in known:
-            raise AnswerRejected(_("This statement is not part of this session's survey."))
+            raise Rejected(_("This statement is not part of this session's survey."))
         if score is not None and not 1 <= score <= 5:
-            raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+            raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     if participant is not None and (
         participant.workshop_id != workshop.pk or participant.source != Source.PAPER
     ):
-        raise AnswerRejected(_("Only a paper form of this session can be corrected here."))
+        raise Rejected(_("Only a paper form of this session can be corrected here."))
     saved = 0
     with transaction.atomic():
         created = participant is None

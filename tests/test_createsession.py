@@ -50,7 +50,7 @@ def test_createsession_refuses_bad_input(instrument, args):
 
 
 def test_each_session_keeps_the_instrument_it_ran_with(instrument):
-    from survey.loader import instrument_load, read_instrument
+    from instrument.loader import instrument_load, read_instrument
 
     out = StringIO()
     call_command("createsession", "--city", "Zwolle", "--json", stdout=out)

@@ -18,10 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.chart import RadarChart
 from openpyxl.workbook.workbook import Workbook
 
-from sessions.models import Participant, Table, Workshop
-from sessions.services import participant_join
-from survey.export_data import session_data
-from survey.export_workbook import (
+from exports.selectors import session_data
+from exports.workbook import (
     ComparedSession,
     ElementData,
     ParticipantData,
@@ -31,8 +29,11 @@ from survey.export_workbook import (
     build_session_workbook,
     local_naive,
 )
-from survey.export_xlsx import BulkWorkbook
-from survey.models import Answer, Statement
+from exports.xlsx import BulkWorkbook
+from instrument.models import Statement
+from sessions.models import Participant, Table, Workshop
+from sessions.services import participant_join
+from survey.models import Answer
 from survey.selectors import results_snapshot
 from survey.services import answer_save
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from sessions.models import Workshop
-from survey.loader import (
+from instrument.loader import (
     INSTRUMENT_V1,
     INSTRUMENT_V2,
     InstrumentConflict,
@@ -24,7 +23,8 @@ from survey.loader import (
     instrument_load,
     read_instrument,
 )
-from survey.models import Element, Instrument, Statement
+from instrument.models import Element, Instrument, Statement
+from sessions.models import Workshop
 
 # The hand-out's appendix (from ../shared/seed), kept beside the tests so they run anywhere.
 APPENDIX = Path(__file__).resolve().parent / "data" / "appendix.txt"

@@ -9,9 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from survey.aggregation import aggregate
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.selectors import instrument_specs, results_snapshot
 
 

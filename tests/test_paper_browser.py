@@ -7,9 +7,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from sessions.services import workshop_create
-from survey.models import Answer, Statement
+from survey.models import Answer
 from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, screenshot, start_server
 from tests.conftest import ensure_instrument, stop_server
 

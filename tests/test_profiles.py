@@ -18,6 +18,8 @@ from django.utils.html import escape
 from docx import Document
 from pypdf import PdfReader
 
+from core.errors import Rejected
+from instrument.models import Element, Statement
 from notes.models import Note
 from notes.services import note_create
 from profiles.charts import Series, radar_png, radar_svg, score_label
@@ -33,7 +35,6 @@ from profiles.models import (
 )
 from profiles.selectors import programme_overview, theme_counts
 from profiles.services import (
-    ProfileRejected,
     point_create,
     profile_element_update,
     profile_update,
@@ -42,7 +43,6 @@ from profiles.services import (
 )
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
-from survey.models import Element, Statement
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
 from tests.conftest import ARTIFACTS, start_server, stop_server
@@ -338,7 +338,7 @@ def test_points_come_only_from_the_right_notes_of_the_session(workshop, make_wor
     foreign = note(table_of(other, 1), elements_of(other)[0], "agree", "Elders gezegd")
     refusals.append((PointSection.STRENGTH, [foreign], first))
     for section, sources, element in refusals:
-        with pytest.raises(ProfileRejected):
+        with pytest.raises(Rejected):
             attempt(section, sources, element)
     assert not ProfilePoint.objects.exists()
 
@@ -725,7 +725,7 @@ def test_the_theme_counts_equal_the_tagged_notes_per_city(organiser, two_cities)
     )
     table = Table.objects.create(workshop=outside, number=1)
     stray = note(table, elements_of(outside)[0], "agree", "Buiten het programma")
-    with pytest.raises(ProfileRejected):
+    with pytest.raises(Rejected):
         theme_tags_set(programme=programme, tags={stray.pk: [themes[0].pk]})
 
 

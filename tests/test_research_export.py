@@ -15,8 +15,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from openpyxl import load_workbook
 
+from instrument.models import Statement
 from sessions.models import Participant, Source
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.selectors import results_snapshot
 from tests.test_export import fill
 

@@ -3,10 +3,11 @@
 import pytest
 from django.test import Client
 
+from instrument.loader import instrument_load, read_instrument
+from instrument.models import Statement
 from sessions.models import Participant, Phase, Workshop
 from sessions.selectors import participant_cookie_name
-from survey.loader import instrument_load, read_instrument
-from survey.models import Answer, Statement
+from survey.models import Answer
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -4,7 +4,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from types import SimpleNamespace
 
-    from survey.loader import INSTRUMENT_V1, instrument_load, read_instrument
+    from instrument.loader import INSTRUMENT_V1, instrument_load, read_instrument
 
     models = SimpleNamespace(
         Instrument=apps.get_model("survey", "Instrument"),

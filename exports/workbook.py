@@ -23,8 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
 from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
-from survey.export_xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
 
 # Excel has no time zones: every time in an export is the wall-clock time of the sessions.
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
@@ -709,8 +709,8 @@ def build_session_workbook(
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
 
-    # Imported here: export_research builds on this module's data classes.
-    from survey.export_research import codebook_header, codebook_rows
+    # Imported here: exports.research builds on this module's data classes.
+    from exports.research import codebook_header, codebook_rows
 
     _table_sheet(
         wb,

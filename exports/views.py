@@ -18,16 +18,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from sessions.models import Workshop
-from sessions.selectors import workshop_get
-from survey.export_data import comparison_data, session_data
-from survey.export_research import codebook_csv, long_csv, sav_bytes, wide_csv
-from survey.export_workbook import (
+from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
+from exports.selectors import comparison_data, session_data
+from exports.workbook import (
     build_comparison_workbook,
     build_session_workbook,
     labels,
 )
-from survey.i18n import current_lang
+from instrument.i18n import current_lang
+from sessions.models import Workshop
+from sessions.selectors import workshop_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from survey.export_workbook import LOCAL_TZ, ElementData, SessionData, local_naive
+from exports.workbook import LOCAL_TZ, ElementData, SessionData, local_naive
 
 LONG_VARIABLES = (
     "session",

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
+from exports.views import export_filename, session_workbook, workbook_bytes
 from sessions.selectors import workshop_get
-from survey.exports import export_filename, session_workbook, workbook_bytes
 
 
 class Command(BaseCommand):

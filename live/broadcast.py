@@ -21,7 +21,14 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from scentiss.events import PHONE_STATE, RESULTS_SNAPSHOT, phones_group, session_group
+from live.events import (
+    NOTES_CHANGED,
+    PHONE_STATE,
+    RESULTS_SNAPSHOT,
+    notes_group,
+    phones_group,
+    session_group,
+)
 from survey.selectors import results_snapshots
 
 log = logging.getLogger(__name__)
@@ -172,3 +179,17 @@ def phone_state_changed(workshop_id: int, *, phase: str, revealed: bool) -> None
         )
     except Exception:
         log.exception("phone state for session %s failed", workshop_id)
+
+
+def notes_changed(workshop_id: int) -> None:
+    """Tell the organiser pages of a session that its notes changed. Call after commit.
+
+    A note is stored whether or not the message goes out: a broken channel layer is logged,
+    never raised to the chair.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            notes_group(workshop_id), {"type": NOTES_CHANGED, "workshop": workshop_id}
+        )
+    except Exception:
+        log.exception("notes broadcast for session %s failed", workshop_id)

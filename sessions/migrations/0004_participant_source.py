@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0002_projector_modes"),
+        ("workshops", "0003_instrument_app"),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """Read what an export needs from the database, in a fixed handful of queries, as the plain
-data that `survey.export_workbook` builds workbooks from."""
+data that `exports.workbook` builds workbooks from."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -7,17 +7,18 @@ from typing import Any
 
 from django.utils import translation
 
-from notes.models import Note, Observation
-from sessions.models import Participant, Role, Workshop
-from survey.export_workbook import (
+from exports.workbook import (
     ComparedSession,
     ElementData,
     ParticipantData,
     SessionData,
     StatementData,
 )
-from survey.i18n import localized
-from survey.models import Answer, Statement
+from instrument.i18n import localized
+from instrument.models import Statement
+from notes.models import Note, Observation
+from sessions.models import Participant, Role, Workshop
+from survey.models import Answer
 
 
 def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:

@@ -1,4 +1,4 @@
-"""Load an instrument from its JSON file (survey/instruments/<slug>-2025.v<version>.json).
+"""Load an instrument from its JSON file (instrument/instruments/<slug>-2025.v<version>.json).
 
 A file per version: a session keeps the version it ran with, so a used version is never edited;
 a changed questionnaire is a new file with the next version (v2 restores the hand-out's exact
@@ -81,7 +81,7 @@ def instrument_load(data: dict, *, models: Any = None) -> tuple[Any, bool]:
     the next version number). `models` lets a migration pass its historical models.
     """
     if models is None:
-        from survey import models as models
+        from instrument import models as models
     Instrument, Element, Statement = models.Instrument, models.Element, models.Statement
     existing = Instrument.objects.filter(slug=data["slug"], version=data["version"]).first()
     if existing is not None:

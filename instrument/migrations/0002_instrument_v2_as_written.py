@@ -9,16 +9,16 @@ from django.db import migrations
 def load(apps, schema_editor):
     from types import SimpleNamespace
 
-    from survey.loader import INSTRUMENT_V2, instrument_load, read_instrument
+    from instrument.loader import INSTRUMENT_V2, instrument_load, read_instrument
 
     models = SimpleNamespace(
-        Instrument=apps.get_model("survey", "Instrument"),
-        Element=apps.get_model("survey", "Element"),
-        Statement=apps.get_model("survey", "Statement"),
+        Instrument=apps.get_model("instrument", "Instrument"),
+        Element=apps.get_model("instrument", "Element"),
+        Statement=apps.get_model("instrument", "Statement"),
     )
     instrument_load(read_instrument(INSTRUMENT_V2), models=models)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("survey", "0004_answer_tallies")]
+    dependencies = [("instrument", "0001_initial")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -17,3 +17,13 @@ def session_group(workshop_id: int) -> str:
 def phones_group(workshop_id: int) -> str:
     """The session's phones: they get the phase and the reveal, never the results."""
     return f"session.{workshop_id}.phones"
+
+
+# {"workshop": int}: to the session's organiser pages, which fetch the note counts again.
+NOTES_CHANGED = "notes.changed"
+
+
+def notes_group(workshop_id: int) -> str:
+    """The session's organiser pages (not the results group: its consumer has no handler for
+    notes.changed)."""
+    return f"session.{workshop_id}.notes"

@@ -2,7 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from survey.loader import DEFAULT_INSTRUMENT, InstrumentConflict, instrument_load, read_instrument
+from instrument.loader import (
+    DEFAULT_INSTRUMENT,
+    InstrumentConflict,
+    instrument_load,
+    read_instrument,
+)
 
 
 class Command(BaseCommand):

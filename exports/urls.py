@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survey import exports
+from exports import views as exports
 
 urlpatterns = [
     path("s/<str:code>/export.xlsx", exports.export_xlsx, name="export-xlsx"),
