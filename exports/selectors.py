@@ -135,6 +135,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             seat=p.seat,
             role=roles.get(p.role, p.role),
             joined_at=p.joined_at,
+            role_code=p.role,
+            source=p.source,
         )
         for p in participants
     ]
@@ -153,6 +155,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         answers=answers,
         notes=_note_rows(workshop, lang),
         observations=_observation_rows(workshop, lang),
+        scale=tuple(localized(instrument, "scale", lang) or ()),
+        roles=tuple(roles.items()),
     )
 
 

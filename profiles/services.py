@@ -34,11 +34,13 @@ from profiles.models import (
 )
 from sessions.models import Workshop
 
-# Which notes a point of each section may be drawn from.
+# Which notes a point of each section may be drawn from: any. In the hand-out "eens" and
+# "verschil" say whether the table agreed or differed, which is neither good nor bad (a table
+# that agreed on a bottleneck is a source for that bottleneck), and a plus or minus about one
+# participant may still be cited where the organiser reads it. The point shows how many of
+# its sources were of each kind instead (profiles.selectors.source_tally).
 SECTION_KINDS: dict[str, frozenset[str]] = {
-    PointSection.STRENGTH: frozenset({NoteKind.PLUS, NoteKind.AGREE}),
-    PointSection.BOTTLENECK: frozenset({NoteKind.MINUS, NoteKind.DIFFER}),
-    PointSection.OPPORTUNITY: frozenset(NoteKind.values),
+    section: frozenset(NoteKind.values) for section in PointSection.values
 }
 
 # A model kept in an explicit order among its siblings (points, recommendations).
@@ -151,14 +153,11 @@ def _sources(
     notes = list(Note.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk"))
     if len(notes) != len(ids):
         raise Rejected(_("One of the chosen notes is not a note of this session."))
-    kinds = SECTION_KINDS[section]
     for note in notes:
         if element is not None and note.element_id != element.pk:
             raise Rejected(_("A point of an element can only come from that element's notes."))
-        if note.kind not in kinds:
-            if section == PointSection.STRENGTH:
-                raise Rejected(_("Strong points come from plus and agreement notes."))
-            raise Rejected(_("Bottlenecks come from minus and difference notes."))
+        if note.kind not in SECTION_KINDS[section]:
+            raise Rejected(_("Unknown kind of note."))
     return notes
 
 

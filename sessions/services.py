@@ -6,7 +6,16 @@ from django.db.models import F, Max
 
 from instrument.models import Instrument
 from sessions import signals
-from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
+from sessions.models import (
+    MAX_TABLES,
+    Participant,
+    Phase,
+    ProjectorMode,
+    Role,
+    Source,
+    Table,
+    Workshop,
+)
 
 
 def _announce_results(workshop_id: int) -> None:
@@ -45,8 +54,11 @@ def workshop_create(
     raise RuntimeError("could not draw a free session code")
 
 
-def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> Participant:
-    """Give a phone a seat: the next free seat number at its table (or in the room)."""
+def participant_join(
+    *, workshop: Workshop, table: Table | None, role: str, source: str = Source.PHONE
+) -> Participant:
+    """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
+    the room)."""
     if role and role not in Role.values:
         raise ValueError("unknown role")
     for _attempt in range(10):
@@ -55,7 +67,7 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                 seats = Participant.objects.filter(workshop=workshop, table=table)
                 seat = (seats.aggregate(m=Max("seat"))["m"] or 0) + 1
                 participant = Participant.objects.create(
-                    workshop=workshop, table=table, role=role, seat=seat
+                    workshop=workshop, table=table, role=role, seat=seat, source=source
                 )
                 # The snapshot counts who joined, so a join is a new version too.
                 Workshop.objects.filter(pk=workshop.pk).update(
@@ -119,12 +131,19 @@ def workshop_update_state(
 def workshop_duplicate(
     *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    """The next city's session with this one's setup (title, tables, instrument); no answers.
+
+    A new session gets the newest version of the source's instrument (a corrected version is
+    meant for every session from now on; the source keeps the version it ran with)."""
+    instrument = (
+        Instrument.objects.filter(slug=source.instrument.slug).order_by("-version").first()
+        or source.instrument
+    )
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
-        instrument=source.instrument,
+        instrument=instrument,
         title=source.title,
         created_by=created_by,
     )
