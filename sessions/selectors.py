@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import Http404, HttpRequest
 
-from sessions.models import Participant, Workshop
+from sessions.models import Participant, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
