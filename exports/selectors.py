@@ -136,6 +136,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             seat=p.seat,
             role=roles.get(p.role, p.role),
             joined_at=p.joined_at,
+            role_code=p.role,
+            source=p.source,
         )
         for p in participants
     ]
@@ -157,6 +159,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         table_focus=dict(
             workshop.tables.exclude(focus="").order_by("number").values_list("number", "focus")
         ),
+        scale=tuple(localized(instrument, "scale", lang) or ()),
+        roles=tuple(roles.items()),
     )
 
 

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
+from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.workbook import (
-    answers_csv,
     build_comparison_workbook,
     build_session_workbook,
     labels,
@@ -31,6 +31,7 @@ from sessions.selectors import workshop_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+SAV = "application/x-spss-sav"
 MAX_COMPARED = 30
 
 
@@ -76,10 +77,41 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_GET
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
+    workshop = workshop_get(code=code)
+    content = long_csv(data=session_data(workshop=workshop, lang=current_lang()))
+    return _download(content, CSV, export_filename(workshop, "csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """One row per participant: a column per statement and the participant's element scores."""
+    workshop = workshop_get(code=code)
+    content = wide_csv(data=session_data(workshop=workshop, lang=current_lang()))
+    return _download(content, CSV, export_filename(workshop, "wide.csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     lang = current_lang()
-    content = answers_csv(data=session_data(workshop=workshop, lang=lang), lang=lang)
-    return _download(content, CSV, export_filename(workshop, "csv"))
+    content = codebook_csv(data=session_data(workshop=workshop, lang=lang), lang=lang)
+    return _download(content, CSV, export_filename(workshop, "codebook.csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """The long or wide file for SPSS, with variable and value labels."""
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    content = sav_bytes(data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang)
+    return _download(content, SAV, export_filename(workshop, f"{kind}.sav"))
 
 
 def compare_codes(query: QueryDict) -> list[str]:

@@ -9,9 +9,7 @@ through gettext: they are a data format that researchers' R and SPSS scripts rea
 they must not change when somebody edits a translation catalogue.
 """
 
-import csv
 import datetime
-import io
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +62,8 @@ class ParticipantData:
     seat: int
     role: str  # the role's label in the export's language, "" if none was given
     joined_at: datetime.datetime
+    role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
+    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
 
 
 # (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
@@ -86,6 +86,8 @@ class SessionData:
     observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
     # Table number -> its focus (a sector or a district), for the tables that have one.
     table_focus: Mapping[int, str] = field(default_factory=dict)
+    scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
+    roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "elements": "elementen",
             "notes": "notities",
             "observations": "observaties",
+            "codebook": "codeboek",
             "comparison": "vergelijking",
             "chart": "grafiek",
         },
@@ -152,12 +155,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "participants": (
             "deelnemer",
             "tafel",
-            "stoel",
+            "plek",
             "rol",
+            "bron",
             "aangemeld op",
-            "antwoorden",
-            "weet ik niet",
+            "aantal antwoorden",
+            "aantal weet ik niet",
         ),
+        "participant_score": "elementscore {name}",
+        "participant_count": "aantal antwoorden {name}",
+        "sources": {"phone": "telefoon", "paper": "papier"},
         "answers": (
             "deelnemer",
             "element",
@@ -219,6 +226,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "elements": "elements",
             "notes": "notes",
             "observations": "observations",
+            "codebook": "codebook",
             "comparison": "comparison",
             "chart": "chart",
         },
@@ -265,10 +273,14 @@ LABELS: dict[str, dict[str, Any]] = {
             "table",
             "seat",
             "role",
+            "source",
             "joined at",
-            "answers",
-            "don't know",
+            "number of answers",
+            "number of don't know",
         ),
+        "participant_score": "element score {name}",
+        "participant_count": "number of answers {name}",
+        "sources": {"phone": "phone", "paper": "paper"},
         "answers": (
             "participant",
             "element",
@@ -578,10 +590,8 @@ def build_session_workbook(
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
     ):
-        if isinstance(key, tuple):  # ("table_focus", 2): "focus tafel 2"
-            label = facts[key[0]].format(n=key[1])
-        else:
-            label = facts[key]
+        # ("table_focus", 2) is "focus tafel 2"
+        label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
         _append_text_safe(ws, [label, value])
         cell = ws.cell(row=ws.max_row, column=2)
         if isinstance(value, datetime.datetime):
@@ -602,20 +612,28 @@ def build_session_workbook(
     ws.column_dimensions["B"].width = definition_width
     ws.auto_filter.ref = f"A1:B{ws.max_row}"
 
-    # participants: answers given per element, don't know included
+    # participants: their own element scores (the means that the element score averages),
+    # then their answer counts, labelled as counts
     element_of = {
         s.statement_id: index for index, e in enumerate(data.elements) for s in e.statements
     }
+    width = len(data.elements)
     given: dict[int, list[int]] = {}
+    sums: dict[int, list[list[int]]] = {}
     dont_knows: dict[int, int] = {}
     for participant_id, statement_id, score, *_ in data.answers:
         index = element_of.get(statement_id)
         if index is None:
             continue
-        given.setdefault(participant_id, [0] * len(data.elements))[index] += 1
+        given.setdefault(participant_id, [0] * width)[index] += 1
         if score is None:
             dont_knows[participant_id] = dont_knows.get(participant_id, 0) + 1
-    nothing = [0] * len(data.elements)
+        else:
+            total = sums.setdefault(participant_id, [[0, 0] for _ in range(width)])[index]
+            total[0] += score
+            total[1] += 1
+    nothing = [0] * width
+    no_scores = [[0, 0]] * width
     participant_rows = []
     for p in data.participants:
         per_element = given.get(p.participant_id, nothing)
@@ -625,16 +643,22 @@ def build_session_workbook(
                 p.table,
                 p.seat,
                 p.role or None,
+                text["sources"].get(p.source, p.source),
                 local_naive(p.joined_at, tz),
                 sum(per_element),
                 dont_knows.get(p.participant_id, 0),
+                *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
                 *per_element,
             )
         )
     _table_sheet(
         wb,
         sheet["participants"],
-        (*text["participants"], *(e.name for e in data.elements)),
+        (
+            *text["participants"],
+            *(text["participant_score"].format(name=e.name) for e in data.elements),
+            *(text["participant_count"].format(name=e.name) for e in data.elements),
+        ),
         participant_rows,
         bulk=True,
     )
@@ -691,22 +715,18 @@ def build_session_workbook(
 
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
-    return wb
 
+    # Imported here: exports.research builds on this module's data classes.
+    from exports.research import codebook_header, codebook_rows
 
-def answers_csv(*, data: SessionData, lang: str = "nl", tz: datetime.tzinfo = LOCAL_TZ) -> bytes:
-    """The answers sheet as CSV: UTF-8 with a byte-order mark, so Excel reads the accents
-    right, and ISO times (local, without zone) that R and SPSS parse."""
-    header, rows = answer_table(data=data, lang=lang, tz=tz)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(
-        tuple(v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v for v in row)
-        for row in rows
+    _table_sheet(
+        wb,
+        sheet["codebook"],
+        codebook_header(lang),
+        codebook_rows(data=data, lang=lang),
+        bulk=False,
     )
-    return out.getvalue().encode("utf-8")
+    return wb
 
 
 # --- the comparison workbook ---------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Parsing of the notes app's input: types here, rules in the services."""
 
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +70,13 @@ class ChairObservationForm(ObservationForm):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "obs-%s")
         super().__init__(*args, **kwargs)
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        # Only invisible characters (zero-width space, joiners, direction marks) is no text.
+        if text and not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():
+            raise forms.ValidationError(_("Write something first: an empty note is not stored."))
+        return text
 
 
 def _seating_label(participant) -> str:

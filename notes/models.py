@@ -30,7 +30,6 @@ _TEXT_LENGTH_OK = Q(
 )
 
 PARTICIPANT_KINDS = frozenset({NoteKind.PLUS, NoteKind.MINUS})
-TABLE_KINDS = frozenset({NoteKind.AGREE, NoteKind.DIFFER})
 
 
 class Note(models.Model):
@@ -143,13 +142,6 @@ class Observation(models.Model):
     client_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    @property
-    def author_label(self) -> str | None:
-        """Who observed: the table's chair ("Tafelvoorzitter T2"), else the researcher's login."""
-        if self.table_id is not None:
-            return f"Tafelvoorzitter T{self.table.number}"
-        return self.author.get_username() if self.author_id else None
-
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -168,3 +160,10 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop.code} {self.kind}: {self.text[:40]}"
+
+    @property
+    def author_label(self) -> str | None:
+        """Who observed: the table's chair ("Tafelvoorzitter T2"), else the researcher's login."""
+        if self.table_id is not None:
+            return f"Tafelvoorzitter T{self.table.number}"
+        return self.author.get_username() if self.author_id else None

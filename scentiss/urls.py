@@ -33,6 +33,7 @@ urlpatterns = [
     path("s/<str:code>/results/", survey_views.survey_results, name="survey-results"),
     path("organiser/compare/", survey_session_views.organiser_compare, name="organiser-compare"),
     path("", include("exports.urls")),
+    path("", include("survey.paper_urls")),
     path("", include("notes.urls")),
     path("", include("profiles.urls")),
     path("organiser/", session_views.organiser_home, name="organiser-home"),

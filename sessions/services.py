@@ -14,6 +14,7 @@ from sessions.models import (
     Phase,
     ProjectorMode,
     Role,
+    Source,
     Table,
     Workshop,
 )
@@ -59,8 +60,11 @@ def workshop_create(
     raise RuntimeError("could not draw a free session code")
 
 
-def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> Participant:
-    """Give a phone a seat: the next free seat number at its table (or in the room)."""
+def participant_join(
+    *, workshop: Workshop, table: Table | None, role: str, source: str = Source.PHONE
+) -> Participant:
+    """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
+    the room)."""
     if role and role not in Role.values:
         raise ValueError("unknown role")
     for _attempt in range(10):
@@ -69,7 +73,7 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                 seats = Participant.objects.filter(workshop=workshop, table=table)
                 seat = (seats.aggregate(m=Max("seat"))["m"] or 0) + 1
                 participant = Participant.objects.create(
-                    workshop=workshop, table=table, role=role, seat=seat
+                    workshop=workshop, table=table, role=role, seat=seat, source=source
                 )
                 # The snapshot counts who joined, so a join is a new version too.
                 Workshop.objects.filter(pk=workshop.pk).update(
@@ -194,12 +198,19 @@ def workshop_duplicate(
     title: str = "",
 ) -> Workshop:
     """The next city's session with this one's setup (tables, instrument); no answers. The
-    title is the one given, else the source's with the new city in place of the old."""
+    title is the one given, else the source's with the new city in place of the old.
+
+    A new session gets the newest version of the source's instrument (a corrected version is
+    meant for every session from now on; the source keeps the version it ran with)."""
+    instrument = (
+        Instrument.objects.filter(slug=source.instrument.slug).order_by("-version").first()
+        or source.instrument
+    )
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
-        instrument=source.instrument,
+        instrument=instrument,
         title=title.strip()
         or duplicate_title(title=source.title, old_city=source.city, new_city=city),
         created_by=created_by,

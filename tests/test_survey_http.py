@@ -138,7 +138,7 @@ def test_unknown_statement_is_refused(phone, workshop):
 
 def test_statement_of_another_instrument_is_refused(phone, workshop):
     data = read_instrument()
-    data["version"] = 2
+    data["version"] = 99
     other, _ = instrument_load(data)
     foreign = Statement.objects.filter(element__instrument=other).first()
     response = tap(phone, workshop, foreign, "3")

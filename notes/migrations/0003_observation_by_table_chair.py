@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('instrument', '0001_initial'),
         ('notes', '0002_instrument_app'),
-        ('workshops', '0004_table_focus'),
+        ('workshops', '0005_table_focus'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

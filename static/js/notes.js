@@ -376,20 +376,8 @@
         .catch(function () { /* the next change or reconnect fetches again */ })
         .then(function () { var again = fetching.again; fetching = null; if (again) fetchRows(); });
     }
-    if (t.ws && "WebSocket" in window) {
-      var wsDelay = 1000;
-      var liveConnect = function () {
-        var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + t.ws);
-        ws.onopen = function () { wsDelay = 1000; };
-        ws.onmessage = fetchRows;
-        ws.onclose = function (e) {
-          if (e.code === 4403) return;  // the link was revoked: the notes' own refusal says so
-          setTimeout(liveConnect, wsDelay);
-          wsDelay = Math.min(wsDelay * 2, 10000);
-        };
-      };
-      liveConnect();
-    }
+    // Every message (the first of each connection too) says "fetch your rows".
+    if (t.ws) ScentissLive.connect({ path: t.ws, onMessage: fetchRows, maxDelay: 10000 });
     root.dataset.seated = String(seatedCount());
 
     // Notes left from an earlier visit: drop what the server has, show and send the rest.
@@ -405,10 +393,8 @@
   }
 
   function organiserCounts(box) {
-    var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + box.dataset.ws;
     var soon = null;
     var poll = null;
-    var backoff = 1000;
     function reload() {
       if (soon) return;  // at most one fetch per half second, however fast the chairs type
       soon = setTimeout(function () { soon = null; htmx.trigger(box, "notes-changed"); }, 500);
@@ -417,18 +403,14 @@
       if (!poll) poll = setInterval(function () { htmx.trigger(box, "notes-changed"); }, 10000);
     }
     function stopPolling() { clearInterval(poll); poll = null; }
-    function connect() {
-      var ws;
-      try { ws = new WebSocket(wsUrl); } catch (e) { startPolling(); return; }
-      ws.onopen = function () { backoff = 1000; stopPolling(); reload(); };
-      ws.onmessage = reload;
-      ws.onclose = function (e) {
-        startPolling();
-        if (e.code === 4403) return;  // not allowed: polling shows the login problem
-        setTimeout(connect, backoff);
-        backoff = Math.min(backoff * 2, 30000);
-      };
-    }
-    connect();
+    ScentissLive.connect({
+      path: box.dataset.ws,
+      maxDelay: 30000,
+      minDelay: 1000,
+      // While the socket is down (or not allowed: polling shows the login problem), poll.
+      onStatus: function (state) { if (state !== "live") startPolling(); },
+      onOpen: function () { stopPolling(); reload(); },
+      onMessage: reload,
+    });
   }
 })();

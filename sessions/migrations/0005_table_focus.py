@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0003_instrument_app'),
+        ('workshops', '0004_participant_source'),
     ]
 
     operations = [
