@@ -30,7 +30,6 @@ _TEXT_LENGTH_OK = Q(
 )
 
 PARTICIPANT_KINDS = frozenset({NoteKind.PLUS, NoteKind.MINUS})
-TABLE_KINDS = frozenset({NoteKind.AGREE, NoteKind.DIFFER})
 
 
 class Note(models.Model):

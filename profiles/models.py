@@ -203,7 +203,8 @@ class Theme(models.Model):
 
 
 class ThemeTag(models.Model):
-    """A note tagged with a theme (notes.Note is not ours to change, so the link lives here)."""
+    """A note tagged with a theme. The link lives in profiles, which sits above notes: a note
+    knows nothing of the programmes' themes."""
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tags")
     note = models.ForeignKey("notes.Note", on_delete=models.CASCADE, related_name="theme_tags")

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from core.palette import series_colour
 from instrument.models import Element
 from notes.models import Note, NoteKind
-from profiles.charts import COLOURS, Series, radar_svg, score_label
+from profiles.charts import Series, radar_svg, score_label
 from profiles.models import (
     Audience,
     PointSection,
@@ -436,7 +437,7 @@ class ProgrammeOverview:
     def legend(self) -> list[dict]:
         """The cities with their colours in the charts (plotly's and the SVG)."""
         return [
-            {"label": f"{s['city']} ({s['date']})", "colour": COLOURS[i % len(COLOURS)]}
+            {"label": f"{s['city']} ({s['date']})", "colour": series_colour(i)}
             for i, s in enumerate(self.comparison["sessions"])
         ]
 

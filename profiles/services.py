@@ -6,10 +6,11 @@ changes nothing.
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
@@ -41,6 +42,9 @@ from sessions.models import Workshop
 SECTION_KINDS: dict[str, frozenset[str]] = {
     section: frozenset(NoteKind.values) for section in PointSection.values
 }
+
+# A model kept in an explicit order among its siblings (points, recommendations).
+_Ordered = TypeVar("_Ordered", ProfilePoint, Recommendation)
 
 # Between the texts of several notes prefilled into one point.
 SOURCE_JOINER = " "
@@ -209,17 +213,14 @@ def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -
     return point
 
 
-def point_move(*, point: ProfilePoint, direction: str) -> None:
-    """Swap the point with its neighbour in its list ("up" or "down")."""
+def _move(queryset: QuerySet[_Ordered], item: _Ordered, direction: str, refusal: str) -> None:
+    """Swap the item with its neighbour among `queryset` ("up" or "down") and number them 0..n-1
+    again; the rows are locked, so two moves at once do not interleave. At either end: nothing."""
     if direction not in ("up", "down"):
-        raise Rejected(_("Move a point up or down."))
+        raise Rejected(refusal)
     with transaction.atomic():
-        siblings = list(
-            ProfilePoint.objects.select_for_update()
-            .filter(profile_id=point.profile_id, section=point.section, element_id=point.element_id)
-            .order_by("order", "pk")
-        )
-        index = next(i for i, p in enumerate(siblings) if p.pk == point.pk)
+        siblings = list(queryset.select_for_update().order_by("order", "pk"))
+        index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(siblings):
             return
@@ -228,6 +229,14 @@ def point_move(*, point: ProfilePoint, direction: str) -> None:
             if sibling.order != order:
                 sibling.order = order
                 sibling.save(update_fields=["order"])
+
+
+def point_move(*, point: ProfilePoint, direction: str) -> None:
+    """Swap the point with its neighbour in its list ("up" or "down")."""
+    siblings = ProfilePoint.objects.filter(
+        profile_id=point.profile_id, section=point.section, element_id=point.element_id
+    )
+    _move(siblings, point, direction, _("Move a point up or down."))
 
 
 def point_delete(*, point: ProfilePoint) -> None:
@@ -417,23 +426,11 @@ def recommendation_update(
 
 
 def recommendation_move(*, recommendation: Recommendation, direction: str) -> None:
-    if direction not in ("up", "down"):
-        raise Rejected(_("Move a recommendation up or down."))
-    with transaction.atomic():
-        siblings = list(
-            Recommendation.objects.select_for_update()
-            .filter(programme_id=recommendation.programme_id, audience=recommendation.audience)
-            .order_by("order", "pk")
-        )
-        index = next(i for i, r in enumerate(siblings) if r.pk == recommendation.pk)
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(siblings):
-            return
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for order, sibling in enumerate(siblings):
-            if sibling.order != order:
-                sibling.order = order
-                sibling.save(update_fields=["order"])
+    """Swap the recommendation with its neighbour for the same audience ("up" or "down")."""
+    siblings = Recommendation.objects.filter(
+        programme_id=recommendation.programme_id, audience=recommendation.audience
+    )
+    _move(siblings, recommendation, direction, _("Move a recommendation up or down."))
 
 
 def recommendation_delete(*, recommendation: Recommendation) -> None:

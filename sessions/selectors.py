@@ -141,7 +141,3 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
-
-
-def table_counts(*, workshop: Workshop) -> list[Table]:
-    return list(workshop.tables.all())

@@ -32,10 +32,6 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.participant_id}/{self.statement_id}={self.score}"
 
-    @property
-    def dont_know(self) -> bool:
-        return self.score is None
-
 
 class ItemTally(models.Model):
     """How many of a session's answers to a statement gave one score (0: don't know).
