@@ -110,6 +110,13 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     }
 # HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+# What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
+# a request's headers (from the connection's start or the previous response) and for its whole
+# body, and their largest sizes in bytes. The app's largest forms are a few kilobytes.
+HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10)
+HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
+HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
+HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=2_621_440)  # Django's form limit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 
+from scentiss.transport import UVICORN_ARGS
 from sessions.models import Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import workshop_create
@@ -117,6 +118,7 @@ def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Serve
             "--log-level",
             "info",
             "--no-access-log",
+            *UVICORN_ARGS,
         ],
         cwd=BASE_DIR,
         env=env,

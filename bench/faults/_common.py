@@ -21,6 +21,8 @@ import httpx
 import psycopg
 import websockets
 
+from scentiss.transport import UVICORN_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
@@ -183,7 +185,8 @@ class Server:
         with self.log_path.open("w") as out:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+                 "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+                 *UVICORN_ARGS],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
