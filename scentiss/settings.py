@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "scentiss.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"
@@ -106,8 +107,19 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": env.int("DB_POOL_SIZE", default=10),
-        "timeout": 10,
+        # A request waits at most this long for a connection, then gets the friendly 503 page
+        # (scentiss/middleware.py), within a phone's patience; at most HTTP_CONCURRENCY
+        # requests per process use the pool at once, so it waits only when the database is away.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=3),
     }
+if _POSTGRES:
+    # libpq's wait for a server that accepts the connection and then says nothing.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DB_CONNECT_TIMEOUT", default=3
+    )
+# After a request found the database unreachable, the process answers 503 at once for this
+# many seconds instead of letting every request wait DB_POOL_TIMEOUT (then one tries again).
+DB_UNAVAILABLE_RETRY_AFTER = env.float("DB_UNAVAILABLE_RETRY_AFTER", default=1)
 # HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
 # What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
