@@ -8,10 +8,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from scentiss.routing import websocket_urlpatterns  # noqa: E402
+from scentiss.websocket import RefuseUnknownPaths, SameOriginValidator  # noqa: E402
 
 
 async def _refuse(send, status: int, text: str) -> None:
@@ -162,8 +162,9 @@ def http_app(app):
 application = ProtocolTypeRouter(
     {
         "http": http_app(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": RefuseUnknownPaths(
+            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            websocket_urlpatterns,
         ),
     }
 )
