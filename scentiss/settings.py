@@ -132,6 +132,8 @@ HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=2_621_440)  # Django'
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key the app writes to Redis starts with this (parallel runs on one Redis stay apart).
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="scentiss")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -145,7 +147,7 @@ if REDIS_URL:
                 # (MaxConnectionsError): a room's phones reconnecting together each need one
                 # for group_add/group_discard.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
-                "prefix": env.str("CHANNEL_PREFIX", default="scentiss"),
+                "prefix": CHANNEL_PREFIX,
                 # Results are coalesced per session, so a projector's queue stays short;
                 # the headroom covers bursts of other events.
                 "capacity": 500,
@@ -155,6 +157,11 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Websockets one session's projector key may hold open at once, across all processes
+# (core/connection_caps.py): the projector, a second screen, a few results feeds. The
+# organiser's own login does not count.
+WS_PER_PROJECTOR_KEY = env.int("WS_PER_PROJECTOR_KEY", default=20)
 
 # At most one results message per session per this many seconds, per server process.
 RESULTS_BROADCAST_INTERVAL = env.float("RESULTS_BROADCAST_INTERVAL", default=0.1)
