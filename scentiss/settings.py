@@ -4,6 +4,7 @@ Embedded default: SQLite and the in-memory channel layer, so `make run` needs no
 Deployment and CI: DATABASE_URL (PostgreSQL) and REDIS_URL (channels-redis).
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "axes",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
     "notes.apps.NotesConfig",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "scentiss.middleware.DatabaseUnavailableMiddleware",
+    # Turns django-axes' lockout into the lockout page (async-capable: no thread hop).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"
@@ -170,6 +174,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Rate limits and the login lockout (core/rate_limits.py, django-axes). A venue's phones share
+# ONE public address behind its NAT, so the per-address limits leave room for a full room
+# joining at once (300 phones and their retries); the per-browser limit (its CSRF cookie)
+# stops one client from making participants in a loop. Rates in the `limits` notation
+# ("N/minute", "N/10 minutes", "N/hour"); set them from the environment.
+JOIN_RATE_PER_CLIENT = env.str("JOIN_RATE_PER_CLIENT", default="10/10 minutes")
+JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="600/10 minutes")
+LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="30/10 minutes")
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that name is
+# locked for that address for LOGIN_LOCKOUT_MINUTES, even with the right password (another
+# address, or another organiser, is not). `manage.py axes_reset_username NAME` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.rate_limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organiser-home"
 LOGOUT_REDIRECT_URL = "login"

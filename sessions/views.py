@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
 from sessions.models import Phase, ProjectorMode, Table, Workshop
 from sessions.qr import qr_svg
@@ -52,7 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/home.html")
 
 
+JOIN_PER_CLIENT = Rule(name="join-client", setting="JOIN_RATE_PER_CLIENT", key=client_cookie)
+JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
 def join(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     participant = participant_from_request(request=request, workshop=workshop)

@@ -163,6 +163,15 @@ def live_server_asgi(transactional_db) -> Iterator[Server]:
     stop_server(server)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Rate-limit counters live in Redis for their window (minutes): every test starts at zero,
+    whatever the tests before it joined or logged in from 127.0.0.1."""
+    from core.rate_limits import rate_limits_reset
+
+    rate_limits_reset()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_worker_thread_connections(django_db_setup):
     """Async tests touch the database from asgiref's worker thread; close its connection so

@@ -196,9 +196,9 @@ async def test_the_organisers_login_does_not_use_the_keys_places(workshop, djang
     from asgiref.sync import sync_to_async
     from django.test import Client
 
-    await sync_to_async(django_user_model.objects.create_user)("org", password="x" * 12)
+    user = await sync_to_async(django_user_model.objects.create_user)("org", password="x" * 12)
     client = Client()
-    await sync_to_async(client.login)(username="org", password="x" * 12)
+    await sync_to_async(client.force_login)(user)
     session = client.cookies["sessionid"].value
     path = f"/ws/s/{workshop.code}/live/"
     headers = [
