@@ -1,6 +1,6 @@
 """Writes of the notes app: table chairs' notes and seats, chair keys, observations.
 
-Every refusal is a NoteRejected with a message in the user's language; a refused call changes
+Every refusal is a Rejected with a message in the user's language; a refused call changes
 nothing.
 """
 
@@ -11,7 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from notes.events import notes_changed
+from core.errors import Rejected
+from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -22,18 +23,9 @@ from notes.models import (
     Observation,
     ObservationKind,
 )
+from sessions import signals
 from sessions.models import Participant, Role, Table, Workshop, new_key
 from sessions.services import participant_join
-from survey.models import Element
-
-
-class NoteRejected(Exception):
-    """Nothing was stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -51,26 +43,28 @@ def clean_text(raw: str | None) -> str:
     """The text as stored: line ends normalised, outer white space removed; or refused."""
     text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
-        raise NoteRejected(_("Write something first: an empty note is not stored."))
+        raise Rejected(_("Write something first: an empty note is not stored."))
     if len(text) > NOTE_MAX_LENGTH:
-        raise NoteRejected(
+        raise Rejected(
             _("A note can have at most %(max)s characters; this one has %(n)s.")
             % {"max": f"{NOTE_MAX_LENGTH:,}", "n": f"{len(text):,}"}
         )
     if "\x00" in text:
-        raise NoteRejected(_("The note contains a character that cannot be stored."))
+        raise Rejected(_("The note contains a character that cannot be stored."))
     return text
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
     element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
     if element is None:
-        raise NoteRejected(_("This element is not part of this session's instrument."))
+        raise Rejected(_("This element is not part of this session's instrument."))
     return element
 
 
 def _notify(workshop_id: int) -> None:
-    transaction.on_commit(lambda: notes_changed(workshop_id))
+    transaction.on_commit(
+        lambda: signals.notes_changed.send(sender=Workshop, workshop_id=workshop_id)
+    )
 
 
 def _same_content(note: Note, **content: object) -> bool:
@@ -93,11 +87,11 @@ def note_create(
     returns the stored note, one with the same id and other content is refused (409).
     """
     if kind not in NoteKind.values:
-        raise NoteRejected(_("Unknown kind of note."))
+        raise Rejected(_("Unknown kind of note."))
     if kind in PARTICIPANT_KINDS and participant_id is None:
-        raise NoteRejected(_("A plus or minus note is about one participant: choose who."))
+        raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
-        raise NoteRejected(_("An agreement or difference note is about the whole table."))
+        raise Rejected(_("An agreement or difference note is about the whole table."))
     text = clean_text(text)
     content = {
         "kind": kind,
@@ -116,12 +110,11 @@ def note_create(
         if note is None:
             return None
         if not _same_content(note, **content):
-            raise NoteRejected(
+            raise Rejected(
                 _(
                     "Another note was already stored under this note's id; nothing was "
                     "changed. Reload the page to see the stored notes."
-                ),
-                status=409,
+                )
             )
         return NoteCreated(note=note, created=False)
 
@@ -136,7 +129,7 @@ def note_create(
             .first()
         )
         if participant is None:
-            raise NoteRejected(_("This participant does not sit at this table."))
+            raise Rejected(_("This participant does not sit at this table."))
     try:
         with transaction.atomic():
             note = Note.objects.create(
@@ -178,13 +171,13 @@ def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Pa
     """Give someone without a phone a seat at the table, with optional initials."""
     initials = " ".join((initials or "").split())
     if len(initials) > INITIALS_MAX_LENGTH:
-        raise NoteRejected(
+        raise Rejected(
             _("Initials can have at most %(max)s characters.") % {"max": INITIALS_MAX_LENGTH}
         )
     if "\x00" in initials:
-        raise NoteRejected(_("The initials contain a character that cannot be stored."))
+        raise Rejected(_("The initials contain a character that cannot be stored."))
     if role and role not in Role.values:
-        raise NoteRejected(_("Unknown role."))
+        raise Rejected(_("Unknown role."))
     with transaction.atomic():
         participant = participant_join(workshop=table.workshop, table=table, role=role)
         ExtraSeat.objects.create(participant=participant, initials=initials)
@@ -207,7 +200,7 @@ def observation_create(
     element_id: int | None = None,
 ) -> Observation:
     if kind not in ObservationKind.values:
-        raise NoteRejected(_("Choose a theme, an example or a striking statement."))
+        raise Rejected(_("Choose a theme, an example or a striking statement."))
     text = clean_text(text)
     element = _element_of(workshop, element_id) if element_id is not None else None
     return Observation.objects.create(

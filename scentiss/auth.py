@@ -1,4 +1,4 @@
-"""The organisers' login: rate-limited per address (core/rate_limits.py) and locked after a
+"""The organisers' login: rate-limited per address (sessions/rate_limits.py) and locked after a
 few wrong passwords (django-axes), with a page in the user's language."""
 
 import math
@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
-from core.rate_limits import Rule, client_ip, rate_limited
+from sessions.rate_limits import Rule, client_ip, rate_limited
 
 LOGIN_PER_IP = Rule(name="login-ip", setting="LOGIN_RATE_PER_IP", key=client_ip)
 

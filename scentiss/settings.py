@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
+    "exports.apps.ExportsConfig",
     "notes.apps.NotesConfig",
     "profiles.apps.ProfilesConfig",
+    "live.apps.LiveConfig",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "scentiss.context_processors.palette",
             ],
         },
     },
@@ -163,18 +167,19 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Websockets one session's projector key may hold open at once, across all processes
-# (core/connection_caps.py): the projector, a second screen, a few results feeds. The
+# (live/connection_caps.py): the projector, a second screen, a few results feeds. The
 # organiser's own login does not count.
 WS_PER_PROJECTOR_KEY = env.int("WS_PER_PROJECTOR_KEY", default=20)
 
-# At most one results message per session per this many seconds, per server process.
+# At most one results message per session per this many seconds, for the whole cluster (one
+# process claims the interval in Redis: live/broadcast.py; the in-memory layer is one process).
 RESULTS_BROADCAST_INTERVAL = env.float("RESULTS_BROADCAST_INTERVAL", default=0.1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-# Rate limits and the login lockout (core/rate_limits.py, django-axes). A venue's phones share
+# Rate limits and the login lockout (sessions/rate_limits.py, django-axes). A venue's phones share
 # ONE public address behind its NAT, so the per-address limits leave room for a full room
 # joining at once (300 phones and their retries); the per-browser limit (its CSRF cookie)
 # stops one client from making participants in a loop. Rates in the `limits` notation
@@ -193,7 +198,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "core.rate_limits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "sessions.rate_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
 AXES_VERBOSE = False
 

@@ -3,8 +3,8 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from instrument.models import Instrument
 from sessions.models import MAX_TABLES, Phase, ProjectorMode, Role, Workshop
-from survey.models import Instrument
 
 
 class JoinForm(forms.Form):

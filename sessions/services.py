@@ -4,9 +4,22 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
-from sessions.models import MAX_TABLES, Participant, Phase, ProjectorMode, Role, Table, Workshop
-from survey.broadcast import phone_state_changed, results_changed
-from survey.models import Instrument
+from instrument.models import Instrument
+from sessions import signals
+from sessions.models import (
+    MAX_TABLES,
+    Participant,
+    Phase,
+    ProjectorMode,
+    Role,
+    Source,
+    Table,
+    Workshop,
+)
+
+
+def _announce_results(workshop_id: int) -> None:
+    signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
 
 
 def workshop_create(
@@ -41,8 +54,11 @@ def workshop_create(
     raise RuntimeError("could not draw a free session code")
 
 
-def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> Participant:
-    """Give a phone a seat: the next free seat number at its table (or in the room)."""
+def participant_join(
+    *, workshop: Workshop, table: Table | None, role: str, source: str = Source.PHONE
+) -> Participant:
+    """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
+    the room)."""
     if role and role not in Role.values:
         raise ValueError("unknown role")
     for _attempt in range(10):
@@ -51,13 +67,13 @@ def participant_join(*, workshop: Workshop, table: Table | None, role: str) -> P
                 seats = Participant.objects.filter(workshop=workshop, table=table)
                 seat = (seats.aggregate(m=Max("seat"))["m"] or 0) + 1
                 participant = Participant.objects.create(
-                    workshop=workshop, table=table, role=role, seat=seat
+                    workshop=workshop, table=table, role=role, seat=seat, source=source
                 )
                 # The snapshot counts who joined, so a join is a new version too.
                 Workshop.objects.filter(pk=workshop.pk).update(
                     results_version=F("results_version") + 1
                 )
-                transaction.on_commit(lambda: results_changed(workshop.pk))
+                transaction.on_commit(lambda: _announce_results(workshop.pk))
         except IntegrityError:
             continue  # two phones took the same seat at once: take the next one
         return participant
@@ -98,12 +114,14 @@ def workshop_update_state(
         Workshop.objects.filter(pk=workshop.pk).update(
             **changes, results_version=F("results_version") + 1
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
         if "phase" in changes or "results_revealed" in changes:
             phase = changes.get("phase", workshop.phase)
             revealed = changes.get("results_revealed", workshop.results_revealed)
             transaction.on_commit(
-                lambda: phone_state_changed(workshop.pk, phase=phase, revealed=revealed)
+                lambda: signals.phone_state_changed.send(
+                    sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
+                )
             )
     for key, value in changes.items():
         setattr(workshop, key, value)
@@ -113,12 +131,19 @@ def workshop_update_state(
 def workshop_duplicate(
     *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    """The next city's session with this one's setup (title, tables, instrument); no answers.
+
+    A new session gets the newest version of the source's instrument (a corrected version is
+    meant for every session from now on; the source keeps the version it ran with)."""
+    instrument = (
+        Instrument.objects.filter(slug=source.instrument.slug).order_by("-version").first()
+        or source.instrument
+    )
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
-        instrument=source.instrument,
+        instrument=instrument,
         title=source.title,
         created_by=created_by,
     )

@@ -5,6 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import Rejected
+from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
@@ -12,14 +14,14 @@ from sessions.selectors import (
     participant_from_request,
     workshop_get,
 )
-from survey.models import Answer, Element
+from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
     instrument_structure,
     participant_scores,
     results_snapshot,
 )
-from survey.services import AnswerRejected, answer_save, parse_score
+from survey.services import answer_save, parse_score
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -168,8 +170,9 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         return _answer_error(
             request, _("This statement is not part of this session's survey."), 400
         )
-    except AnswerRejected as rejected:
-        return _answer_error(request, rejected.message, rejected.status)
+    except Rejected as rejected:
+        # A closed survey is a conflict with the session's state, not a malformed request.
+        return _answer_error(request, str(rejected), 400 if workshop.accepts_answers else 409)
     response = render(
         request,
         "survey/_answer_saved.html",
