@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sessions.forms import DuplicateForm, JoinForm, WorkshopEditForm, WorkshopForm
 from sessions.models import Phase, Table, Workshop
 from sessions.qr import qr_svg
+from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
     is_organiser,
@@ -39,7 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/home.html")
 
 
+JOIN_PER_CLIENT = Rule(name="join-client", setting="JOIN_RATE_PER_CLIENT", key=client_cookie)
+JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
 def join(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     participant = participant_from_request(request=request, workshop=workshop)
