@@ -201,8 +201,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The phone's participant cookie: signed, so a phone cannot claim another participant.
-PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
+# The phone's participant cookie: signed, so a phone cannot claim another participant. The
+# signature's age is checked too (not only the browser's expiry): a copied cookie stops
+# working after this many seconds. Three days: a session is one day, and a phone may come
+# back the next day for the revealed results.
+PARTICIPANT_COOKIE_MAX_AGE = env.int("PARTICIPANT_COOKIE_MAX_AGE", default=60 * 60 * 24 * 3)
 
 LOGGING = {
     "version": 1,

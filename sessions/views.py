@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import Rejected
 from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
 from sessions.models import Phase, ProjectorMode, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
     is_organiser,
+    join_refusal,
     participant_cookie_name,
     participant_from_request,
     projector_key_ok,
@@ -59,13 +61,19 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if participant is not None:
         # A phone that already joined (reload, back button, woke from sleep) resumes.
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
+    refusal = join_refusal(workshop_id=workshop.pk)
+    if refusal is not None:  # closed or full: say so before the phone fills in anything
+        return _join_refused(request, workshop, refusal)
     form = JoinForm(request.POST if request.method == "POST" else None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
-        participant = participant_join(
-            workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
-        )
+        try:
+            participant = participant_join(
+                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+            )
+        except Rejected as refused:  # filled up (or closed) while this phone filled in
+            return _join_refused(request, workshop, str(refused))
         response = redirect("survey-element", code=workshop.code, number=1)
         response.set_signed_cookie(
             participant_cookie_name(workshop),
@@ -77,7 +85,21 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             secure=request.is_secure(),
         )
         return response
-    return render(request, "survey/join.html", {"workshop": workshop, "form": form})
+    return render(
+        request,
+        "survey/join.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
+    return render(
+        request,
+        "survey/join_refused.html",
+        {"workshop": workshop, "message": message},
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 @require_GET
