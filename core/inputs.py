@@ -112,6 +112,18 @@ def parse_id_list(
     return list(dict.fromkeys(values))
 
 
+def valid_ids(raw: Iterable[object] | None) -> set[int]:
+    """The ids among `raw` that parse_id takes, the rest left out: for showing a refused form
+    again with what was chosen (the refusal itself comes from the form or service)."""
+    chosen: set[int] = set()
+    for item in raw or ():
+        try:
+            chosen.add(parse_id(item))
+        except Rejected:
+            continue
+    return chosen
+
+
 def parse_session_codes(
     raw: Iterable[str] | str | None, *, max_codes: int | None = None
 ) -> list[str]:

@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from core.inputs import clean_text as core_clean_text
 from notes.events import notes_changed
 from notes.models import (
     INITIALS_MAX_LENGTH,
@@ -48,18 +50,18 @@ def chair_author_label(table: Table) -> str:
 
 
 def clean_text(raw: str | None) -> str:
-    """The text as stored: line ends normalised, outer white space removed; or refused."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        raise NoteRejected(_("Write something first: an empty note is not stored."))
-    if len(text) > NOTE_MAX_LENGTH:
-        raise NoteRejected(
-            _("A note can have at most %(max)s characters; this one has %(n)s.")
-            % {"max": f"{NOTE_MAX_LENGTH:,}", "n": f"{len(text):,}"}
+    """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
+    line ends normalised, outer white space removed; empty, too long, invisible-only text and
+    characters an export cannot hold are refused."""
+    try:
+        return core_clean_text(
+            raw,
+            max_length=NOTE_MAX_LENGTH,
+            required=True,
+            empty_message=_("Write something first: an empty note is not stored."),
         )
-    if "\x00" in text:
-        raise NoteRejected(_("The note contains a character that cannot be stored."))
-    return text
+    except Rejected as refused:
+        raise NoteRejected(str(refused)) from None
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
@@ -176,18 +178,22 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    initials = " ".join((initials or "").split())
-    if len(initials) > INITIALS_MAX_LENGTH:
-        raise NoteRejected(
-            _("Initials can have at most %(max)s characters.") % {"max": INITIALS_MAX_LENGTH}
-        )
-    if "\x00" in initials:
-        raise NoteRejected(_("The initials contain a character that cannot be stored."))
+    try:
+        initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
+    except Rejected as refused:
+        raise NoteRejected(str(refused)) from None
     if role and role not in Role.values:
         raise NoteRejected(_("Unknown role."))
-    with transaction.atomic():
-        participant = participant_join(workshop=table.workshop, table=table, role=role)
-        ExtraSeat.objects.create(participant=participant, initials=initials)
+    try:
+        with transaction.atomic():
+            # A seat for someone without a phone, also after the close (notes are often
+            # completed afterwards); the session's participant cap still holds.
+            participant = participant_join(
+                workshop=table.workshop, table=table, role=role, closed_ok=True
+            )
+            ExtraSeat.objects.create(participant=participant, initials=initials)
+    except Rejected as refused:
+        raise NoteRejected(str(refused)) from None
     return participant
 
 

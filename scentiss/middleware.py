@@ -7,8 +7,12 @@ into a thread once, for its view.
 """
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from core.errors import Rejected
 
 
 class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
@@ -28,3 +32,20 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         if static_file is not None:
             return await sync_to_async(self.serve)(static_file, request)
         return await self.get_response(request)
+
+
+class RejectedMiddleware(MiddlewareMixin):
+    """A `core.errors.Rejected` that leaves a view is a 400 with its message, never a 500.
+
+    Views catch the refusals they answer in their own way (a form shown again, a tablet's
+    fragment); this is the net for the rest: an id in a query string that core.inputs
+    refused ("?workshop=²"), a code list with a NUL byte.
+    """
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Rejected):
+            return None
+        message = str(exception)
+        if getattr(request, "htmx", False):
+            return render(request, "_rejected.html", {"message": message}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost: a refusal (core.errors.Rejected) out of a view is a 400 with its message.
+    "scentiss.middleware.RejectedMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"

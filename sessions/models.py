@@ -11,6 +11,9 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_TABLES = 30
 
+# Sessions compared at once (the compare page and compare.xlsx).
+MAX_COMPARED = 30
+
 # How many phones (and chairs' extra seats) a session admits. The default is ten times a
 # normal session (15-30 people), so no normal room ever meets it, while a script that joins in
 # a loop stops at 300 instead of thousands; a conference (1,000) raises it when the session is

@@ -5,6 +5,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import Rejected
+from core.inputs import parse_id
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
@@ -161,10 +163,11 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         )
     workshop = participant.workshop
     try:
-        statement_id = int(request.POST.get("statement", ""))
+        # ASCII digits only: int() took "+7", "1_0" (as 10) and other scripts' digits.
+        statement_id = parse_id(request.POST.get("statement"))
         score = parse_score(request.POST.get("score"))
         saved = answer_save(participant=participant, statement_id=statement_id, score=score)
-    except ValueError:
+    except Rejected:
         return _answer_error(
             request, _("This statement is not part of this session's survey."), 400
         )
