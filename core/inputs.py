@@ -43,7 +43,7 @@ _INVISIBLE = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
     "\u3164\ufeff\uffa0"
 )
-_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile("\r\n?")
 _WHITE_RUN = re.compile(r"\s+")
 
 
@@ -200,8 +200,9 @@ def clean_text(
 
 def xml_safe(value: str) -> str:
     """`value` without what XML 1.0 cannot hold, for the exports: text stored before the input
-    rules (or written around them) must never make a workbook or document unreadable."""
-    return XML_ILLEGAL.sub("\ufffd", value) if XML_ILLEGAL.search(value) else value
+    rules (or written around them) must never make a workbook or document unreadable. The
+    characters are left out (they show nothing anyway), as the exports always did for C0."""
+    return XML_ILLEGAL.sub("", value) if XML_ILLEGAL.search(value) else value
 
 
 def _shown(code: str) -> str:

@@ -23,11 +23,7 @@ def _one_line(value: str, *, max_length: int, required: bool) -> str:
     """A one-line text field through the one text cleaner (core.inputs.clean_text)."""
     try:
         return clean_text(
-            value,
-            max_length=max_length,
-            required=required,
-            multiline=False,
-            empty_message=_("Enter the city."),
+            value, max_length=max_length, required=required, empty_message=_("Enter the city.")
         )
     except Rejected as refused:
         raise forms.ValidationError(str(refused)) from None

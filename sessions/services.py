@@ -38,8 +38,8 @@ def workshop_create(
         raise ValueError(f"tables must be 1..{MAX_TABLES}")
     if not 1 <= participant_cap <= PARTICIPANT_CAP_MAX:
         raise ValueError(f"participant_cap must be 1..{PARTICIPANT_CAP_MAX}")
-    city = clean_text(city, max_length=100, required=True, multiline=False)
-    title = clean_text(title, max_length=200, multiline=False)
+    city = clean_text(city, max_length=100, required=True)
+    title = clean_text(title, max_length=200)
     for _attempt in range(5):
         try:
             with transaction.atomic():
