@@ -50,6 +50,7 @@ node_modules/axe-core/axe.min.js: package.json
 	touch $@
 
 test: install-dev messages browser node_modules/axe-core/axe.min.js
+	$(BIN)/lint-imports
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  CHANNEL_PREFIX="scentiss-test" $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -60,6 +61,7 @@ bench: install-dev
 	$(BIN)/python bench/load.py --mode $(BENCH)
 
 lint: install-dev
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -17,9 +17,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.utils.translation import gettext as _
-
 from core.errors import Rejected
+from core.i18n import gettext as _
 
 # The largest value of PostgreSQL's bigint (Django's BigAutoField, every id here).
 ID_MAX = 2**63 - 1

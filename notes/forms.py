@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import IdField
 from notes.models import INITIALS_MAX_LENGTH, ObservationKind
+from sessions.fields import IdField
 from sessions.models import Role
 
 

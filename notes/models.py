@@ -30,7 +30,6 @@ _TEXT_LENGTH_OK = Q(
 )
 
 PARTICIPANT_KINDS = frozenset({NoteKind.PLUS, NoteKind.MINUS})
-TABLE_KINDS = frozenset({NoteKind.AGREE, NoteKind.DIFFER})
 
 
 class Note(models.Model):
@@ -49,7 +48,9 @@ class Note(models.Model):
         related_name="notes",
         help_text=_("Empty for a note about the whole table."),
     )
-    element = models.ForeignKey("survey.Element", on_delete=models.PROTECT, related_name="notes")
+    element = models.ForeignKey(
+        "instrument.Element", on_delete=models.PROTECT, related_name="notes"
+    )
     kind = models.CharField(max_length=10, choices=NoteKind.choices)
     is_quote = models.BooleanField(_("quote"), default=False)
     text = models.TextField(max_length=NOTE_MAX_LENGTH)
@@ -116,7 +117,7 @@ class Observation(models.Model):
     )
     kind = models.CharField(max_length=10, choices=ObservationKind.choices)
     element = models.ForeignKey(
-        "survey.Element",
+        "instrument.Element",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

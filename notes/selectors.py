@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
 from sessions.models import Participant, Table, Workshop
-from survey.models import Element
 
 
 def table_for_chair(*, code: str, key: str) -> Table | None:
@@ -198,3 +198,9 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     for o in observations:
         o.element_name = o.element.tr("name") if o.element is not None else ""
     return observations
+
+
+def note_id_taken(*, table: Table, client_id: object) -> bool:
+    """Whether a note of this table was stored under this client id (a refused note that is
+    such a repeat conflicts with the stored one: 409, not 400)."""
+    return Note.objects.filter(table=table, client_id=client_id).exists()

@@ -1,6 +1,6 @@
 """Writes of the notes app: table chairs' notes and seats, chair keys, observations.
 
-Every refusal is a NoteRejected with a message in the user's language; a refused call changes
+Every refusal is a Rejected with a message in the user's language; a refused call changes
 nothing.
 """
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Rejected
 from core.inputs import clean_text as core_clean_text
-from notes.events import notes_changed
+from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -24,18 +24,9 @@ from notes.models import (
     Observation,
     ObservationKind,
 )
+from sessions import signals
 from sessions.models import Participant, Role, Table, Workshop, new_key
 from sessions.services import participant_join
-from survey.models import Element
-
-
-class NoteRejected(Exception):
-    """Nothing was stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -53,26 +44,25 @@ def clean_text(raw: str | None) -> str:
     """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
     line ends normalised, outer white space removed; empty, too long, invisible-only text and
     characters an export cannot hold are refused."""
-    try:
-        return core_clean_text(
-            raw,
-            max_length=NOTE_MAX_LENGTH,
-            required=True,
-            empty_message=_("Write something first: an empty note is not stored."),
-        )
-    except Rejected as refused:
-        raise NoteRejected(str(refused)) from None
+    return core_clean_text(
+        raw,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
     element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
     if element is None:
-        raise NoteRejected(_("This element is not part of this session's instrument."))
+        raise Rejected(_("This element is not part of this session's instrument."))
     return element
 
 
 def _notify(workshop_id: int) -> None:
-    transaction.on_commit(lambda: notes_changed(workshop_id))
+    transaction.on_commit(
+        lambda: signals.notes_changed.send(sender=Workshop, workshop_id=workshop_id)
+    )
 
 
 def _same_content(note: Note, **content: object) -> bool:
@@ -95,11 +85,11 @@ def note_create(
     returns the stored note, one with the same id and other content is refused (409).
     """
     if kind not in NoteKind.values:
-        raise NoteRejected(_("Unknown kind of note."))
+        raise Rejected(_("Unknown kind of note."))
     if kind in PARTICIPANT_KINDS and participant_id is None:
-        raise NoteRejected(_("A plus or minus note is about one participant: choose who."))
+        raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
-        raise NoteRejected(_("An agreement or difference note is about the whole table."))
+        raise Rejected(_("An agreement or difference note is about the whole table."))
     text = clean_text(text)
     content = {
         "kind": kind,
@@ -118,12 +108,11 @@ def note_create(
         if note is None:
             return None
         if not _same_content(note, **content):
-            raise NoteRejected(
+            raise Rejected(
                 _(
                     "Another note was already stored under this note's id; nothing was "
                     "changed. Reload the page to see the stored notes."
-                ),
-                status=409,
+                )
             )
         return NoteCreated(note=note, created=False)
 
@@ -138,7 +127,7 @@ def note_create(
             .first()
         )
         if participant is None:
-            raise NoteRejected(_("This participant does not sit at this table."))
+            raise Rejected(_("This participant does not sit at this table."))
     try:
         with transaction.atomic():
             note = Note.objects.create(
@@ -178,22 +167,16 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    try:
-        initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
-    except Rejected as refused:
-        raise NoteRejected(str(refused)) from None
+    initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
-        raise NoteRejected(_("Unknown role."))
-    try:
-        with transaction.atomic():
-            # A seat for someone without a phone, also after the close (notes are often
-            # completed afterwards); the session's participant cap still holds.
-            participant = participant_join(
-                workshop=table.workshop, table=table, role=role, closed_ok=True
-            )
-            ExtraSeat.objects.create(participant=participant, initials=initials)
-    except Rejected as refused:
-        raise NoteRejected(str(refused)) from None
+        raise Rejected(_("Unknown role."))
+    with transaction.atomic():
+        # A seat for someone without a phone, also after the close (notes are often completed
+        # afterwards); the session's participant cap still holds.
+        participant = participant_join(
+            workshop=table.workshop, table=table, role=role, closed_ok=True
+        )
+        ExtraSeat.objects.create(participant=participant, initials=initials)
     return participant
 
 
@@ -213,7 +196,7 @@ def observation_create(
     element_id: int | None = None,
 ) -> Observation:
     if kind not in ObservationKind.values:
-        raise NoteRejected(_("Choose a theme, an example or a striking statement."))
+        raise Rejected(_("Choose a theme, an example or a striking statement."))
     text = clean_text(text)
     element = _element_of(workshop, element_id) if element_id is not None else None
     return Observation.objects.create(

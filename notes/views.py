@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import Rejected
 from core.inputs import parse_optional_id
 from notes.forms import ExtraSeatForm, NoteCreateForm, NoteUpdateForm, ObservationForm
 from notes.models import INITIALS_MAX_LENGTH, NOTE_MAX_LENGTH, NoteKind, Observation
@@ -22,13 +23,13 @@ from notes.selectors import (
     instrument_elements,
     note_counts,
     note_get_for_table,
+    note_id_taken,
     observations_list,
     table_for_chair,
     table_participant_page,
     table_participants,
 )
 from notes.services import (
-    NoteRejected,
     extra_seat_create,
     note_create,
     note_delete,
@@ -139,11 +140,12 @@ def note_create_view(request: HttpRequest, table: Table) -> HttpResponse:
             participant_id=data["participant"],
             is_quote=data["is_quote"],
         )
-    except NoteRejected as rejected:
+    except Rejected as rejected:
         if not request.htmx:
-            messages.error(request, rejected.message)
+            messages.error(request, str(rejected))
             return redirect(_chair_url(table))
-        return _refused(request, rejected.message, rejected.status)
+        conflict = note_id_taken(table=table, client_id=data["client_id"])
+        return _refused(request, str(rejected), 409 if conflict else 400)
     note = result.note
     if not request.htmx:  # a browser without the script: back to the same tab
         return redirect(_chair_url(table, note.element.key))
@@ -181,17 +183,17 @@ def note_edit(request: HttpRequest, table: Table, note_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     try:
         if not form.is_valid():
-            raise NoteRejected(_form_message(form))
+            raise Rejected(_form_message(form))
         note_update(
             note=note, text=form.cleaned_data["text"], is_quote=form.cleaned_data["is_quote"]
         )
-    except NoteRejected as rejected:
+    except Rejected as rejected:
         note.refresh_from_db(fields=["text", "is_quote"])
         return render(
             request,
             "notes/_note_edit.html",
-            {**context, "message": rejected.message, "draft": text},
-            status=rejected.status,
+            {**context, "message": str(rejected), "draft": text},
+            status=400,
         )
     if not request.htmx:
         return redirect(_chair_url(table, note.element.key))
@@ -223,8 +225,8 @@ def seat_add(request: HttpRequest, table: Table) -> HttpResponse:
         participant = extra_seat_create(
             table=table, initials=form.cleaned_data["initials"], role=form.cleaned_data["role"]
         )
-    except NoteRejected as rejected:
-        messages.error(request, rejected.message)
+    except Rejected as rejected:
+        messages.error(request, str(rejected))
     else:
         messages.success(request, _("Seat %(seat)s added.") % {"seat": participant.seat_label})
     return back
@@ -303,8 +305,8 @@ def observations(request: HttpRequest, code: str) -> HttpResponse:
                     element_id=form.cleaned_data["element"],
                     author=request.user,
                 )
-            except NoteRejected as rejected:
-                form.add_error("text", rejected.message)
+            except Rejected as rejected:
+                form.add_error("text", str(rejected))
             else:
                 messages.success(request, _("Observation saved."))
                 return redirect("observations", code=workshop.code)

@@ -20,7 +20,7 @@ from core.inputs import xml_safe
 from notes.models import Note
 from profiles.charts import Series, radar_png, score_label
 from profiles.models import ProfilePoint
-from profiles.selectors import ProfileDocument, ProgrammeOverview
+from profiles.selectors import ProfileDocument, ProgrammeOverview, source_tally_text
 
 MUTED = RGBColor(0x4A, 0x5A, 0x53)
 GREEN = RGBColor(0x0B, 0x3D, 0x2E)
@@ -154,6 +154,11 @@ def profile_docx(document: ProfileDocument) -> bytes:
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{name}: ").bold = True
             paragraph.add_run(xml_safe(point.text))
+            if point.source_notes:
+                tally = paragraph.add_run(
+                    " (" + _("sources") + ": " + source_tally_text(point.source_tally) + ")"
+                )
+                tally.font.color.rgb = MUTED
             for note in point.source_notes:
                 line = doc.add_paragraph(note_line(note), style="List Bullet 2")
                 for run in line.runs:

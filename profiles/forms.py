@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import IdField, IdListField
 from profiles.models import NAME_MAX_LENGTH, Audience, PointSection
+from sessions.fields import IdField, IdListField
 
 
 class IdsField(IdListField):

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import Rejected
 from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
@@ -44,7 +45,6 @@ from profiles.selectors import (
     theme_get,
 )
 from profiles.services import (
-    ProfileRejected,
     point_create,
     point_delete,
     point_move,
@@ -143,8 +143,8 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
                     closing_quote=form.cleaned_data["closing_quote"],
                     closing_quote_note_id=form.cleaned_data["closing_quote_note"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect(_back(request, reverse("profile", args=[workshop.code])))
@@ -193,8 +193,8 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                     quote=form.cleaned_data["quote"],
                     quote_note_id=form.cleaned_data["quote_note"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
                 status = 400
             else:
                 messages.success(request, _("Element saved."))
@@ -248,8 +248,8 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
             text=data["text"],
             source_ids=data["sources"],
         )
-    except ProfileRejected as e:
-        messages.error(request, e.message)
+    except Rejected as e:
+        messages.error(request, str(e))
     else:
         messages.success(request, _("Point added."))
     return redirect(_back(request, default))
@@ -270,8 +270,8 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
                     text=form.cleaned_data["text"],
                     source_ids=form.cleaned_data["sources"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
                 status = 400
             else:
                 messages.success(request, _("Point saved."))
@@ -353,8 +353,8 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             workshop_ids=form.cleaned_data["workshops"],
             created_by=request.user,
         )
-    except ProfileRejected as e:
-        messages.error(request, e.message)
+    except Rejected as e:
+        messages.error(request, str(e))
         return redirect("programmes")
     messages.success(
         request, _("Programme created, with the hand-out's five themes to start from.")
@@ -418,8 +418,8 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     workshop_ids=form.cleaned_data["workshops"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Programme saved."))
                 return redirect("programme", pk=programme.pk)
@@ -465,8 +465,8 @@ def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             theme_create(programme=programme, **form.cleaned_data)
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(request, _("Theme added."))
     return redirect(reverse("programme", args=[programme.pk]) + "#themes")
@@ -481,8 +481,8 @@ def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpRe
         if form.is_valid():
             try:
                 theme_update(theme=theme, **form.cleaned_data)
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Theme saved."))
                 return redirect(reverse("programme", args=[pk]) + "#themes")
@@ -526,8 +526,8 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
         tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
         try:
             added, removed = theme_tags_set(programme=programme, tags=tags)
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(
                 request,
@@ -578,8 +578,8 @@ def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpRespon
                 theme_ids=data["themes"],
                 workshop_ids=data["workshops"],
             )
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(request, _("Recommendation added."))
     return redirect(reverse("programme", args=[programme.pk]) + "#recommendations")
@@ -602,8 +602,8 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
                     theme_ids=data["themes"],
                     workshop_ids=data["workshops"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Recommendation saved."))
                 return redirect(reverse("programme", args=[pk]) + "#recommendations")

@@ -48,10 +48,13 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
+    "exports.apps.ExportsConfig",
     "notes.apps.NotesConfig",
     "profiles.apps.ProfilesConfig",
+    "live.apps.LiveConfig",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "scentiss.context_processors.palette",
             ],
         },
     },
@@ -139,7 +143,8 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# At most one results message per session per this many seconds, per server process.
+# At most one results message per session per this many seconds, for the whole cluster (one
+# process claims the interval in Redis: live/broadcast.py; the in-memory layer is one process).
 RESULTS_BROADCAST_INTERVAL = env.float("RESULTS_BROADCAST_INTERVAL", default=0.1)
 
 AUTH_PASSWORD_VALIDATORS = [

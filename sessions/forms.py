@@ -5,8 +5,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Rejected
-from core.fields import IdField
 from core.inputs import clean_text
+from instrument.models import Instrument
+from sessions.fields import IdField
 from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
@@ -16,7 +17,6 @@ from sessions.models import (
     Role,
     Workshop,
 )
-from survey.models import Instrument
 
 
 def _one_line(value: str, *, max_length: int, required: bool) -> str:

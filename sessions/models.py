@@ -65,6 +65,13 @@ class Role(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Source(models.TextChoices):
+    """How a participant's answers came in: tapped on a phone, or typed in from a paper form."""
+
+    PHONE = "phone", _("phone")
+    PAPER = "paper", _("paper form")
+
+
 class Workshop(models.Model):
     """One ecosystem dialogue in one city: what the issues call a "session"."""
 
@@ -73,7 +80,7 @@ class Workshop(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     date = models.DateField(_("date"))
     instrument = models.ForeignKey(
-        "survey.Instrument", on_delete=models.PROTECT, related_name="workshops"
+        "instrument.Instrument", on_delete=models.PROTECT, related_name="workshops"
     )
     phase = models.CharField(max_length=12, choices=Phase.choices, default=Phase.JOIN)
     projector_key = models.CharField(max_length=64, unique=True, default=new_key)
@@ -143,6 +150,8 @@ class Participant(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     last_element = models.PositiveSmallIntegerField(default=1)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Every export says which answers were typed in from paper (or imported as such).
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.PHONE)
 
     class Meta:
         ordering = ["workshop", "table__number", "seat"]

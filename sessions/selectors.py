@@ -56,6 +56,18 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     return None
 
 
+def table_by_chair_key(*, code: str, key: str) -> Table | None:
+    """The table whose chair link this is (session code and chair key), or None: one query.
+    (notes.selectors.table_for_chair answers the same for the notes app.)"""
+    if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
+        return None
+    return (
+        Table.objects.select_related("workshop__instrument")
+        .filter(workshop__code=str(code).strip().upper(), chair_key=key)
+        .first()
+    )
+
+
 def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Participant | None:
     """The participant this phone's signed cookie names, if it belongs to this session."""
     return participant_from_cookies(cookies=request.COOKIES, workshop=workshop)
@@ -152,7 +164,3 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
-
-
-def table_counts(*, workshop: Workshop) -> list[Table]:
-    return list(workshop.tables.all())

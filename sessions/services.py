@@ -6,6 +6,8 @@ from django.db.models import F, Max
 
 from core.errors import Rejected
 from core.inputs import clean_text
+from instrument.models import Instrument
+from sessions import signals
 from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
@@ -15,12 +17,15 @@ from sessions.models import (
     Phase,
     ProjectorMode,
     Role,
+    Source,
     Table,
     Workshop,
 )
 from sessions.selectors import join_refusal
-from survey.broadcast import phone_state_changed, results_changed
-from survey.models import Instrument
+
+
+def _announce_results(workshop_id: int) -> None:
+    signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
 
 
 def workshop_create(
@@ -62,12 +67,19 @@ def workshop_create(
 
 
 def participant_join(
-    *, workshop: Workshop, table: Table | None, role: str, closed_ok: bool = False
+    *,
+    workshop: Workshop,
+    table: Table | None,
+    role: str,
+    source: str = Source.PHONE,
+    closed_ok: bool = False,
 ) -> Participant:
-    """Give a phone a seat: the next free seat number at its table (or in the room).
+    """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
+    the room).
 
     Refused (Rejected) once the session has `participant_cap` participants, and in a closed
-    session unless `closed_ok` (a chair adding a seat for someone without a phone).
+    session unless `closed_ok` (a chair adding a seat for someone without a phone) or the
+    seat is a paper form's (typed in afterwards).
 
     Joins of one session are serialised on the session's row: the version bump that every
     join makes anyway comes first and holds the row's lock until commit, so the seat number
@@ -81,13 +93,19 @@ def participant_join(
         # The snapshot counts who joined, so a join is a new version too; the UPDATE also
         # locks the session's row until this transaction ends.
         Workshop.objects.filter(pk=workshop.pk).update(results_version=F("results_version") + 1)
-        refusal = join_refusal(workshop_id=workshop.pk, closed_ok=closed_ok)
+        refusal = join_refusal(
+            workshop_id=workshop.pk, closed_ok=closed_ok or source == Source.PAPER
+        )
         if refusal is not None:
             raise Rejected(refusal)
         participant = Participant.objects.create(
-            workshop=workshop, table=table, role=role, seat=_free_seat(workshop, table)
+            workshop=workshop,
+            table=table,
+            role=role,
+            seat=_free_seat(workshop, table),
+            source=source,
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
     return participant
 
 
@@ -137,12 +155,14 @@ def workshop_update_state(
         Workshop.objects.filter(pk=workshop.pk).update(
             **changes, results_version=F("results_version") + 1
         )
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
         if "phase" in changes or "results_revealed" in changes:
             phase = changes.get("phase", workshop.phase)
             revealed = changes.get("results_revealed", workshop.results_revealed)
             transaction.on_commit(
-                lambda: phone_state_changed(workshop.pk, phase=phase, revealed=revealed)
+                lambda: signals.phone_state_changed.send(
+                    sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
+                )
             )
     for key, value in changes.items():
         setattr(workshop, key, value)
@@ -152,12 +172,19 @@ def workshop_update_state(
 def workshop_duplicate(
     *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers."""
+    """The next city's session with this one's setup (title, tables, instrument); no answers.
+
+    A new session gets the newest version of the source's instrument (a corrected version is
+    meant for every session from now on; the source keeps the version it ran with)."""
+    instrument = (
+        Instrument.objects.filter(slug=source.instrument.slug).order_by("-version").first()
+        or source.instrument
+    )
     return workshop_create(
         city=city,
         date=date,
         tables=source.tables.count() or 1,
-        instrument=source.instrument,
+        instrument=instrument,
         title=source.title,
         created_by=created_by,
         participant_cap=source.participant_cap,

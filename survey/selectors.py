@@ -4,9 +4,10 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, Prefetch
 
+from instrument.models import Element, Statement
 from sessions.models import Participant, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
-from survey.models import Answer, Element, ElementTally, Statement
+from survey.models import Answer, ElementTally
 
 NO_TABLE = "\u2013"  # shown for participants who chose no table
 

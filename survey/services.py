@@ -5,19 +5,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.models import Participant, Workshop
-from survey.broadcast import results_changed
+from core.errors import Rejected
+from sessions import signals
+from sessions.models import Participant, Source, Table, Workshop
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
-
-
-class AnswerRejected(Exception):
-    """The answer was not stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -33,10 +25,12 @@ def parse_score(raw: str | None) -> int | None:
         return None
     if raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
-    raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+    raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
 
 
-def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:
+def answer_save(
+    *, participant: Participant, statement_id: int, score: int | None, any_phase: bool = False
+) -> AnswerSaved:
     """Store the participant's answer to a statement (an upsert), keep the session's tallies,
     bump its results version if the answer changed, and push the new results after commit.
 
@@ -44,13 +38,14 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
     version v, then the tallies, holds every answer acknowledged with a version up to v.
     """
     workshop = participant.workshop
-    if not workshop.accepts_answers:
-        raise AnswerRejected(_("The survey is closed; your answer was not saved."), status=409)
+    # Paper forms and imports are typed in during or after the session (any_phase).
+    if not any_phase and not workshop.accepts_answers:
+        raise Rejected(_("The survey is closed; your answer was not saved."))
     if score is not None and not 1 <= score <= 5:
-        raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+        raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     element_id = instrument_statement_elements(workshop.instrument_id).get(statement_id)
     if element_id is None:
-        raise AnswerRejected(_("This statement is not part of this session's survey."))
+        raise Rejected(_("This statement is not part of this session's survey."))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -70,7 +65,9 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
         answered = Answer.objects.filter(participant_id=participant.pk).count()
     if changed:
         # Outside a transaction this runs at once; inside one (a test's), after its commit.
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop.pk)
+        )
     return AnswerSaved(changed=changed, version=version, answered=answered)
 
 
@@ -116,3 +113,55 @@ def _answer_save_orm(
         )
         Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
         return True, version + 1
+
+
+@dataclass(frozen=True)
+class PaperFormSaved:
+    participant: Participant
+    created: bool
+    saved: int  # answers stored or changed
+
+
+def paper_form_save(
+    *,
+    workshop: Workshop,
+    scores: dict[int, int | None],
+    participant: Participant | None = None,
+    table: Table | None = None,
+    role: str = "",
+) -> PaperFormSaved:
+    """One paper form typed in: a new participant marked as entered from paper (or the paper
+    participant being corrected) and its answers, all in one transaction, in any phase.
+
+    `scores` maps statement ids to 1-5 or None (don't know); a statement left out is not
+    answered (a correction never removes an answer: the form shows the stored ones).
+    Refused (nothing stored) when a statement is not of the session's instrument or a score
+    is outside 1-5.
+    """
+    # sessions.services imports this app's broadcaster: imported where it is used.
+    from sessions.services import participant_join
+
+    known = instrument_statement_elements(workshop.instrument_id)
+    for statement_id, score in scores.items():
+        if statement_id not in known:
+            raise Rejected(_("This statement is not part of this session's survey."))
+        if score is not None and not 1 <= score <= 5:
+            raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+    if participant is not None and (
+        participant.workshop_id != workshop.pk or participant.source != Source.PAPER
+    ):
+        raise Rejected(_("Only a paper form of this session can be corrected here."))
+    saved = 0
+    with transaction.atomic():
+        created = participant is None
+        if participant is None:
+            participant = participant_join(
+                workshop=workshop, table=table, role=role, source=Source.PAPER
+            )
+        participant.workshop = workshop
+        for statement_id, score in scores.items():
+            result = answer_save(
+                participant=participant, statement_id=statement_id, score=score, any_phase=True
+            )
+            saved += int(result.changed)
+    return PaperFormSaved(participant=participant, created=created, saved=saved)

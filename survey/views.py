@@ -7,6 +7,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Rejected
 from core.inputs import parse_id
+from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
@@ -14,14 +15,14 @@ from sessions.selectors import (
     participant_from_request,
     workshop_get,
 )
-from survey.models import Answer, Element
+from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
     instrument_structure,
     participant_scores,
     results_snapshot,
 )
-from survey.services import AnswerRejected, answer_save, parse_score
+from survey.services import answer_save, parse_score
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -164,15 +165,15 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     workshop = participant.workshop
     try:
         # ASCII digits only: int() took "+7", "1_0" (as 10) and other scripts' digits.
-        statement_id = parse_id(request.POST.get("statement"))
+        statement_id = parse_id(
+            request.POST.get("statement"),
+            message=_("This statement is not part of this session's survey."),
+        )
         score = parse_score(request.POST.get("score"))
         saved = answer_save(participant=participant, statement_id=statement_id, score=score)
-    except Rejected:
-        return _answer_error(
-            request, _("This statement is not part of this session's survey."), 400
-        )
-    except AnswerRejected as rejected:
-        return _answer_error(request, rejected.message, rejected.status)
+    except Rejected as rejected:
+        # A closed survey is a conflict with the session's state, not a malformed request.
+        return _answer_error(request, str(rejected), 400 if workshop.accepts_answers else 409)
     response = render(
         request,
         "survey/_answer_saved.html",

@@ -15,11 +15,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
 
+from instrument.loader import instrument_load, read_instrument
+from instrument.models import Instrument
 from sessions.models import Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import workshop_create
-from survey.loader import instrument_load, read_instrument
-from survey.models import Instrument
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to look at

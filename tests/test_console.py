@@ -6,10 +6,11 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from instrument.models import Statement
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, ProjectorMode, Table, Workshop
 from sessions.services import participant_join, workshop_update_state
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
 from tests.conftest import participant_cookie

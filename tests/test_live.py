@@ -10,10 +10,10 @@ from channels.testing import HttpCommunicator, WebsocketCommunicator
 from django.conf import settings
 from django.middleware.csrf import _get_new_csrf_string
 
+from instrument.models import Statement
 from scentiss.asgi import application
 from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from survey.models import Statement
 from survey.services import answer_save
 from tests.conftest import ensure_instrument, participant_cookie
 
@@ -249,7 +249,7 @@ async def test_one_process_of_the_cluster_snapshots_a_session_per_interval():
     interval the session can be claimed anew. The in-memory layer (one process) claims all."""
     from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-    from survey.broadcast import _claim
+    from live.broadcast import _claim
 
     layer = get_channel_layer()
     assert hasattr(layer, "connection"), "CI runs the Redis layer: set REDIS_URL"

@@ -13,12 +13,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.test import Client
 
+from instrument.models import Element, Instrument
+from live.routing import websocket_urlpatterns
 from notes.models import ExtraSeat, Note, Observation
-from notes.routing import websocket_urlpatterns
 from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create
-from survey.models import Element, Instrument
 from tests.conftest import ARTIFACTS, ensure_instrument, start_server, stop_server
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

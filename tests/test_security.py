@@ -21,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
 
+from instrument.models import Statement
 from notes.models import Note, Observation
 from notes.services import extra_seat_create, note_create, observation_create
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update_state
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.services import answer_save
 from tests.conftest import (
     ensure_instrument,

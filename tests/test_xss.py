@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from instrument.models import Statement
 from notes.models import Note, Observation
 from sessions.models import Participant, Phase, Workshop
 from sessions.services import workshop_update_state
-from survey.models import Statement
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -7,7 +7,6 @@
   if (!path) return;
   var phase = body.dataset.phase;
   var revealed = body.dataset.revealed === "true";
-  var delay = 500;
 
   function changed(state) {
     if (state.phase !== phase) return true;
@@ -15,20 +14,14 @@
     return state.revealed !== revealed && phase !== "join" && phase !== "survey";
   }
 
-  function connect() {
-    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + path);
-    ws.onopen = function () { delay = 500; };
-    ws.onmessage = function (event) {
-      if (changed(JSON.parse(event.data))) {
+  ScentissLive.connect({
+    path: path,
+    maxDelay: 3000,
+    onMessage: function (state) {
+      if (changed(state)) {
         window.scentissFollowing = true;
         location.reload();
       }
-    };
-    ws.onclose = function (event) {
-      if (event.code === 4403) return;
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 3000);
-    };
-  }
-  connect();
+    },
+  });
 })();

@@ -332,10 +332,8 @@
   }
 
   function organiserCounts(box) {
-    var wsUrl = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + box.dataset.ws;
     var soon = null;
     var poll = null;
-    var backoff = 1000;
     function reload() {
       if (soon) return;  // at most one fetch per half second, however fast the chairs type
       soon = setTimeout(function () { soon = null; htmx.trigger(box, "notes-changed"); }, 500);
@@ -344,18 +342,14 @@
       if (!poll) poll = setInterval(function () { htmx.trigger(box, "notes-changed"); }, 10000);
     }
     function stopPolling() { clearInterval(poll); poll = null; }
-    function connect() {
-      var ws;
-      try { ws = new WebSocket(wsUrl); } catch (e) { startPolling(); return; }
-      ws.onopen = function () { backoff = 1000; stopPolling(); reload(); };
-      ws.onmessage = reload;
-      ws.onclose = function (e) {
-        startPolling();
-        if (e.code === 4403) return;  // not allowed: polling shows the login problem
-        setTimeout(connect, backoff);
-        backoff = Math.min(backoff * 2, 30000);
-      };
-    }
-    connect();
+    ScentissLive.connect({
+      path: box.dataset.ws,
+      maxDelay: 30000,
+      minDelay: 1000,
+      // While the socket is down (or not allowed: polling shows the login problem), poll.
+      onStatus: function (state) { if (state !== "live") startPolling(); },
+      onOpen: function () { stopPolling(); reload(); },
+      onMessage: reload,
+    });
   }
 })();

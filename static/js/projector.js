@@ -10,13 +10,12 @@
   var statusEl = document.getElementById("live-status");
   var lastVersion = -1;
   var lastMode = null;
-  var delay = 500;
   // At most 1 s between attempts: back within 2 s of the server (or its Redis) being back.
   var MAX_DELAY = 1000;
-  var GREEN = "#17805e";
+  var GREEN = ScentissCharts.colour(0);
   var PLOT_CONFIG = { displayModeBar: false, responsive: true };
   // 1..5 from red to green, don't know in grey (colour-blind safe enough with the legend).
-  var SCALE_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#8c8c8c"];
+  var SCALE_COLOURS = ScentissCharts.palette.scale;
 
   function setStatus(state) {
     statusEl.dataset.state = state;
@@ -39,16 +38,16 @@
       data: [{
         type: "scatterpolar", r: closed(values), theta: closed(names), text: closed(values.map(fmt)),
         mode: "lines+markers+text", textposition: "top center",
-        textfont: { size: size + 2, color: "#0b3d2e" }, fill: "toself",
+        textfont: { size: size + 2, color: ScentissCharts.palette.scoreInk }, fill: "toself",
         fillcolor: "rgba(23, 128, 94, 0.30)", line: { color: GREEN, width: 4 },
         marker: { size: 12, color: GREEN }, connectgaps: false, hoverinfo: "skip",
       }],
       layout: {
         polar: {
           // Up to 5.6, so a 5.0 and its label stay inside the circle, clear of the names.
-          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: "#c9d3cf" },
+          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: ScentissCharts.palette.grid },
           angularaxis: {
-            tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90,
+            tickfont: { size: size, color: ScentissCharts.palette.ink }, direction: "clockwise", rotation: 90,
             tickmode: "array", tickvals: names, ticktext: names.map(wrap),
           },
           bgcolor: "#ffffff",
@@ -136,19 +135,14 @@
     }
   }
 
-  function connect() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var ws = new WebSocket(scheme + location.host + cfg.wsPath);
-    ws.onopen = function () { delay = 500; lastVersion = -1; setStatus("live"); };
-    ws.onmessage = function (event) { render(JSON.parse(event.data)); };
-    ws.onclose = function (event) {
-      if (event.code === 4403) { setStatus("forbidden"); return; }
-      setStatus("reconnecting");
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, MAX_DELAY);
-    };
-  }
-
   render(cfg.snapshot);
-  connect();
+  ScentissLive.connect({
+    path: cfg.wsPath,
+    maxDelay: MAX_DELAY,
+    onStatus: setStatus,
+    // Every connection starts with the full snapshot: take it even if its version is not new
+    // (the server may have been reset).
+    onOpen: function () { lastVersion = -1; },
+    onMessage: render,
+  });
 })();
