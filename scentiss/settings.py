@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "scentiss.middleware.DatabaseUnavailableMiddleware",
     # Turns django-axes' lockout into the lockout page (async-capable: no thread hop).
     "axes.middleware.AxesMiddleware",
+    # Innermost: a refusal (core.errors.Rejected) out of a view is a 400 with its message.
+    "scentiss.middleware.RejectedMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"
@@ -264,8 +266,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The phone's participant cookie: signed, so a phone cannot claim another participant.
-PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
+# The phone's participant cookie: signed, so a phone cannot claim another participant. The
+# signature's age is checked too (not only the browser's expiry): a copied cookie stops
+# working after this many seconds. Three days: a session is one day, and a phone may come
+# back the next day for the revealed results.
+PARTICIPANT_COOKIE_MAX_AGE = env.int("PARTICIPANT_COOKIE_MAX_AGE", default=60 * 60 * 24 * 3)
 
 LOGGING = {
     "version": 1,
