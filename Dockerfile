@@ -28,4 +28,4 @@ RUN useradd --system --home-dir /srv/scentiss scentiss
 USER scentiss
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn scentiss.asgi:application --host 0.0.0.0 --port 8000 --workers 2 --ws-per-message-deflate false --proxy-headers --forwarded-allow-ips='*'"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec uvicorn scentiss.asgi:application --host 0.0.0.0 --port 8000 --workers 2 --ws-per-message-deflate false --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5 --proxy-headers --forwarded-allow-ips='*'"]

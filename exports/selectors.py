@@ -98,7 +98,7 @@ def _observation_rows(workshop: Workshop, lang: str) -> list[Any]:
     kinds = OBSERVATION_KIND_LABELS["en" if lang == "en" else "nl"]
     observations = (
         Observation.objects.filter(workshop=workshop)
-        .select_related("element", "author")
+        .select_related("element", "author", "table")
         .order_by("created_at", "pk")
     )
     return [
@@ -106,7 +106,8 @@ def _observation_rows(workshop: Workshop, lang: str) -> list[Any]:
             kinds.get(o.kind, o.kind),
             localized(o.element, "name", lang) if o.element_id else None,
             o.text,
-            o.author.get_username() if o.author else None,
+            # A chair's observation is attributed to its table, a researcher's to the login.
+            o.author_label,
             o.created_at,
         )
         for o in observations
@@ -135,6 +136,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             seat=p.seat,
             role=roles.get(p.role, p.role),
             joined_at=p.joined_at,
+            role_code=p.role,
+            source=p.source,
         )
         for p in participants
     ]
@@ -153,6 +156,11 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         answers=answers,
         notes=_note_rows(workshop, lang),
         observations=_observation_rows(workshop, lang),
+        table_focus=dict(
+            workshop.tables.exclude(focus="").order_by("number").values_list("number", "focus")
+        ),
+        scale=tuple(localized(instrument, "scale", lang) or ()),
+        roles=tuple(roles.items()),
     )
 
 

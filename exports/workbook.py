@@ -9,9 +9,7 @@ through gettext: they are a data format that researchers' R and SPSS scripts rea
 they must not change when somebody edits a translation catalogue.
 """
 
-import csv
 import datetime
-import io
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
+from core.inputs import xml_safe
+from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
 
 # Excel has no time zones: every time in an export is the wall-clock time of the sessions.
@@ -64,6 +63,8 @@ class ParticipantData:
     seat: int
     role: str  # the role's label in the export's language, "" if none was given
     joined_at: datetime.datetime
+    role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
+    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
 
 
 # (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
@@ -84,6 +85,10 @@ class SessionData:
     answers: Sequence[AnswerData]
     notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
     observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    # Table number -> its focus (a sector or a district), for the tables that have one.
+    table_focus: Mapping[int, str] = field(default_factory=dict)
+    scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
+    roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "elements": "elementen",
             "notes": "notities",
             "observations": "observaties",
+            "codebook": "codeboek",
             "comparison": "vergelijking",
             "chart": "grafiek",
         },
@@ -127,6 +133,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
             "time_zone": "tijdzone van alle tijden",
+            "table_focus": "focus tafel {n}",
         },
         "definitions": (
             (
@@ -149,12 +156,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "participants": (
             "deelnemer",
             "tafel",
-            "stoel",
+            "plek",
             "rol",
+            "bron",
             "aangemeld op",
-            "antwoorden",
-            "weet ik niet",
+            "aantal antwoorden",
+            "aantal weet ik niet",
         ),
+        "participant_score": "elementscore {name}",
+        "participant_count": "aantal antwoorden {name}",
+        "sources": {"phone": "telefoon", "paper": "papier"},
         "answers": (
             "deelnemer",
             "element",
@@ -216,6 +227,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "elements": "elements",
             "notes": "notes",
             "observations": "observations",
+            "codebook": "codebook",
             "comparison": "comparison",
             "chart": "chart",
         },
@@ -237,6 +249,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observations",
             "exported_at": "exported at",
             "time_zone": "time zone of all times",
+            "table_focus": "table {n} focus",
         },
         "definitions": (
             (
@@ -261,10 +274,14 @@ LABELS: dict[str, dict[str, Any]] = {
             "table",
             "seat",
             "role",
+            "source",
             "joined at",
-            "answers",
-            "don't know",
+            "number of answers",
+            "number of don't know",
         ),
+        "participant_score": "element score {name}",
+        "participant_count": "number of answers {name}",
+        "sources": {"phone": "phone", "paper": "paper"},
         "answers": (
             "participant",
             "element",
@@ -379,7 +396,8 @@ def _set_widths(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[An
 
 
 def _header(ws: Worksheet, header: Sequence[str]) -> None:
-    ws.append(list(header))
+    # Headers hold cities and session labels (the comparison's columns): user text too.
+    _append_text_safe(ws, header)
     for cell in ws[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -435,7 +453,7 @@ def _radar(
     placed below the table: there it prints on the table's page instead of across two."""
     chart = RadarChart()
     chart.type = "marker"
-    chart.title = title
+    chart.title = xml_safe(title)  # holds the city
     chart.style = 26
     chart.width = 16  # cm: within a portrait A4 page's margins too
     chart.height = 11
@@ -466,9 +484,14 @@ def _radar(
 
 
 def _append_text_safe(ws: Worksheet, row: Sequence[Any]) -> None:
-    """Append a row whose text stays text: openpyxl stores a string starting with "=" as a
-    formula, so a city called "=HYPERLINK(...)" would run in the researcher's Excel."""
-    ws.append(list(row))
+    """Append a row whose text stays text; every workbook row written through openpyxl goes
+    through here (bulk rows are always strings: export_xlsx.rows_xml).
+
+    openpyxl stores a string starting with "=" as a formula, so a city called
+    "=HYPERLINK(...)" would run in the researcher's Excel; and it writes U+FFFE/U+FFFF (and
+    raises on other control characters) into XML that no longer opens.
+    """
+    ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
@@ -484,7 +507,7 @@ def _field_rows(
         cleaned = []
         for value in values:
             if isinstance(value, str):
-                value = clean_text(value)
+                value = xml_safe(value)
             elif isinstance(value, datetime.datetime):
                 value = local_naive(value, tz)
             cleaned.append(value)
@@ -570,10 +593,13 @@ def build_session_workbook(
         ("dont_know", dont_know_answers),
         ("notes", len(notes)),
         ("observations", len(observations)),
+        *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
     ):
-        _append_text_safe(ws, [facts[key], value])
+        # ("table_focus", 2) is "focus tafel 2"
+        label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
+        _append_text_safe(ws, [label, value])
         cell = ws.cell(row=ws.max_row, column=2)
         if isinstance(value, datetime.datetime):
             cell.number_format = DATETIME_FORMAT
@@ -583,7 +609,7 @@ def build_session_workbook(
     ws.append([])
     definition_width = 80
     for term, definition in text["definitions"]:
-        ws.append([term, definition])
+        _append_text_safe(ws, [term, definition])
         ws.cell(row=ws.max_row, column=1).alignment = Alignment(vertical="top")
         ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         # LibreOffice keeps the default height of a wrapped row read from xlsx; say it.
@@ -593,20 +619,28 @@ def build_session_workbook(
     ws.column_dimensions["B"].width = definition_width
     ws.auto_filter.ref = f"A1:B{ws.max_row}"
 
-    # participants: answers given per element, don't know included
+    # participants: their own element scores (the means that the element score averages),
+    # then their answer counts, labelled as counts
     element_of = {
         s.statement_id: index for index, e in enumerate(data.elements) for s in e.statements
     }
+    width = len(data.elements)
     given: dict[int, list[int]] = {}
+    sums: dict[int, list[list[int]]] = {}
     dont_knows: dict[int, int] = {}
     for participant_id, statement_id, score, *_ in data.answers:
         index = element_of.get(statement_id)
         if index is None:
             continue
-        given.setdefault(participant_id, [0] * len(data.elements))[index] += 1
+        given.setdefault(participant_id, [0] * width)[index] += 1
         if score is None:
             dont_knows[participant_id] = dont_knows.get(participant_id, 0) + 1
-    nothing = [0] * len(data.elements)
+        else:
+            total = sums.setdefault(participant_id, [[0, 0] for _ in range(width)])[index]
+            total[0] += score
+            total[1] += 1
+    nothing = [0] * width
+    no_scores = [[0, 0]] * width
     participant_rows = []
     for p in data.participants:
         per_element = given.get(p.participant_id, nothing)
@@ -616,16 +650,22 @@ def build_session_workbook(
                 p.table,
                 p.seat,
                 p.role or None,
+                text["sources"].get(p.source, p.source),
                 local_naive(p.joined_at, tz),
                 sum(per_element),
                 dont_knows.get(p.participant_id, 0),
+                *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
                 *per_element,
             )
         )
     _table_sheet(
         wb,
         sheet["participants"],
-        (*text["participants"], *(e.name for e in data.elements)),
+        (
+            *text["participants"],
+            *(text["participant_score"].format(name=e.name) for e in data.elements),
+            *(text["participant_count"].format(name=e.name) for e in data.elements),
+        ),
         participant_rows,
         bulk=True,
     )
@@ -682,22 +722,18 @@ def build_session_workbook(
 
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
-    return wb
 
+    # Imported here: exports.research builds on this module's data classes.
+    from exports.research import codebook_header, codebook_rows
 
-def answers_csv(*, data: SessionData, lang: str = "nl", tz: datetime.tzinfo = LOCAL_TZ) -> bytes:
-    """The answers sheet as CSV: UTF-8 with a byte-order mark, so Excel reads the accents
-    right, and ISO times (local, without zone) that R and SPSS parse."""
-    header, rows = answer_table(data=data, lang=lang, tz=tz)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(
-        tuple(v.isoformat(sep=" ") if isinstance(v, datetime.datetime) else v for v in row)
-        for row in rows
+    _table_sheet(
+        wb,
+        sheet["codebook"],
+        codebook_header(lang),
+        codebook_rows(data=data, lang=lang),
+        bulk=False,
     )
-    return out.getvalue().encode("utf-8")
+    return wb
 
 
 # --- the comparison workbook ---------------------------------------------------------------
@@ -716,7 +752,8 @@ def session_labels(sessions: Sequence[ComparedSession]) -> list[str]:
 
 def _sheet_title(name: str, taken: set[str]) -> str:
     """A valid, unique sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
-    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip()[:31] or "element"
+    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in xml_safe(name)).strip()[:31]
+    base = base or "element"
     title, n = base, 2
     while title.lower() in taken:
         suffix = f" ({n})"

@@ -8,7 +8,7 @@ A programme groups sessions (the cities); its themes tag notes across the cities
 recommendations, per audience, point at the themes and cities that support them.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -117,7 +117,9 @@ ELEMENT_SECTIONS = frozenset({PointSection.STRENGTH, PointSection.BOTTLENECK})
 class ProfilePoint(models.Model):
     """One bullet of the profile, merged and reworded from one or more notes (its sources)."""
 
-    source_notes: list["Note"]  # set by profiles.selectors: the sources, decorated
+    # Set by profiles.selectors: the sources, decorated, and their count per kind.
+    source_notes: list["Note"]
+    source_tally: Any
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="points")
     element = models.ForeignKey(

@@ -59,9 +59,36 @@ def _points_queryset() -> QuerySet[ProfilePoint]:
     )
 
 
+# The order in which a point's sources are counted: the table's agreement and difference
+# first (the hand-out's "eens" and "verschil"), then the participants' plus and minus.
+TALLY_KINDS = (NoteKind.AGREE, NoteKind.DIFFER, NoteKind.PLUS, NoteKind.MINUS)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    n: int
+
+
+def source_tally(notes: list[Note]) -> list[KindCount]:
+    """How many of a point's sources were agreement, difference, + and minus (zeros included,
+    so every point reads the same way)."""
+    labels = dict(NoteKind.choices)
+    return [
+        KindCount(kind=k, label=str(labels[k]), n=sum(1 for n in notes if n.kind == k))
+        for k in TALLY_KINDS
+    ]
+
+
+def source_tally_text(tally: list[KindCount]) -> str:
+    return " · ".join(f"{c.label} {c.n}" for c in tally)
+
+
 def _with_sources(points: list[ProfilePoint]) -> list[ProfilePoint]:
     for point in points:
         point.source_notes = decorate_notes(list(point.sources.all()))
+        point.source_tally = source_tally(point.source_notes)
     return points
 
 

@@ -1,12 +1,15 @@
 import secrets
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
-from sessions.models import Participant, Workshop
+from sessions.models import Participant, Phase, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
@@ -39,12 +42,40 @@ def workshop_get(*, code: str) -> Workshop:
     return workshop
 
 
+def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
+    """Why the session admits no new participant (closed, or full), in the user's language;
+    None if it admits one. participant_join asks again under the session's lock."""
+    row = Workshop.objects.filter(pk=workshop_id).values_list("phase", "participant_cap").first()
+    if row is None:
+        return _("This session no longer exists.")
+    phase, cap = row
+    if phase == Phase.CLOSED and not closed_ok:
+        return _("This session has been closed; it no longer admits participants.")
+    if Participant.objects.filter(workshop_id=workshop_id).count() >= cap:
+        return _(
+            "This session is full: it admits at most %(cap)s participants. Ask the organiser."
+        ) % {"cap": f"{cap:,}"}
+    return None
+
+
+def table_by_chair_key(*, code: str, key: str) -> Table | None:
+    """The table whose chair link this is (session code and chair key), or None: one query.
+    (notes.selectors.table_for_chair answers the same for the notes app.)"""
+    if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
+        return None
+    return (
+        Table.objects.select_related("workshop__instrument")
+        .filter(workshop__code=str(code).strip().upper(), chair_key=key)
+        .first()
+    )
+
+
 def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Participant | None:
     """The participant this phone's signed cookie names, if it belongs to this session."""
     return participant_from_cookies(cookies=request.COOKIES, workshop=workshop)
 
 
-def participant_from_cookies(*, cookies: dict[str, str], workshop: Workshop) -> Participant | None:
+def participant_from_cookies(*, cookies: dict[str, Any], workshop: Workshop) -> Participant | None:
     """Same for any cookie mapping (a websocket's scope has one too)."""
     token = _participant_token(cookies, workshop.code)
     if token is None:
@@ -56,7 +87,7 @@ def participant_from_cookies(*, cookies: dict[str, str], workshop: Workshop) -> 
     )
 
 
-def participant_by_code(*, cookies: dict[str, str], code: object) -> Participant | None:
+def participant_by_code(*, cookies: dict[str, Any], code: object) -> Participant | None:
     """The participant of the session with this code that the phone's cookie names, with its
     session, in one query (the answer endpoint's hot path); None if there is none."""
     code = str(code).strip().upper()
@@ -94,10 +125,15 @@ _PARTICIPANT_BY_CODE = (
 )
 
 
-def _participant_token(cookies: dict[str, str], code: str) -> uuid.UUID | None:
+def _participant_token(cookies: dict[str, Any], code: str) -> uuid.UUID | None:
     request = HttpRequest()  # Django's own signed-cookie check, for any cookie mapping
     request.COOKIES = cookies
-    raw = request.get_signed_cookie(_cookie_name(code), default=None, salt=PARTICIPANT_COOKIE_SALT)
+    raw = request.get_signed_cookie(
+        _cookie_name(code),
+        default=None,
+        salt=PARTICIPANT_COOKIE_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+    )
     if not raw:
         return None
     try:
@@ -130,3 +166,8 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
+
+
+def table_counts(*, workshop: Workshop) -> list[Table]:
+    """The session's tables in order, each with `size`: how many sit there now."""
+    return list(workshop.tables.order_by("number").annotate(size=Count("participants")))

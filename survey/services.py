@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import Rejected
 from sessions import signals
-from sessions.models import Participant, Workshop
+from sessions.models import Participant, Source, Table, Workshop
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
 
@@ -28,7 +28,9 @@ def parse_score(raw: str | None) -> int | None:
     raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
 
 
-def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:
+def answer_save(
+    *, participant: Participant, statement_id: int, score: int | None, any_phase: bool = False
+) -> AnswerSaved:
     """Store the participant's answer to a statement (an upsert), keep the session's tallies,
     bump its results version if the answer changed, and push the new results after commit.
 
@@ -36,7 +38,8 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
     version v, then the tallies, holds every answer acknowledged with a version up to v.
     """
     workshop = participant.workshop
-    if not workshop.accepts_answers:
+    # Paper forms and imports are typed in during or after the session (any_phase).
+    if not any_phase and not workshop.accepts_answers:
         raise Rejected(_("The survey is closed; your answer was not saved."))
     if score is not None and not 1 <= score <= 5:
         raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
@@ -112,3 +115,85 @@ def _answer_save_orm(
             )
         Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
         return True, version + 1
+
+
+@dataclass(frozen=True)
+class PaperFormSaved:
+    participant: Participant
+    created: bool
+    saved: int  # answers stored or changed
+
+
+def paper_form_save(
+    *,
+    workshop: Workshop,
+    scores: dict[int, int | None],
+    participant: Participant | None = None,
+    table: Table | None = None,
+    role: str = "",
+) -> PaperFormSaved:
+    """One paper form typed in: a new participant marked as entered from paper (or the paper
+    participant being corrected) and its answers, all in one transaction, in any phase.
+
+    `scores` maps statement ids to 1-5 or None (don't know); a statement left out is not
+    answered (a correction never removes an answer: the form shows the stored ones).
+    Refused (nothing stored) when a statement is not of the session's instrument or a score
+    is outside 1-5.
+    """
+    # sessions.services imports this app's broadcaster: imported where it is used.
+    from sessions.services import participant_join
+
+    known = instrument_statement_elements(workshop.instrument_id)
+    for statement_id, score in scores.items():
+        if statement_id not in known:
+            raise Rejected(_("This statement is not part of this session's survey."))
+        if score is not None and not 1 <= score <= 5:
+            raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+    if participant is not None and (
+        participant.workshop_id != workshop.pk or participant.source != Source.PAPER
+    ):
+        raise Rejected(_("Only a paper form of this session can be corrected here."))
+    saved = 0
+    with transaction.atomic():
+        created = participant is None
+        if participant is None:
+            participant = participant_join(
+                workshop=workshop, table=table, role=role, source=Source.PAPER
+            )
+        participant.workshop = workshop
+        for statement_id, score in scores.items():
+            result = answer_save(
+                participant=participant, statement_id=statement_id, score=score, any_phase=True
+            )
+            saved += int(result.changed)
+    return PaperFormSaved(participant=participant, created=created, saved=saved)
+
+
+def tallies_rebuild(*, workshop_id: int) -> None:
+    """Recount a session's tallies from its stored answers, in the caller's transaction (after
+    answers were stored in bulk, as an import does, instead of one answer_save per answer)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Coalesce
+
+    answers = Answer.objects.filter(participant__workshop_id=workshop_id)
+    ItemTally.objects.filter(workshop_id=workshop_id).delete()
+    ElementTally.objects.filter(workshop_id=workshop_id).delete()
+    ItemTally.objects.bulk_create(
+        ItemTally(workshop_id=workshop_id, statement_id=r["statement_id"], score=r["s"], n=r["n"])
+        for r in answers.annotate(s=Coalesce("score", 0))
+        .values("statement_id", "s")
+        .annotate(n=Count("id"))
+    )
+    ElementTally.objects.bulk_create(
+        ElementTally(
+            workshop_id=workshop_id,
+            participant_id=r["participant_id"],
+            element_id=r["statement__element_id"],
+            total=r["total"],
+            scored=r["scored"],
+            answered=r["answered"],
+        )
+        for r in answers.values("participant_id", "statement__element_id").annotate(
+            total=Coalesce(Sum("score"), 0), scored=Count("score"), answered=Count("id")
+        )
+    )
