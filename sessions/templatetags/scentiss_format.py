@@ -10,7 +10,7 @@ MINUS = "\u2212"  # a real minus sign: as wide as the plus, not a hyphen
 
 @register.filter
 def signed(value: float | None, places: int = 2) -> str:
-    """+0,24 / −0,24 / ±0,00 in the active language (a difference needs its sign: "(0,24)"
+    """+0,24 / (minus)0,24 / ±0,00 in the active language (a difference needs its sign: "(0,24)"
     alone says nothing about which city is higher)."""
     if value is None:
         return "\u2013"
