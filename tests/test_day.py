@@ -492,3 +492,14 @@ def test_the_export_holds_the_focus_and_the_chairs_observation(organiser, worksh
     assert facts["focus tafel 2"] == "Haven"
     rows = list(book["observaties"].iter_rows(values_only=True))
     assert rows[1][:4] == ("voorbeeld", None, "De haven als proeftuin", "Tafelvoorzitter T2")
+
+
+def test_differences_carry_their_sign_in_the_pages_language(organiser, make_workshop):
+    from django.utils import translation
+
+    from sessions.templatetags.scentiss_format import signed
+
+    with translation.override("nl"):
+        assert (signed(0.2449), signed(-0.24), signed(0.0)) == ("+0,24", "\u22120,24", "\u00b10,00")
+    with translation.override("en"):
+        assert signed(-1.5, 1) == "\u22121.5"
