@@ -4,7 +4,9 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from live.connection_caps import ConnectionCap
 from live.events import notes_group, phones_group, session_group, table_group
 from notes.selectors import table_for_chair
 from sessions.models import Workshop
@@ -18,6 +20,8 @@ from survey.selectors import results_snapshot
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
 CLOSE_FORBIDDEN = 4403
+# The projector key's connections are all taken (WS_PER_PROJECTOR_KEY): retried with backoff.
+CLOSE_TOO_MANY = 4429
 
 
 class NoDbDispatchMixin:
@@ -41,17 +45,28 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
 
     group: str | None = None
     version: int = -1
+    cap: ConnectionCap | None = None
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         key = (query.get("key") or [None])[0]
-        workshop = await database_sync_to_async(workshop_for_live)(
-            code=code, key=key, user=self.scope.get("user")
-        )
+        user = self.scope.get("user")
+        workshop = await database_sync_to_async(workshop_for_live)(code=code, key=key, user=user)
         if workshop is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not is_organiser(user):  # came in with the key: one of its places
+            cap = ConnectionCap(
+                key=f"projector:{workshop.pk}",
+                member=self.channel_name,
+                limit=settings.WS_PER_PROJECTOR_KEY,
+            )
+            if not await cap.claim():
+                await self.accept()
+                await self.close(code=CLOSE_TOO_MANY)
+                return
+            self.cap = cap
         # Join before reading the snapshot, so no change falls between the two.
         self.group = session_group(workshop.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -60,6 +75,8 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         await self._forward(snapshot["version"], json.dumps(snapshot))
 
     async def disconnect(self, code: int) -> None:
+        if self.cap is not None:
+            await self.cap.release()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -7,14 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from notes.models import INITIALS_MAX_LENGTH, ObservationKind
 from notes.selectors import seating_context
+from sessions.fields import IdField
 from sessions.models import Role
 
 
 class NoteCreateForm(forms.Form):
     client_id = forms.UUIDField(error_messages={"required": _("The note has no id; reload.")})
-    element = forms.IntegerField(error_messages={"required": _("Choose an element.")})
+    element = IdField(error_messages={"required": _("Choose an element.")})
     kind = forms.CharField(max_length=10)
-    participant = forms.IntegerField(required=False)
+    participant = IdField(required=False)
     # Length and emptiness are the service's to judge (after normalising line ends).
     text = forms.CharField(required=False, strip=False)
     is_quote = forms.BooleanField(required=False)

@@ -13,6 +13,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
+from core.inputs import clean_text as core_clean_text
 from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
@@ -41,18 +42,15 @@ def chair_author_label(table: Table) -> str:
 
 
 def clean_text(raw: str | None) -> str:
-    """The text as stored: line ends normalised, outer white space removed; or refused."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        raise Rejected(_("Write something first: an empty note is not stored."))
-    if len(text) > NOTE_MAX_LENGTH:
-        raise Rejected(
-            _("A note can have at most %(max)s characters; this one has %(n)s.")
-            % {"max": f"{NOTE_MAX_LENGTH:,}", "n": f"{len(text):,}"}
-        )
-    if "\x00" in text:
-        raise Rejected(_("The note contains a character that cannot be stored."))
-    return text
+    """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
+    line ends normalised, outer white space removed; empty, too long, invisible-only text and
+    characters an export cannot hold are refused."""
+    return core_clean_text(
+        raw,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
@@ -170,17 +168,15 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    initials = " ".join((initials or "").split())
-    if len(initials) > INITIALS_MAX_LENGTH:
-        raise Rejected(
-            _("Initials can have at most %(max)s characters.") % {"max": INITIALS_MAX_LENGTH}
-        )
-    if "\x00" in initials:
-        raise Rejected(_("The initials contain a character that cannot be stored."))
+    initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
         raise Rejected(_("Unknown role."))
     with transaction.atomic():
-        participant = participant_join(workshop=table.workshop, table=table, role=role)
+        # A seat for someone without a phone, also after the close (notes are often completed
+        # afterwards); the session's participant cap still holds.
+        participant = participant_join(
+            workshop=table.workshop, table=table, role=role, closed_ok=True
+        )
         ExtraSeat.objects.create(participant=participant, initials=initials)
     return participant
 

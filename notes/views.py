@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Rejected
+from core.inputs import parse_optional_id
 from notes.forms import (
     ChairObservationForm,
     ExtraSeatForm,
@@ -36,6 +37,7 @@ from notes.selectors import (
     seating_candidates,
     table_for_chair,
     table_observations,
+    table_participant_page,
     table_participants,
 )
 from notes.services import (
@@ -105,7 +107,9 @@ def _chair_url(table: Table, element_key: str | None = None) -> str:
 @require_GET
 @chair_access
 def chair(request: HttpRequest, table: Table) -> HttpResponse:
-    participants = table_participants(table=table)
+    # ?page= of the participants (a crowded table); an odd digit is a 400 (core.inputs).
+    page = parse_optional_id(request.GET.get("page") or None, max_value=10_000) or 1
+    participants = table_participants(table=table, page=page)
     boards = chair_board(table=table, participants=participants)
     keys = [b.element.key for b in boards]
     active = request.GET.get("e")
@@ -118,6 +122,9 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
             "workshop": table.workshop,
             "table": table,
             "participants": participants,
+            "participant_page": table_participant_page(
+                table=table, page=page, shown=len(participants)
+            ),
             "boards": boards,
             "active": active,
             "seat_form": ExtraSeatForm(),

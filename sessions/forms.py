@@ -1,13 +1,17 @@
 import datetime
-import re
-import unicodedata
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Rejected
+from core.inputs import clean_text
 from instrument.models import Instrument
+from sessions.fields import IdField
 from sessions.models import (
     MAX_TABLES,
+    PARTICIPANT_CAP_DEFAULT,
+    PARTICIPANT_CAP_MAX,
     TABLE_ADVISED_MAX,
     TABLE_FOCUS_MAX,
     Phase,
@@ -20,33 +24,18 @@ from sessions.models import (
 ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AsciiIntegerField(forms.IntegerField):
-    """An integer typed as ASCII digits only: Python's int() also takes fullwidth digits,
-    "1_0" and " +7", which no person means as a number of tables."""
-
-    def to_python(self, value: object) -> int | None:
-        if value not in self.empty_values and not re.fullmatch(r"[0-9]{1,4}", str(value).strip()):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
-
-
-def _one_line(value: str, *, required: bool) -> str:
-    """A name, title or focus as stored: outer white space removed; refused if it holds a
-    control character or a code point no export can hold (U+FFFF), or is only invisible
-    characters. (core.inputs.clean_text takes this over once it is on main.)"""
-    if any(
-        unicodedata.category(c) in ("Cc", "Cs")
-        or 0xFDD0 <= ord(c) <= 0xFDEF
-        or ord(c) & 0xFFFE == 0xFFFE
-        for c in value
-    ):
-        raise forms.ValidationError(_("This text contains a character that cannot be stored."))
-    value = value.strip()
-    if not "".join(c for c in value if unicodedata.category(c) != "Cf").strip():
-        if required:
-            raise forms.ValidationError(_("Enter the city."))
-        return ""
-    return value
+def _one_line(value: str, *, max_length: int, required: bool) -> str:
+    """A one-line text field through the one text cleaner (core.inputs.clean_text)."""
+    try:
+        return clean_text(
+            value,
+            max_length=max_length,
+            required=required,
+            multiline=False,
+            empty_message=_("Enter the city."),
+        )
+    except Rejected as refused:
+        raise forms.ValidationError(str(refused)) from None
 
 
 def _table_choice(table) -> str:
@@ -85,18 +74,42 @@ class WorkshopForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
     date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    tables = AsciiIntegerField(
-        label=_("Number of tables"), min_value=1, max_value=MAX_TABLES, initial=4
+    tables = IdField(
+        label=_("Number of tables"),
+        min_value=1,
+        max_value=MAX_TABLES,
+        initial=4,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_TABLES}),
+    )
+    participant_cap = IdField(
+        label=_("Maximum number of participants"),
+        min_value=1,
+        max_value=PARTICIPANT_CAP_MAX,
+        initial=PARTICIPANT_CAP_DEFAULT,
+        required=False,  # left empty: the default
+        widget=forms.NumberInput(attrs={"min": 1, "max": PARTICIPANT_CAP_MAX}),
     )
     instrument = forms.ModelChoiceField(
         label=_("Survey"), queryset=Instrument.objects.all(), empty_label=None
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the request's language (a lazy text formatted at import
+        # time would be fixed in one language).
+        self.fields["participant_cap"].help_text = gettext(
+            "%(default)s is plenty for a normal session; raise it for a conference "
+            "(at most %(max)s). Phones beyond it are told the session is full."
+        ) % {"default": PARTICIPANT_CAP_DEFAULT, "max": f"{PARTICIPANT_CAP_MAX:,}"}
+
     def clean_city(self) -> str:
-        city = self.cleaned_data["city"].strip()
-        if not city:
-            raise forms.ValidationError(_("Enter the city."))
-        return city
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
+
+    def clean_participant_cap(self) -> int:
+        return self.cleaned_data["participant_cap"] or PARTICIPANT_CAP_DEFAULT
 
 
 class StateForm(forms.Form):
@@ -104,7 +117,7 @@ class StateForm(forms.Form):
 
     phase = forms.ChoiceField(choices=Phase.choices, required=False)
     projector_mode = forms.ChoiceField(choices=ProjectorMode.choices, required=False)
-    projector_element = forms.IntegerField(min_value=1, max_value=50, required=False)
+    projector_element = IdField(min_value=1, max_value=50, required=False)
     results_revealed = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")],
         coerce=lambda v: v == "1",
@@ -124,10 +137,10 @@ class DuplicateForm(forms.Form):
     )
 
     def clean_city(self) -> str:
-        return _one_line(self.cleaned_data["city"], required=True)
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
 
     def clean_title(self) -> str:
-        return _one_line(self.cleaned_data["title"], required=False)
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
 
 
 class WorkshopEditForm(forms.Form):
@@ -137,8 +150,9 @@ class WorkshopEditForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     date = forms.DateField(label=_("Date"), widget=ISO_DATE)
-    tables = AsciiIntegerField(
+    tables = IdField(
         label=_("Number of tables"),
+        min_value=1,
         max_value=MAX_TABLES,
         help_text=_("Raise the number to add tables; tables are never removed."),
     )
@@ -163,10 +177,10 @@ class WorkshopEditForm(forms.Form):
             )
 
     def clean_city(self) -> str:
-        return _one_line(self.cleaned_data["city"], required=True)
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
 
     def clean_title(self) -> str:
-        return _one_line(self.cleaned_data["title"], required=False)
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -174,7 +188,7 @@ class WorkshopEditForm(forms.Form):
             name = f"focus_{t.number}"
             if name in data:
                 try:
-                    data[name] = _one_line(data[name], required=False)
+                    data[name] = _one_line(data[name], max_length=TABLE_FOCUS_MAX, required=False)
                 except forms.ValidationError as error:
                     self.add_error(name, error)
         return data

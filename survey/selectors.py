@@ -152,6 +152,9 @@ def participant_scores(*, participant: Participant) -> list[dict]:
     ]
 
 
+NUDGE_ROWS = 40
+
+
 def session_dashboard(*, workshop: Workshop) -> dict:
     """The organiser's live counts: who joined, who finished what, who still needs a nudge."""
     elements = list(
@@ -172,6 +175,14 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     def answered(p: Participant) -> int:
         return sum(per_participant[p.pk].values())
 
+    nudge = sorted(
+        (
+            {"seat": p.seat_label, "answered": answered(p)}
+            for p in participants
+            if answered(p) < total
+        ),
+        key=lambda r: (r["answered"], r["seat"]),
+    )
     tables: dict[str, dict] = {}
     for p in participants:
         label = str(p.table.number) if p.table_id else NO_TABLE
@@ -204,14 +215,10 @@ def session_dashboard(*, workshop: Workshop) -> dict:
             key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3)),
         ),
         "advised_max": TABLE_ADVISED_MAX,
-        "nudge": sorted(
-            (
-                {"seat": p.seat_label, "answered": answered(p)}
-                for p in participants
-                if answered(p) < total
-            ),
-            key=lambda r: (r["answered"], r["seat"]),
-        ),
+        # The first NUDGE_ROWS of those who have not finished, fewest answers first: the
+        # page stays small however many phones joined.
+        "nudge": nudge[:NUDGE_ROWS],
+        "nudge_more": max(0, len(nudge) - NUDGE_ROWS),
     }
 
 

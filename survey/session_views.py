@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.inputs import parse_session_codes
 from sessions.forms import DuplicateForm, StateForm
-from sessions.models import ANSWERING_PHASES, Phase, ProjectorMode, Workshop
+from sessions.models import ANSWERING_PHASES, MAX_COMPARED, Phase, ProjectorMode, Workshop
 from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, projector_key_ok, workshop_get
 from sessions.services import workshop_delete, workshop_update_state
@@ -165,9 +166,9 @@ def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def organiser_compare(request: HttpRequest) -> HttpResponse:
-    codes = [
-        c.strip().upper() for c in request.GET.getlist("code") if c.strip() and "\x00" not in c
-    ]
+    # The one code-list parser: a code with a NUL byte or another odd character is a 400
+    # (RejectedMiddleware), never a query PostgreSQL refuses.
+    codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
     workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
     comparison = sessions_comparison(workshops=list(workshops))
     return render(

@@ -336,7 +336,7 @@ def _other_instrument_element() -> Element:
         ("agree_with_participant", "about the whole table"),
         ("participant_of_another_table", "does not sit at this table"),
         ("unknown_participant", "does not sit at this table"),
-        ("huge_ids", "not part of this session"),
+        ("huge_ids", "not a valid number"),
         ("element_of_another_instrument", "not part of this session"),
         ("no_element", "element"),
         ("bad_client_id", "UUID"),
