@@ -7,7 +7,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from live.connection_caps import ConnectionCap
-from live.events import notes_group, phones_group, session_group
+from live.events import notes_group, phones_group, session_group, table_group
+from notes.selectors import table_for_chair
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
@@ -181,3 +182,42 @@ class NoteCountsConsumer(AsyncJsonWebsocketConsumer):
 
     async def notes_changed(self, event: dict) -> None:
         await self.send_json({"type": "notes.changed"})
+
+
+def _table_id_for_chair(*, code: str, key: str) -> int | None:
+    table = table_for_chair(code=code, key=key)
+    return None if table is None else table.pk
+
+
+class ChairTableConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
+    """ws/s/<code>/chair/<key>/: tells a chair's tablet that who sits at its table changed.
+
+    Authorised by the chair link's key (a rotated key closes with 4403 at the next connect).
+    Sends {"type": "table.changed"} on connect (the tablet may have missed changes while it was
+    away) and on every change; the tablet fetches its rows itself.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        table_id = await database_sync_to_async(_table_id_for_chair)(
+            code=kwargs["code"], key=kwargs["key"]
+        )
+        if table_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = table_group(table_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "table.changed"})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return None
+
+    async def table_changed(self, event: dict) -> None:
+        await self.send_json({"type": "table.changed"})

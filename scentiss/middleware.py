@@ -15,8 +15,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
 from psycopg_pool import PoolTimeout
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from core.errors import Rejected
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +96,20 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     response = render(request, "503.html", status=503)
     response["Retry-After"] = str(max(1, round(settings.DB_UNAVAILABLE_RETRY_AFTER)))
     return response
+
+
+class RejectedMiddleware(MiddlewareMixin):
+    """A `core.errors.Rejected` that leaves a view is a 400 with its message, never a 500.
+
+    Views catch the refusals they answer in their own way (a form shown again, a tablet's
+    fragment); this is the net for the rest: an id in a query string that core.inputs
+    refused ("?workshop=²"), a code list with a NUL byte.
+    """
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Rejected):
+            return None
+        message = str(exception)
+        if getattr(request, "htmx", False):
+            return render(request, "_rejected.html", {"message": message}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "scentiss.middleware.DatabaseUnavailableMiddleware",
     # Turns django-axes' lockout into the lockout page (async-capable: no thread hop).
     "axes.middleware.AxesMiddleware",
+    # Innermost: a refusal (core.errors.Rejected) out of a view is a 400 with its message.
+    "scentiss.middleware.RejectedMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"
@@ -234,6 +236,11 @@ WHITENOISE_MAX_AGE = 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers on <body>, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The header on every response (Django's default, said here because the chair pages rely on
+# it): Referer and Origin go to this site only, so keyed URLs stay in; Origin: null fails CSRF.
+SECURE_REFERRER_POLICY = "same-origin"
+# A refused form post says so in the user's language and offers the way back (scentiss.views).
+CSRF_FAILURE_VIEW = "scentiss.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -259,8 +266,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The phone's participant cookie: signed, so a phone cannot claim another participant.
-PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
+# The phone's participant cookie: signed, so a phone cannot claim another participant. The
+# signature's age is checked too (not only the browser's expiry): a copied cookie stops
+# working after this many seconds. Three days: a session is one day, and a phone may come
+# back the next day for the revealed results.
+PARTICIPANT_COOKIE_MAX_AGE = env.int("PARTICIPANT_COOKIE_MAX_AGE", default=60 * 60 * 24 * 3)
 
 LOGGING = {
     "version": 1,

@@ -21,7 +21,8 @@ urlpatterns = [
     path(
         "s/<str:code>/organiser/", survey_session_views.organiser_session, name="organiser-session"
     ),
-    path("s/<str:code>/state/", session_views.organiser_state, name="organiser-state"),
+    path("s/<str:code>/state/", survey_session_views.organiser_state, name="organiser-state"),
+    path("s/<str:code>/edit/", session_views.organiser_edit, name="organiser-edit"),
     path(
         "s/<str:code>/dashboard/",
         survey_session_views.organiser_dashboard,
