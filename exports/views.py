@@ -7,20 +7,24 @@ one session, and must not hand out every answer of it.
 import datetime
 from io import BytesIO
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_session_codes
 from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
 from exports.selectors import comparison_data, session_data
+from exports.services import ImportRefused, answers_import
 from exports.workbook import (
     build_comparison_workbook,
     build_session_workbook,
@@ -144,3 +148,52 @@ def export_compare(request: HttpRequest) -> HttpResponse:
     cities = "-".join(dict.fromkeys(slugify(w.city) for w in workshops))[:80]
     filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}.xlsx"
     return _download(workbook_bytes(workbook), XLSX, filename)
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_answers(request: HttpRequest, code: str) -> HttpResponse:
+    """The organiser's page: a file in the export's long format into this session."""
+    workshop = workshop_get(code=code)
+    context: dict = {"workshop": workshop, "problems": [], "error": ""}
+    if request.method == "GET":
+        return render(request, "exports/import.html", context)
+    # Refuse a huge body by its announced length, before Django spools it to disk.
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
+        context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
+            "mb": MAX_UPLOAD // (1024 * 1024)
+        }
+        return render(request, "exports/import.html", context, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["error"] = _("Choose a file first.")
+        return render(request, "exports/import.html", context, status=400)
+    if upload.size > MAX_UPLOAD:
+        context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
+            "mb": MAX_UPLOAD // (1024 * 1024)
+        }
+        return render(request, "exports/import.html", context, status=400)
+    try:
+        summary = answers_import(workshop=workshop, name=upload.name, content=upload.read())
+    except ImportRefused as refused:
+        context["error"] = str(refused)
+        context["problems"] = refused.problems
+        return render(request, "exports/import.html", context, status=400)
+    except Rejected as exc:
+        context["error"] = str(exc)
+        return render(request, "exports/import.html", context, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "%(answers)s answers of %(n)s participant imported.",
+            "%(answers)s answers of %(n)s participants imported.",
+            summary.participants,
+        )
+        % {"answers": summary.answers, "n": summary.participants},
+    )
+    return redirect("organiser-session", code=workshop.code)

@@ -85,6 +85,8 @@ class SessionData:
     answers: Sequence[AnswerData]
     notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
     observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    # Table number -> its focus (a sector or a district), for the tables that have one.
+    table_focus: Mapping[int, str] = field(default_factory=dict)
     scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
     roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
 
@@ -131,6 +133,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
             "time_zone": "tijdzone van alle tijden",
+            "table_focus": "focus tafel {n}",
         },
         "definitions": (
             (
@@ -246,6 +249,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observations",
             "exported_at": "exported at",
             "time_zone": "time zone of all times",
+            "table_focus": "table {n} focus",
         },
         "definitions": (
             (
@@ -589,10 +593,13 @@ def build_session_workbook(
         ("dont_know", dont_know_answers),
         ("notes", len(notes)),
         ("observations", len(observations)),
+        *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
     ):
-        _append_text_safe(ws, [facts[key], value])
+        # ("table_focus", 2) is "focus tafel 2"
+        label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
+        _append_text_safe(ws, [label, value])
         cell = ws.cell(row=ws.max_row, column=2)
         if isinstance(value, datetime.datetime):
             cell.number_format = DATETIME_FORMAT

@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 
 from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
-from sessions.models import Participant, Table, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Table, Workshop
 
 
 def table_for_chair(*, code: str, key: str) -> Table | None:
@@ -192,7 +192,7 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     """Newest first; `element_name` is the element's name in the active language."""
     observations = list(
         Observation.objects.filter(workshop=workshop)
-        .select_related("element", "author")
+        .select_related("element", "author", "table")
         .order_by("-created_at", "-pk")
     )
     for o in observations:
@@ -200,7 +200,51 @@ def observations_list(*, workshop: Workshop) -> list[Observation]:
     return observations
 
 
+def seating_candidates(*, workshop: Workshop, exclude_table: Table | None = None) -> list:
+    """Who can be seated (or moved): the session's participants not at `exclude_table`, those
+    without a table first, then by table and seat. `label` says where each sits now."""
+    query = Participant.objects.filter(workshop=workshop)
+    if exclude_table is not None:  # exclude(table=None) would drop the unseated
+        query = query.exclude(table=exclude_table)
+    participants = list(
+        query.select_related("table", "extra_seat").order_by("table__number", "seat")
+    )
+    participants.sort(key=lambda p: p.table_id is not None)  # stable: the order above stays
+    for p in participants:
+        extra = getattr(p, "extra_seat", None)
+        p.without_phone = extra is not None
+        p.initials = extra.initials if extra is not None else ""
+    return participants
+
+
+def seating_context(*, workshop: Workshop) -> dict:
+    """The organiser's seating card: the unseated, the tables' sizes, everyone to seat."""
+    candidates = seating_candidates(workshop=workshop)
+    tables = list(workshop.tables.order_by("number").annotate(size=Count("participants")))
+    for t in tables:
+        t.over = t.size > TABLE_ADVISED_MAX
+    return {
+        "workshop": workshop,
+        "unseated": [p for p in candidates if p.table_id is None],
+        "tables": tables,
+        "advised_max": TABLE_ADVISED_MAX,
+        "candidates": candidates,
+    }
+
+
 def note_id_taken(*, table: Table, client_id: object) -> bool:
     """Whether a note of this table was stored under this client id (a refused note that is
     such a repeat conflicts with the stored one: 409, not 400)."""
     return Note.objects.filter(table=table, client_id=client_id).exists()
+
+
+def table_observations(*, table: Table) -> list[Observation]:
+    """The observations this table's chair recorded, newest first."""
+    observations = list(
+        Observation.objects.filter(table=table)
+        .select_related("element")
+        .order_by("-created_at", "-pk")
+    )
+    for o in observations:
+        o.element_name = o.element.tr("name") if o.element is not None else ""
+    return observations

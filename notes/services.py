@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
@@ -180,6 +181,58 @@ def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Pa
     return participant
 
 
+def _seated_notify(workshop_id: int, table_ids: list[int | None]) -> None:
+    tables = [t for t in table_ids if t is not None]
+    transaction.on_commit(
+        lambda: signals.seating_changed.send(
+            sender=Workshop, workshop_id=workshop_id, table_ids=tables
+        )
+    )
+    transaction.on_commit(
+        lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
+    )
+    _notify(workshop_id)
+
+
+def participant_seat(*, participant: Participant, table: Table) -> Participant:
+    """Seat a participant at a table: a phone that chose no table, one that sits elsewhere, or
+    a seat the chair added. The organiser and the table's chair do this (issue 15).
+
+    The participant takes the next free seat number there (their label becomes "T3·P5"); the
+    notes about them go with them, so the new chair sees them. Nothing is refused for a full
+    table (the hand-out's 7 is advice; the dashboard flags it). Seating where one already sits
+    changes nothing. Both tables' chairs and the organiser's page hear of it after commit.
+    """
+    if table.workshop_id != participant.workshop_id:
+        raise Rejected(_("This table is not part of this participant's session."))
+    if participant.table_id == table.pk:
+        return participant
+    old_table_id = participant.table_id
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                seat = (
+                    Participant.objects.filter(table=table).aggregate(m=Max("seat"))["m"] or 0
+                ) + 1
+                moved = Participant.objects.filter(
+                    pk=participant.pk, workshop_id=table.workshop_id
+                ).update(table=table, seat=seat)
+                if not moved:
+                    raise Rejected(_("This participant is no longer in the session."))
+                Note.objects.filter(participant_id=participant.pk).update(table=table)
+                # The dashboard's per-table counts follow the results' version.
+                Workshop.objects.filter(pk=table.workshop_id).update(
+                    results_version=F("results_version") + 1
+                )
+                _seated_notify(table.workshop_id, [old_table_id, table.pk])
+        except IntegrityError:
+            continue  # a phone joined this table at the same moment: take the next seat
+        participant.table = table
+        participant.seat = seat
+        return participant
+    raise Rejected(_("The table is busy; try again."))
+
+
 def table_rotate_chair_key(*, table: Table) -> Table:
     """Revoke the table's chair link and issue a new one: the old link stops working at once."""
     table.chair_key = new_key()
@@ -194,14 +247,39 @@ def observation_create(
     text: str,
     author: AbstractBaseUser | None,
     element_id: int | None = None,
+    table: Table | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Observation:
+    """A researcher's observation (author) or a table chair's (table, from the tablet). With a
+    client_id, a repeat of the same post returns the stored observation."""
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
+    if table is not None and table.workshop_id != workshop.pk:
+        raise Rejected(_("This table is not part of this session."))
     text = clean_text(text)
     element = _element_of(workshop, element_id) if element_id is not None else None
-    return Observation.objects.create(
-        workshop=workshop, kind=kind, text=text, element=element, author=author
-    )
+    if client_id is not None:
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is not None:
+            return stored
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(
+                workshop=workshop,
+                kind=kind,
+                text=text,
+                element=element,
+                author=author,
+                table=table,
+                client_id=client_id,
+            )
+            _notify(workshop.pk)
+    except IntegrityError:  # the same post twice at once
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is None:
+            raise
+        return stored
+    return observation
 
 
 def observation_delete(*, observation: Observation) -> None:

@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_TABLES = 30
+# The hand-out: at most 7 people at a table. Advice, never a refusal: the join page suggests a
+# table with room and the organiser's dashboard flags a fuller one.
+TABLE_ADVISED_MAX = 7
+TABLE_FOCUS_MAX = 60
 
 # Sessions compared at once (the compare page and compare.xlsx).
 MAX_COMPARED = 30
@@ -127,6 +131,10 @@ class Table(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")
     number = models.PositiveSmallIntegerField()
     chair_key = models.CharField(max_length=64, unique=True, default=new_key)
+    # The hand-out: some tables focus on a sector or a district ("Haven", "Zorg", "Noord").
+    focus = models.CharField(
+        _("focus (sector or district)"), max_length=TABLE_FOCUS_MAX, blank=True
+    )
 
     class Meta:
         ordering = ["workshop", "number"]
@@ -136,6 +144,11 @@ class Table(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop.code} T{self.number}"
+
+    @property
+    def label(self) -> str:
+        """ "Tafel 2 · Haven": the table as people name it (data, in the sessions' language)."""
+        return f"Tafel {self.number} · {self.focus}" if self.focus else f"Tafel {self.number}"
 
 
 class Participant(models.Model):

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -167,3 +168,8 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
+
+
+def table_counts(*, workshop: Workshop) -> list[Table]:
+    """The session's tables in order, each with `size`: how many sit there now."""
+    return list(workshop.tables.order_by("number").annotate(size=Count("participants")))

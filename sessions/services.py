@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from sessions.models import (
     PARTICIPANT_CAP_DEFAULT,
     PARTICIPANT_CAP_MAX,
     SEAT_MAX,
+    TABLE_FOCUS_MAX,
     Participant,
     Phase,
     ProjectorMode,
@@ -26,6 +28,10 @@ from sessions.selectors import join_refusal
 
 def _announce_results(workshop_id: int) -> None:
     signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
+
+
+def _announce_seating(workshop_id: int, table_ids: list[int]) -> None:
+    signals.seating_changed.send(sender=Workshop, workshop_id=workshop_id, table_ids=table_ids)
 
 
 def workshop_create(
@@ -106,6 +112,8 @@ def participant_join(
             source=source,
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
+        if table is not None:  # the table's chair sees the new row without a reload
+            transaction.on_commit(lambda: _announce_seating(workshop.pk, [table.pk]))
     return participant
 
 
@@ -169,10 +177,69 @@ def workshop_update_state(
     return workshop
 
 
-def workshop_duplicate(
-    *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
+def workshop_update(
+    *,
+    workshop: Workshop,
+    city: str,
+    title: str,
+    date: datetime.date,
+    tables: int,
+    focus: dict[int, str] | None = None,
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers.
+    """Edit a session on the day: its city, title, date, and more tables (numbered on from
+    the last). Tables are never removed here: a table may hold people and notes.
+
+    Projectors and the organiser's page follow (a new version); phones see it on their next page.
+    """
+    city, title = city.strip(), title.strip()
+    if not city:
+        raise ValueError("city is required")
+    if not 1 <= tables <= MAX_TABLES:
+        raise ValueError(f"tables must be 1..{MAX_TABLES}")
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        have = list(Table.objects.filter(workshop=locked).values_list("number", flat=True))
+        if tables < len(have):
+            raise ValueError("tables are never removed")
+        last = max(have, default=0)
+        Table.objects.bulk_create(
+            Table(workshop=locked, number=n) for n in range(last + 1, last + 1 + tables - len(have))
+        )
+        focus_tables = []
+        for number, text in (focus or {}).items():
+            text = " ".join(text.split())[:TABLE_FOCUS_MAX]
+            table = Table.objects.filter(workshop=locked, number=number).exclude(focus=text)
+            focus_tables += list(table.values_list("pk", flat=True))
+            table.update(focus=text)
+        Workshop.objects.filter(pk=workshop.pk).update(
+            city=city, title=title, date=date, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        # Chairs see a new focus of their table.
+        transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
+    workshop.city, workshop.title, workshop.date = city, title, date
+    return workshop
+
+
+def duplicate_title(*, title: str, old_city: str, new_city: str) -> str:
+    """The source's title for the next city: its city's name replaced by the new one, so the
+    Utrecht projector never says "Groningen"."""
+    if not old_city.strip() or old_city.strip().casefold() == new_city.strip().casefold():
+        return title
+    pattern = re.compile(rf"(?<!\w){re.escape(old_city.strip())}(?!\w)", re.IGNORECASE)
+    return pattern.sub(lambda _m: new_city.strip(), title)
+
+
+def workshop_duplicate(
+    *,
+    source: Workshop,
+    city: str,
+    date: datetime.date,
+    created_by: AbstractBaseUser | None,
+    title: str = "",
+) -> Workshop:
+    """The next city's session with this one's setup (tables, instrument); no answers. The
+    title is the one given, else the source's with the new city in place of the old.
 
     A new session gets the newest version of the source's instrument (a corrected version is
     meant for every session from now on; the source keeps the version it ran with)."""
@@ -185,7 +252,8 @@ def workshop_duplicate(
         date=date,
         tables=source.tables.count() or 1,
         instrument=instrument,
-        title=source.title,
+        title=title.strip()
+        or duplicate_title(title=source.title, old_city=source.city, new_city=city),
         created_by=created_by,
         participant_cap=source.participant_cap,
     )

@@ -165,3 +165,33 @@ def paper_form_save(
             )
             saved += int(result.changed)
     return PaperFormSaved(participant=participant, created=created, saved=saved)
+
+
+def tallies_rebuild(*, workshop_id: int) -> None:
+    """Recount a session's tallies from its stored answers, in the caller's transaction (after
+    answers were stored in bulk, as an import does, instead of one answer_save per answer)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Coalesce
+
+    answers = Answer.objects.filter(participant__workshop_id=workshop_id)
+    ItemTally.objects.filter(workshop_id=workshop_id).delete()
+    ElementTally.objects.filter(workshop_id=workshop_id).delete()
+    ItemTally.objects.bulk_create(
+        ItemTally(workshop_id=workshop_id, statement_id=r["statement_id"], score=r["s"], n=r["n"])
+        for r in answers.annotate(s=Coalesce("score", 0))
+        .values("statement_id", "s")
+        .annotate(n=Count("id"))
+    )
+    ElementTally.objects.bulk_create(
+        ElementTally(
+            workshop_id=workshop_id,
+            participant_id=r["participant_id"],
+            element_id=r["statement__element_id"],
+            total=r["total"],
+            scored=r["scored"],
+            answered=r["answered"],
+        )
+        for r in answers.values("participant_id", "statement__element_id").annotate(
+            total=Coalesce(Sum("score"), 0), scored=Count("score"), answered=Count("id")
+        )
+    )

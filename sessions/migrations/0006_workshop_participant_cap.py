@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('survey', '0004_answer_tallies'),
-        ('workshops', '0004_participant_source'),
+        ('workshops', '0005_table_focus'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
