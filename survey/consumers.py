@@ -4,14 +4,21 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from scentiss.events import phones_group, session_group
 from sessions.models import Workshop
 from sessions.selectors import participant_from_cookies, workshop_by_code, workshop_for_live
 from survey.selectors import results_snapshot
+from survey.services import AnswerRejected, AnswerSaved, answer_submit
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
 CLOSE_FORBIDDEN = 4403
+# A tap is {"type": "answer", "id": <uuid>, "statement": <id>, "score": "1".."5"|"dk"}, about
+# 100 bytes; anything much longer is refused unread.
+TAP_MAX_BYTES = 1024
 
 
 class NoDbDispatchMixin:
@@ -75,14 +82,23 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
 
 
 class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
-    """A phone follows the session: {"phase", "revealed"} on connect and on every change.
+    """The phone's websocket: it follows the session and carries the phone's taps.
 
-    Authorised by the participant's signed cookie; carries no results (they stay hidden from
-    phones until the reveal, and then the phone loads its own page).
+    Authorised at connect by the Origin (asgi.py) and the participant's signed cookie.
+    Server to phone: {"phase", "revealed"} on connect and on every change (no results: they
+    stay hidden from phones until the reveal, and then the phone loads its own page);
+    {"type": "ack", "id", "version", "answered", "total"} for each tap stored;
+    {"type": "refused", "id", "status", "message"} for each tap refused (nothing stored).
+
+    Phone to server: one message per tap, {"type": "answer", "id", "statement", "score"}.
+    Each goes through `answer_submit`, the answer POST's service, with the same raw values and
+    the same checks (the cookie, the session and its phase read again per tap). A consumer
+    handles its messages one at a time, so one phone has at most one tap in the database.
     """
 
     group: str | None = None
     state: dict | None = None
+    language: str = "nl"
 
     async def connect(self) -> None:
         workshop_id = await database_sync_to_async(_phone_workshop_id)(
@@ -91,6 +107,7 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         if workshop_id is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.language = _language_of(self.scope)
         self.group = phones_group(workshop_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -101,7 +118,43 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        return None
+        if self.group is None:
+            return  # refused at connect
+        tap = _read_tap(text_data)
+        if tap is None:
+            await self._refuse(None, 400, _unreadable(self.language))
+            return
+        client_id = tap.get("id")
+        try:
+            saved = await database_sync_to_async(_submit)(
+                cookies=self.scope.get("cookies", {}),
+                code=self.scope["url_route"]["kwargs"]["code"],
+                tap=tap,
+                language=self.language,
+            )
+        except AnswerRejected as rejected:
+            await self._refuse(client_id, rejected.status, str(rejected.message))
+            return
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "ack",
+                    "id": client_id,
+                    "version": saved.version,
+                    "answered": saved.answered,
+                    "total": saved.total,
+                }
+            )
+        )
+
+    async def _refuse(self, client_id: object, status: int, message: str) -> None:
+        # Echo the id only if it is one the phone could have made (it was checked).
+        echo = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+        await self.send(
+            text_data=json.dumps(
+                {"type": "refused", "id": echo, "status": status, "message": message}
+            )
+        )
 
     async def phone_state(self, event: dict) -> None:
         await self._forward(event["state"])
@@ -110,6 +163,47 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         if state != self.state:
             self.state = state
             await self.send_json(state)
+
+
+def _read_tap(text: str | None) -> dict | None:
+    """The tap as a dict with type "answer", or None for anything else (binary, too long,
+    not JSON, another shape). Values inside are checked by the service."""
+    if not isinstance(text, str) or len(text) > TAP_MAX_BYTES:
+        return None
+    try:
+        tap = json.loads(text)
+    except (ValueError, RecursionError):  # 1 kB of "[[[[" nests deeper than json allows
+        return None
+    if not isinstance(tap, dict) or tap.get("type") != "answer":
+        return None
+    return tap
+
+
+def _submit(*, cookies: dict, code: str, tap: dict, language: str) -> AnswerSaved:
+    with translation.override(language):
+        return answer_submit(
+            cookies=cookies,
+            code=code,
+            statement=tap.get("statement"),
+            score=tap.get("score"),
+            client_id=tap.get("id"),
+        )
+
+
+def _unreadable(language: str) -> str:
+    with translation.override(language):
+        return _("This answer could not be read; please tap it again.")
+
+
+def _language_of(scope: dict) -> str:
+    """The language the phone's pages are in (LocaleMiddleware's choice: the language cookie,
+    then Accept-Language), for the messages of refused taps."""
+    request = HttpRequest()
+    request.COOKIES = scope.get("cookies", {})
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    return translation.get_language_from_request(request)
 
 
 def _phone_workshop_id(*, code: str, cookies: dict) -> int | None:

@@ -1,3 +1,5 @@
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -6,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.models import Participant, Workshop
+from sessions.selectors import participant_by_code
 from survey.broadcast import results_changed
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
@@ -25,15 +28,78 @@ class AnswerSaved:
     changed: bool
     version: int
     answered: int  # the participant's answers so far, this one included
+    total: int = 0  # the statements of the session's instrument (the progress bar's 100%)
 
 
-def parse_score(raw: str | None) -> int | None:
+# A tap's client id: the phone makes one per tap (a UUID) and gets it back with the
+# acknowledgement. Bounded and plain so it can be echoed as it came.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
+_STATEMENT_ID = re.compile(r"[0-9]{1,19}", re.ASCII)
+_ID_MAX = 2**63 - 1
+
+
+def parse_score(raw: object) -> int | None:
     """ "1".."5" -> int, "dk" -> None (don't know); anything else is refused."""
     if raw == "dk":
         return None
-    if raw in {"1", "2", "3", "4", "5"}:
+    if isinstance(raw, str) and raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
     raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+
+
+def parse_statement_id(raw: object) -> int:
+    """A statement id as the phone sends it: ASCII digits (a form field) or a JSON integer,
+    in the range of the column; superscripts, full-width
+    digits, "+7", "1_0", floats and booleans are refused."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and _STATEMENT_ID.fullmatch(raw):
+        value = int(raw)
+    else:
+        value = 0
+    if not 1 <= value <= _ID_MAX:
+        raise AnswerRejected(_("This statement is not part of this session's survey."))
+    return value
+
+
+def parse_client_id(raw: object) -> str | None:
+    """The tap's client id, or None if the phone sent none (old pages, the bare form)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str) and _CLIENT_ID.fullmatch(raw):
+        return raw
+    raise AnswerRejected(_("This answer could not be read; please tap it again."))
+
+
+def answer_submit(
+    *,
+    cookies: Mapping[str, str],
+    code: object,
+    statement: object,
+    score: object,
+    client_id: object = None,
+) -> AnswerSaved:
+    """One tap as a phone sends it, by either transport (the answer POST and the phone's
+    websocket call this with the same raw values): the signed cookie names a participant of
+    this session, the values are parsed strictly, then `answer_save` checks the phase and the
+    statement and stores it. Refusals raise AnswerRejected with the message and HTTP status.
+
+    The websocket was authorised at connect, but the cookie and the session are read again
+    for every tap, as over HTTP: a session deleted or a phase closed since the connect
+    must refuse the tap just the same."""
+    participant = participant_by_code(cookies=cookies, code=code)
+    if participant is None:
+        raise AnswerRejected(
+            _("Your phone is not registered for this session; scan the QR code again."), 403
+        )
+    parse_client_id(client_id)
+    statement_id = parse_statement_id(statement)
+    score_value = parse_score(score)
+    saved = answer_save(participant=participant, statement_id=statement_id, score=score_value)
+    total = len(instrument_statement_elements(participant.workshop.instrument_id))
+    return AnswerSaved(
+        changed=saved.changed, version=saved.version, answered=saved.answered, total=total
+    )
 
 
 def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:

@@ -8,7 +8,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
-    participant_by_code,
     participant_from_request,
     workshop_get,
 )
@@ -19,7 +18,7 @@ from survey.selectors import (
     participant_scores,
     results_snapshot,
 )
-from survey.services import AnswerRejected, answer_save, parse_score
+from survey.services import AnswerRejected, answer_submit
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -27,7 +26,10 @@ def _progress(participant_id: int, workshop: Workshop) -> dict:
 
 
 def _progress_of(answered: int, workshop: Workshop) -> dict:
-    total = len(instrument_statement_elements(workshop.instrument_id))
+    return _progress_numbers(answered, len(instrument_statement_elements(workshop.instrument_id)))
+
+
+def _progress_numbers(answered: int, total: int) -> dict:
     return {
         "answered": answered,
         "total": total,
@@ -148,34 +150,33 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def answer(request: HttpRequest, code: str) -> HttpResponse:
-    """One tap: save the answer and return its status (and the progress, out of band).
+    """One tap over HTTP: the phone's fallback when its websocket is down (and for the first
+    tap before it opens). The same service as the websocket's taps, with the same checks.
 
     The phones' hot path: one query finds the participant with its session, one saves."""
-    participant = participant_by_code(cookies=request.COOKIES, code=code)
-    if participant is None:
-        workshop_get(code=code)  # an unknown session is a 404, as on every page
-        return _answer_error(
-            request,
-            _("Your phone is not registered for this session; scan the QR code again."),
-            403,
-        )
-    workshop = participant.workshop
     try:
-        statement_id = int(request.POST.get("statement", ""))
-        score = parse_score(request.POST.get("score"))
-        saved = answer_save(participant=participant, statement_id=statement_id, score=score)
-    except ValueError:
-        return _answer_error(
-            request, _("This statement is not part of this session's survey."), 400
+        client_id = request.POST.get("client_id")
+        saved = answer_submit(
+            cookies=request.COOKIES,
+            code=code,
+            statement=request.POST.get("statement", ""),
+            score=request.POST.get("score"),
+            client_id=client_id,
         )
     except AnswerRejected as rejected:
+        if rejected.status == 403:
+            workshop_get(code=code)  # an unknown session is a 404, as on every page
         return _answer_error(request, rejected.message, rejected.status)
     response = render(
         request,
         "survey/_answer_saved.html",
-        {"workshop": workshop, "progress": _progress_of(saved.answered, workshop)},
+        {"progress": _progress_numbers(saved.answered, saved.total)},
     )
     response["X-Results-Version"] = str(saved.version)
+    response["X-Answered"] = str(saved.answered)
+    response["X-Total"] = str(saved.total)
+    if client_id:
+        response["X-Client-Id"] = client_id
     return response
 
 
