@@ -19,6 +19,7 @@
   }
 
   window.scentissPhone = {
+    isOpen: function () { return !!ws && ws.readyState === 1; },
     send: function (message) {
       if (!ws || ws.readyState !== 1) return false;
       try { ws.send(JSON.stringify(message)); return true; } catch (e) { return false; }

@@ -199,7 +199,8 @@
     r.attempt += 1;
     var form = formFor(s);
     mark(form, "unsent");
-    status(form, "bad", navigator.onLine === false ? d.offline : d.retrying);
+    if (navigator.onLine === false) status(form, "muted", d.offline);
+    else status(form, "bad", d.retrying);
     clearTimeout(r.timer);
     r.timer = setTimeout(function () {
       var latest = get(s);
