@@ -110,6 +110,9 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     }
 # HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+# Threads per process that save the taps arriving over the phones' websockets
+# (survey/consumers.py); each holds a database connection while it saves one.
+TAP_THREADS = env.int("TAP_THREADS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

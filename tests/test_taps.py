@@ -551,3 +551,24 @@ async def test_refusals_over_the_socket_are_in_the_phones_language():
         reply = await communicator.receive_json_from(timeout=TIMEOUT)
         assert reply["type"] == "refused" and expected in reply["message"]
         await communicator.disconnect()
+
+
+async def test_a_tap_over_the_socket_reaches_the_projector_with_its_version():
+    workshop = await make_session()
+    participant = await join(workshop)
+    [first] = await statement_ids(workshop, 1)
+    projector = WebsocketCommunicator(
+        application, f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}", headers=[ORIGIN]
+    )
+    assert (await projector.connect(timeout=TIMEOUT))[0]
+    await projector.receive_json_from(timeout=TIMEOUT)
+    socket = await phone_of(Socket, workshop, participant)
+    reply = await socket.tap(first, "5", "to-the-projector")
+    assert reply.status == 200
+    snapshot = await projector.receive_json_from(timeout=TIMEOUT)
+    while snapshot["version"] < reply.version:
+        snapshot = await projector.receive_json_from(timeout=TIMEOUT)
+    assert snapshot["version"] == reply.version
+    assert snapshot["elements"][0]["items"][0]["counts"] == [0, 0, 0, 0, 1]
+    await socket.close()
+    await projector.disconnect()
