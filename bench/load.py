@@ -69,7 +69,7 @@ SCORE_WEIGHTS = (0.08, 0.17, 0.30, 0.30, 0.15)
 CHANGE_SHARE = 0.05  # taps that change an earlier answer
 RECONNECT_DELAY = 0.5  # projector.js backs off from 0.5 s
 QUIET_SECONDS = 7.0  # longer than channels-redis's 5 s blocking read
-SETTLE_SECONDS = 15.0  # at most this long for the previous phase's taps before the next
+SETTLE_SECONDS = 30.0  # at most this long for the previous phase's taps before the next
 WS_ERROR = websockets.WebSocketException
 VERSION_RE = re.compile(r'"version":\s*(\d+)')
 
@@ -181,6 +181,19 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             (*both("2p 200/s", 200, 10), *both("2p 300/s", 300, 10)),
             drain_seconds=10,
             pipelined=True,
+        ),
+    ),
+    # The snapshot interval's trade-off (--env RESULTS_BROADCAST_INTERVAL=...): 600 phones on
+    # two processes at 200 taps/s, over the websocket and by HTTP.
+    "interval": (
+        Stage(
+            "two processes",
+            2,
+            conference_mix(600, 300, 30),
+            both("2p 200/s", 200, 8),
+            drain_seconds=8,
+            pipelined=True,
+            quiet_check=False,
         ),
     ),
     # A quick check of the harness itself, not a measurement.
