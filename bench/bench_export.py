@@ -1,7 +1,8 @@
 """How long the organiser waits for a large session's workbook.
 
 Creates (in the database DATABASE_URL names) a session of 1,000 participants with 46,000
-answers, adds 5,000 synthetic note rows (the notes app has no models yet), exports its
+answers, passes 5,000 synthetic note rows to the builder (not stored: this measures the
+workbook, the read of stored notes is in tests/test_export.py), exports its
 workbook several times (read from the database, build, save to bytes), and writes
 bench/results/export.json and a line in bench/results/export.md. Target: < 3 s.
 
@@ -39,12 +40,12 @@ import openpyxl  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from exports.selectors import session_data  # noqa: E402
+from exports.views import workbook_bytes  # noqa: E402
+from exports.workbook import build_session_workbook  # noqa: E402
+from instrument.loader import instrument_load, read_instrument  # noqa: E402
 from sessions.models import Participant, Phase, Role, Workshop  # noqa: E402
 from sessions.services import workshop_create  # noqa: E402
-from survey.export_data import session_data  # noqa: E402
-from survey.export_workbook import build_session_workbook  # noqa: E402
-from survey.exports import workbook_bytes  # noqa: E402
-from survey.loader import instrument_load, read_instrument  # noqa: E402
 from survey.models import Answer, Statement  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -97,7 +98,7 @@ def make_session(seed: int) -> Workshop:
 
 
 def synthetic_notes(count: int, seed: int) -> list[tuple]:
-    """Note rows as the notes app will give them (it has no models yet): the issue's 5,000."""
+    """Note rows as exports.selectors gives them to the builder: the issue's 5,000."""
     rng = random.Random(seed)
     kinds = ["+", "\N{MINUS SIGN}", "eens", "verschil"]
     elements = ["Kennis & Vaardigheden", "Sociaal Netwerk", "Cultuur & Mindset"]
@@ -193,7 +194,7 @@ def main() -> int:
         "participants": PARTICIPANTS,
         "answers": answers,
         "notes": args.notes,
-        "notes_source": "synthetic rows passed to the builder (the notes app has no models yet)",
+        "notes_source": "synthetic rows passed to the builder (not stored)",
         "runs": runs,
         "median_s": round(statistics.median(totals), 3),
         "best_s": round(min(totals), 3),

@@ -10,11 +10,9 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.palette import GRID, INK, MUTED, SCORE_INK, series_colour
+
 SCALE_MAX = 5
-COLOURS = ["#17805e", "#d38b2c", "#2166ac", "#b2182b", "#6a3d9a", "#33a02c", "#8c510a"]
-GRID = "#c9d3cf"
-INK = "#16221d"
-MUTED = "#4a5a53"
 LABEL_WIDTH = 16  # characters per line of an element's name
 
 
@@ -77,6 +75,47 @@ def _anchor(cos: float) -> str:
     return "middle"
 
 
+@dataclass(frozen=True)
+class NameLabel:
+    """Where an element's name goes outside the rim: its lines from (x, y) down, anchored
+    at the start, the end or the middle."""
+
+    x: float
+    y: float
+    anchor: str  # "start", "end" or "middle"
+    lines: list[str]
+    line_height: float
+
+
+def name_labels(g: Geometry, names: list[str], scale: int = 1) -> list[NameLabel]:
+    """The one layout of the names, for the SVG and the PNG alike: names above the chart end
+    at the rim, those at the sides are centred on their spoke, those below hang from it."""
+    n = len(names)
+    line_height = 17 * scale
+    labels = []
+    for i, name in enumerate(names):
+        a = g.angle(i, n)
+        x, y = g.point(i, n, SCALE_MAX)
+        x += 14 * scale * math.cos(a)
+        y += 14 * scale * math.sin(a)
+        lines = wrap(name)
+        if math.sin(a) < -0.5:  # above the chart: the last line sits at the rim
+            y -= line_height * (len(lines) - 1)
+        elif abs(math.sin(a)) <= 0.5:
+            y -= line_height * (len(lines) - 1) / 2
+        else:
+            y += line_height * 0.8
+        labels.append(NameLabel(x, y, _anchor(math.cos(a)), lines, line_height))
+    return labels
+
+
+def legend_boxes(g: Geometry, count: int, scale: int = 1) -> list[tuple[float, float]]:
+    """The top-left corner of each series' legend box: three to a row under the chart."""
+    top = g.height - 26 * scale * ((count + 2) // 3) - 2 * scale
+    column = g.width / 3
+    return [(20 * scale + column * (k % 3), top + 26 * scale * (k // 3)) for k in range(count)]
+
+
 def _f(x: float) -> str:
     return f"{x:.1f}"
 
@@ -115,7 +154,7 @@ def radar_svg(names: list[str], series: list[Series], *, title: str = "") -> Saf
     # The series: a filled polygon each, dots at the scores.
     single = len(series) == 1
     for s_index, s in enumerate(series):
-        colour = COLOURS[s_index % len(COLOURS)]
+        colour = series_colour(s_index)
         pts = [g.point(i, n, v) for i, v in enumerate(s.scores) if v is not None]
         if len(pts) >= 2:
             out.append(
@@ -132,38 +171,24 @@ def radar_svg(names: list[str], series: list[Series], *, title: str = "") -> Saf
                 lx, ly = x + 16 * math.cos(a), y + 16 * math.sin(a) + 5
                 out.append(
                     f'<text x="{_f(lx)}" y="{_f(ly)}" text-anchor="middle" font-size="15" '
-                    f'font-weight="700" fill="#0b3d2e" stroke="#fff" stroke-width="3" '
+                    f'font-weight="700" fill="{SCORE_INK}" stroke="#fff" stroke-width="3" '
                     f'paint-order="stroke">{escape(score_label(v))}</text>'
                 )
     # The elements' names outside the rim.
-    for i, name in enumerate(names):
-        a = g.angle(i, n)
-        x, y = g.point(i, n, SCALE_MAX)
-        x += 14 * math.cos(a)
-        y += 14 * math.sin(a)
-        lines = wrap(name)
-        line_height = 17
-        if math.sin(a) < -0.5:  # above the chart: the last line sits at the rim
-            y -= line_height * (len(lines) - 1)
-        elif abs(math.sin(a)) <= 0.5:
-            y -= line_height * (len(lines) - 1) / 2
-        else:
-            y += line_height * 0.8
+    for label in name_labels(g, names):
         tspans = "".join(
-            f'<tspan x="{_f(x)}" y="{_f(y + k * line_height + 5)}">{escape(line)}</tspan>'
-            for k, line in enumerate(lines)
+            f'<tspan x="{_f(label.x)}" y="{_f(label.y + k * label.line_height + 5)}">'
+            f"{escape(line)}</tspan>"
+            for k, line in enumerate(label.lines)
         )
         out.append(
-            f'<text text-anchor="{_anchor(math.cos(a))}" font-size="15" font-weight="600" '
+            f'<text text-anchor="{label.anchor}" font-size="15" font-weight="600" '
             f'fill="{INK}">{tspans}</text>'
         )
     if not single:
-        top = g.height - 26 * ((len(series) + 2) // 3) - 2
-        column = g.width / 3
-        for s_index, s in enumerate(series):
-            colour = COLOURS[s_index % len(COLOURS)]
-            x = 20 + column * (s_index % 3)
-            y = top + 26 * (s_index // 3)
+        boxes = legend_boxes(g, len(series))
+        for s_index, (s, (x, y)) in enumerate(zip(series, boxes, strict=True)):
+            colour = series_colour(s_index)
             out.append(
                 f'<rect x="{_f(x)}" y="{_f(y)}" width="16" height="16" rx="3" fill="{colour}"/>'
                 f'<text x="{_f(x + 22)}" y="{_f(y + 13)}" font-size="14" fill="{INK}">'
@@ -211,7 +236,7 @@ def radar_png(names: list[str], series: list[Series], *, scale: int = 3) -> byte
             draw.text(g.ring_label(n, ring), str(ring), fill=_rgb(MUTED), font=small, anchor="mm")
         single = len(series) == 1
         for s_index, s in enumerate(series):
-            colour = COLOURS[s_index % len(COLOURS)]
+            colour = series_colour(s_index)
             pts = [g.point(i, n, v) for i, v in enumerate(s.scores) if v is not None]
             if len(pts) >= 3:
                 overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
@@ -231,30 +256,18 @@ def radar_png(names: list[str], series: list[Series], *, scale: int = 3) -> byte
                     draw.text(
                         (x + 16 * scale * math.cos(a), y + 16 * scale * math.sin(a)),
                         score_label(v),
-                        fill=_rgb("#0b3d2e"),
+                        fill=_rgb(SCORE_INK),
                         font=bold,
                         anchor="mm",
                         stroke_width=scale * 2,
                         stroke_fill=(255, 255, 255, 255),
                     )
         font = _font(15 * scale)
-        line_height = 17 * scale
-        for i, name in enumerate(names):
-            a = g.angle(i, n)
-            x, y = g.point(i, n, SCALE_MAX)
-            x += 14 * scale * math.cos(a)
-            y += 14 * scale * math.sin(a)
-            lines = wrap(name)
-            if math.sin(a) < -0.5:
-                y -= line_height * (len(lines) - 1)
-            elif abs(math.sin(a)) <= 0.5:
-                y -= line_height * (len(lines) - 1) / 2
-            else:
-                y += line_height * 0.8
-            horizontal = {"start": "l", "end": "r", "middle": "m"}[_anchor(math.cos(a))]
-            for k, line in enumerate(lines):
+        for label in name_labels(g, names, scale):
+            horizontal = {"start": "l", "end": "r", "middle": "m"}[label.anchor]
+            for k, line in enumerate(label.lines):
                 draw.text(
-                    (x, y + k * line_height),
+                    (label.x, label.y + k * label.line_height),
                     line,
                     fill=_rgb(INK),
                     font=font,
@@ -262,15 +275,12 @@ def radar_png(names: list[str], series: list[Series], *, scale: int = 3) -> byte
                 )
         if not single:
             legend_font = _font(14 * scale)
-            top = g.height - 26 * scale * ((len(series) + 2) // 3) - 2 * scale
-            column = g.width / 3
-            for s_index, s in enumerate(series):
-                x = 20 * scale + column * (s_index % 3)
-                y = top + 26 * scale * (s_index // 3)
+            boxes = legend_boxes(g, len(series), scale)
+            for s_index, (s, (x, y)) in enumerate(zip(series, boxes, strict=True)):
                 draw.rounded_rectangle(
                     [x, y, x + 16 * scale, y + 16 * scale],
                     radius=3 * scale,
-                    fill=_rgb(COLOURS[s_index % len(COLOURS)]),
+                    fill=_rgb(series_colour(s_index)),
                 )
                 draw.text(
                     (x + 22 * scale, y + 8 * scale),

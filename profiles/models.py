@@ -69,7 +69,7 @@ class ProfileElement(models.Model):
     """Per element of the profile: the organiser's synthesis and the representative quote."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="element_texts")
-    element = models.ForeignKey("survey.Element", on_delete=models.PROTECT, related_name="+")
+    element = models.ForeignKey("instrument.Element", on_delete=models.PROTECT, related_name="+")
     synthesis = models.TextField(_("synthesis"), blank=True)
     quote = models.TextField(_("quote"), blank=True)
     quote_note = models.ForeignKey(
@@ -114,7 +114,7 @@ class ProfilePoint(models.Model):
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="points")
     element = models.ForeignKey(
-        "survey.Element", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "instrument.Element", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     section = models.CharField(max_length=12, choices=PointSection.choices)
     text = models.TextField(_("text"), max_length=POINT_MAX_LENGTH)
@@ -203,7 +203,8 @@ class Theme(models.Model):
 
 
 class ThemeTag(models.Model):
-    """A note tagged with a theme (notes.Note is not ours to change, so the link lives here)."""
+    """A note tagged with a theme. The link lives in profiles, which sits above notes: a note
+    knows nothing of the programmes' themes."""
 
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tags")
     note = models.ForeignKey("notes.Note", on_delete=models.CASCADE, related_name="theme_tags")

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from core.palette import series_colour
+from instrument.models import Element
 from notes.models import Note, NoteKind
-from profiles.charts import COLOURS, Series, radar_svg, score_label
+from profiles.charts import Series, radar_svg, score_label
 from profiles.models import (
     Audience,
     PointSection,
@@ -22,7 +24,6 @@ from profiles.models import (
 )
 from profiles.services import SECTION_KINDS
 from sessions.models import Workshop
-from survey.models import Element
 from survey.selectors import results_snapshot, sessions_comparison
 
 # --- notes as sources ----------------------------------------------------------------------
@@ -57,9 +58,36 @@ def _points_queryset() -> QuerySet[ProfilePoint]:
     )
 
 
+# The order in which a point's sources are counted: the table's agreement and difference
+# first (the hand-out's "eens" and "verschil"), then the participants' plus and minus.
+TALLY_KINDS = (NoteKind.AGREE, NoteKind.DIFFER, NoteKind.PLUS, NoteKind.MINUS)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    n: int
+
+
+def source_tally(notes: list[Note]) -> list[KindCount]:
+    """How many of a point's sources were agreement, difference, + and minus (zeros included,
+    so every point reads the same way)."""
+    labels = dict(NoteKind.choices)
+    return [
+        KindCount(kind=k, label=str(labels[k]), n=sum(1 for n in notes if n.kind == k))
+        for k in TALLY_KINDS
+    ]
+
+
+def source_tally_text(tally: list[KindCount]) -> str:
+    return " · ".join(f"{c.label} {c.n}" for c in tally)
+
+
 def _with_sources(points: list[ProfilePoint]) -> list[ProfilePoint]:
     for point in points:
         point.source_notes = decorate_notes(list(point.sources.all()))
+        point.source_tally = source_tally(point.source_notes)
     return points
 
 
@@ -409,7 +437,7 @@ class ProgrammeOverview:
     def legend(self) -> list[dict]:
         """The cities with their colours in the charts (plotly's and the SVG)."""
         return [
-            {"label": f"{s['city']} ({s['date']})", "colour": COLOURS[i % len(COLOURS)]}
+            {"label": f"{s['city']} ({s['date']})", "colour": series_colour(i)}
             for i, s in enumerate(self.comparison["sessions"])
         ]
 

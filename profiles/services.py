@@ -1,17 +1,22 @@
 """Writes of the profiles app: city profiles and their points, programmes, themes and tags,
 recommendations.
 
-Every refusal is a ProfileRejected with a message in the user's language; a refused call
+Every refusal is a Rejected with a message in the user's language; a refused call
 changes nothing.
 """
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from core.inputs import clean_text as core_clean_text
+from core.inputs import parse_id_list
+from instrument.models import Element
 from notes.models import Note, NoteKind
 from profiles.handout import SUGGESTED_THEMES
 from profiles.models import (
@@ -30,41 +35,32 @@ from profiles.models import (
     ThemeTag,
 )
 from sessions.models import Workshop
-from survey.models import Element
 
-# Which notes a point of each section may be drawn from.
+# Which notes a point of each section may be drawn from: any. In the hand-out "eens" and
+# "verschil" say whether the table agreed or differed, which is neither good nor bad (a table
+# that agreed on a bottleneck is a source for that bottleneck), and a plus or minus about one
+# participant may still be cited where the organiser reads it. The point shows how many of
+# its sources were of each kind instead (profiles.selectors.source_tally).
 SECTION_KINDS: dict[str, frozenset[str]] = {
-    PointSection.STRENGTH: frozenset({NoteKind.PLUS, NoteKind.AGREE}),
-    PointSection.BOTTLENECK: frozenset({NoteKind.MINUS, NoteKind.DIFFER}),
-    PointSection.OPPORTUNITY: frozenset(NoteKind.values),
+    section: frozenset(NoteKind.values) for section in PointSection.values
 }
+
+# A model kept in an explicit order among its siblings (points, recommendations).
+_Ordered = TypeVar("_Ordered", ProfilePoint, Recommendation)
 
 # Between the texts of several notes prefilled into one point.
 SOURCE_JOINER = " "
 
 
-class ProfileRejected(Exception):
-    """Nothing was stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 def clean_text(raw: str | None, *, limit: int, required: bool = False) -> str:
-    """The text as stored: line ends normalised, outer white space removed; or refused."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if required and not text:
-        raise ProfileRejected(_("Write something first: an empty text is not stored."))
-    if len(text) > limit:
-        raise ProfileRejected(
-            _("A text can have at most %(max)s characters; this one has %(n)s.")
-            % {"max": f"{limit:,}", "n": f"{len(text):,}"}
-        )
-    if "\x00" in text:
-        raise ProfileRejected(_("The text contains a character that cannot be stored."))
-    return text
+    """The text as stored, through the one text cleaner (core.inputs.clean_text); or
+    refused (Rejected)."""
+    return core_clean_text(raw, max_length=limit, required=required)
+
+
+def _ids(values: Iterable[object]) -> list[int]:
+    """Ids through the one strict parser (core.inputs.parse_id_list); or refused."""
+    return parse_id_list(list(values))
 
 
 def joined_source_text(notes: Iterable[Note]) -> str:
@@ -83,7 +79,7 @@ def profile_ensure(*, workshop: Workshop) -> Profile:
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
     element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()
     if element is None:
-        raise ProfileRejected(_("This element is not part of this session's instrument."))
+        raise Rejected(_("This element is not part of this session's instrument."))
     return element
 
 
@@ -96,7 +92,7 @@ def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None
         notes = notes.filter(element=element)
     note = notes.first()
     if note is None:
-        raise ProfileRejected(_("Choose a note of this session that is marked as a quote."))
+        raise Rejected(_("Choose a note of this session that is marked as a quote."))
     return note
 
 
@@ -151,20 +147,15 @@ def profile_element_update(
 def _sources(
     workshop: Workshop, section: str, element: Element | None, source_ids: Iterable[int]
 ) -> list[Note]:
-    ids = sorted({int(i) for i in source_ids})
+    ids = sorted(_ids(source_ids))
     notes = list(Note.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk"))
     if len(notes) != len(ids):
-        raise ProfileRejected(_("One of the chosen notes is not a note of this session."))
-    kinds = SECTION_KINDS[section]
+        raise Rejected(_("One of the chosen notes is not a note of this session."))
     for note in notes:
         if element is not None and note.element_id != element.pk:
-            raise ProfileRejected(
-                _("A point of an element can only come from that element's notes.")
-            )
-        if note.kind not in kinds:
-            if section == PointSection.STRENGTH:
-                raise ProfileRejected(_("Strong points come from plus and agreement notes."))
-            raise ProfileRejected(_("Bottlenecks come from minus and difference notes."))
+            raise Rejected(_("A point of an element can only come from that element's notes."))
+        if note.kind not in SECTION_KINDS[section]:
+            raise Rejected(_("Unknown kind of note."))
     return notes
 
 
@@ -186,12 +177,12 @@ def point_create(
     """A new point at the end of its list. An empty text with chosen notes takes the notes'
     texts joined; the organiser rewords it later."""
     if section not in PointSection.values:
-        raise ProfileRejected(_("Unknown part of the profile."))
+        raise Rejected(_("Unknown part of the profile."))
     element = None
     if section in ELEMENT_SECTIONS:
         element = _element_of(workshop, element_id)
     elif element_id is not None:
-        raise ProfileRejected(_("Opportunities are about the whole city, not one element."))
+        raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)
     text = clean_text(text, limit=POINT_MAX_LENGTH)
     if not text:
@@ -220,17 +211,14 @@ def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -
     return point
 
 
-def point_move(*, point: ProfilePoint, direction: str) -> None:
-    """Swap the point with its neighbour in its list ("up" or "down")."""
+def _move(queryset: QuerySet[_Ordered], item: _Ordered, direction: str, refusal: str) -> None:
+    """Swap the item with its neighbour among `queryset` ("up" or "down") and number them 0..n-1
+    again; the rows are locked, so two moves at once do not interleave. At either end: nothing."""
     if direction not in ("up", "down"):
-        raise ProfileRejected(_("Move a point up or down."))
+        raise Rejected(refusal)
     with transaction.atomic():
-        siblings = list(
-            ProfilePoint.objects.select_for_update()
-            .filter(profile_id=point.profile_id, section=point.section, element_id=point.element_id)
-            .order_by("order", "pk")
-        )
-        index = next(i for i, p in enumerate(siblings) if p.pk == point.pk)
+        siblings = list(queryset.select_for_update().order_by("order", "pk"))
+        index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(siblings):
             return
@@ -241,6 +229,14 @@ def point_move(*, point: ProfilePoint, direction: str) -> None:
                 sibling.save(update_fields=["order"])
 
 
+def point_move(*, point: ProfilePoint, direction: str) -> None:
+    """Swap the point with its neighbour in its list ("up" or "down")."""
+    siblings = ProfilePoint.objects.filter(
+        profile_id=point.profile_id, section=point.section, element_id=point.element_id
+    )
+    _move(siblings, point, direction, _("Move a point up or down."))
+
+
 def point_delete(*, point: ProfilePoint) -> None:
     point.delete()
 
@@ -249,10 +245,10 @@ def point_delete(*, point: ProfilePoint) -> None:
 
 
 def _workshops(workshop_ids: Iterable[int]) -> list[Workshop]:
-    ids = {int(i) for i in workshop_ids}
+    ids = set(_ids(workshop_ids))
     workshops = list(Workshop.objects.filter(pk__in=ids))
     if len(workshops) != len(ids):
-        raise ProfileRejected(_("One of the chosen sessions does not exist (any more)."))
+        raise Rejected(_("One of the chosen sessions does not exist (any more)."))
     return workshops
 
 
@@ -317,7 +313,7 @@ def theme_create(*, programme: Programme, name: str, description: str = "") -> T
                 order=0 if top is None else top + 1,
             )
     except IntegrityError:
-        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+        raise Rejected(_("This programme already has a theme with that name.")) from None
 
 
 def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
@@ -326,7 +322,7 @@ def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
         with transaction.atomic():
             theme.save(update_fields=["name", "description"])
     except IntegrityError:
-        raise ProfileRejected(_("This programme already has a theme with that name.")) from None
+        raise Rejected(_("This programme already has a theme with that name.")) from None
     return theme
 
 
@@ -337,18 +333,22 @@ def theme_delete(*, theme: Theme) -> None:
 def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> tuple[int, int]:
     """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
     empty list removes all of them). Returns (tags added, tags removed)."""
-    note_ids = {int(n) for n in tags}
-    wanted = {(int(t), int(n)) for n, themes in tags.items() for t in themes}
+    note_ids: set[int] = set()
+    wanted: set[tuple[int, int]] = set()
+    for raw_note, themes in tags.items():
+        (note_id,) = _ids([raw_note])
+        note_ids.add(note_id)
+        wanted |= {(t, note_id) for t in _ids(themes)}
     theme_ids = set(programme.themes.values_list("pk", flat=True))
     if any(t not in theme_ids for t, _n in wanted):
-        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+        raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     allowed = set(
         Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
             "pk", flat=True
         )
     )
     if allowed != note_ids:
-        raise ProfileRejected(_("One of the notes is not a note of this programme's sessions."))
+        raise Rejected(_("One of the notes is not a note of this programme's sessions."))
     with transaction.atomic():
         current = set(
             ThemeTag.objects.filter(theme__programme=programme, note_id__in=note_ids).values_list(
@@ -366,14 +366,14 @@ def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> t
 def _recommendation_links(
     programme: Programme, theme_ids: Iterable[int], workshop_ids: Iterable[int]
 ) -> tuple[list[Theme], list[Workshop]]:
-    theme_ids = {int(i) for i in theme_ids}
-    workshop_ids = {int(i) for i in workshop_ids}
+    theme_ids = set(_ids(theme_ids))
+    workshop_ids = set(_ids(workshop_ids))
     themes = list(programme.themes.filter(pk__in=theme_ids))
     workshops = list(programme.workshops.filter(pk__in=workshop_ids))
     if len(themes) != len(theme_ids):
-        raise ProfileRejected(_("One of the chosen themes is not a theme of this programme."))
+        raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     if len(workshops) != len(workshop_ids):
-        raise ProfileRejected(_("One of the chosen cities is not a session of this programme."))
+        raise Rejected(_("One of the chosen cities is not a session of this programme."))
     return themes, workshops
 
 
@@ -386,7 +386,7 @@ def recommendation_create(
     workshop_ids: Iterable[int] = (),
 ) -> Recommendation:
     if audience not in Audience.values:
-        raise ProfileRejected(_("Choose for whom the recommendation is."))
+        raise Rejected(_("Choose for whom the recommendation is."))
     text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(programme, theme_ids, workshop_ids)
     with transaction.atomic():
@@ -411,7 +411,7 @@ def recommendation_update(
     workshop_ids: Iterable[int],
 ) -> Recommendation:
     if audience not in Audience.values:
-        raise ProfileRejected(_("Choose for whom the recommendation is."))
+        raise Rejected(_("Choose for whom the recommendation is."))
     recommendation.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(recommendation.programme, theme_ids, workshop_ids)
     with transaction.atomic():
@@ -428,23 +428,11 @@ def recommendation_update(
 
 
 def recommendation_move(*, recommendation: Recommendation, direction: str) -> None:
-    if direction not in ("up", "down"):
-        raise ProfileRejected(_("Move a recommendation up or down."))
-    with transaction.atomic():
-        siblings = list(
-            Recommendation.objects.select_for_update()
-            .filter(programme_id=recommendation.programme_id, audience=recommendation.audience)
-            .order_by("order", "pk")
-        )
-        index = next(i for i, r in enumerate(siblings) if r.pk == recommendation.pk)
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(siblings):
-            return
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for order, sibling in enumerate(siblings):
-            if sibling.order != order:
-                sibling.order = order
-                sibling.save(update_fields=["order"])
+    """Swap the recommendation with its neighbour for the same audience ("up" or "down")."""
+    siblings = Recommendation.objects.filter(
+        programme_id=recommendation.programme_id, audience=recommendation.audience
+    )
+    _move(siblings, recommendation, direction, _("Move a recommendation up or down."))
 
 
 def recommendation_delete(*, recommendation: Recommendation) -> None:

@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import Rejected
+from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
     MoveForm,
@@ -43,7 +45,6 @@ from profiles.selectors import (
     theme_get,
 )
 from profiles.services import (
-    ProfileRejected,
     point_create,
     point_delete,
     point_move,
@@ -71,7 +72,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _back(request: HttpRequest, default: str) -> str:
     """Where a form posted from a page returns to: its `next`, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() takes anything else without a "/" for a view
+    # name, and an unknown name was a 500 (found by tests/test_hostile_walk.py).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -140,8 +143,8 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
                     closing_quote=form.cleaned_data["closing_quote"],
                     closing_quote_note_id=form.cleaned_data["closing_quote_note"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect(_back(request, reverse("profile", args=[workshop.code])))
@@ -190,8 +193,8 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                     quote=form.cleaned_data["quote"],
                     quote_note_id=form.cleaned_data["quote_note"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
                 status = 400
             else:
                 messages.success(request, _("Element saved."))
@@ -245,8 +248,8 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
             text=data["text"],
             source_ids=data["sources"],
         )
-    except ProfileRejected as e:
-        messages.error(request, e.message)
+    except Rejected as e:
+        messages.error(request, str(e))
     else:
         messages.success(request, _("Point added."))
     return redirect(_back(request, default))
@@ -267,8 +270,8 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
                     text=form.cleaned_data["text"],
                     source_ids=form.cleaned_data["sources"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
                 status = 400
             else:
                 messages.success(request, _("Point saved."))
@@ -277,7 +280,7 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             messages.error(request, _form_errors(form))
             status = 400
         text = request.POST.get("text", point.text)
-        chosen = {int(i) for i in request.POST.getlist("sources") if i.isdigit()}
+        chosen = valid_ids(request.POST.getlist("sources"))
     else:
         text = point.text
         chosen = set(point.sources.values_list("pk", flat=True))
@@ -330,7 +333,8 @@ def programme_index(request: HttpRequest) -> HttpResponse:
             "programmes": programme_list(),
             "form": ProgrammeForm(),
             "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
-            "chosen": {int(i) for i in request.GET.getlist("workshop") if i.isdigit()},
+            # Sessions to preselect (?workshop=3&workshop=5); an odd digit is a 400.
+            "chosen": set(parse_id_list(request.GET.getlist("workshop"), max_items=200)),
         },
     )
 
@@ -349,8 +353,8 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             workshop_ids=form.cleaned_data["workshops"],
             created_by=request.user,
         )
-    except ProfileRejected as e:
-        messages.error(request, e.message)
+    except Rejected as e:
+        messages.error(request, str(e))
         return redirect("programmes")
     messages.success(
         request, _("Programme created, with the hand-out's five themes to start from.")
@@ -414,8 +418,8 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     workshop_ids=form.cleaned_data["workshops"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Programme saved."))
                 return redirect("programme", pk=programme.pk)
@@ -461,8 +465,8 @@ def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             theme_create(programme=programme, **form.cleaned_data)
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(request, _("Theme added."))
     return redirect(reverse("programme", args=[programme.pk]) + "#themes")
@@ -477,8 +481,8 @@ def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpRe
         if form.is_valid():
             try:
                 theme_update(theme=theme, **form.cleaned_data)
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Theme saved."))
                 return redirect(reverse("programme", args=[pk]) + "#themes")
@@ -512,27 +516,25 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     code = (params.get("session") or (workshops[0].code if workshops else "")).upper()
     workshop = next((w for w in workshops if w.code == code), None)
-    number = params.get("element") or ""
+    # The element by its number (1..50); an odd digit or a huge number is a 400.
+    number = parse_optional_id(params.get("element") or None, max_value=50)
     element = None
-    if workshop is not None and number.isdigit():
-        element = profile_element_number(workshop=workshop, number=int(number))
+    if workshop is not None and number is not None:
+        element = profile_element_number(workshop=workshop, number=number)
     if request.method == "POST" and workshop is not None:
-        note_ids = [int(i) for i in request.POST.getlist("notes") if i.isdigit()]
-        tags = {
-            n: [int(t) for t in request.POST.getlist(f"themes-{n}") if t.isdigit()]
-            for n in note_ids
-        }
+        note_ids = parse_id_list(request.POST.getlist("notes"))
+        tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
         try:
             added, removed = theme_tags_set(programme=programme, tags=tags)
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(
                 request,
                 _("Tags saved: %(added)s added, %(removed)s removed.")
                 % {"added": added, "removed": removed},
             )
-        query = urlencode({"session": workshop.code, "element": number})
+        query = urlencode({"session": workshop.code, "element": number or ""})
         return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
     notes = (
         notes_for_tagging(programme=programme, workshop=workshop, element=element)
@@ -552,7 +554,7 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
             "workshops": workshops,
             "session": workshop,
             "elements": elements,
-            "element_number": int(number) if element is not None else None,
+            "element_number": number if element is not None else None,
             "notes": notes,
             "themes": list(programme.themes.order_by("order", "pk")),
         },
@@ -576,8 +578,8 @@ def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpRespon
                 theme_ids=data["themes"],
                 workshop_ids=data["workshops"],
             )
-        except ProfileRejected as e:
-            messages.error(request, e.message)
+        except Rejected as e:
+            messages.error(request, str(e))
         else:
             messages.success(request, _("Recommendation added."))
     return redirect(reverse("programme", args=[programme.pk]) + "#recommendations")
@@ -600,15 +602,15 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
                     theme_ids=data["themes"],
                     workshop_ids=data["workshops"],
                 )
-            except ProfileRejected as e:
-                messages.error(request, e.message)
+            except Rejected as e:
+                messages.error(request, str(e))
             else:
                 messages.success(request, _("Recommendation saved."))
                 return redirect(reverse("programme", args=[pk]) + "#recommendations")
         else:
             messages.error(request, _form_errors(form))
-        themes = {int(i) for i in request.POST.getlist("themes") if i.isdigit()}
-        cities = {int(i) for i in request.POST.getlist("workshops") if i.isdigit()}
+        themes = valid_ids(request.POST.getlist("themes"))
+        cities = valid_ids(request.POST.getlist("workshops"))
     else:
         form = RecommendationForm(
             initial={"audience": recommendation.audience, "text": recommendation.text}

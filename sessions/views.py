@@ -1,43 +1,33 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
-from sessions.models import Phase, ProjectorMode, Table, Workshop
+from core.errors import Rejected
+from sessions.forms import DuplicateForm, JoinForm, WorkshopEditForm, WorkshopForm
+from sessions.models import Phase, Table, Workshop
 from sessions.qr import qr_svg
+from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
     is_organiser,
+    join_refusal,
     participant_cookie_name,
     participant_from_request,
-    projector_key_ok,
+    table_counts,
     workshop_get,
 )
 from sessions.services import (
     participant_join,
     workshop_create,
-    workshop_delete,
     workshop_duplicate,
     workshop_set_archived,
-    workshop_update_state,
+    workshop_update,
 )
-from sessions.urls_helpers import session_urls
-from survey.selectors import (
-    results_snapshot,
-    session_counts,
-    session_dashboard,
-    sessions_comparison,
-)
-
-
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
 
 
 @require_GET
@@ -52,20 +42,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/home.html")
 
 
+JOIN_PER_CLIENT = Rule(name="join-client", setting="JOIN_RATE_PER_CLIENT", key=client_cookie)
+JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
 def join(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is not None:
         # A phone that already joined (reload, back button, woke from sleep) resumes.
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
-    form = JoinForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    refusal = join_refusal(workshop_id=workshop.pk)
+    if refusal is not None:  # closed or full: say so before the phone fills in anything
+        return _join_refused(request, workshop, refusal)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        workshop=workshop,
+        tables=table_counts(workshop=workshop),
+    )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
-        participant = participant_join(
-            workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
-        )
+        try:
+            participant = participant_join(
+                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+            )
+        except Rejected as refused:  # filled up (or closed) while this phone filled in
+            return _join_refused(request, workshop, str(refused))
         response = redirect("survey-element", code=workshop.code, number=1)
         response.set_signed_cookie(
             participant_cookie_name(workshop),
@@ -77,45 +82,22 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             secure=request.is_secure(),
         )
         return response
-    return render(request, "survey/join.html", {"workshop": workshop, "form": form})
-
-
-@require_GET
-def projector(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
-    key = request.GET.get("key")
-    if not (projector_key_ok(workshop=workshop, key=key) or is_organiser(request.user)):
-        raise PermissionDenied(_("This projector link is not valid."))  # templates/403.html
-    urls = session_urls(workshop=workshop, base_url=_base_url(request))
-    elements = list(workshop.instrument.elements.order_by("order").prefetch_related("statements"))
-    config = {
-        "wsPath": f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}",
-        "names": {e.key: e.tr("name") for e in elements},
-        "elements": {
-            e.key: {
-                "name": e.tr("name"),
-                "capital": e.tr("capital"),
-                "core": e.tr("core_question"),
-                "questions": e.tr("discussion_questions"),
-                "labels": {s.key: s.tr("label") for s in e.statements.all()},
-            }
-            for e in elements
-        },
-        "texts": {
-            "dontKnow": _("don't know"),
-            "mean": _("mean"),
-        },
-        "snapshot": results_snapshot(workshop_id=workshop.pk),
-    }
     return render(
         request,
-        "sessions/projector.html",
-        {
-            "workshop": workshop,
-            "join_url": urls["join_url"],
-            "join_qr": qr_svg(urls["join_url"], scale=12),
-            "config": config,
-        },
+        "survey/join.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
+    closed = Workshop.objects.filter(pk=workshop.pk, phase=Phase.CLOSED).exists()
+    return render(
+        request,
+        # A session that has ended says so in its own words (no way to join, a thank-you).
+        "survey/join_closed.html" if closed else "survey/join_refused.html",
+        {"workshop": workshop, "message": message},
+        status=409 if request.method == "POST" else 200,
     )
 
 
@@ -146,53 +128,24 @@ def organiser_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit the session on the day: city, title, date, more tables."""
     workshop = workshop_get(code=code)
-    urls = session_urls(workshop=workshop, base_url=_base_url(request))
-    tables = list(workshop.tables.order_by("number"))
+    form = WorkshopEditForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop_update(workshop=workshop, **form.changes())
+        except ValueError:
+            form.add_error(None, _("That change is not possible; nothing changed."))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("organiser-session", code=workshop.code)
     return render(
         request,
-        "sessions/organiser_session.html",
-        {
-            "workshop": workshop,
-            "urls": urls,
-            "chairs": list(zip(tables, urls["chair_urls"], strict=True)),
-            "phases": Phase.choices,
-            "modes": ProjectorMode.choices,
-            "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
-            "dashboard": session_dashboard(workshop=workshop),
-            "duplicate_form": DuplicateForm(),
-            "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
-            "join_qr": qr_svg(urls["join_url"], scale=5),
-        },
-    )
-
-
-@login_required
-@require_POST
-def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
-    """Phase, projector mode and element, reveal: one form, one change, one broadcast."""
-    workshop = workshop_get(code=code)
-    form = StateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValueError(form.errors.as_text())
-        workshop_update_state(workshop=workshop, **form.changes())
-    except ValueError:
-        messages.error(request, _("That change is not possible; nothing changed."))
-    return redirect("organiser-session", code=workshop.code)
-
-
-@login_required
-@require_GET
-def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
-    """The live counts, as a partial the organiser page reloads when the session changes."""
-    workshop = workshop_get(code=code)
-    return render(
-        request,
-        "sessions/_dashboard.html",
-        {"workshop": workshop, "dashboard": session_dashboard(workshop=workshop)},
+        "sessions/organiser_edit.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
@@ -215,45 +168,6 @@ def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     workshop_set_archived(workshop=workshop, archived=request.POST.get("archived") == "1")
     return redirect("organiser-session", code=workshop.code)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
-    """GET says what will be deleted; only the POST from that page deletes."""
-    workshop = workshop_get(code=code)
-    if request.method == "POST" and request.POST.get("confirm_code", "").upper() == workshop.code:
-        city = workshop.city
-        workshop_delete(workshop=workshop)
-        messages.success(request, _("Session %(city)s deleted.") % {"city": city})
-        return redirect("organiser-home")
-    error = request.method == "POST"
-    return render(
-        request,
-        "sessions/organiser_delete.html",
-        {"workshop": workshop, "counts": session_counts(workshop=workshop), "error": error},
-        status=400 if error else 200,
-    )
-
-
-@login_required
-@require_GET
-def organiser_compare(request: HttpRequest) -> HttpResponse:
-    codes = [
-        c.strip().upper() for c in request.GET.getlist("code") if c.strip() and "\x00" not in c
-    ]
-    workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
-    comparison = sessions_comparison(workshops=list(workshops))
-    return render(
-        request,
-        "sessions/compare.html",
-        {
-            "all_workshops": Workshop.objects.all()[:200],
-            "selected": set(codes),
-            "comparison": comparison,
-            "projector": request.GET.get("projector") == "1",
-        },
-    )
 
 
 @require_GET

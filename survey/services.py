@@ -7,20 +7,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.models import Participant, Workshop
+from core.errors import Rejected
+from core.inputs import parse_id
+from sessions import signals
+from sessions.models import Participant, Source, Table, Workshop
 from sessions.selectors import participant_by_code
-from survey.broadcast import results_changed
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
-
-
-class AnswerRejected(Exception):
-    """The answer was not stored; `message` says why, in the user's language."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -31,11 +24,19 @@ class AnswerSaved:
     total: int = 0  # the statements of the session's instrument (the progress bar's 100%)
 
 
+@dataclass(frozen=True)
+class AnswerRefused:
+    """A tap not stored: the message for the phone, and the HTTP status that fits it (the
+    websocket sends it along too): 403 not a phone of this session, 409 the survey is not
+    open (whatever else was wrong), 400 a value that is not an answer."""
+
+    message: str
+    status: int
+
+
 # A tap's client id: the phone makes one per tap (a UUID) and gets it back with the
 # acknowledgement. Bounded and plain so it can be echoed as it came.
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
-_STATEMENT_ID = re.compile(r"[0-9]{1,19}", re.ASCII)
-_ID_MAX = 2**63 - 1
 
 
 def parse_score(raw: object) -> int | None:
@@ -44,22 +45,7 @@ def parse_score(raw: object) -> int | None:
         return None
     if isinstance(raw, str) and raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
-    raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
-
-
-def parse_statement_id(raw: object) -> int:
-    """A statement id as the phone sends it: ASCII digits (a form field) or a JSON integer,
-    in the range of the column; superscripts, full-width
-    digits, "+7", "1_0", floats and booleans are refused."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        value = raw
-    elif isinstance(raw, str) and _STATEMENT_ID.fullmatch(raw):
-        value = int(raw)
-    else:
-        value = 0
-    if not 1 <= value <= _ID_MAX:
-        raise AnswerRejected(_("This statement is not part of this session's survey."))
-    return value
+    raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
 
 
 def parse_client_id(raw: object) -> str | None:
@@ -68,7 +54,7 @@ def parse_client_id(raw: object) -> str | None:
         return None
     if isinstance(raw, str) and _CLIENT_ID.fullmatch(raw):
         return raw
-    raise AnswerRejected(_("This answer could not be read; please tap it again."))
+    raise Rejected(_("This answer could not be read; please tap it again."))
 
 
 def answer_submit(
@@ -78,31 +64,42 @@ def answer_submit(
     statement: object,
     score: object,
     client_id: object = None,
-) -> AnswerSaved:
+) -> AnswerSaved | AnswerRefused:
     """One tap as a phone sends it, by either transport (the answer POST and the phone's
     websocket call this with the same raw values): the signed cookie names a participant of
-    this session, the values are parsed strictly, then `answer_save` checks the phase and the
-    statement and stores it. Refusals raise AnswerRejected with the message and HTTP status.
+    this session, the values are parsed strictly (statement ids by core.inputs.parse_id), then
+    `answer_save` checks the phase and the statement and stores it.
 
     The websocket was authorised at connect, but the cookie and the session are read again
     for every tap, as over HTTP: a session deleted or a phase closed since the connect
-    must refuse the tap just the same."""
+    refuses the tap just the same."""
     participant = participant_by_code(cookies=cookies, code=code)
     if participant is None:
-        raise AnswerRejected(
+        return AnswerRefused(
             _("Your phone is not registered for this session; scan the QR code again."), 403
         )
-    parse_client_id(client_id)
-    statement_id = parse_statement_id(statement)
-    score_value = parse_score(score)
-    saved = answer_save(participant=participant, statement_id=statement_id, score=score_value)
-    total = len(instrument_statement_elements(participant.workshop.instrument_id))
+    workshop = participant.workshop
+    try:
+        parse_client_id(client_id)
+        # ASCII digits or a JSON integer only: int() took "+7", "1_0" (as 10), other scripts.
+        statement_id = parse_id(
+            statement, message=_("This statement is not part of this session's survey.")
+        )
+        saved = answer_save(
+            participant=participant, statement_id=statement_id, score=parse_score(score)
+        )
+    except Rejected as rejected:
+        # A closed survey is a conflict with the session's state, not a malformed request.
+        return AnswerRefused(str(rejected), 400 if workshop.accepts_answers else 409)
+    total = len(instrument_statement_elements(workshop.instrument_id))
     return AnswerSaved(
         changed=saved.changed, version=saved.version, answered=saved.answered, total=total
     )
 
 
-def answer_save(*, participant: Participant, statement_id: int, score: int | None) -> AnswerSaved:
+def answer_save(
+    *, participant: Participant, statement_id: int, score: int | None, any_phase: bool = False
+) -> AnswerSaved:
     """Store the participant's answer to a statement (an upsert), keep the session's tallies,
     bump its results version if the answer changed, and push the new results after commit.
 
@@ -110,13 +107,14 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
     version v, then the tallies, holds every answer acknowledged with a version up to v.
     """
     workshop = participant.workshop
-    if not workshop.accepts_answers:
-        raise AnswerRejected(_("The survey is closed; your answer was not saved."), status=409)
+    # Paper forms and imports are typed in during or after the session (any_phase).
+    if not any_phase and not workshop.accepts_answers:
+        raise Rejected(_("The survey is closed; your answer was not saved."))
     if score is not None and not 1 <= score <= 5:
-        raise AnswerRejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+        raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     element_id = instrument_statement_elements(workshop.instrument_id).get(statement_id)
     if element_id is None:
-        raise AnswerRejected(_("This statement is not part of this session's survey."))
+        raise Rejected(_("This statement is not part of this session's survey."))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -136,7 +134,9 @@ def answer_save(*, participant: Participant, statement_id: int, score: int | Non
         answered = Answer.objects.filter(participant_id=participant.pk).count()
     if changed:
         # Outside a transaction this runs at once; inside one (a test's), after its commit.
-        transaction.on_commit(lambda: results_changed(workshop.pk))
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop.pk)
+        )
     return AnswerSaved(changed=changed, version=version, answered=answered)
 
 
@@ -182,3 +182,85 @@ def _answer_save_orm(
         )
         Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
         return True, version + 1
+
+
+@dataclass(frozen=True)
+class PaperFormSaved:
+    participant: Participant
+    created: bool
+    saved: int  # answers stored or changed
+
+
+def paper_form_save(
+    *,
+    workshop: Workshop,
+    scores: dict[int, int | None],
+    participant: Participant | None = None,
+    table: Table | None = None,
+    role: str = "",
+) -> PaperFormSaved:
+    """One paper form typed in: a new participant marked as entered from paper (or the paper
+    participant being corrected) and its answers, all in one transaction, in any phase.
+
+    `scores` maps statement ids to 1-5 or None (don't know); a statement left out is not
+    answered (a correction never removes an answer: the form shows the stored ones).
+    Refused (nothing stored) when a statement is not of the session's instrument or a score
+    is outside 1-5.
+    """
+    # sessions.services imports this app's broadcaster: imported where it is used.
+    from sessions.services import participant_join
+
+    known = instrument_statement_elements(workshop.instrument_id)
+    for statement_id, score in scores.items():
+        if statement_id not in known:
+            raise Rejected(_("This statement is not part of this session's survey."))
+        if score is not None and not 1 <= score <= 5:
+            raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+    if participant is not None and (
+        participant.workshop_id != workshop.pk or participant.source != Source.PAPER
+    ):
+        raise Rejected(_("Only a paper form of this session can be corrected here."))
+    saved = 0
+    with transaction.atomic():
+        created = participant is None
+        if participant is None:
+            participant = participant_join(
+                workshop=workshop, table=table, role=role, source=Source.PAPER
+            )
+        participant.workshop = workshop
+        for statement_id, score in scores.items():
+            result = answer_save(
+                participant=participant, statement_id=statement_id, score=score, any_phase=True
+            )
+            saved += int(result.changed)
+    return PaperFormSaved(participant=participant, created=created, saved=saved)
+
+
+def tallies_rebuild(*, workshop_id: int) -> None:
+    """Recount a session's tallies from its stored answers, in the caller's transaction (after
+    answers were stored in bulk, as an import does, instead of one answer_save per answer)."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Coalesce
+
+    answers = Answer.objects.filter(participant__workshop_id=workshop_id)
+    ItemTally.objects.filter(workshop_id=workshop_id).delete()
+    ElementTally.objects.filter(workshop_id=workshop_id).delete()
+    ItemTally.objects.bulk_create(
+        ItemTally(workshop_id=workshop_id, statement_id=r["statement_id"], score=r["s"], n=r["n"])
+        for r in answers.annotate(s=Coalesce("score", 0))
+        .values("statement_id", "s")
+        .annotate(n=Count("id"))
+    )
+    ElementTally.objects.bulk_create(
+        ElementTally(
+            workshop_id=workshop_id,
+            participant_id=r["participant_id"],
+            element_id=r["statement__element_id"],
+            total=r["total"],
+            scored=r["scored"],
+            answered=r["answered"],
+        )
+        for r in answers.values("participant_id", "statement__element_id").annotate(
+            total=Coalesce(Sum("score"), 0), scored=Count("score"), answered=Count("id")
+        )
+    )

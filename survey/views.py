@@ -5,20 +5,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
     participant_from_request,
     workshop_get,
 )
-from survey.models import Answer, Element
+from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
     instrument_structure,
     participant_scores,
     results_snapshot,
 )
-from survey.services import AnswerRejected, answer_submit
+from survey.services import AnswerRefused, answer_submit
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -154,19 +155,18 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
     tap before it opens). The same service as the websocket's taps, with the same checks.
 
     The phones' hot path: one query finds the participant with its session, one saves."""
-    try:
-        client_id = request.POST.get("client_id")
-        saved = answer_submit(
-            cookies=request.COOKIES,
-            code=code,
-            statement=request.POST.get("statement", ""),
-            score=request.POST.get("score"),
-            client_id=client_id,
-        )
-    except AnswerRejected as rejected:
-        if rejected.status == 403:
+    client_id = request.POST.get("client_id")
+    saved = answer_submit(
+        cookies=request.COOKIES,
+        code=code,
+        statement=request.POST.get("statement", ""),
+        score=request.POST.get("score"),
+        client_id=client_id,
+    )
+    if isinstance(saved, AnswerRefused):
+        if saved.status == 403:
             workshop_get(code=code)  # an unknown session is a 404, as on every page
-        return _answer_error(request, rejected.message, rejected.status)
+        return _answer_error(request, saved.message, saved.status)
     response = render(
         request,
         "survey/_answer_saved.html",

@@ -21,10 +21,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from instrument.models import Statement
 from sessions.models import Participant, Phase, ProjectorMode, Role, Workshop
 from sessions.services import workshop_create, workshop_update_state
 from sessions.urls_helpers import session_urls
-from survey.models import Answer, Statement
+from survey.models import Answer
 from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,

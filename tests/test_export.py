@@ -18,22 +18,22 @@ from openpyxl import load_workbook
 from openpyxl.chart import RadarChart
 from openpyxl.workbook.workbook import Workbook
 
-from sessions.models import Participant, Table, Workshop
-from sessions.services import participant_join
-from survey.export_data import session_data
-from survey.export_workbook import (
+from exports.selectors import session_data
+from exports.workbook import (
     ComparedSession,
     ElementData,
     ParticipantData,
     SessionData,
     StatementData,
-    answers_csv,
     build_comparison_workbook,
     build_session_workbook,
     local_naive,
 )
-from survey.export_xlsx import BulkWorkbook
-from survey.models import Answer, Statement
+from exports.xlsx import BulkWorkbook
+from instrument.models import Statement
+from sessions.models import Participant, Table, Workshop
+from sessions.services import participant_join
+from survey.models import Answer
 from survey.selectors import results_snapshot
 from survey.services import answer_save
 
@@ -45,6 +45,7 @@ SHEETS_NL = [
     "elementen",
     "notities",
     "observaties",
+    "codeboek",
 ]
 
 
@@ -216,37 +217,51 @@ def test_a_changed_answer_shows_its_new_score_and_change_time(organiser, filled)
     assert row["gewijzigd op"] == local(answer.updated_at) >= row["beantwoord op"]
 
 
-def test_participants_sheet_counts_answers_per_element(organiser, filled):
+def test_participants_sheet_has_element_scores_and_counts_labelled_as_such(organiser, filled):
     ws = export(organiser, filled)["deelnemers"]
     header, rows = table(ws)
     elements = list(filled.instrument.elements.order_by("order"))
     assert header == (
         "deelnemer",
         "tafel",
-        "stoel",
+        "plek",
         "rol",
+        "bron",
         "aangemeld op",
-        "antwoorden",
-        "weet ik niet",
-        *(e.name_nl for e in elements),
+        "aantal antwoorden",
+        "aantal weet ik niet",
+        *(f"elementscore {e.name_nl}" for e in elements),
+        *(f"aantal antwoorden {e.name_nl}" for e in elements),
     )
     participants = list(Participant.objects.filter(workshop=filled).select_related("table"))
     assert len(rows) == len(participants) == 6
     for row, p in zip(rows, participants, strict=True):
         given = Answer.objects.filter(participant=p)
-        assert row[:5] == (
+        assert row[:6] == (
             p.seat_label,
             p.table.number if p.table else None,
             p.seat,
             p.get_role_display() or None,
+            "telefoon",
             local(p.joined_at),
         )
-        assert row[5:7] == (given.count(), given.filter(score__isnull=True).count())
-        assert list(row[7:]) == [given.filter(statement__element=e).count() for e in elements]
+        assert row[6:8] == (given.count(), given.filter(score__isnull=True).count())
+        scores = row[8 : 8 + len(elements)]
+        for score, e in zip(scores, elements, strict=True):
+            own = [a.score for a in given.filter(statement__element=e, score__isnull=False)]
+            assert score == (pytest.approx(statistics.mean(own)) if own else None)
+        assert list(row[8 + len(elements) :]) == [
+            given.filter(statement__element=e).count() for e in elements
+        ]
     assert rows[0][3] == "Beleidsmaker (gemeente of provincie)"
     assert "P1" in [r[0] for r in rows]  # the participant without a table
     last_joined = max(participants, key=lambda p: p.pk)
-    assert rows[participants.index(last_joined)][5] == 0  # joined, never answered
+    assert rows[participants.index(last_joined)][6] == 0  # joined, never answered
+    # The session's element score is the mean of these participant scores.
+    sheet = {r[0]: r[2] for r in table(export(organiser, filled)["elementen"])[1]}
+    for index, e in enumerate(elements):
+        own = [r[8 + index] for r in rows if r[8 + index] is not None]
+        assert sheet[e.key] == pytest.approx(statistics.mean(own))
 
 
 def test_session_sheet_states_the_facts(organiser, filled):
@@ -355,6 +370,7 @@ def test_english_interface_gives_english_sheets_and_texts(organiser, filled):
         "elements",
         "notes",
         "observations",
+        "codebook",
     ]
     answers = by_header(wb["answers"])
     assert {r["score"] for r in answers} >= {"don't know", 1, 5}
@@ -504,21 +520,6 @@ def test_builder_writes_note_and_observation_rows_from_tuples_or_mappings():
     assert wb["notities"].auto_filter.ref == "A1:H3"
 
 
-def test_csv_is_the_answers_sheet_with_a_bom():
-    data = plain_session()
-    content = answers_csv(data=data)
-    assert content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(StringIO(content.decode("utf-8-sig"))))
-    sheet = table(
-        saved(build_session_workbook(data=data, exported_at=datetime.datetime.now()))["antwoorden"]
-    )
-    assert tuple(rows[0]) == sheet[0]
-    assert len(rows) - 1 == len(sheet[1]) == 6
-    for row, cells in zip(rows[1:], sheet[1], strict=True):
-        assert row == ["" if v is None else str(v) for v in cells]
-    assert rows[1][6] == "2026-11-26 10:30:15"
-
-
 def test_bulk_rows_keep_their_types_and_text_exactly():
     wb = BulkWorkbook()
     ws = wb.active
@@ -560,12 +561,15 @@ def test_csv_download_starts_with_a_bom_and_matches_the_answers(organiser, fille
     assert response["Content-Disposition"].startswith("attachment;")
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "deelnemer"
+    assert rows[0][:5] == ["session", "city", "date", "instrument_version", "participant"]
     assert len(rows) - 1 == Answer.objects.filter(participant__workshop=filled).count()
     sheet = table(export(organiser, filled)["antwoorden"])[1]
-    assert [r[:6] for r in rows[1:]] == [[str(v) for v in r[:6]] for r in sheet]
-    assert {r[5] for r in rows[1:]} == {"1", "2", "3", "4", "5", "weet ik niet"}
-    parsed = datetime.datetime.fromisoformat(rows[1][6])
+    score = rows[0].index("score")
+    assert [(r[4], r[10], r[score]) for r in rows[1:]] == [
+        (s[0], s[2], "" if s[5] == "weet ik niet" else str(s[5])) for s in sheet
+    ]
+    assert {r[score] for r in rows[1:]} == {"1", "2", "3", "4", "5", ""}
+    parsed = datetime.datetime.fromisoformat(rows[1][rows[0].index("answered_at")])
     assert parsed == sheet[0][6]
 
 

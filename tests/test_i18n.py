@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from survey.models import Statement
+from instrument.models import Statement
 
 
 def test_dutch_by_default(client, workshop):

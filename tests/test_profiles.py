@@ -18,6 +18,8 @@ from django.utils.html import escape
 from docx import Document
 from pypdf import PdfReader
 
+from core.errors import Rejected
+from instrument.models import Element, Statement
 from notes.models import Note
 from notes.services import note_create
 from profiles.charts import Series, radar_png, radar_svg, score_label
@@ -33,7 +35,6 @@ from profiles.models import (
 )
 from profiles.selectors import programme_overview, theme_counts
 from profiles.services import (
-    ProfileRejected,
     point_create,
     profile_element_update,
     profile_update,
@@ -42,7 +43,6 @@ from profiles.services import (
 )
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
-from survey.models import Element, Statement
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
 from tests.conftest import ARTIFACTS, start_server, stop_server
@@ -308,6 +308,13 @@ def test_a_point_from_notes_keeps_its_sources_and_links_back_to_them(organiser, 
     assert "T2·P1" in sources  # the plus note's seat
     assert "Table 2" in sources or "Tafel 2" in sources
     assert 'class="kind kind-plus"' in sources and 'class="kind kind-agree"' in sources
+    # Beside the point: how many of its sources were agreement, difference, + and minus.
+    tally = item.split('class="src-tally"', 1)[1].split("</summary>", 1)[0]
+    tally_text = re.sub(r"<[^>]+>", "", tally.split(">", 1)[1]).replace("&nbsp;", " ").strip()
+    assert tally_text in (
+        "eens 1 · verschil 0 · + 1 · \u2212 0",
+        "agreement 1 · difference 0 · + 1 · \u2212 0",
+    )
 
 
 def test_points_come_only_from_the_right_notes_of_the_session(workshop, make_workshop, seated):
@@ -323,8 +330,6 @@ def test_points_come_only_from_the_right_notes_of_the_session(workshop, make_wor
         )
 
     refusals = [
-        (PointSection.STRENGTH, [seated["minus"]], first),  # minus is not a strong point
-        (PointSection.BOTTLENECK, [seated["agree"]], first),  # agreement is not a bottleneck
         (PointSection.STRENGTH, [seated["other_element"]], first),  # another element's note
         (PointSection.STRENGTH, [], first),  # nothing to say
         (PointSection.OPPORTUNITY, [seated["plus"]], first),  # opportunities: whole city
@@ -333,12 +338,18 @@ def test_points_come_only_from_the_right_notes_of_the_session(workshop, make_wor
     foreign = note(table_of(other, 1), elements_of(other)[0], "agree", "Elders gezegd")
     refusals.append((PointSection.STRENGTH, [foreign], first))
     for section, sources, element in refusals:
-        with pytest.raises(ProfileRejected):
+        with pytest.raises(Rejected):
             attempt(section, sources, element)
     assert not ProfilePoint.objects.exists()
 
     bottleneck = attempt(PointSection.BOTTLENECK, [seated["minus"], seated["differ"]])
     assert set(bottleneck.sources.all()) == {seated["minus"], seated["differ"]}
+    # "eens"/"verschil" say whether the table agreed, not whether it is good or bad: a table
+    # that agreed on a bottleneck is its source, and a minus may stand behind a strong point.
+    agreed = attempt(PointSection.BOTTLENECK, [seated["agree"]])
+    assert set(agreed.sources.all()) == {seated["agree"]}
+    mixed = attempt(PointSection.STRENGTH, [seated["minus"], seated["differ"], seated["plus"]])
+    assert mixed.sources.count() == 3
     # An opportunity may come from any note of the session, or from none.
     opportunity = attempt(PointSection.OPPORTUNITY, [seated["other_element"]], None)
     assert opportunity.element is None and opportunity.sources.count() == 1
@@ -378,10 +389,15 @@ def test_the_organiser_reorders_edits_and_deletes_points(
     response = organiser.post(f"{base}/{points[1].pk}/", {"text": "  ", "sources": []})
     assert response.status_code == 400  # a point needs a text
     response = organiser.post(
+        f"{base}/{points[1].pk}/", {"text": "Bijgewerkt", "sources": [seated["other_element"].pk]}
+    )
+    assert response.status_code == 400  # another element's note cannot back this point
+    assert ProfilePoint.objects.get(pk=points[1].pk).text == "Punt 1"
+    response = organiser.post(
         f"{base}/{points[1].pk}/", {"text": "Bijgewerkt", "sources": [seated["minus"].pk]}
     )
-    assert response.status_code == 400  # a minus note cannot back a strong point
-    assert ProfilePoint.objects.get(pk=points[1].pk).text == "Punt 1"
+    assert response.status_code == 302  # a minus may back a strong point: the organiser reads it
+    assert ProfilePoint.objects.get(pk=points[1].pk).sources.get() == seated["minus"]
 
     organiser.post(f"{base}/{points[1].pk}/delete/")
     assert order() == ["Punt 2", "Punt 0"]
@@ -575,6 +591,15 @@ def test_the_word_document_reads_back_with_headings_scores_and_points(organiser,
     sources = [t for style, t in paragraphs if style == "List Bullet 2"]
     assert any(t.endswith(f": {seated['minus'].text}") and "T2·P2" in t for t in sources)
     assert any(t.endswith(f": {seated['differ'].text}") for t in sources)
+    # Each point's sources counted by kind: the bottleneck came from a minus and a difference.
+    bottleneck_line = next(
+        t
+        for t in texts
+        if t.endswith(
+            points["bottleneck"].text + " (bronnen: eens 0 · verschil 1 · + 0 · \u2212 1)"
+        )
+    )
+    assert bottleneck_line.startswith(elements_of(workshop)[0].name_nl)
 
 
 # --- programmes ------------------------------------------------------------------------------
@@ -700,7 +725,7 @@ def test_the_theme_counts_equal_the_tagged_notes_per_city(organiser, two_cities)
     )
     table = Table.objects.create(workshop=outside, number=1)
     stray = note(table, elements_of(outside)[0], "agree", "Buiten het programma")
-    with pytest.raises(ProfileRejected):
+    with pytest.raises(Rejected):
         theme_tags_set(programme=programme, tags={stray.pk: [themes[0].pk]})
 
 

@@ -21,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
 
+from instrument.models import Statement
 from notes.models import Note, Observation
 from notes.services import extra_seat_create, note_create, observation_create
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update_state
-from survey.models import Answer, Statement
+from survey.models import Answer
 from survey.services import answer_save
 from tests.conftest import (
     ensure_instrument,
@@ -37,6 +38,7 @@ from tests.conftest import (
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a websocket's Origin must be its own host's
 TIMEOUT = 3
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
@@ -547,7 +549,7 @@ def cookie_header(**cookies: str) -> tuple[bytes, bytes]:
 
 async def ws_connect(path: str, *headers: tuple[bytes, bytes], origin=ORIGIN):
     communicator = WebsocketCommunicator(
-        application, path, headers=[h for h in (origin, *headers) if h]
+        application, path, headers=[h for h in (origin, HOST, *headers) if h]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
     return communicator, connected, code

@@ -20,7 +20,8 @@ from django.test import AsyncClient
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from survey.models import Answer, Statement
+from instrument.models import Statement
+from survey.models import Answer
 from tests.conftest import ensure_instrument, participant_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,17 +2,13 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("compare-data").textContent);
-  var colours = ["#17805e", "#d38b2c", "#2166ac", "#b2182b", "#6a3d9a", "#33a02c", "#8c510a"];
-  var names = data.names.concat(data.names.slice(0, 1));
+  var names = data.names.map(ScentissCharts.text);
+  names = names.concat(names.slice(0, 1));
   var big = document.body.classList.contains("projector");
-  // Plotly reads <b>, <a href>, <span style> … in a trace name as markup: show a city as typed.
-  function plain(text) {
-    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  }
   var traces = data.sessions.map(function (s, i) {
-    var colour = colours[i % colours.length];
+    var colour = ScentissCharts.colour(i);
     return {
-      type: "scatterpolar", name: plain(s.city) + " (" + s.date + ")",
+      type: "scatterpolar", name: ScentissCharts.text(s.city + " (" + s.date + ")"),
       r: s.scores.concat(s.scores.slice(0, 1)), theta: names,
       mode: "lines+markers", line: { color: colour, width: 3 }, marker: { color: colour, size: 8 },
       fill: "toself", opacity: 0.75,

@@ -3,7 +3,6 @@
 // print buttons and confirmations.
 (function () {
   "use strict";
-  var COLOURS = ["#17805e", "#d38b2c", "#2166ac", "#b2182b", "#6a3d9a", "#33a02c", "#8c510a"];
   var JOINER = " ";
 
   function closed(list) { return list.concat(list.slice(0, 1)); }
@@ -26,20 +25,20 @@
     var data = JSON.parse(source.textContent);
     if (!data.series || !data.series.length) return;
     var single = data.series.length === 1;
-    var names = data.names.map(wrap);
+    var names = data.names.map(function (name) { return wrap(ScentissCharts.text(name)); });
     var traces = data.series.map(function (s, i) {
-      var colour = COLOURS[i % COLOURS.length];
+      var colour = ScentissCharts.colour(i);
       return {
-        type: "scatterpolar", name: s.label,
+        type: "scatterpolar", name: ScentissCharts.text(s.label),
         r: closed(s.scores), theta: closed(names),
         mode: "lines+markers", line: { color: colour, width: 3 }, marker: { color: colour, size: 8 },
-        fill: "toself", fillcolor: single ? "rgba(23, 128, 94, 0.28)" : undefined,
+        fill: "toself", fillcolor: single ? ScentissCharts.rgba(colour, 0.28) : undefined,
         opacity: single ? 1 : 0.8, connectgaps: false,
       };
     });
     Plotly.newPlot(holder, traces, {
       polar: {
-        radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 12 }, gridcolor: "#c9d3cf" },
+        radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 12 }, gridcolor: ScentissCharts.palette.grid },
         angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: 14 } },
       },
       // The legend is the page's own (under the chart): plotly's needs inline styles, which the

@@ -10,19 +10,25 @@
   var statusEl = document.getElementById("live-status");
   var lastVersion = -1;
   var lastMode = null;
-  var delay = 500;
   // At most 1 s between attempts: back within 2 s of the server (or its Redis) being back.
   var MAX_DELAY = 1000;
-  var GREEN = "#17805e";
+  var GREEN = ScentissCharts.colour(0);
   var PLOT_CONFIG = { displayModeBar: false, responsive: true };
   // 1..5 from red to green, don't know in grey (colour-blind safe enough with the legend).
-  var SCALE_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#8c8c8c"];
+  var SCALE_COLOURS = ScentissCharts.palette.scale;
 
   function setStatus(state) {
     statusEl.dataset.state = state;
     statusEl.textContent = statusEl.dataset[state] || state;
   }
-  function fmt(x) { return x === null ? "–" : x.toFixed(1); }
+  // Numbers in the page's language: "3,1" under lang="nl", as the phone and the profile write.
+  var LANG = document.documentElement.lang || "nl";
+  var ONE_DECIMAL = new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var WHOLE = new Intl.NumberFormat(LANG, { maximumFractionDigits: 0 });
+  function fmt(x) { return x === null || x === undefined ? "–" : ONE_DECIMAL.format(x); }
+  function num(x) { return WHOLE.format(x); }
+  // plotly's own numbers (axis ticks) with the same decimal mark: "<decimal><thousands>".
+  var SEPARATORS = ONE_DECIMAL.format(1.5).charAt(1) === "," ? ",." : ".,";
   // Long names break at the space nearest their middle, so no label runs off the screen.
   function wrap(name) {
     if (name.length < 16 || name.indexOf(" ") < 0) return name;
@@ -39,22 +45,23 @@
       data: [{
         type: "scatterpolar", r: closed(values), theta: closed(names), text: closed(values.map(fmt)),
         mode: "lines+markers+text", textposition: "top center",
-        textfont: { size: size + 2, color: "#0b3d2e" }, fill: "toself",
+        textfont: { size: size + 2, color: ScentissCharts.palette.scoreInk }, fill: "toself",
         fillcolor: "rgba(23, 128, 94, 0.30)", line: { color: GREEN, width: 4 },
         marker: { size: 12, color: GREEN }, connectgaps: false, hoverinfo: "skip",
       }],
       layout: {
         polar: {
           // Up to 5.6, so a 5.0 and its label stay inside the circle, clear of the names.
-          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: "#c9d3cf" },
+          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: ScentissCharts.palette.grid },
           angularaxis: {
-            tickfont: { size: size, color: "#16221d" }, direction: "clockwise", rotation: 90,
+            tickfont: { size: size, color: ScentissCharts.palette.ink }, direction: "clockwise", rotation: 90,
             tickmode: "array", tickvals: names, ticktext: names.map(wrap),
           },
           bgcolor: "#ffffff",
         },
         showlegend: false, margin: { l: 120, r: 120, t: 95, b: 95 },
         paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
+        separators: SEPARATORS,
       },
     };
   }
@@ -98,6 +105,7 @@
       xaxis: { tickfont: { size: 14 }, dtick: 1 },
       legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 16 }, traceorder: "normal" },
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
+      separators: SEPARATORS,
     }, PLOT_CONFIG);
   }
 
@@ -119,9 +127,10 @@
     if (snapshot.version <= lastVersion) return;
     lastVersion = snapshot.version;
     var mode = snapshot.projector.mode;
-    beamer.dataset.mode = mode;
-    document.querySelectorAll(".js-participants").forEach(function (el) { el.textContent = snapshot.participants; });
-    document.getElementById("respondents").textContent = snapshot.respondents;
+    // After the last phase the room sees a closing screen, never the QR code again.
+    beamer.dataset.mode = snapshot.phase === "closed" ? "closed" : mode;
+    document.querySelectorAll(".js-participants").forEach(function (el) { el.textContent = num(snapshot.participants); });
+    document.querySelectorAll(".js-respondents").forEach(function (el) { el.textContent = num(snapshot.respondents); });
     // Draw the visible pane only (plotly cannot size a hidden one); the chart is always kept
     // current so tests and other readers can rely on it.
     renderChart(snapshot);
@@ -136,19 +145,14 @@
     }
   }
 
-  function connect() {
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var ws = new WebSocket(scheme + location.host + cfg.wsPath);
-    ws.onopen = function () { delay = 500; lastVersion = -1; setStatus("live"); };
-    ws.onmessage = function (event) { render(JSON.parse(event.data)); };
-    ws.onclose = function (event) {
-      if (event.code === 4403) { setStatus("forbidden"); return; }
-      setStatus("reconnecting");
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, MAX_DELAY);
-    };
-  }
-
   render(cfg.snapshot);
-  connect();
+  ScentissLive.connect({
+    path: cfg.wsPath,
+    maxDelay: MAX_DELAY,
+    onStatus: setStatus,
+    // Every connection starts with the full snapshot: take it even if its version is not new
+    // (the server may have been reset).
+    onOpen: function () { lastVersion = -1; },
+    onMessage: render,
+  });
 })();

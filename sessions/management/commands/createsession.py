@@ -3,11 +3,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from instrument.loader import instrument_load, read_instrument
+from instrument.models import Instrument
 from sessions.models import MAX_TABLES, Phase
 from sessions.services import workshop_create
 from sessions.urls_helpers import session_urls
-from survey.loader import instrument_load, read_instrument
-from survey.models import Instrument
 
 
 class Command(BaseCommand):

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from instrument.loader import instrument_load, read_instrument
 from sessions.models import Phase, Workshop
 from sessions.services import workshop_create
 from sessions.urls_helpers import session_urls
-from survey.loader import instrument_load, read_instrument
 
 DEMO_USER = "organiser"
 

@@ -1,0 +1,2 @@
+class Rejected(Exception):
+    """A user's input refused with a message for that user (already translated or lazy)."""

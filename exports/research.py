@@ -1,0 +1,456 @@
+"""Files a researcher opens in R or SPSS without touching a cell, built from plain data.
+
+- long: one row per answer (session, city, date, participant, table, seat, role, source,
+  element, statement, score or empty, dont_know 0/1, times);
+- wide: one row per participant, one column per statement, the participant's own six element
+  scores and their answer counts;
+- the codebook of both (variable, meaning, type, values and their labels), also a sheet of the
+  workbook;
+- both as SPSS .sav (pyreadstat), with variable labels, value labels and "weet ik niet" as a
+  user-missing value.
+
+Variable names are ASCII, language-independent and valid in R, SPSS and Stata (statement
+"kennis-1" is the variable `kennis_1`): researchers' scripts read them by name. Only the
+codebook's meanings and labels follow the export's language.
+"""
+
+import csv
+import datetime
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from exports.workbook import LOCAL_TZ, ElementData, SessionData, local_naive
+
+LONG_VARIABLES = (
+    "session",
+    "city",
+    "date",
+    "instrument_version",
+    "participant",
+    "table",
+    "seat",
+    "role",
+    "source",
+    "element",
+    "statement",
+    "score",
+    "dont_know",
+    "answered_at",
+    "changed_at",
+)
+PARTICIPANT_VARIABLES = (
+    "session",
+    "city",
+    "date",
+    "instrument_version",
+    "participant",
+    "table",
+    "seat",
+    "role",
+    "source",
+    "n_answered",
+    "n_dont_know",
+)
+SOURCES = ("phone", "paper")
+# SPSS: "weet ik niet" in the wide file's statement columns, declared user-missing.
+SAV_DONT_KNOW = 9
+
+TEXT: dict[str, dict[str, Any]] = {
+    "nl": {
+        "header": ("bestand", "variabele", "betekenis", "type", "waarden en labels"),
+        "types": {
+            "text": "tekst",
+            "int": "geheel getal",
+            "num": "getal",
+            "date": "datum",
+            "datetime": "datum en tijd",
+        },
+        "files": {"long": "lang (één rij per antwoord)", "wide": "breed (één rij per deelnemer)"},
+        "meaning": {
+            "session": "code van de sessie",
+            "city": "stad van de sessie",
+            "date": "datum van de sessie (JJJJ-MM-DD)",
+            "instrument_version": "versie van de vragenlijst waarmee de sessie liep",
+            "participant": "deelnemer: tafel en plek (T2·P3), uniek binnen de sessie",
+            "table": "tafelnummer",
+            "seat": "plek aan de tafel (of in de zaal zonder tafel)",
+            "role": "rol die de deelnemer opgaf",
+            "source": "hoe de antwoorden binnenkwamen",
+            "element": "code van het element",
+            "statement": "code van de stelling",
+            "score": "antwoord op de stelling, 1-5",
+            "dont_know": "antwoord was 'weet ik niet / geen mening'",
+            "answered_at": "tijd van het eerste antwoord (Europe/Amsterdam, zonder zone)",
+            "changed_at": "tijd van de laatste wijziging (Europe/Amsterdam, zonder zone)",
+            "n_answered": "aantal antwoorden van de deelnemer (weet ik niet meegeteld)",
+            "n_dont_know": "aantal 'weet ik niet'-antwoorden van de deelnemer",
+            "element_score": "elementscore van de deelnemer: het gemiddelde van zijn of haar "
+            "antwoorden 1-5 in {name}",
+        },
+        "empty": "leeg",
+        "no_table": "leeg = zonder tafel",
+        "no_role": "leeg = niet opgegeven",
+        "sources": {"phone": "telefoon", "paper": "ingevoerd van papieren formulier"},
+        "dont_know_values": "1 = weet ik niet; 0 = een score 1-5",
+        "score_empty_long": "leeg = weet ik niet (zie dont_know)",
+        "score_empty_wide": "leeg = geen antwoord of weet ik niet (het lange bestand "
+        "onderscheidt ze; in .sav is weet ik niet 9, als ontbrekend gedeclareerd)",
+        "element_empty": "leeg = geen antwoord 1-5 in het element",
+        "elements": "elementen",
+        "statements": "stellingen: zie de variabelen van het brede bestand",
+        "dont_know": "weet ik niet",
+    },
+    "en": {
+        "header": ("file", "variable", "meaning", "type", "values and labels"),
+        "types": {
+            "text": "text",
+            "int": "integer",
+            "num": "number",
+            "date": "date",
+            "datetime": "date and time",
+        },
+        "files": {"long": "long (one row per answer)", "wide": "wide (one row per participant)"},
+        "meaning": {
+            "session": "session code",
+            "city": "city of the session",
+            "date": "date of the session (YYYY-MM-DD)",
+            "instrument_version": "version of the questionnaire the session ran with",
+            "participant": "participant: table and seat (T2·P3), unique within the session",
+            "table": "table number",
+            "seat": "seat at the table (or in the room, without a table)",
+            "role": "role the participant gave",
+            "source": "how the answers came in",
+            "element": "element key",
+            "statement": "statement key",
+            "score": "answer to the statement, 1-5",
+            "dont_know": "the answer was 'don't know / no opinion'",
+            "answered_at": "time of the first answer (Europe/Amsterdam, no zone)",
+            "changed_at": "time of the last change (Europe/Amsterdam, no zone)",
+            "n_answered": "number of the participant's answers (don't know included)",
+            "n_dont_know": "number of the participant's don't-know answers",
+            "element_score": "the participant's element score: the mean of their 1-5 answers "
+            "in {name}",
+        },
+        "empty": "empty",
+        "no_table": "empty = no table",
+        "no_role": "empty = not given",
+        "sources": {"phone": "phone", "paper": "typed in from a paper form"},
+        "dont_know_values": "1 = don't know; 0 = a score 1-5",
+        "score_empty_long": "empty = don't know (see dont_know)",
+        "score_empty_wide": "empty = no answer or don't know (the long file tells them apart; "
+        "in .sav don't know is 9, declared missing)",
+        "element_empty": "empty = no 1-5 answer in the element",
+        "elements": "elements",
+        "statements": "statements: see the wide file's variables",
+        "dont_know": "don't know",
+    },
+}
+
+
+def _text(lang: str) -> dict[str, Any]:
+    return TEXT["en" if lang == "en" else "nl"]
+
+
+def codebook_header(lang: str) -> tuple[str, ...]:
+    return _text(lang)["header"]
+
+
+def statement_variable(key: str) -> str:
+    """A statement key as a variable name R, SPSS and Stata accept ("kennis-1" -> kennis_1)."""
+    return key.replace("-", "_")
+
+
+def element_variable(key: str) -> str:
+    return f"score_{key}"
+
+
+@dataclass(frozen=True)
+class ResearchTables:
+    long_header: tuple[str, ...]
+    long_rows: list[tuple]
+    wide_header: tuple[str, ...]
+    wide_rows: list[tuple]
+    # wide only: (participant_id, statement variable) of every don't-know answer, for .sav
+    wide_dont_know: frozenset[tuple[int, str]]
+    wide_ids: tuple[int, ...]
+
+
+def _mean(total: int, n: int) -> float | None:
+    return round(total / n, 6) if n else None
+
+
+def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> ResearchTables:
+    """The long and wide tables of one session (plain values: numbers, text, dates, None)."""
+    statement_at: dict[int, tuple[int, int, ElementData, str]] = {}
+    for e_index, element in enumerate(data.elements):
+        for statement in element.statements:
+            statement_at[statement.statement_id] = (
+                len(statement_at),
+                e_index,
+                element,
+                statement.key,
+            )
+    people = {p.participant_id: (i, p) for i, p in enumerate(data.participants)}
+    common = (data.code, data.city, data.date, data.instrument_version)
+
+    keyed = []
+    scores: dict[int, dict[str, int | None]] = {}
+    sums: dict[int, list[list[int]]] = {}
+    for participant_id, statement_id, score, answered_at, updated_at in data.answers:
+        place = statement_at.get(statement_id)
+        person = people.get(participant_id)
+        if place is None or person is None:
+            continue  # another instrument's statement, or a participant deleted meanwhile
+        order, e_index, element, key = place
+        p_order, p = person
+        keyed.append(
+            (
+                p_order,
+                order,
+                (
+                    *common,
+                    p.seat_label,
+                    p.table,
+                    p.seat,
+                    p.role_code or None,
+                    p.source,
+                    element.key,
+                    key,
+                    score,
+                    1 if score is None else 0,
+                    local_naive(answered_at, tz),
+                    local_naive(updated_at, tz),
+                ),
+            )
+        )
+        scores.setdefault(participant_id, {})[statement_variable(key)] = score
+        per_element = sums.setdefault(participant_id, [[0, 0] for _ in data.elements])
+        if score is not None:
+            per_element[e_index][0] += score
+            per_element[e_index][1] += 1
+    keyed.sort(key=lambda k: (k[0], k[1]))
+
+    statement_vars = [statement_variable(s.key) for e in data.elements for s in e.statements]
+    element_vars = [element_variable(e.key) for e in data.elements]
+    wide_rows, dont_know, ids = [], set(), []
+    for p in data.participants:
+        given = scores.get(p.participant_id, {})
+        per_element = sums.get(p.participant_id, [[0, 0] for _ in data.elements])
+        for variable, score in given.items():
+            if score is None:
+                dont_know.add((p.participant_id, variable))
+        ids.append(p.participant_id)
+        wide_rows.append(
+            (
+                *common,
+                p.seat_label,
+                p.table,
+                p.seat,
+                p.role_code or None,
+                p.source,
+                len(given),
+                sum(1 for s in given.values() if s is None),
+                *(_mean(total, n) for total, n in per_element),
+                *(given.get(v) for v in statement_vars),
+            )
+        )
+    return ResearchTables(
+        long_header=LONG_VARIABLES,
+        long_rows=[k[2] for k in keyed],
+        wide_header=(*PARTICIPANT_VARIABLES, *element_vars, *statement_vars),
+        wide_rows=wide_rows,
+        wide_dont_know=frozenset(dont_know),
+        wide_ids=tuple(ids),
+    )
+
+
+def _scale_labels(data: SessionData, lang: str) -> str:
+    scale = list(data.scale) + [""] * (5 - len(data.scale))
+    return "; ".join(f"{i} = {label}" if label else str(i) for i, label in enumerate(scale[:5], 1))
+
+
+def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str, str, str, str]]:
+    """(file, variable, meaning, type, values and labels) of every variable of both files."""
+    t = _text(lang)
+    types, meaning = t["types"], t["meaning"]
+    roles = "; ".join(f"{code} = {label}" for code, label in data.roles)
+    sources = "; ".join(f"{code} = {t['sources'][code]}" for code in SOURCES)
+    elements = "; ".join(f"{e.key} = {e.name}" for e in data.elements)
+    common = {
+        "session": ("text", ""),
+        "city": ("text", ""),
+        "date": ("date", ""),
+        "instrument_version": ("int", ""),
+        "participant": ("text", ""),
+        "table": ("int", t["no_table"]),
+        "seat": ("int", ""),
+        "role": ("text", f"{roles}; {t['no_role']}"),
+        "source": ("text", sources),
+    }
+    scale = _scale_labels(data, lang)
+    long = {
+        **common,
+        "element": ("text", elements),
+        "statement": ("text", t["statements"]),
+        "score": ("int", f"{scale}; {t['score_empty_long']}"),
+        "dont_know": ("int", t["dont_know_values"]),
+        "answered_at": ("datetime", ""),
+        "changed_at": ("datetime", ""),
+    }
+    rows = [
+        (t["files"]["long"], v, meaning[v], types[long[v][0]], long[v][1]) for v in LONG_VARIABLES
+    ]
+    wide = {**common, "n_answered": ("int", ""), "n_dont_know": ("int", "")}
+    rows += [
+        (t["files"]["wide"], v, meaning[v], types[wide[v][0]], wide[v][1])
+        for v in PARTICIPANT_VARIABLES
+    ]
+    rows += [
+        (
+            t["files"]["wide"],
+            element_variable(e.key),
+            meaning["element_score"].format(name=e.name),
+            types["num"],
+            f"1-5; {t['element_empty']}",
+        )
+        for e in data.elements
+    ]
+    rows += [
+        (
+            t["files"]["wide"],
+            statement_variable(s.key),
+            f"{s.label}: {s.text}",
+            types["int"],
+            f"{scale}; {t['score_empty_wide']}",
+        )
+        for e in data.elements
+        for s in e.statements
+    ]
+    return rows
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark (Excel then reads the accents right), comma-separated,
+    empty for missing, ISO dates and times: what R's read.csv and SPSS read as numbers and
+    dates without being told."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(tuple(_csv_value(v) for v in row) for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def long_csv(*, data: SessionData) -> bytes:
+    tables = research_tables(data=data)
+    return csv_bytes(tables.long_header, tables.long_rows)
+
+
+def wide_csv(*, data: SessionData) -> bytes:
+    tables = research_tables(data=data)
+    return csv_bytes(tables.wide_header, tables.wide_rows)
+
+
+def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
+    return csv_bytes(_text(lang)["header"], codebook_rows(data=data, lang=lang))
+
+
+def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
+    """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
+    the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
+
+    pyreadstat (ReadStat's Python binding, maintained by Roche, wheels for every platform) is
+    the one Python library that writes .sav with value labels and missing values; it takes a
+    pandas data frame, so pandas comes with it. Imported here, not at module level: a
+    workbook or CSV export does not pay for loading pandas.
+    """
+    import pandas as pd
+    import pyreadstat
+
+    t = _text(lang)
+    tables = research_tables(data=data)
+    if kind == "long":
+        header, rows = tables.long_header, tables.long_rows
+    elif kind == "wide":
+        header, rows = tables.wide_header, tables.wide_rows
+    else:
+        raise ValueError(kind)
+    labels = {row[1]: row[2] for row in codebook_rows(data=data, lang=lang)}
+    role_codes = {code: i for i, (code, _label) in enumerate(data.roles, 1)}
+    source_codes = {code: i for i, code in enumerate(SOURCES, 1)}
+    scale = list(data.scale) + [""] * (5 - len(data.scale))
+    score_labels = {float(i): (label or str(i)) for i, label in enumerate(scale[:5], 1)}
+    statement_vars = {statement_variable(s.key) for e in data.elements for s in e.statements}
+
+    columns: dict[str, list] = {name: [] for name in header}
+    for index, row in enumerate(rows):
+        for name, value in zip(header, row, strict=True):
+            if name == "role":
+                value = role_codes.get(value) if value else None
+            elif name == "source":
+                value = source_codes.get(value)
+            elif (
+                kind == "wide"
+                and name in statement_vars
+                and (tables.wide_ids[index], name) in tables.wide_dont_know
+            ):
+                value = SAV_DONT_KNOW
+            columns[name].append(value)
+    frame = pd.DataFrame(columns)
+    numeric = [
+        n
+        for n in header
+        if n not in {"session", "city", "date", "participant", "element", "statement"}
+        and n not in {"answered_at", "changed_at"}
+    ]
+    for name in numeric:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    for name in ("answered_at", "changed_at"):
+        if name in frame:
+            frame[name] = pd.to_datetime(frame[name])
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date if len(frame) else frame["date"]
+
+    value_labels: dict[str, dict[float, str]] = {
+        "role": {
+            float(i): label for (_c, label), i in zip(data.roles, role_codes.values(), strict=True)
+        },
+        "source": {float(i): t["sources"][code] for code, i in source_codes.items()},
+    }
+    missing: dict[str, list] = {}
+    if kind == "long":
+        value_labels["score"] = score_labels
+        value_labels["dont_know"] = {0.0: "1-5", 1.0: t["dont_know"]}
+    else:
+        for name in statement_vars:
+            value_labels[name] = {**score_labels, float(SAV_DONT_KNOW): t["dont_know"]}
+            missing[name] = [SAV_DONT_KNOW]
+    fd, path = tempfile.mkstemp(suffix=".sav")
+    os.close(fd)
+    try:
+        pyreadstat.write_sav(
+            frame,
+            path,
+            column_labels={n: labels.get(n, n)[:250] for n in header},
+            variable_value_labels=value_labels,
+            missing_ranges=missing,
+        )
+        with open(path, "rb") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)

@@ -1,0 +1,186 @@
+"""Read what an export needs from the database, in a fixed handful of queries, as the plain
+data that `exports.workbook` builds workbooks from."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.utils import translation
+
+from exports.workbook import (
+    ComparedSession,
+    ElementData,
+    ParticipantData,
+    SessionData,
+    StatementData,
+)
+from instrument.i18n import localized
+from instrument.models import Statement
+from notes.models import Note, Observation
+from sessions.models import Participant, Role, Workshop
+from survey.models import Answer
+
+
+def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:
+    """Per instrument: its elements in order, each with its statements in order (one query;
+    the instrument rides along for the statements' full text)."""
+    statements = (
+        Statement.objects.filter(element__instrument_id__in=instrument_ids)
+        .select_related("element__instrument")
+        .order_by("element__instrument_id", "element__order", "order")
+    )
+    grouped: dict[int, list[tuple[Any, list[Statement]]]] = defaultdict(list)
+    for statement in statements:
+        per_instrument = grouped[statement.element.instrument_id]
+        if not per_instrument or per_instrument[-1][0].pk != statement.element_id:
+            per_instrument.append((statement.element, []))
+        per_instrument[-1][1].append(statement)
+    return grouped
+
+
+def _elements(
+    grouped: list[tuple[Any, list[Statement]]], *, city: str, lang: str
+) -> list[ElementData]:
+    return [
+        ElementData(
+            key=element.key,
+            name=localized(element, "name", lang),
+            statements=tuple(
+                StatementData(
+                    statement_id=s.pk,
+                    key=s.key,
+                    label=localized(s, "label", lang),
+                    text=s.full_text(city, lang),
+                )
+                for s in statements
+            ),
+        )
+        for element, statements in grouped
+    ]
+
+
+# Kinds as the hand-out writes them: the chairs' plus, minus, "eens", "verschil".
+NOTE_KIND_LABELS = {
+    "nl": {"plus": "+", "minus": "\u2212", "agree": "eens", "differ": "verschil"},
+    "en": {"plus": "+", "minus": "\u2212", "agree": "agree", "differ": "differ"},
+}
+OBSERVATION_KIND_LABELS = {
+    "nl": {"theme": "thema", "example": "voorbeeld", "statement": "opvallende uitspraak"},
+    "en": {"theme": "theme", "example": "example", "statement": "striking statement"},
+}
+
+
+def _note_rows(workshop: Workshop, lang: str) -> list:
+    """The session's table notes as rows of export_workbook.NOTE_FIELDS: one query."""
+    kinds = NOTE_KIND_LABELS["en" if lang == "en" else "nl"]
+    notes = (
+        Note.objects.filter(workshop=workshop)
+        .select_related("table", "participant__table", "element")
+        .order_by("table__number", "element__order", "created_at", "pk")
+    )
+    return [
+        (
+            n.table.number,
+            n.participant.seat_label if n.participant_id else None,
+            localized(n.element, "name", lang),
+            kinds.get(n.kind, n.kind),
+            n.is_quote,
+            n.text,
+            n.author,
+            n.created_at,
+        )
+        for n in notes
+    ]
+
+
+def _observation_rows(workshop: Workshop, lang: str) -> list:
+    """The session's observations as rows of export_workbook.OBSERVATION_FIELDS: one query."""
+    kinds = OBSERVATION_KIND_LABELS["en" if lang == "en" else "nl"]
+    observations = (
+        Observation.objects.filter(workshop=workshop)
+        .select_related("element", "author", "table")
+        .order_by("created_at", "pk")
+    )
+    return [
+        (
+            kinds.get(o.kind, o.kind),
+            localized(o.element, "name", lang) if o.element_id else None,
+            o.text,
+            # A chair's observation is attributed to its table, a researcher's to the login.
+            o.author_label,
+            o.created_at,
+        )
+        for o in observations
+    ]
+
+
+def session_data(*, workshop: Workshop, lang: str) -> SessionData:
+    """Everything one session's workbook shows: five queries, however large the session."""
+    # Answers before participants: a phone that joins in between then shows up as a
+    # participant without answers, never as answers without a participant.
+    answers = list(
+        Answer.objects.filter(participant__workshop_id=workshop.pk).values_list(
+            "participant_id", "statement_id", "score", "answered_at", "updated_at"
+        )
+    )
+    participants = Participant.objects.filter(workshop_id=workshop.pk).select_related("table")
+    with translation.override(lang):
+        # Translated once per role, not per participant (lazy labels cost ~0.3 ms each).
+        roles = {value: str(label) for value, label in Role.choices}
+        phase = str(workshop.get_phase_display())
+    people = [
+        ParticipantData(
+            participant_id=p.pk,
+            seat_label=p.seat_label,
+            table=p.table.number if p.table_id else None,
+            seat=p.seat,
+            role=roles.get(p.role, p.role),
+            joined_at=p.joined_at,
+            role_code=p.role,
+            source=p.source,
+        )
+        for p in participants
+    ]
+    instrument = workshop.instrument
+    grouped = element_data(instrument_ids=[instrument.pk])[instrument.pk]
+    return SessionData(
+        code=workshop.code,
+        city=workshop.city,
+        date=workshop.date,
+        title=workshop.title,
+        instrument=localized(instrument, "name", lang),
+        instrument_version=instrument.version,
+        phase=phase,
+        elements=_elements(grouped, city=workshop.city, lang=lang),
+        participants=people,
+        answers=answers,
+        notes=_note_rows(workshop, lang),
+        observations=_observation_rows(workshop, lang),
+        table_focus=dict(
+            workshop.tables.exclude(focus="").order_by("number").values_list("number", "focus")
+        ),
+        scale=tuple(localized(instrument, "scale", lang) or ()),
+        roles=tuple(roles.items()),
+    )
+
+
+def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[ComparedSession]:
+    """The compared sessions' elements and answers: two queries for any number of sessions."""
+    grouped = element_data(instrument_ids={w.instrument_id for w in workshops})
+    answers: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+    rows = Answer.objects.filter(participant__workshop_id__in=[w.pk for w in workshops])
+    for workshop_id, participant_id, statement_id, score in rows.values_list(
+        "participant__workshop_id", "participant_id", "statement_id", "score"
+    ).iterator(chunk_size=5000):
+        answers[workshop_id].append((participant_id, statement_id, score))
+    return [
+        ComparedSession(
+            code=w.code,
+            city=w.city,
+            date=w.date,
+            title=w.title,
+            elements=_elements(grouped.get(w.instrument_id, []), city=w.city, lang=lang),
+            answers=answers[w.pk],
+        )
+        for w in workshops
+    ]

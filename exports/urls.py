@@ -1,0 +1,14 @@
+from django.urls import path
+
+from exports import views as exports
+
+urlpatterns = [
+    path("s/<str:code>/export.xlsx", exports.export_xlsx, name="export-xlsx"),
+    path("s/<str:code>/answers.csv", exports.export_csv, name="export-csv"),
+    path("s/<str:code>/wide.csv", exports.export_wide_csv, name="export-wide-csv"),
+    path("s/<str:code>/codebook.csv", exports.export_codebook, name="export-codebook"),
+    path("s/<str:code>/long.sav", exports.export_sav, {"kind": "long"}, name="export-long-sav"),
+    path("s/<str:code>/wide.sav", exports.export_sav, {"kind": "wide"}, name="export-wide-sav"),
+    path("s/<str:code>/import/", exports.import_answers, name="import-answers"),
+    path("organiser/compare.xlsx", exports.export_compare, name="export-compare"),
+]

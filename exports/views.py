@@ -1,0 +1,199 @@
+"""Exports for researchers: a session's workbook, its answers as CSV, and a comparison workbook.
+
+Only a logged-in organiser exports: the projector key and the chair keys open live views of
+one session, and must not hand out every answer of it.
+"""
+
+import datetime
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+
+from core.errors import Rejected
+from core.inputs import parse_session_codes
+from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
+from exports.selectors import comparison_data, session_data
+from exports.services import ImportRefused, answers_import
+from exports.workbook import (
+    build_comparison_workbook,
+    build_session_workbook,
+    labels,
+)
+from instrument.i18n import current_lang
+from sessions.models import MAX_COMPARED, Workshop
+from sessions.selectors import workshop_get
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+SAV = "application/x-spss-sav"
+
+
+def session_workbook(
+    *, workshop: Workshop, lang: str | None = None, exported_at: datetime.datetime | None = None
+) -> Workbook:
+    """The session's workbook in `lang` (default: the active language)."""
+    lang = lang or current_lang()
+    return build_session_workbook(
+        data=session_data(workshop=workshop, lang=lang),
+        exported_at=exported_at or timezone.now(),
+        lang=lang,
+    )
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_filename(workshop: Workshop, extension: str) -> str:
+    city = slugify(workshop.city) or "sessie"
+    return f"scentiss-{city}-{workshop.date:%Y-%m-%d}-{workshop.code}.{extension}"
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    content = workbook_bytes(session_workbook(workshop=workshop))
+    return _download(content, XLSX, export_filename(workshop, "xlsx"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
+    workshop = workshop_get(code=code)
+    content = long_csv(data=session_data(workshop=workshop, lang=current_lang()))
+    return _download(content, CSV, export_filename(workshop, "csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """One row per participant: a column per statement and the participant's element scores."""
+    workshop = workshop_get(code=code)
+    content = wide_csv(data=session_data(workshop=workshop, lang=current_lang()))
+    return _download(content, CSV, export_filename(workshop, "wide.csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    content = codebook_csv(data=session_data(workshop=workshop, lang=lang), lang=lang)
+    return _download(content, CSV, export_filename(workshop, "codebook.csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """The long or wide file for SPSS, with variable and value labels."""
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    content = sav_bytes(data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang)
+    return _download(content, SAV, export_filename(workshop, f"{kind}.sav"))
+
+
+def compare_codes(query: QueryDict) -> list[str]:
+    """Session codes from ?codes=A,B,C and/or repeated ?code=, upper-cased, first one kept,
+    through the one code-list parser (a NUL byte in a code was a 500 on PostgreSQL)."""
+    return parse_session_codes(
+        [*query.getlist("codes"), *query.getlist("code")], max_codes=MAX_COMPARED
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def export_compare(request: HttpRequest) -> HttpResponse:
+    try:
+        codes = compare_codes(request.GET)
+    except Rejected as refused:
+        return HttpResponseBadRequest(str(refused))
+    if not codes:
+        return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
+    found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise Http404("unknown session code: " + ", ".join(missing))
+    workshops = [found[c] for c in codes]
+    lang = current_lang()
+    workbook = build_comparison_workbook(
+        sessions=comparison_data(workshops=workshops, lang=lang), lang=lang
+    )
+    cities = "-".join(dict.fromkeys(slugify(w.city) for w in workshops))[:80]
+    filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}.xlsx"
+    return _download(workbook_bytes(workbook), XLSX, filename)
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def import_answers(request: HttpRequest, code: str) -> HttpResponse:
+    """The organiser's page: a file in the export's long format into this session."""
+    workshop = workshop_get(code=code)
+    context: dict = {"workshop": workshop, "problems": [], "error": ""}
+    if request.method == "GET":
+        return render(request, "exports/import.html", context)
+    # Refuse a huge body by its announced length, before Django spools it to disk.
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
+        context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
+            "mb": MAX_UPLOAD // (1024 * 1024)
+        }
+        return render(request, "exports/import.html", context, status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["error"] = _("Choose a file first.")
+        return render(request, "exports/import.html", context, status=400)
+    if upload.size > MAX_UPLOAD:
+        context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
+            "mb": MAX_UPLOAD // (1024 * 1024)
+        }
+        return render(request, "exports/import.html", context, status=400)
+    try:
+        summary = answers_import(workshop=workshop, name=upload.name, content=upload.read())
+    except ImportRefused as refused:
+        context["error"] = str(refused)
+        context["problems"] = refused.problems
+        return render(request, "exports/import.html", context, status=400)
+    except Rejected as exc:
+        context["error"] = str(exc)
+        return render(request, "exports/import.html", context, status=400)
+    messages.success(
+        request,
+        ngettext(
+            "%(answers)s answers of %(n)s participant imported.",
+            "%(answers)s answers of %(n)s participants imported.",
+            summary.participants,
+        )
+        % {"answers": summary.answers, "n": summary.participants},
+    )
+    return redirect("organiser-session", code=workshop.code)

@@ -1,0 +1,866 @@
+"""Excel workbooks (and the answers CSV) of sessions, built from plain data: no ORM, no HTTP.
+
+The numbers come from `survey.aggregation.aggregate`, the same function the live results use,
+applied to the very answer rows the workbook lists, so a workbook is consistent with itself
+even when it is exported while phones are still answering.
+
+Sheet names and column headers are spelled out here per language rather than translated
+through gettext: they are a data format that researchers' R and SPSS scripts read by name, so
+they must not change when somebody edits a translation catalogue.
+"""
+
+import datetime
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl.chart import RadarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from core.inputs import xml_safe
+from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
+from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
+
+# Excel has no time zones: every time in an export is the wall-clock time of the sessions.
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+MEAN_FORMAT = "0.00"
+MIN_COLUMN_WIDTH = 8
+MAX_COLUMN_WIDTH = 60
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE8E3")
+
+# Fields of a note row / observation row, in column order (tuples) or as keys (mappings).
+NOTE_FIELDS = ("table", "seat", "element", "kind", "quote", "text", "author", "created_at")
+OBSERVATION_FIELDS = ("kind", "element", "text", "author", "created_at")
+
+
+@dataclass(frozen=True)
+class StatementData:
+    statement_id: int
+    key: str
+    label: str
+    text: str  # the full statement as the participant read it, with the city
+
+
+@dataclass(frozen=True)
+class ElementData:
+    key: str
+    name: str
+    statements: tuple[StatementData, ...]
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    participant_id: int
+    seat_label: str
+    table: int | None
+    seat: int
+    role: str  # the role's label in the export's language, "" if none was given
+    joined_at: datetime.datetime
+    role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
+    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
+
+
+# (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
+AnswerData = tuple[int, int, int | None, datetime.datetime, datetime.datetime]
+
+
+@dataclass(frozen=True)
+class SessionData:
+    code: str
+    city: str
+    date: datetime.date
+    title: str
+    instrument: str
+    instrument_version: int
+    phase: str  # the phase's label in the export's language
+    elements: Sequence[ElementData]
+    participants: Sequence[ParticipantData]
+    answers: Sequence[AnswerData]
+    notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    # Table number -> its focus (a sector or a district), for the tables that have one.
+    table_focus: Mapping[int, str] = field(default_factory=dict)
+    scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
+    roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
+
+
+@dataclass(frozen=True)
+class ComparedSession:
+    code: str
+    city: str
+    date: datetime.date
+    title: str
+    elements: Sequence[ElementData]
+    answers: Sequence[AnswerRow] = field(default_factory=tuple)
+
+
+LABELS: dict[str, dict[str, Any]] = {
+    "nl": {
+        "sheet": {
+            "session": "sessie",
+            "participants": "deelnemers",
+            "answers": "antwoorden",
+            "statements": "stellingen",
+            "elements": "elementen",
+            "notes": "notities",
+            "observations": "observaties",
+            "codebook": "codeboek",
+            "comparison": "vergelijking",
+            "chart": "grafiek",
+        },
+        "dont_know": "weet ik niet",
+        "session": ("gegeven", "waarde"),
+        "facts": {
+            "code": "code",
+            "city": "stad",
+            "date": "datum",
+            "title": "titel",
+            "instrument": "instrument",
+            "instrument_version": "instrumentversie",
+            "phase": "fase",
+            "participants": "deelnemers",
+            "respondents": "respondenten",
+            "answers": "antwoorden",
+            "dont_know": "weet-ik-niet-antwoorden",
+            "notes": "notities",
+            "observations": "observaties",
+            "exported_at": "geëxporteerd op",
+            "time_zone": "tijdzone van alle tijden",
+            "table_focus": "focus tafel {n}",
+        },
+        "definitions": (
+            (
+                "elementscore",
+                "Het gemiddelde over de deelnemers van ieders eigen gemiddelde over zijn of haar "
+                "antwoorden 1-5 in het element; n is het aantal deelnemers met minstens één "
+                "antwoord 1-5 in het element. Elke deelnemer weegt even zwaar.",
+            ),
+            (
+                "gemiddelde stelling",
+                "Het gemiddelde van de antwoorden 1-5 op de stelling; n is hun aantal. "
+                "'Weet ik niet' telt apart en nooit mee in een gemiddelde.",
+            ),
+            ("standaardafwijking", "Steekproefstandaardafwijking (n-1) van de antwoorden 1-5."),
+            (
+                "wie telt als respondent",
+                "Deelnemers met minstens één antwoord ('weet ik niet' telt mee).",
+            ),
+        ),
+        "participants": (
+            "deelnemer",
+            "tafel",
+            "plek",
+            "rol",
+            "bron",
+            "aangemeld op",
+            "aantal antwoorden",
+            "aantal weet ik niet",
+        ),
+        "participant_score": "elementscore {name}",
+        "participant_count": "aantal antwoorden {name}",
+        "sources": {"phone": "telefoon", "paper": "papier"},
+        "answers": (
+            "deelnemer",
+            "element",
+            "code stelling",
+            "stelling",
+            "volledige stelling",
+            "score",
+            "beantwoord op",
+            "gewijzigd op",
+        ),
+        "statements": (
+            "element",
+            "code",
+            "stelling",
+            "volledige stelling",
+            "n",
+            "gemiddelde",
+            "standaardafwijking",
+            "mediaan",
+            "weet ik niet",
+            *(f"aantal {s}" for s in SCORES),
+        ),
+        "elements": ("code", "element", "score", "n", "weet ik niet", "stellingen"),
+        "notes": (
+            "tafel",
+            "deelnemer",
+            "element",
+            "soort",
+            "citaat",
+            "tekst",
+            "auteur",
+            "tijd",
+        ),
+        "observations": ("soort", "element", "tekst", "auteur", "tijd"),
+        "comparison": (
+            "code",
+            "stad",
+            "datum",
+            "titel",
+            "respondenten",
+            "code element",
+            "element",
+            "score",
+            "n",
+            "weet ik niet",
+        ),
+        "per_session": ("gemiddelde", "n", "weet ik niet"),
+        "chart_title": "Elementscores (1-5)",
+        "statement_key": "code",
+        "statement": "stelling",
+        "element": "element",
+    },
+    "en": {
+        "sheet": {
+            "session": "session",
+            "participants": "participants",
+            "answers": "answers",
+            "statements": "statements",
+            "elements": "elements",
+            "notes": "notes",
+            "observations": "observations",
+            "codebook": "codebook",
+            "comparison": "comparison",
+            "chart": "chart",
+        },
+        "dont_know": "don't know",
+        "session": ("field", "value"),
+        "facts": {
+            "code": "code",
+            "city": "city",
+            "date": "date",
+            "title": "title",
+            "instrument": "instrument",
+            "instrument_version": "instrument version",
+            "phase": "phase",
+            "participants": "participants",
+            "respondents": "respondents",
+            "answers": "answers",
+            "dont_know": "don't-know answers",
+            "notes": "notes",
+            "observations": "observations",
+            "exported_at": "exported at",
+            "time_zone": "time zone of all times",
+            "table_focus": "table {n} focus",
+        },
+        "definitions": (
+            (
+                "element score",
+                "The mean, over participants, of each participant's own mean over their 1-5 "
+                "answers in the element; n is the number of participants with at least one 1-5 "
+                "answer in it. Every participant weighs the same.",
+            ),
+            (
+                "statement mean",
+                "The mean of the statement's 1-5 answers; n is their count. Don't-know answers "
+                "are counted apart and never enter a mean.",
+            ),
+            ("standard deviation", "Sample standard deviation (n-1) of the 1-5 answers."),
+            (
+                "who counts as respondent",
+                "Participants with at least one answer (don't know included).",
+            ),
+        ),
+        "participants": (
+            "participant",
+            "table",
+            "seat",
+            "role",
+            "source",
+            "joined at",
+            "number of answers",
+            "number of don't know",
+        ),
+        "participant_score": "element score {name}",
+        "participant_count": "number of answers {name}",
+        "sources": {"phone": "phone", "paper": "paper"},
+        "answers": (
+            "participant",
+            "element",
+            "statement key",
+            "statement",
+            "full statement",
+            "score",
+            "answered at",
+            "changed at",
+        ),
+        "statements": (
+            "element",
+            "key",
+            "statement",
+            "full statement",
+            "n",
+            "mean",
+            "standard deviation",
+            "median",
+            "don't know",
+            *(f"count {s}" for s in SCORES),
+        ),
+        "elements": ("key", "element", "score", "n", "don't know", "statements"),
+        "notes": ("table", "participant", "element", "kind", "quote", "text", "author", "time"),
+        "observations": ("kind", "element", "text", "author", "time"),
+        "comparison": (
+            "code",
+            "city",
+            "date",
+            "title",
+            "respondents",
+            "element key",
+            "element",
+            "score",
+            "n",
+            "don't know",
+        ),
+        "per_session": ("mean", "n", "don't know"),
+        "chart_title": "Element scores (1-5)",
+        "statement_key": "key",
+        "statement": "statement",
+        "element": "element",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, Any]:
+    return LABELS["en" if lang == "en" else "nl"]
+
+
+def local_naive(value: datetime.datetime | None, tz: datetime.tzinfo = LOCAL_TZ) -> Any:
+    """A datetime as Excel can hold it: wall-clock time in `tz`, without zone, to the second
+    (the cells show seconds, and a day fraction cannot hold microseconds exactly)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+def _specs(elements: Sequence[ElementData]) -> list[ElementSpec]:
+    return [
+        ElementSpec(
+            key=e.key,
+            name=e.name,
+            items=tuple(
+                ItemSpec(statement_id=s.statement_id, key=s.key, label=s.label)
+                for s in e.statements
+            ),
+        )
+        for e in elements
+    ]
+
+
+def statement_spread(counts: Sequence[int]) -> tuple[float | None, int | float | None]:
+    """(sample standard deviation, median) of 1-5 answers given as counts of 1s .. 5s."""
+    values = [score for score, count in zip(SCORES, counts, strict=True) for _ in range(count)]
+    stdev = statistics.stdev(values) if len(values) >= 2 else None
+    median = statistics.median(values) if values else None
+    return stdev, median
+
+
+# --- sheet helpers -------------------------------------------------------------------------
+
+
+def _display_len(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime):
+        return 19
+    if isinstance(value, datetime.date):
+        return 10
+    if isinstance(value, float):
+        return 6
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _set_widths(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    widths = [len(h) for h in header]
+    # Distinct values per column: a 46,000-row sheet repeats a few hundred strings.
+    for index, column in enumerate(zip(*rows, strict=False)):
+        longest = max(map(_display_len, set(column)), default=0)
+        if index < len(widths):
+            widths[index] = max(widths[index], longest)
+        else:
+            widths.append(longest)
+    for index, width in enumerate(widths, 1):
+        # Room for the filter button next to the header, however short the column.
+        ws.column_dimensions[get_column_letter(index)].width = min(
+            max(width + 3, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH
+        )
+
+
+def _header(ws: Worksheet, header: Sequence[str]) -> None:
+    # Headers hold cities and session labels (the comparison's columns): user text too.
+    _append_text_safe(ws, header)
+    for cell in ws[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="top")
+    ws.freeze_panes = "A2"
+    # Printed (or turned into PDF): landscape, one page wide, the header on every page.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _filter(wb: BulkWorkbook, ws: Worksheet, width: int) -> None:
+    ws.auto_filter.ref = f"A1:{get_column_letter(width)}{max(wb.bulk_last_row(ws), 1)}"
+
+
+def _table_sheet(
+    wb: BulkWorkbook,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    bulk: bool,
+    number_formats: Mapping[int, str] | None = None,
+) -> Worksheet:
+    """A sheet with a frozen, filtered header and `rows`; bulk rows skip openpyxl's cells."""
+    ws = wb.create_sheet(title)
+    _header(ws, header)
+    if bulk:
+        wb.append_bulk(ws, rows)
+    else:
+        for row in rows:
+            _append_text_safe(ws, row)
+        for column, number_format in (number_formats or {}).items():
+            for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
+                cell.number_format = number_format
+    _set_widths(ws, header, rows)
+    _filter(wb, ws, max(len(header), max((len(r) for r in rows), default=0)))
+    return ws
+
+
+def _radar(
+    ws: Worksheet,
+    *,
+    title: str,
+    categories_col: int,
+    first_series_col: int,
+    last_series_col: int,
+    rows: int,
+) -> RadarChart:
+    """A native radar chart of rows 2..rows+1, one series per column, titles from row 1,
+    placed below the table: there it prints on the table's page instead of across two."""
+    chart = RadarChart()
+    chart.type = "marker"
+    chart.title = xml_safe(title)  # holds the city
+    chart.style = 26
+    chart.width = 16  # cm: within a portrait A4 page's margins too
+    chart.height = 11
+    data = Reference(
+        ws, min_col=first_series_col, max_col=last_series_col, min_row=1, max_row=rows + 1
+    )
+    chart.add_data(data, titles_from_data=True)
+    # openpyxl's set_categories refers to the names as numbers; they are text.
+    names = Reference(ws, min_col=categories_col, min_row=2, max_row=rows + 1)
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=str(names)))
+    # The projector's spider chart runs 0-5 too; a fixed scale keeps sessions comparable.
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 5
+    chart.y_axis.majorUnit = 1
+    # openpyxl 3.1 marks axes deleted unless told otherwise; Excel then hides the scale.
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    # The scale's labels would otherwise take the cells' two-decimal format.
+    chart.y_axis.number_format = "0"
+    chart.y_axis.numFmt.sourceLinked = False
+    if len(chart.series) == 1:
+        chart.legend = None  # the title names the one series
+    else:
+        chart.legend.position = "b"
+    ws.add_chart(chart, f"A{rows + 3}")
+    return chart
+
+
+def _append_text_safe(ws: Worksheet, row: Sequence[Any]) -> None:
+    """Append a row whose text stays text; every workbook row written through openpyxl goes
+    through here (bulk rows are always strings: export_xlsx.rows_xml).
+
+    openpyxl stores a string starting with "=" as a formula, so a city called
+    "=HYPERLINK(...)" would run in the researcher's Excel; and it writes U+FFFE/U+FFFF (and
+    raises on other control characters) into XML that no longer opens.
+    """
+    ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def _field_rows(
+    rows: Sequence[Sequence[Any] | Mapping[str, Any]], fields: Sequence[str], tz: datetime.tzinfo
+) -> list[tuple]:
+    """Note-like rows as tuples in `fields` order, with text cleaned and times made local."""
+    out = []
+    for row in rows:
+        values = [row.get(f) for f in fields] if isinstance(row, Mapping) else list(row)
+        cleaned = []
+        for value in values:
+            if isinstance(value, str):
+                value = xml_safe(value)
+            elif isinstance(value, datetime.datetime):
+                value = local_naive(value, tz)
+            cleaned.append(value)
+        out.append(tuple(cleaned))
+    return out
+
+
+# --- the session workbook ------------------------------------------------------------------
+
+
+def answer_table(
+    *, data: SessionData, lang: str = "nl", tz: datetime.tzinfo = LOCAL_TZ
+) -> tuple[tuple[str, ...], list[tuple]]:
+    """(header, rows) of the answers in long format, ordered by participant, element and
+    statement: the answers sheet and the CSV share it."""
+    text = labels(lang)
+    dont_know = text["dont_know"]
+    statement_at: dict[int, tuple[int, ElementData, StatementData]] = {}
+    for element in data.elements:
+        for statement in element.statements:
+            statement_at[statement.statement_id] = (len(statement_at), element, statement)
+    participant_at = {p.participant_id: (i, p.seat_label) for i, p in enumerate(data.participants)}
+    after_everyone = len(participant_at)
+
+    keyed = []
+    for participant_id, statement_id, score, answered_at, updated_at in data.answers:
+        place = statement_at.get(statement_id)
+        if place is None:
+            continue  # not in this session's instrument: the results ignore it too
+        statement_order, element, statement = place
+        order, seat_label = participant_at.get(
+            participant_id, (after_everyone, f"#{participant_id}")
+        )
+        row = (
+            seat_label,
+            element.name,
+            statement.key,
+            statement.label,
+            statement.text,
+            dont_know if score is None else score,
+            local_naive(answered_at, tz),
+            local_naive(updated_at, tz),
+        )
+        keyed.append((order, participant_id, statement_order, row))
+    keyed.sort(key=itemgetter(0, 1, 2))
+    rows = [k[3] for k in keyed]
+    return text["answers"], rows
+
+
+def build_session_workbook(
+    *,
+    data: SessionData,
+    exported_at: datetime.datetime,
+    lang: str = "nl",
+    tz: datetime.tzinfo = LOCAL_TZ,
+) -> BulkWorkbook:
+    """The full workbook of one session: facts, participants, answers, statements, elements
+    with a radar chart, notes and observations."""
+    text = labels(lang)
+    sheet = text["sheet"]
+    results = aggregate(_specs(data.elements), ((a[0], a[1], a[2]) for a in data.answers))
+    answer_header, answer_rows = answer_table(data=data, lang=lang, tz=tz)
+    dont_know_answers = sum(1 for a in answer_rows if a[5] == text["dont_know"])
+    notes = _field_rows(data.notes, NOTE_FIELDS, tz)
+    observations = _field_rows(data.observations, OBSERVATION_FIELDS, tz)
+
+    wb = BulkWorkbook()
+    ws = wb.active
+    ws.title = sheet["session"]
+    _header(ws, text["session"])
+    facts = text["facts"]
+    for key, value in (
+        ("code", data.code),
+        ("city", data.city),
+        ("date", data.date),
+        ("title", data.title),
+        ("instrument", data.instrument),
+        ("instrument_version", data.instrument_version),
+        ("phase", data.phase),
+        ("participants", len(data.participants)),
+        ("respondents", results["respondents"]),
+        ("answers", len(answer_rows)),
+        ("dont_know", dont_know_answers),
+        ("notes", len(notes)),
+        ("observations", len(observations)),
+        *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
+        ("exported_at", local_naive(exported_at, tz)),
+        ("time_zone", str(tz)),
+    ):
+        # ("table_focus", 2) is "focus tafel 2"
+        label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
+        _append_text_safe(ws, [label, value])
+        cell = ws.cell(row=ws.max_row, column=2)
+        if isinstance(value, datetime.datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(value, datetime.date):
+            cell.number_format = DATE_FORMAT
+        cell.alignment = Alignment(horizontal="left")
+    ws.append([])
+    definition_width = 80
+    for term, definition in text["definitions"]:
+        _append_text_safe(ws, [term, definition])
+        ws.cell(row=ws.max_row, column=1).alignment = Alignment(vertical="top")
+        ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
+        # LibreOffice keeps the default height of a wrapped row read from xlsx; say it.
+        lines = -(-len(definition) // (definition_width - 8))
+        ws.row_dimensions[ws.max_row].height = 15 * lines
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = definition_width
+    ws.auto_filter.ref = f"A1:B{ws.max_row}"
+
+    # participants: their own element scores (the means that the element score averages),
+    # then their answer counts, labelled as counts
+    element_of = {
+        s.statement_id: index for index, e in enumerate(data.elements) for s in e.statements
+    }
+    width = len(data.elements)
+    given: dict[int, list[int]] = {}
+    sums: dict[int, list[list[int]]] = {}
+    dont_knows: dict[int, int] = {}
+    for participant_id, statement_id, score, *_ in data.answers:
+        index = element_of.get(statement_id)
+        if index is None:
+            continue
+        given.setdefault(participant_id, [0] * width)[index] += 1
+        if score is None:
+            dont_knows[participant_id] = dont_knows.get(participant_id, 0) + 1
+        else:
+            total = sums.setdefault(participant_id, [[0, 0] for _ in range(width)])[index]
+            total[0] += score
+            total[1] += 1
+    nothing = [0] * width
+    no_scores = [[0, 0]] * width
+    participant_rows = []
+    for p in data.participants:
+        per_element = given.get(p.participant_id, nothing)
+        participant_rows.append(
+            (
+                p.seat_label,
+                p.table,
+                p.seat,
+                p.role or None,
+                text["sources"].get(p.source, p.source),
+                local_naive(p.joined_at, tz),
+                sum(per_element),
+                dont_knows.get(p.participant_id, 0),
+                *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
+                *per_element,
+            )
+        )
+    _table_sheet(
+        wb,
+        sheet["participants"],
+        (
+            *text["participants"],
+            *(text["participant_score"].format(name=e.name) for e in data.elements),
+            *(text["participant_count"].format(name=e.name) for e in data.elements),
+        ),
+        participant_rows,
+        bulk=True,
+    )
+
+    _table_sheet(wb, sheet["answers"], answer_header, answer_rows, bulk=True)
+
+    statement_rows = []
+    for element, result in zip(data.elements, results["elements"], strict=True):
+        for statement, item in zip(element.statements, result["items"], strict=True):
+            stdev, median = statement_spread(item["counts"])
+            statement_rows.append(
+                (
+                    element.name,
+                    statement.key,
+                    statement.label,
+                    statement.text,
+                    item["n"],
+                    item["mean"],
+                    stdev,
+                    median,
+                    item["dont_know"],
+                    *item["counts"],
+                )
+            )
+    _table_sheet(
+        wb,
+        sheet["statements"],
+        text["statements"],
+        statement_rows,
+        bulk=False,
+        number_formats={6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT},
+    )
+
+    element_rows = [
+        (e.key, e.name, r["score"], r["n"], r["dont_know"], len(e.statements))
+        for e, r in zip(data.elements, results["elements"], strict=True)
+    ]
+    ws = _table_sheet(
+        wb,
+        sheet["elements"],
+        text["elements"],
+        element_rows,
+        bulk=False,
+        number_formats={3: MEAN_FORMAT},
+    )
+    _radar(
+        ws,
+        title=f"{text['chart_title']} · {data.city}",
+        categories_col=2,
+        first_series_col=3,
+        last_series_col=3,
+        rows=len(element_rows),
+    )
+
+    _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
+    _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
+
+    # Imported here: exports.research builds on this module's data classes.
+    from exports.research import codebook_header, codebook_rows
+
+    _table_sheet(
+        wb,
+        sheet["codebook"],
+        codebook_header(lang),
+        codebook_rows(data=data, lang=lang),
+        bulk=False,
+    )
+    return wb
+
+
+# --- the comparison workbook ---------------------------------------------------------------
+
+
+def session_labels(sessions: Sequence[ComparedSession]) -> list[str]:
+    """Short names for the sessions: the city, with the date (and code) where one repeats."""
+    cities = [s.city for s in sessions]
+    names = [
+        s.city if cities.count(s.city) == 1 else f"{s.city} {s.date:%Y-%m-%d}" for s in sessions
+    ]
+    return [
+        n if names.count(n) == 1 else f"{n} {s.code}" for n, s in zip(names, sessions, strict=True)
+    ]
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
+    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in xml_safe(name)).strip()[:31]
+    base = base or "element"
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title.lower())
+    return title
+
+
+def build_comparison_workbook(
+    *, sessions: Sequence[ComparedSession], lang: str = "nl"
+) -> BulkWorkbook:
+    """Several sessions side by side: a row per session per element, a radar chart overlaying
+    the sessions, and a sheet per element with its statements per session.
+
+    Elements and statements are matched by key, so sessions run with different versions of
+    the instrument line up where their keys agree (and stay blank where they do not).
+    """
+    text = labels(lang)
+    sheet = text["sheet"]
+    names = session_labels(sessions)
+    results = [aggregate(_specs(s.elements), s.answers) for s in sessions]
+
+    # The union of elements and statements, in the order they first appear.
+    element_names: dict[str, str] = {}
+    statement_labels: dict[str, dict[str, str]] = {}
+    for s in sessions:
+        for e in s.elements:
+            element_names.setdefault(e.key, e.name)
+            per_element = statement_labels.setdefault(e.key, {})
+            for st in e.statements:
+                per_element.setdefault(st.key, st.label)
+    by_key = [{e["key"]: e for e in r["elements"]} for r in results]
+
+    wb = BulkWorkbook()
+    ws = wb.active
+    ws.title = sheet["comparison"]
+    rows = []
+    for s, r, elements in zip(sessions, results, by_key, strict=True):
+        for key, name in element_names.items():
+            e = elements.get(key)
+            rows.append(
+                (
+                    s.code,
+                    s.city,
+                    s.date,
+                    s.title,
+                    r["respondents"],
+                    key,
+                    name,
+                    e["score"] if e else None,
+                    e["n"] if e else None,
+                    e["dont_know"] if e else None,
+                )
+            )
+    _header(ws, text["comparison"])
+    for row in rows:
+        _append_text_safe(ws, row)
+    for (date_cell,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        date_cell.number_format = DATE_FORMAT
+    for (score_cell,) in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        score_cell.number_format = MEAN_FORMAT
+    _set_widths(ws, text["comparison"], rows)
+    _filter(wb, ws, len(text["comparison"]))
+
+    chart_rows = [
+        (name, *((e[key]["score"] if key in e else None) for e in by_key))
+        for key, name in element_names.items()
+    ]
+    ws = _table_sheet(
+        wb,
+        sheet["chart"],
+        (text["element"], *names),
+        chart_rows,
+        bulk=False,
+        number_formats={c: MEAN_FORMAT for c in range(2, len(names) + 2)},
+    )
+    if sessions:
+        _radar(
+            ws,
+            title=text["chart_title"],
+            categories_col=1,
+            first_series_col=2,
+            last_series_col=len(names) + 1,
+            rows=len(chart_rows),
+        )
+
+    taken = {sheet["comparison"].lower(), sheet["chart"].lower()}
+    per_session = text["per_session"]
+    for key, name in element_names.items():
+        header = [text["statement_key"], text["statement"]]
+        for label in names:
+            header += [f"{label}: {column}" for column in per_session]
+        items = [{i["key"]: i for i in e[key]["items"]} if key in e else {} for e in by_key]
+        statement_rows = []
+        for statement_key, label in statement_labels[key].items():
+            row: list[Any] = [statement_key, label]
+            for session_items in items:
+                item = session_items.get(statement_key)
+                row += [item["mean"], item["n"], item["dont_know"]] if item else [None] * 3
+            statement_rows.append(tuple(row))
+        means = {2 + 1 + 3 * i for i in range(len(names))}
+        _table_sheet(
+            wb,
+            _sheet_title(name, taken),
+            header,
+            statement_rows,
+            bulk=False,
+            number_formats=dict.fromkeys(means, MEAN_FORMAT),
+        )
+    return wb

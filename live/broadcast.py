@@ -1,0 +1,209 @@
+"""Push results snapshots to a session's live views, coalesced.
+
+One helper for every change to the answers: `results_changed(workshop_id)`, called after
+commit. Each session gets at most one snapshot per RESULTS_BROADCAST_INTERVAL: per process
+by the tick below, and across processes by a claim in Redis (one process snapshots a session
+in an interval; the others look again at their next tick). The first change in a quiet
+period goes out at once, changes during an interval are folded into one snapshot at its end,
+and a snapshot whose version was already sent is skipped. This keeps each projector's
+channel far below the Redis layer's per-channel capacity (past which it drops messages
+silently), whatever the rate of answers.
+"""
+
+import asyncio
+import contextvars
+import json
+import logging
+from dataclasses import dataclass, field
+
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from live.events import (
+    NOTES_CHANGED,
+    PHONE_STATE,
+    RESULTS_SNAPSHOT,
+    TABLE_CHANGED,
+    notes_group,
+    phones_group,
+    session_group,
+    table_group,
+)
+from survey.selectors import results_snapshots
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _LoopState:
+    loop: asyncio.AbstractEventLoop
+    dirty: set[int] = field(default_factory=set)
+    sent_version: dict[int, int] = field(default_factory=dict)
+    last_tick: float = float("-inf")
+    ticker: asyncio.Task | None = None
+
+
+@dataclass
+class ResultsBroadcaster:
+    """Per process (per event loop): a set of sessions whose results changed, and one tick
+    that snapshots all of them in one trip to a worker thread, then sends each snapshot whose
+    version is new. Ticks are at least `interval` apart, so no session gets more than one
+    snapshot per interval; the first change after a quiet interval is sent at once.
+
+    One tick for all sessions, rather than a timer per session: with many sessions on a
+    process, per-session snapshots each queued for the one thread that sync code outside a
+    request shares, and the projectors fell seconds behind (bench/README.md)."""
+
+    interval: float
+    # Keyed by event loop: a test client runs each request in a loop of its own.
+    _states: dict[int, _LoopState] = field(default_factory=dict)
+
+    def _state(self) -> _LoopState:
+        loop = asyncio.get_running_loop()
+        state = self._states.get(id(loop))
+        if state is None or state.loop is not loop:  # ids of closed loops get reused
+            state = self._states[id(loop)] = _LoopState(loop=loop)
+        return state
+
+    async def mark_dirty(self, workshop_id: int, *, defer: bool = True) -> None:
+        """defer: the loop outlives this call (an ASGI server's), so even the first tick of a
+        quiet period runs as a task and the request that caused it does not wait for it."""
+        state = self._state()
+        state.dirty.add(workshop_id)
+        if state.ticker is not None and not state.ticker.done():
+            return  # a tick is scheduled or running; it (or the one after it) sends this
+        wait = max(0.0, state.last_tick + self.interval - state.loop.time())
+        if wait == 0 and not defer:
+            # No later tick in a loop that ends with this call, so no waiting for a claim.
+            await self._tick(state, claim=False)
+            return
+        self._schedule(state, wait)
+
+    def _schedule(self, state: _LoopState, wait: float) -> None:
+        # A fresh context: the caller's context ties sync work to the request's thread,
+        # which is gone by the time this runs.
+        state.ticker = state.loop.create_task(
+            self._tick_later(state, wait), context=contextvars.Context()
+        )
+
+    async def _tick_later(self, state: _LoopState, wait: float) -> None:
+        await asyncio.sleep(wait)
+        try:
+            await self._tick(state)
+        except Exception:
+            log.exception("results broadcast failed")
+        finally:
+            if state.dirty:  # changes that came in while this tick ran
+                self._schedule(state, max(0.0, state.last_tick + self.interval - state.loop.time()))
+
+    async def _tick(self, state: _LoopState, *, claim: bool = True) -> None:
+        state.last_tick = state.loop.time()
+        sessions, state.dirty = state.dirty, set()
+        layer = get_channel_layer()
+        mine = await _claim(layer, sorted(sessions), self.interval) if claim else sorted(sessions)
+        # Another process snapshots those in this interval; the next tick looks again, so a
+        # change it read too early is still sent.
+        state.dirty |= sessions - set(mine)
+        snapshots = await database_sync_to_async(results_snapshots)(workshop_ids=mine)
+        sends = []
+        for workshop_id, snapshot in snapshots.items():
+            if snapshot["version"] <= state.sent_version.get(workshop_id, -1):
+                continue
+            state.sent_version[workshop_id] = snapshot["version"]
+            # Encoded once here, not once per projector: each goes out as this text.
+            message = {
+                "type": RESULTS_SNAPSHOT,
+                "version": snapshot["version"],
+                "json": json.dumps(snapshot),
+            }
+            sends.append(layer.group_send(session_group(workshop_id), message))
+        for error in await asyncio.gather(*sends, return_exceptions=True):
+            if isinstance(error, Exception):
+                raise error
+
+
+async def _claim(layer: object, workshop_ids: list[int], interval: float) -> list[int]:
+    """The sessions this process snapshots in this interval: one process per session for the
+    whole cluster (a Redis key per session, set if absent, for one interval), so that with N
+    processes the snapshots and the projectors' messages are not N times as many."""
+    connection = getattr(layer, "connection", None)
+    if connection is None or not workshop_ids:
+        return workshop_ids  # the in-memory layer: one process
+    try:
+        pipe = connection(0).pipeline(transaction=False)
+        for workshop_id in workshop_ids:
+            pipe.set(
+                f"{layer.prefix}:tick:{workshop_id}", 1, nx=True, px=max(1, int(interval * 1000))
+            )
+        claimed = await pipe.execute()
+    except Exception:
+        log.warning("could not claim the snapshots in Redis; taking them all", exc_info=True)
+        return workshop_ids
+    return [w for w, ok in zip(workshop_ids, claimed, strict=True) if ok]
+
+
+broadcaster = ResultsBroadcaster(interval=settings.RESULTS_BROADCAST_INTERVAL)
+
+
+def results_changed(workshop_id: int) -> None:
+    """Tell the session's live views that its results changed. Call after commit, from sync code.
+
+    Under an ASGI server this runs on the server's event loop, so a deferred flush outlives the
+    request that caused it.
+
+    The change is committed whether or not the message goes out: a broken channel layer (Redis
+    down) is logged, never raised, or the phone would be told "not saved" for a saved answer.
+    Projectors get the current snapshot when they reconnect.
+    """
+    # Sync code that an ASGI server runs (sync_to_async) knows the server's loop; anywhere
+    # else (a command, a test thread) async_to_sync runs a loop that ends with this call.
+    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    defer = server_loop is not None and server_loop.is_running()
+    try:
+        async_to_sync(broadcaster.mark_dirty)(workshop_id, defer=defer)
+    except Exception:
+        log.exception("results broadcast for session %s failed", workshop_id)
+
+
+def phone_state_changed(workshop_id: int, *, phase: str, revealed: bool) -> None:
+    """Tell the session's phones the new phase or reveal. Call after commit, from sync code.
+
+    Phones are not in the results group: a snapshot per 0.1 s to a thousand phones that only
+    follow the phase would cost a thousand deliveries each. Phase changes are rare and come
+    from one organiser, so this goes out at once, uncoalesced, from whichever process made it.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            phones_group(workshop_id),
+            {"type": PHONE_STATE, "state": {"phase": phase, "revealed": revealed}},
+        )
+    except Exception:
+        log.exception("phone state for session %s failed", workshop_id)
+
+
+def tables_changed(table_ids: list[int]) -> None:
+    """Tell these tables' chair tablets that who sits there changed. Call after commit, from
+    sync code. Rare (a join, a seating), so sent at once; a lost message only delays the row
+    until the tablet's next reconnect, which fetches the rows again."""
+    try:
+        layer = get_channel_layer()
+        for table_id in table_ids:
+            async_to_sync(layer.group_send)(table_group(table_id), {"type": TABLE_CHANGED})
+    except Exception:
+        log.exception("table broadcast for tables %s failed", table_ids)
+
+
+def notes_changed(workshop_id: int) -> None:
+    """Tell the organiser pages of a session that its notes changed. Call after commit.
+
+    A note is stored whether or not the message goes out: a broken channel layer is logged,
+    never raised to the chair.
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            notes_group(workshop_id), {"type": NOTES_CHANGED, "workshop": workshop_id}
+        )
+    except Exception:
+        log.exception("notes broadcast for session %s failed", workshop_id)

@@ -1,0 +1,358 @@
+import asyncio
+import functools
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+from urllib.parse import parse_qs
+
+from asgiref.sync import SyncToAsync
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.db import close_old_connections
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from live.connection_caps import ConnectionCap
+from live.events import notes_group, phones_group, session_group, table_group
+from notes.selectors import table_for_chair
+from sessions.models import Workshop
+from sessions.selectors import (
+    is_organiser,
+    participant_from_cookies,
+    workshop_by_code,
+    workshop_for_live,
+)
+from survey.selectors import results_snapshot
+from survey.services import AnswerRefused, AnswerSaved, answer_submit
+
+# Close codes in the private range (4000-4999): the client stops retrying on these.
+CLOSE_FORBIDDEN = 4403
+# The projector key's connections are all taken (WS_PER_PROJECTOR_KEY): retried with backoff.
+CLOSE_TOO_MANY = 4429
+
+# A tap is {"type": "answer", "id": <uuid>, "statement": <id>, "score": "1".."5"|"dk"}, about
+# 100 bytes; anything much longer is refused unread.
+TAP_MAX_BYTES = 1024
+T = TypeVar("T")
+
+
+class NoDbDispatchMixin:
+    """channels' dispatch runs close_old_connections in a worker thread before every message;
+    these consumers touch the database only through database_sync_to_async (which cleans up
+    itself), so forward without that thread hop."""
+
+    async def dispatch(self, message: dict) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
+    """live_url: a full snapshot on connect, then every newer snapshot of the session.
+
+    Authorise on connect (projector key or organiser login), join the session's group,
+    forward. Clients send nothing; anything they send is ignored.
+    """
+
+    group: str | None = None
+    version: int = -1
+    cap: ConnectionCap | None = None
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        key = (query.get("key") or [None])[0]
+        user = self.scope.get("user")
+        workshop = await database_sync_to_async(workshop_for_live)(code=code, key=key, user=user)
+        if workshop is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if not is_organiser(user):  # came in with the key: one of its places
+            cap = ConnectionCap(
+                key=f"projector:{workshop.pk}",
+                member=self.channel_name,
+                limit=settings.WS_PER_PROJECTOR_KEY,
+            )
+            if not await cap.claim():
+                await self.accept()
+                await self.close(code=CLOSE_TOO_MANY)
+                return
+            self.cap = cap
+        # Join before reading the snapshot, so no change falls between the two.
+        self.group = session_group(workshop.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        snapshot = await database_sync_to_async(results_snapshot)(workshop_id=workshop.pk)
+        await self._forward(snapshot["version"], json.dumps(snapshot))
+
+    async def disconnect(self, code: int) -> None:
+        if self.cap is not None:
+            await self.cap.release()
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: object, **kwargs: object) -> None:
+        return None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Read-only feed: ignore input without parsing it, whatever its size or shape.
+        return None
+
+    async def results_snapshot(self, event: dict) -> None:
+        await self._forward(event["version"], event["json"])
+
+    async def _forward(self, version: int, text: str) -> None:
+        # Snapshots from several server processes may arrive out of order: only go forward.
+        if version > self.version:
+            self.version = version
+            await self.send(text_data=text)
+
+
+class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
+    """The phone's websocket: it follows the session and carries the phone's taps.
+
+    Authorised at connect by the Origin (asgi.py) and the participant's signed cookie.
+    Server to phone: {"phase", "revealed"} on connect and on every change (no results: they
+    stay hidden from phones until the reveal, and then the phone loads its own page);
+    {"type": "ack", "id", "version", "answered", "total"} for each tap stored;
+    {"type": "refused", "id", "status", "message"} for each tap refused (nothing stored).
+
+    Phone to server: one message per tap, {"type": "answer", "id", "statement", "score"}.
+    Each goes through `answer_submit`, the answer POST's service, with the same raw values and
+    the same checks (the cookie, the session and its phase read again per tap). A consumer
+    handles its messages one at a time, so one phone has at most one tap in the database.
+    """
+
+    group: str | None = None
+    state: dict | None = None
+    language: str = "nl"
+
+    async def connect(self) -> None:
+        workshop_id = await database_sync_to_async(_phone_workshop_id)(
+            code=self.scope["url_route"]["kwargs"]["code"], cookies=self.scope.get("cookies", {})
+        )
+        if workshop_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.language = _language_of(self.scope)
+        self.group = phones_group(workshop_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self._forward(await database_sync_to_async(_phone_state)(workshop_id))
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.group is None:
+            return  # refused at connect
+        tap = _read_tap(text_data)
+        if tap is None:
+            await self._refuse(None, 400, _unreadable(self.language))
+            return
+        client_id = tap.get("id")
+        saved = await _in_tap_thread(
+            _submit,
+            cookies=self.scope.get("cookies", {}),
+            code=self.scope["url_route"]["kwargs"]["code"],
+            tap=tap,
+            language=self.language,
+        )
+        if isinstance(saved, AnswerRefused):
+            await self._refuse(client_id, saved.status, saved.message)
+            return
+        await self.send(
+            text_data=json.dumps(
+                {
+                    "type": "ack",
+                    "id": client_id,
+                    "version": saved.version,
+                    "answered": saved.answered,
+                    "total": saved.total,
+                }
+            )
+        )
+
+    async def _refuse(self, client_id: object, status: int, message: str) -> None:
+        # Echo the id only if it is one the phone could have made (it was checked).
+        echo = client_id if isinstance(client_id, str) and len(client_id) <= 64 else None
+        await self.send(
+            text_data=json.dumps(
+                {"type": "refused", "id": echo, "status": status, "message": message}
+            )
+        )
+
+    async def phone_state(self, event: dict) -> None:
+        await self._forward(event["state"])
+
+    async def _forward(self, state: dict) -> None:
+        if state != self.state:
+            self.state = state
+            await self.send_json(state)
+
+
+# The phones' taps run here, a few threads per process, not in the one thread that
+# database_sync_to_async shares with the snapshots and every other consumer's database call:
+# there, a room's taps queued behind each other and the projectors' snapshots behind them
+# (bench/README.md: 76 taps/s at 13% CPU on one process, projector p50 1 s).
+_TAP_EXECUTOR = ThreadPoolExecutor(
+    max_workers=settings.TAP_THREADS, thread_name_prefix="scentiss-taps"
+)
+
+
+async def _in_tap_thread(function: Callable[..., T], /, **kwargs: object) -> T:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _TAP_EXECUTOR, functools.partial(_tap_thread_call, loop, function, kwargs)
+    )
+
+
+def _tap_thread_call(
+    loop: asyncio.AbstractEventLoop, function: Callable[..., T], kwargs: dict
+) -> T:
+    # What asgiref sets in the threads it runs sync code in: the broadcast that a saved answer
+    # triggers after commit (survey.broadcast.results_changed) then goes to this server's loop
+    # instead of a loop of its own.
+    SyncToAsync.threadlocal.main_event_loop = loop
+    SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+    close_old_connections()
+    try:
+        return function(**kwargs)
+    finally:
+        close_old_connections()  # the connection goes back to the pool between taps
+
+
+def _read_tap(text: str | None) -> dict | None:
+    """The tap as a dict with type "answer", or None for anything else (binary, too long,
+    not JSON, another shape). Values inside are checked by the service."""
+    if not isinstance(text, str) or len(text) > TAP_MAX_BYTES:
+        return None
+    try:
+        tap = json.loads(text)
+    except (ValueError, RecursionError):  # 1 kB of "[[[[" nests deeper than json allows
+        return None
+    if not isinstance(tap, dict) or tap.get("type") != "answer":
+        return None
+    return tap
+
+
+def _submit(*, cookies: dict, code: str, tap: dict, language: str) -> AnswerSaved | AnswerRefused:
+    with translation.override(language):
+        return answer_submit(
+            cookies=cookies,
+            code=code,
+            statement=tap.get("statement"),
+            score=tap.get("score"),
+            client_id=tap.get("id"),
+        )
+
+
+def _unreadable(language: str) -> str:
+    with translation.override(language):
+        return _("This answer could not be read; please tap it again.")
+
+
+def _language_of(scope: dict) -> str:
+    """The language the phone's pages are in (LocaleMiddleware's choice: the language cookie,
+    then Accept-Language), for the messages of refused taps."""
+    request = HttpRequest()
+    request.COOKIES = scope.get("cookies", {})
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = value.decode("latin-1")
+    return translation.get_language_from_request(request)
+
+
+def _phone_workshop_id(*, code: str, cookies: dict) -> int | None:
+    workshop = workshop_by_code(code)
+    if workshop is None or participant_from_cookies(cookies=cookies, workshop=workshop) is None:
+        return None
+    return workshop.pk
+
+
+def _phone_state(workshop_id: int) -> dict:
+    phase, revealed = Workshop.objects.values_list("phase", "results_revealed").get(pk=workshop_id)
+    return {"phase": phase, "revealed": revealed}
+
+
+def _workshop_for_organiser(*, code: str, user: object) -> Workshop | None:
+    if not is_organiser(user):
+        return None
+    return workshop_by_code(code)
+
+
+class NoteCountsConsumer(AsyncJsonWebsocketConsumer):
+    """ws/s/<code>/notes/: tells the organiser's page (login) that the session's notes changed.
+
+    It sends {"type": "notes.changed"} and nothing else; the page fetches the counts itself.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"]
+        workshop = await database_sync_to_async(_workshop_for_organiser)(
+            code=code, user=self.scope.get("user")
+        )
+        if workshop is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = notes_group(workshop.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return None  # nothing to say back
+
+    async def notes_changed(self, event: dict) -> None:
+        await self.send_json({"type": "notes.changed"})
+
+
+def _table_id_for_chair(*, code: str, key: str) -> int | None:
+    table = table_for_chair(code=code, key=key)
+    return None if table is None else table.pk
+
+
+class ChairTableConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
+    """ws/s/<code>/chair/<key>/: tells a chair's tablet that who sits at its table changed.
+
+    Authorised by the chair link's key (a rotated key closes with 4403 at the next connect).
+    Sends {"type": "table.changed"} on connect (the tablet may have missed changes while it was
+    away) and on every change; the tablet fetches its rows itself.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        table_id = await database_sync_to_async(_table_id_for_chair)(
+            code=kwargs["code"], key=kwargs["key"]
+        )
+        if table_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = table_group(table_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "table.changed"})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return None
+
+    async def table_changed(self, event: dict) -> None:
+        await self.send_json({"type": "table.changed"})

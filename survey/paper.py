@@ -1,0 +1,240 @@
+"""Paper forms typed in from the keyboard: by the organiser (login) or by a table's chair (the
+chair link), during or after the session.
+
+The whole form is one page and one POST: its answers and the participant (marked as entered
+from paper) are stored together or not at all, so a half-typed form never shows up in the
+results. The keyboard does the work (static/js/paper.js): 1-5 and 0 for "weet ik niet", the
+form moves on by itself, the current statement's label stays in view. Without JavaScript it is
+an ordinary form of radio buttons.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from core.errors import Rejected
+from sessions.models import Participant, Role, Source, Table, Workshop
+from sessions.selectors import table_by_chair_key, workshop_get
+from survey.models import Answer
+from survey.selectors import instrument_structure
+from survey.services import paper_form_save, parse_score
+
+DONT_KNOW_KEY = "0"
+
+
+class Access:
+    """Who types the form in: the organiser (any table) or one table's chair (that table)."""
+
+    def __init__(self, workshop: Workshop, table: Table | None, key: str | None) -> None:
+        self.workshop, self.table, self.key = workshop, table, key
+
+    def url(self, participant_id: int | None = None) -> str:
+        if self.key is None:
+            if participant_id is None:
+                return reverse("paper-new", args=[self.workshop.code])
+            return reverse("paper-edit", args=[self.workshop.code, participant_id])
+        if participant_id is None:
+            return reverse("chair-paper-new", args=[self.workshop.code, self.key])
+        return reverse("chair-paper-edit", args=[self.workshop.code, self.key, participant_id])
+
+    def back_url(self) -> str:
+        if self.key is None:
+            return reverse("organiser-session", args=[self.workshop.code])
+        return reverse("chair", args=[self.workshop.code, self.key])
+
+    def participants(self):
+        paper = Participant.objects.filter(workshop=self.workshop, source=Source.PAPER)
+        if self.table is not None:
+            paper = paper.filter(table=self.table)
+        return paper.select_related("table").order_by("pk")
+
+
+def organiser_access(view: Callable) -> Callable:
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
+        return view(request, Access(workshop_get(code=code), None, None), **kwargs)
+
+    return wrapper
+
+
+def chair_paper_access(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, key: str, **kwargs) -> HttpResponse:
+        table = table_by_chair_key(code=code, key=key)
+        if table is None:
+            return HttpResponseForbidden(
+                _(
+                    "This chair link is not valid (any more). Ask the organiser for the current "
+                    "link of your table."
+                )
+            )
+        return view(request, Access(table.workshop, table, key), **kwargs)
+
+    return wrapper
+
+
+def _items(workshop: Workshop, given: dict[int, int | None], posted: dict[int, str]) -> list:
+    """The form's rows: every statement with its element, label, text and current value."""
+    rows = []
+    number = 0
+    for element, statements in instrument_structure(workshop.instrument_id):
+        for statement in statements:
+            number += 1
+            if statement.pk in posted:
+                value = posted[statement.pk]
+            elif statement.pk in given:
+                value = "dk" if given[statement.pk] is None else str(given[statement.pk])
+            else:
+                value = ""
+            rows.append(
+                {
+                    "number": number,
+                    "statement": statement,
+                    "element": element.tr("name"),
+                    "label": statement.tr("label"),
+                    "text": statement.tr("text"),
+                    "value": value,
+                }
+            )
+    return rows
+
+
+def _posted_scores(request: HttpRequest, workshop: Workshop) -> tuple[dict[int, int | None], dict]:
+    """The form's answers: s<statement id> = 1..5 or dk; empty = not answered."""
+    scores: dict[int, int | None] = {}
+    raw: dict[int, str] = {}
+    for _element, statements in instrument_structure(workshop.instrument_id):
+        for statement in statements:
+            value = request.POST.get(f"s{statement.pk}", "")
+            if value == "":
+                continue
+            raw[statement.pk] = value
+            scores[statement.pk] = parse_score(value)
+    return scores, raw
+
+
+def _table_choice(access: Access, value: str | None) -> Table | None:
+    if access.table is not None:
+        return access.table
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 3:
+        raise Rejected(_("Choose one of the session's tables."))
+    table = Table.objects.filter(workshop=access.workshop, number=int(value)).first()
+    if table is None:
+        raise Rejected(_("Choose one of the session's tables."))
+    return table
+
+
+def _role_choice(value: str | None) -> str:
+    if value and value not in Role.values:
+        raise Rejected(_("Choose one of the roles."))
+    return value or ""
+
+
+def _render(request, access, participant, given, posted, status=200, error="", form=None):
+    workshop = access.workshop
+    scale = workshop.instrument.tr("scale") or []
+    return render(
+        request,
+        "survey/paper_form.html",
+        {
+            "workshop": workshop,
+            "access": access,
+            "participant": participant,
+            "items": _items(workshop, given, posted),
+            "scale": [(str(v), scale[v - 1] if len(scale) >= v else "") for v in range(1, 6)],
+            "stem": workshop.instrument.stem_for(workshop.city),
+            "tables": list(workshop.tables.order_by("number").values_list("number", flat=True)),
+            "roles": Role.choices,
+            "form": form or {},
+            "error": error,
+            "entered": access.participants(),
+            "dont_know_key": DONT_KNOW_KEY,
+            "action": access.url(participant.pk if participant else None),
+            "back": access.back_url(),
+        },
+        status=status,
+    )
+
+
+def _paper_form(request: HttpRequest, access: Access, participant_id: int | None) -> HttpResponse:
+    participant = None
+    if participant_id is not None:
+        participant = access.participants().filter(pk=participant_id).first()
+        if participant is None:
+            raise Http404("no such paper form")
+    given = (
+        dict(Answer.objects.filter(participant=participant).values_list("statement_id", "score"))
+        if participant
+        else {}
+    )
+    if request.method == "GET":
+        return _render(request, access, participant, given, {}, form=dict(request.GET.items()))
+    form = {"table": request.POST.get("table", ""), "role": request.POST.get("role", "")}
+    raw: dict[int, str] = {}
+    try:
+        scores, raw = _posted_scores(request, access.workshop)
+        if not scores:
+            raise Rejected(_("Type in at least one answer."))
+        table = _table_choice(access, form["table"]) if participant is None else None
+        role = _role_choice(form["role"]) if participant is None else ""
+        saved = paper_form_save(
+            workshop=access.workshop,
+            scores=scores,
+            participant=participant,
+            table=table,
+            role=role,
+        )
+    except Rejected as exc:
+        return _render(request, access, participant, given, raw, 400, str(exc), form)
+    messages.success(
+        request,
+        _("Paper form of %(seat)s saved: %(n)s answers.")
+        % {
+            "seat": saved.participant.seat_label,
+            "n": Answer.objects.filter(participant=saved.participant).count(),
+        },
+    )
+    # On to the next form: the organiser keeps the table chosen for this one.
+    next_url = access.url()
+    if access.key is None and form["table"]:
+        next_url += f"?table={form['table']}"
+    return redirect(next_url)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@organiser_access
+def paper_new(request: HttpRequest, access: Access) -> HttpResponse:
+    return _paper_form(request, access, None)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@organiser_access
+def paper_edit(request: HttpRequest, access: Access, participant_id: int) -> HttpResponse:
+    return _paper_form(request, access, participant_id)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@chair_paper_access
+def chair_paper_new(request: HttpRequest, access: Access) -> HttpResponse:
+    return _paper_form(request, access, None)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@chair_paper_access
+def chair_paper_edit(request: HttpRequest, access: Access, participant_id: int) -> HttpResponse:
+    return _paper_form(request, access, participant_id)

@@ -1,0 +1,184 @@
+"""The analysis-ready files read back as R's read.csv or SPSS would: the long and wide CSV
+with Python's csv module (every numeric column parses as a number, missing is empty), their
+codebook as a file and as a workbook sheet, and the .sav files with pyreadstat."""
+
+import csv
+import datetime
+import io
+import statistics
+import tempfile
+from io import StringIO
+
+import pyreadstat
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from openpyxl import load_workbook
+
+from instrument.models import Statement
+from sessions.models import Participant, Source
+from survey.models import Answer
+from survey.selectors import results_snapshot
+from tests.test_export import fill
+
+INT_LONG = ("instrument_version", "table", "seat", "score", "dont_know")
+INT_WIDE = ("instrument_version", "table", "seat", "n_answered", "n_dont_know")
+
+
+@pytest.fixture
+def organiser(db) -> Client:
+    user = get_user_model().objects.create_user("organiser", password="a-long-password-1")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def filled(workshop):
+    people = fill(workshop)
+    # One participant's answers were typed in from a paper form.
+    Participant.objects.filter(pk=people[2].pk).update(source=Source.PAPER)
+    return workshop
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(StringIO(response.content.decode("utf-8-sig"))))
+
+
+def number(value: str, kind: type) -> int | float | None:
+    """A cell as R reads a numeric column: a number, or NA when empty; anything else fails."""
+    return None if value == "" else kind(value)
+
+
+def test_long_csv_has_one_typed_row_per_answer(organiser, filled):
+    rows = read_csv(organiser.get(f"/s/{filled.code}/answers.csv"))
+    answers = {
+        (a.participant.seat_label, a.statement.key): a
+        for a in Answer.objects.filter(participant__workshop=filled).select_related(
+            "participant__table", "statement__element"
+        )
+    }
+    assert len(rows) == len(answers) > 100
+    for row in rows:
+        values = {name: number(row[name], int) for name in INT_LONG}
+        assert datetime.date.fromisoformat(row["date"]) == filled.date
+        datetime.datetime.fromisoformat(row["answered_at"])
+        datetime.datetime.fromisoformat(row["changed_at"])
+        answer = answers[(row["participant"], row["statement"])]
+        assert (row["session"], row["city"]) == (filled.code, "Zwolle")
+        assert row["element"] == answer.statement.element.key
+        assert values["score"] == answer.score
+        assert values["dont_know"] == (1 if answer.score is None else 0)
+        assert values["seat"] == answer.participant.seat
+        p = answer.participant
+        assert values["table"] == (p.table.number if p.table else None)
+        assert row["role"] == p.role
+        assert row["source"] == p.source
+    assert {r["source"] for r in rows} == {"phone", "paper"}
+    assert "" in {r["table"] for r in rows}  # the participant without a table
+    assert {r["score"] for r in rows} == {"1", "2", "3", "4", "5", ""}
+
+
+def test_wide_csv_has_a_row_per_participant_and_their_element_scores(organiser, filled):
+    rows = read_csv(organiser.get(f"/s/{filled.code}/wide.csv"))
+    participants = list(Participant.objects.filter(workshop=filled).select_related("table"))
+    assert [r["participant"] for r in rows] == [p.seat_label for p in participants]
+    statements = list(
+        Statement.objects.filter(element__instrument=filled.instrument)
+        .select_related("element")
+        .order_by("element__order", "order")
+    )
+    elements = list(filled.instrument.elements.order_by("order"))
+    header = list(rows[0])
+    assert header[-46:] == [s.key.replace("-", "_") for s in statements]
+    assert header[-52:-46] == [f"score_{e.key}" for e in elements]
+    for row, p in zip(rows, participants, strict=True):
+        given = {a.statement_id: a.score for a in Answer.objects.filter(participant=p)}
+        for name in INT_WIDE:
+            number(row[name], int)
+        assert number(row["n_answered"], int) == len(given)
+        assert number(row["n_dont_know"], int) == sum(1 for v in given.values() if v is None)
+        for s in statements:
+            assert number(row[s.key.replace("-", "_")], int) == given.get(s.pk)
+        for e in elements:
+            own = [
+                v
+                for k, v in given.items()
+                if v is not None and k in {s.pk for s in statements if s.element_id == e.pk}
+            ]
+            expected = statistics.mean(own) if own else None
+            assert number(row[f"score_{e.key}"], float) == pytest.approx(expected, abs=1e-6)
+    # The session's element scores are the means of the participants' element scores.
+    live = {e["key"]: e["score"] for e in results_snapshot(workshop_id=filled.pk)["elements"]}
+    for e in elements:
+        own = [number(r[f"score_{e.key}"], float) for r in rows if r[f"score_{e.key}"]]
+        assert statistics.mean(own) == pytest.approx(live[e.key], abs=1e-5)
+
+
+def test_codebook_names_every_variable_with_its_values_and_labels(organiser, filled):
+    codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
+    long = read_csv(organiser.get(f"/s/{filled.code}/answers.csv"))
+    wide = read_csv(organiser.get(f"/s/{filled.code}/wide.csv"))
+    assert list(codebook[0]) == ["bestand", "variabele", "betekenis", "type", "waarden en labels"]
+    long_vars = [r["variabele"] for r in codebook if r["bestand"].startswith("lang")]
+    wide_vars = [r["variabele"] for r in codebook if r["bestand"].startswith("breed")]
+    assert long_vars == list(long[0]) and wide_vars == list(wide[0])
+    by_name = {(r["bestand"][:4], r["variabele"]): r for r in codebook}
+    assert "1 = slecht ontwikkeld" in by_name[("lang", "score")]["waarden en labels"]
+    assert "5 = goed ontwikkeld" in by_name[("lang", "score")]["waarden en labels"]
+    assert "policy = Beleidsmaker" in by_name[("lang", "role")]["waarden en labels"]
+    assert (
+        "paper = ingevoerd van papieren formulier"
+        in by_name[("lang", "source")]["waarden en labels"]
+    )
+    assert by_name[("bree", "kennis_1")]["betekenis"].startswith("Talentvolle Arbeidskrachten: ")
+    # The same codebook is a sheet of the workbook.
+    workbook = load_workbook(io.BytesIO(organiser.get(f"/s/{filled.code}/export.xlsx").content))
+    sheet = list(workbook["codeboek"].iter_rows(values_only=True))
+    assert [tuple(v or "" for v in r) for r in sheet[1:]] == [tuple(r.values()) for r in codebook]
+
+
+def test_english_codebook(organiser, filled):
+    organiser.cookies["django_language"] = "en"
+    codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
+    assert list(codebook[0]) == ["file", "variable", "meaning", "type", "values and labels"]
+    score = next(r for r in codebook if r["variable"] == "score")
+    assert "1 = poorly developed" in score["values and labels"]
+
+
+@pytest.mark.parametrize("kind", ["long", "wide"])
+def test_spss_files_carry_labels_and_the_same_values(organiser, filled, kind):
+    response = organiser.get(f"/s/{filled.code}/{kind}.sav")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{kind}.sav"')
+    with tempfile.NamedTemporaryFile(suffix=".sav") as f:
+        f.write(response.content)
+        f.flush()
+        frame, meta = pyreadstat.read_sav(f.name, user_missing=True)
+    csv_rows = read_csv(
+        organiser.get(f"/s/{filled.code}/{'answers' if kind == 'long' else 'wide'}.csv")
+    )
+    assert list(frame.columns) == list(csv_rows[0])
+    assert len(frame) == len(csv_rows)
+    assert meta.column_names_to_labels["seat"].startswith("plek aan de tafel")
+    assert meta.variable_value_labels["source"] == {
+        1.0: "telefoon",
+        2.0: "ingevoerd van papieren formulier",
+    }
+    if kind == "long":
+        assert meta.variable_value_labels["score"][1.0] == "slecht ontwikkeld"
+        for (_i, row), source in zip(frame.iterrows(), csv_rows, strict=True):
+            expected = number(source["score"], int)
+            assert (row["score"] if row["score"] == row["score"] else None) == expected
+    else:
+        labels = meta.variable_value_labels["kennis_1"]
+        assert labels[9.0] == "weet ik niet"
+        assert meta.missing_ranges["kennis_1"] == [{"lo": 9.0, "hi": 9.0}]
+        dont_know = Answer.objects.filter(participant__workshop=filled, score__isnull=True)
+        nines = sum(
+            int((frame[c] == 9).sum()) for c in frame.columns if "_" in c and c[-1].isdigit()
+        )
+        assert nines == dont_know.count() > 0

@@ -1,0 +1,36 @@
+"""The structure the code keeps (issue 13): one websocket module, one palette, no app importing
+against the layers (the contracts themselves run in `make test` as lint-imports)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from core.palette import PALETTE
+
+ROOT = Path(__file__).resolve().parent.parent
+JS = ROOT / "static" / "js"
+
+
+def test_only_live_js_opens_websockets():
+    openers = sorted(p.name for p in JS.glob("*.js") if "new WebSocket" in p.read_text())
+    assert openers == ["live.js"]
+
+
+def test_no_script_writes_a_palette_colour_of_its_own():
+    colours = {c.lower() for c in [*PALETTE["series"], *PALETTE["scale"]]}
+    colours |= {PALETTE["grid"].lower(), PALETTE["ink"].lower(), PALETTE["scoreInk"].lower()}
+    for path in JS.glob("*.js"):
+        found = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}", path.read_text())}
+        if path.name != "charts.js":
+            assert not found & colours, path
+
+
+@pytest.mark.django_db
+def test_pages_carry_the_python_palette_for_the_charts():
+    page = Client().get("/").content.decode()
+    block = re.search(r'<script id="palette" type="application/json">(.*?)</script>', page, re.S)
+    assert block is not None
+    assert json.loads(block.group(1)) == PALETTE
