@@ -17,10 +17,10 @@ from channels.testing import WebsocketCommunicator
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import AsyncClient
 
+from instrument.models import Statement
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from instrument.models import Statement
 from survey.models import Answer
 from tests.conftest import ensure_instrument, participant_cookie
 
