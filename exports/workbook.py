@@ -96,6 +96,7 @@ class ComparedSession:
     title: str
     elements: Sequence[ElementData]
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
+    participants: int = 0  # who joined (respondents are counted from the answers)
 
 
 LABELS: dict[str, dict[str, Any]] = {
@@ -201,6 +202,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "stad",
             "datum",
             "titel",
+            "deelnemers",
             "respondenten",
             "code element",
             "element",
@@ -307,6 +309,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "city",
             "date",
             "title",
+            "participants",
             "respondents",
             "element key",
             "element",
@@ -785,6 +788,7 @@ def build_comparison_workbook(
                     s.city,
                     s.date,
                     s.title,
+                    s.participants,
                     r["respondents"],
                     key,
                     name,
