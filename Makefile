@@ -8,6 +8,8 @@ PORT ?= 8000
 # The tests run against the real services; CI (.ci/run) sets these to the local servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
+UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
 .PHONY: run test bench lint install install-dev messages browser bench clean
 
@@ -36,7 +38,7 @@ run: install messages
 	  $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(HOST)}" \
 	  exec $(BIN)/uvicorn scentiss.asgi:application --host $(HOST) --port $(PORT) --log-level warning \
-	    --ws-per-message-deflate false
+	    --ws-per-message-deflate false $(UVICORN_ARGS)
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
 browser:

@@ -83,7 +83,7 @@ def create_sessions(sizes: list[int], label: str) -> list[SessionInfo]:
     """One session per size, in the survey phase, each sized for that many phones."""
     from instrument.loader import instrument_load, read_instrument
     from instrument.models import Statement
-    from sessions.models import MAX_TABLES, Phase
+    from sessions.models import MAX_TABLES, PARTICIPANT_CAP_DEFAULT, Phase
     from sessions.services import workshop_create
 
     instrument = instrument_load(read_instrument())[0]
@@ -101,6 +101,8 @@ def create_sessions(sizes: list[int], label: str) -> list[SessionInfo]:
             tables=tables,
             instrument=instrument,
             phase=Phase.SURVEY,
+            # A bench session may be a conference (1,000 phones): above the default cap.
+            participant_cap=max(PARTICIPANT_CAP_DEFAULT, size),
         )
         sessions.append(
             SessionInfo(

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scentiss.transport import UVICORN_ARGS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PORTS = range(8201, 8210)  # the ports this benchmark may use, and no others
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_load")
@@ -61,6 +63,9 @@ def server_command(kind: str, port: int, *, ws_deflate: bool = True, app: str = 
             "true" if ws_deflate else "false",
             "--backlog",
             "4096",
+            # The app's limits on slow clients (scentiss/transport.py); the floor's bare app
+            # has no Django settings to read them from.
+            *(UVICORN_ARGS if app == "scentiss.asgi:application" else []),
         ]
     if kind == "daphne":
         return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "-v", "0", app]

@@ -99,7 +99,7 @@ def _observation_rows(workshop: Workshop, lang: str) -> list:
     kinds = OBSERVATION_KIND_LABELS["en" if lang == "en" else "nl"]
     observations = (
         Observation.objects.filter(workshop=workshop)
-        .select_related("element", "author")
+        .select_related("element", "author", "table")
         .order_by("created_at", "pk")
     )
     return [
@@ -107,7 +107,8 @@ def _observation_rows(workshop: Workshop, lang: str) -> list:
             kinds.get(o.kind, o.kind),
             localized(o.element, "name", lang) if o.element_id else None,
             o.text,
-            o.author.get_username() if o.author_id else None,
+            # A chair's observation is attributed to its table, a researcher's to the login.
+            o.author_label,
             o.created_at,
         )
         for o in observations
@@ -156,6 +157,9 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         answers=answers,
         notes=_note_rows(workshop, lang),
         observations=_observation_rows(workshop, lang),
+        table_focus=dict(
+            workshop.tables.exclude(focus="").order_by("number").values_list("number", "focus")
+        ),
         scale=tuple(localized(instrument, "scale", lang) or ()),
         roles=tuple(roles.items()),
     )

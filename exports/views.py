@@ -5,7 +5,6 @@ one session, and must not hand out every answer of it.
 """
 
 import datetime
-import re
 from io import BytesIO
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from core.errors import Rejected
+from core.inputs import parse_session_codes
 from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
@@ -31,13 +31,12 @@ from exports.workbook import (
     labels,
 )
 from instrument.i18n import current_lang
-from sessions.models import Workshop
+from sessions.models import MAX_COMPARED, Workshop
 from sessions.selectors import workshop_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 SAV = "application/x-spss-sav"
-MAX_COMPARED = 30
 
 
 def session_workbook(
@@ -120,23 +119,23 @@ def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 
 
 def compare_codes(query: QueryDict) -> list[str]:
-    """Session codes from ?codes=A,B,C and/or repeated ?code=, upper-cased, first one kept."""
-    raw = [*query.getlist("codes"), *query.getlist("code")]
-    codes = [c.upper() for part in raw for c in re.split(r"[\s,;]+", part) if c]
-    return list(dict.fromkeys(codes))
+    """Session codes from ?codes=A,B,C and/or repeated ?code=, upper-cased, first one kept,
+    through the one code-list parser (a NUL byte in a code was a 500 on PostgreSQL)."""
+    return parse_session_codes(
+        [*query.getlist("codes"), *query.getlist("code")], max_codes=MAX_COMPARED
+    )
 
 
 @login_required
 @never_cache
 @require_GET
 def export_compare(request: HttpRequest) -> HttpResponse:
-    codes = compare_codes(request.GET)
+    try:
+        codes = compare_codes(request.GET)
+    except Rejected as refused:
+        return HttpResponseBadRequest(str(refused))
     if not codes:
         return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
-    if len(codes) > MAX_COMPARED:
-        return HttpResponseBadRequest(
-            _("Compare at most %(max)d sessions at once.") % {"max": MAX_COMPARED}
-        )
     found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:

@@ -23,7 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook, clean_text
+from core.inputs import xml_safe
+from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
 
 # Excel has no time zones: every time in an export is the wall-clock time of the sessions.
@@ -84,6 +85,8 @@ class SessionData:
     answers: Sequence[AnswerData]
     notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
     observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    # Table number -> its focus (a sector or a district), for the tables that have one.
+    table_focus: Mapping[int, str] = field(default_factory=dict)
     scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
     roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
 
@@ -131,6 +134,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
             "time_zone": "tijdzone van alle tijden",
+            "table_focus": "focus tafel {n}",
         },
         "definitions": (
             (
@@ -247,6 +251,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observations",
             "exported_at": "exported at",
             "time_zone": "time zone of all times",
+            "table_focus": "table {n} focus",
         },
         "definitions": (
             (
@@ -394,7 +399,8 @@ def _set_widths(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[An
 
 
 def _header(ws: Worksheet, header: Sequence[str]) -> None:
-    ws.append(list(header))
+    # Headers hold cities and session labels (the comparison's columns): user text too.
+    _append_text_safe(ws, header)
     for cell in ws[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -450,7 +456,7 @@ def _radar(
     placed below the table: there it prints on the table's page instead of across two."""
     chart = RadarChart()
     chart.type = "marker"
-    chart.title = title
+    chart.title = xml_safe(title)  # holds the city
     chart.style = 26
     chart.width = 16  # cm: within a portrait A4 page's margins too
     chart.height = 11
@@ -481,9 +487,14 @@ def _radar(
 
 
 def _append_text_safe(ws: Worksheet, row: Sequence[Any]) -> None:
-    """Append a row whose text stays text: openpyxl stores a string starting with "=" as a
-    formula, so a city called "=HYPERLINK(...)" would run in the researcher's Excel."""
-    ws.append(list(row))
+    """Append a row whose text stays text; every workbook row written through openpyxl goes
+    through here (bulk rows are always strings: export_xlsx.rows_xml).
+
+    openpyxl stores a string starting with "=" as a formula, so a city called
+    "=HYPERLINK(...)" would run in the researcher's Excel; and it writes U+FFFE/U+FFFF (and
+    raises on other control characters) into XML that no longer opens.
+    """
+    ws.append([xml_safe(v) if isinstance(v, str) else v for v in row])
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
@@ -499,7 +510,7 @@ def _field_rows(
         cleaned = []
         for value in values:
             if isinstance(value, str):
-                value = clean_text(value)
+                value = xml_safe(value)
             elif isinstance(value, datetime.datetime):
                 value = local_naive(value, tz)
             cleaned.append(value)
@@ -585,10 +596,13 @@ def build_session_workbook(
         ("dont_know", dont_know_answers),
         ("notes", len(notes)),
         ("observations", len(observations)),
+        *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
     ):
-        _append_text_safe(ws, [facts[key], value])
+        # ("table_focus", 2) is "focus tafel 2"
+        label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
+        _append_text_safe(ws, [label, value])
         cell = ws.cell(row=ws.max_row, column=2)
         if isinstance(value, datetime.datetime):
             cell.number_format = DATETIME_FORMAT
@@ -598,7 +612,7 @@ def build_session_workbook(
     ws.append([])
     definition_width = 80
     for term, definition in text["definitions"]:
-        ws.append([term, definition])
+        _append_text_safe(ws, [term, definition])
         ws.cell(row=ws.max_row, column=1).alignment = Alignment(vertical="top")
         ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
         # LibreOffice keeps the default height of a wrapped row read from xlsx; say it.
@@ -741,7 +755,8 @@ def session_labels(sessions: Sequence[ComparedSession]) -> list[str]:
 
 def _sheet_title(name: str, taken: set[str]) -> str:
     """A valid, unique sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
-    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in name).strip()[:31] or "element"
+    base = "".join(" " if ch in "[]:*?/\\" else ch for ch in xml_safe(name)).strip()[:31]
+    base = base or "element"
     title, n = base, 2
     while title.lower() in taken:
         suffix = f" ({n})"

@@ -23,9 +23,10 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from core.inputs import xml_safe
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -35,11 +36,6 @@ _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 _DAY = datetime.timedelta(days=1)
 _ROWS_PER_CHUNK = 2000
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
-
-
-def clean_text(value: str) -> str:
-    """Text without the control characters XML 1.0 cannot hold (a pasted note may carry one)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 @dataclass
@@ -180,7 +176,9 @@ def _spliced(sheet_xml: bytes, bulk: _Bulk, rows: list[bytes]) -> Iterator[bytes
 
 
 def _string_item(text: str) -> str:
-    text = escape(clean_text(text))
+    # What XML 1.0 cannot hold (stored before the input rules, or around them) would make the
+    # whole workbook unreadable: replaced, not written.
+    text = escape(xml_safe(text))
     if text != text.strip():
         return f'<si><t xml:space="preserve">{text}</t></si>'
     return f"<si><t>{text}</t></si>"

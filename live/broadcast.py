@@ -25,9 +25,11 @@ from live.events import (
     NOTES_CHANGED,
     PHONE_STATE,
     RESULTS_SNAPSHOT,
+    TABLE_CHANGED,
     notes_group,
     phones_group,
     session_group,
+    table_group,
 )
 from survey.selectors import results_snapshots
 
@@ -179,6 +181,18 @@ def phone_state_changed(workshop_id: int, *, phase: str, revealed: bool) -> None
         )
     except Exception:
         log.exception("phone state for session %s failed", workshop_id)
+
+
+def tables_changed(table_ids: list[int]) -> None:
+    """Tell these tables' chair tablets that who sits there changed. Call after commit, from
+    sync code. Rare (a join, a seating), so sent at once; a lost message only delays the row
+    until the tablet's next reconnect, which fetches the rows again."""
+    try:
+        layer = get_channel_layer()
+        for table_id in table_ids:
+            async_to_sync(layer.group_send)(table_group(table_id), {"type": TABLE_CHANGED})
+    except Exception:
+        log.exception("table broadcast for tables %s failed", table_ids)
 
 
 def notes_changed(workshop_id: int) -> None:

@@ -4,8 +4,11 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
-from live.events import notes_group, phones_group, session_group
+from live.connection_caps import ConnectionCap
+from live.events import notes_group, phones_group, session_group, table_group
+from notes.selectors import table_for_chair
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
@@ -17,6 +20,8 @@ from survey.selectors import results_snapshot
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
 CLOSE_FORBIDDEN = 4403
+# The projector key's connections are all taken (WS_PER_PROJECTOR_KEY): retried with backoff.
+CLOSE_TOO_MANY = 4429
 
 
 class NoDbDispatchMixin:
@@ -40,17 +45,28 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
 
     group: str | None = None
     version: int = -1
+    cap: ConnectionCap | None = None
 
     async def connect(self) -> None:
         code = self.scope["url_route"]["kwargs"]["code"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         key = (query.get("key") or [None])[0]
-        workshop = await database_sync_to_async(workshop_for_live)(
-            code=code, key=key, user=self.scope.get("user")
-        )
+        user = self.scope.get("user")
+        workshop = await database_sync_to_async(workshop_for_live)(code=code, key=key, user=user)
         if workshop is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        if not is_organiser(user):  # came in with the key: one of its places
+            cap = ConnectionCap(
+                key=f"projector:{workshop.pk}",
+                member=self.channel_name,
+                limit=settings.WS_PER_PROJECTOR_KEY,
+            )
+            if not await cap.claim():
+                await self.accept()
+                await self.close(code=CLOSE_TOO_MANY)
+                return
+            self.cap = cap
         # Join before reading the snapshot, so no change falls between the two.
         self.group = session_group(workshop.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -59,6 +75,8 @@ class LiveResultsConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         await self._forward(snapshot["version"], json.dumps(snapshot))
 
     async def disconnect(self, code: int) -> None:
+        if self.cap is not None:
+            await self.cap.release()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -164,3 +182,42 @@ class NoteCountsConsumer(AsyncJsonWebsocketConsumer):
 
     async def notes_changed(self, event: dict) -> None:
         await self.send_json({"type": "notes.changed"})
+
+
+def _table_id_for_chair(*, code: str, key: str) -> int | None:
+    table = table_for_chair(code=code, key=key)
+    return None if table is None else table.pk
+
+
+class ChairTableConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
+    """ws/s/<code>/chair/<key>/: tells a chair's tablet that who sits at its table changed.
+
+    Authorised by the chair link's key (a rotated key closes with 4403 at the next connect).
+    Sends {"type": "table.changed"} on connect (the tablet may have missed changes while it was
+    away) and on every change; the tablet fetches its rows itself.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        table_id = await database_sync_to_async(_table_id_for_chair)(
+            code=kwargs["code"], key=kwargs["key"]
+        )
+        if table_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = table_group(table_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "table.changed"})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        return None
+
+    async def table_changed(self, event: dict) -> None:
+        await self.send_json({"type": "table.changed"})

@@ -7,6 +7,9 @@ Consumers get a handler per type: "results.snapshot" calls `results_snapshot`.
 RESULTS_SNAPSHOT = "results.snapshot"
 # {"state": {"phase", "revealed"}}: to the session's phones.
 PHONE_STATE = "phone.state"
+# {}: to a table's chair tablets: who sits at the table changed (a phone joined it, someone was
+# seated or moved, a seat was added), so the tablet fetches its board's rows again.
+TABLE_CHANGED = "table.changed"
 
 
 def session_group(workshop_id: int) -> str:
@@ -17,6 +20,11 @@ def session_group(workshop_id: int) -> str:
 def phones_group(workshop_id: int) -> str:
     """The session's phones: they get the phase and the reveal, never the results."""
     return f"session.{workshop_id}.phones"
+
+
+def table_group(table_id: int) -> str:
+    """The chair tablets of one table."""
+    return f"table.{table_id}"
 
 
 # {"workshop": int}: to the session's organiser pages, which fetch the note counts again.

@@ -3,7 +3,7 @@ change on to the broadcaster. Connected by LiveConfig.ready."""
 
 from typing import Any
 
-from live.broadcast import notes_changed, phone_state_changed, results_changed
+from live.broadcast import notes_changed, phone_state_changed, results_changed, tables_changed
 from sessions import signals
 
 
@@ -21,7 +21,12 @@ def on_notes_changed(sender: object, *, workshop_id: int, **kwargs: Any) -> None
     notes_changed(workshop_id)
 
 
+def on_seating_changed(sender: object, *, table_ids: list[int], **kwargs: Any) -> None:
+    tables_changed(table_ids)
+
+
 def connect() -> None:
     signals.results_changed.connect(on_results_changed, dispatch_uid="live.results")
     signals.phone_state_changed.connect(on_phone_state_changed, dispatch_uid="live.phone")
     signals.notes_changed.connect(on_notes_changed, dispatch_uid="live.notes")
+    signals.seating_changed.connect(on_seating_changed, dispatch_uid="live.seating")

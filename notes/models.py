@@ -110,7 +110,8 @@ class ObservationKind(models.TextChoices):
 
 
 class Observation(models.Model):
-    """A researcher's observation about the whole session, optionally about one element."""
+    """An observation about the whole session, optionally about one element: a researcher's
+    (author, a login) or a table chair's (table, from the tablet)."""
 
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="observations"
@@ -127,6 +128,18 @@ class Observation(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Set for a table chair's observation (from the tablet, no account): the table it came from.
+    # The hand-out: observations by "de onderzoeker en tafelvoorzitters".
+    table = models.ForeignKey(
+        "workshops.Table",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="observations",
+    )
+    # The chair's form carries an id made when the page was drawn: a repeated post (a double
+    # tap, a retry after a lost answer) is stored once.
+    client_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,7 +153,17 @@ class Observation(models.Model):
                 condition=_TEXT_LENGTH_OK,
                 name="observation_text_1_to_2000",
             ),
+            models.UniqueConstraint(
+                fields=["workshop", "client_id"], name="observation_client_id_per_session"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.workshop.code} {self.kind}: {self.text[:40]}"
+
+    @property
+    def author_label(self) -> str | None:
+        """Who observed: the table's chair ("Tafelvoorzitter T2"), else the researcher's login."""
+        if self.table_id is not None:
+            return f"Tafelvoorzitter T{self.table.number}"
+        return self.author.get_username() if self.author_id else None

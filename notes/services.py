@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
+from core.inputs import clean_text as core_clean_text
 from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
@@ -40,18 +42,15 @@ def chair_author_label(table: Table) -> str:
 
 
 def clean_text(raw: str | None) -> str:
-    """The text as stored: line ends normalised, outer white space removed; or refused."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not text:
-        raise Rejected(_("Write something first: an empty note is not stored."))
-    if len(text) > NOTE_MAX_LENGTH:
-        raise Rejected(
-            _("A note can have at most %(max)s characters; this one has %(n)s.")
-            % {"max": f"{NOTE_MAX_LENGTH:,}", "n": f"{len(text):,}"}
-        )
-    if "\x00" in text:
-        raise Rejected(_("The note contains a character that cannot be stored."))
-    return text
+    """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
+    line ends normalised, outer white space removed; empty, too long, invisible-only text and
+    characters an export cannot hold are refused."""
+    return core_clean_text(
+        raw,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
 
 
 def _element_of(workshop: Workshop, element_id: int | None) -> Element:
@@ -169,19 +168,69 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    initials = " ".join((initials or "").split())
-    if len(initials) > INITIALS_MAX_LENGTH:
-        raise Rejected(
-            _("Initials can have at most %(max)s characters.") % {"max": INITIALS_MAX_LENGTH}
-        )
-    if "\x00" in initials:
-        raise Rejected(_("The initials contain a character that cannot be stored."))
+    initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
         raise Rejected(_("Unknown role."))
     with transaction.atomic():
-        participant = participant_join(workshop=table.workshop, table=table, role=role)
+        # A seat for someone without a phone, also after the close (notes are often completed
+        # afterwards); the session's participant cap still holds.
+        participant = participant_join(
+            workshop=table.workshop, table=table, role=role, closed_ok=True
+        )
         ExtraSeat.objects.create(participant=participant, initials=initials)
     return participant
+
+
+def _seated_notify(workshop_id: int, table_ids: list[int | None]) -> None:
+    tables = [t for t in table_ids if t is not None]
+    transaction.on_commit(
+        lambda: signals.seating_changed.send(
+            sender=Workshop, workshop_id=workshop_id, table_ids=tables
+        )
+    )
+    transaction.on_commit(
+        lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
+    )
+    _notify(workshop_id)
+
+
+def participant_seat(*, participant: Participant, table: Table) -> Participant:
+    """Seat a participant at a table: a phone that chose no table, one that sits elsewhere, or
+    a seat the chair added. The organiser and the table's chair do this (issue 15).
+
+    The participant takes the next free seat number there (their label becomes "T3·P5"); the
+    notes about them go with them, so the new chair sees them. Nothing is refused for a full
+    table (the hand-out's 7 is advice; the dashboard flags it). Seating where one already sits
+    changes nothing. Both tables' chairs and the organiser's page hear of it after commit.
+    """
+    if table.workshop_id != participant.workshop_id:
+        raise Rejected(_("This table is not part of this participant's session."))
+    if participant.table_id == table.pk:
+        return participant
+    old_table_id = participant.table_id
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                seat = (
+                    Participant.objects.filter(table=table).aggregate(m=Max("seat"))["m"] or 0
+                ) + 1
+                moved = Participant.objects.filter(
+                    pk=participant.pk, workshop_id=table.workshop_id
+                ).update(table=table, seat=seat)
+                if not moved:
+                    raise Rejected(_("This participant is no longer in the session."))
+                Note.objects.filter(participant_id=participant.pk).update(table=table)
+                # The dashboard's per-table counts follow the results' version.
+                Workshop.objects.filter(pk=table.workshop_id).update(
+                    results_version=F("results_version") + 1
+                )
+                _seated_notify(table.workshop_id, [old_table_id, table.pk])
+        except IntegrityError:
+            continue  # a phone joined this table at the same moment: take the next seat
+        participant.table = table
+        participant.seat = seat
+        return participant
+    raise Rejected(_("The table is busy; try again."))
 
 
 def table_rotate_chair_key(*, table: Table) -> Table:
@@ -198,14 +247,39 @@ def observation_create(
     text: str,
     author: AbstractBaseUser | None,
     element_id: int | None = None,
+    table: Table | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> Observation:
+    """A researcher's observation (author) or a table chair's (table, from the tablet). With a
+    client_id, a repeat of the same post returns the stored observation."""
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
+    if table is not None and table.workshop_id != workshop.pk:
+        raise Rejected(_("This table is not part of this session."))
     text = clean_text(text)
     element = _element_of(workshop, element_id) if element_id is not None else None
-    return Observation.objects.create(
-        workshop=workshop, kind=kind, text=text, element=element, author=author
-    )
+    if client_id is not None:
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is not None:
+            return stored
+    try:
+        with transaction.atomic():
+            observation = Observation.objects.create(
+                workshop=workshop,
+                kind=kind,
+                text=text,
+                element=element,
+                author=author,
+                table=table,
+                client_id=client_id,
+            )
+            _notify(workshop.pk)
+    except IntegrityError:  # the same post twice at once
+        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is None:
+            raise
+        return stored
+    return observation
 
 
 def observation_delete(*, observation: Observation) -> None:

@@ -1,6 +1,7 @@
 """The table chair's tablet (no account: the chair link's key opens one table) and the
 organiser's side of the notes: chair links and table cards, note counts, observations."""
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
@@ -15,7 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Rejected
-from notes.forms import ExtraSeatForm, NoteCreateForm, NoteUpdateForm, ObservationForm
+from core.inputs import parse_optional_id
+from notes.forms import (
+    ChairObservationForm,
+    ExtraSeatForm,
+    NoteCreateForm,
+    NoteUpdateForm,
+    ObservationForm,
+    SeatForm,
+    seating_card,
+)
 from notes.models import INITIALS_MAX_LENGTH, NOTE_MAX_LENGTH, NoteKind, Observation
 from notes.selectors import (
     chair_board,
@@ -24,7 +34,10 @@ from notes.selectors import (
     note_get_for_table,
     note_id_taken,
     observations_list,
+    seating_candidates,
     table_for_chair,
+    table_observations,
+    table_participant_page,
     table_participants,
 )
 from notes.services import (
@@ -34,9 +47,10 @@ from notes.services import (
     note_update,
     observation_create,
     observation_delete,
+    participant_seat,
     table_rotate_chair_key,
 )
-from sessions.models import Table
+from sessions.models import Participant, Table
 from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, workshop_get
 from sessions.urls_helpers import session_urls
@@ -93,7 +107,9 @@ def _chair_url(table: Table, element_key: str | None = None) -> str:
 @require_GET
 @chair_access
 def chair(request: HttpRequest, table: Table) -> HttpResponse:
-    participants = table_participants(table=table)
+    # ?page= of the participants (a crowded table); an odd digit is a 400 (core.inputs).
+    page = parse_optional_id(request.GET.get("page") or None, max_value=10_000) or 1
+    participants = table_participants(table=table, page=page)
     boards = chair_board(table=table, participants=participants)
     keys = [b.element.key for b in boards]
     active = request.GET.get("e")
@@ -106,9 +122,26 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
             "workshop": table.workshop,
             "table": table,
             "participants": participants,
+            "participant_page": table_participant_page(
+                table=table, page=page, shown=len(participants)
+            ),
             "boards": boards,
             "active": active,
             "seat_form": ExtraSeatForm(),
+            "observation_form": ChairObservationForm(
+                elements=[b.element for b in boards],
+                initial={
+                    "client_id": uuid.uuid4(),
+                    "element": next(
+                        (b.element.pk for b in boards if b.element.key == active), None
+                    ),
+                },
+            ),
+            "observations": table_observations(table=table),
+            "move_form": SeatForm(
+                candidates=seating_candidates(workshop=table.workshop, exclude_table=table),
+                tables=[table],
+            ),
             "kinds": NoteKind,
             "max_length": NOTE_MAX_LENGTH,
             "initials_max": INITIALS_MAX_LENGTH,
@@ -225,6 +258,63 @@ def seat_add(request: HttpRequest, table: Table) -> HttpResponse:
     return back
 
 
+@require_POST
+@chair_access
+def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
+    """The chair seats someone at this table: a phone that chose no table, or one from
+    another table (its notes come along)."""
+    form = SeatForm(
+        request.POST,
+        candidates=seating_candidates(workshop=table.workshop, exclude_table=table),
+        tables=[table],
+    )
+    back = redirect(_chair_url(table, request.POST.get("e") or None))
+    if not form.is_valid() or form.cleaned_data["table"] != table.number:
+        messages.error(request, _form_message(form) or _("Choose a participant of this session."))
+        return back
+    participant = Participant.objects.filter(
+        pk=form.cleaned_data["participant"], workshop_id=table.workshop_id
+    ).first()
+    try:
+        if participant is None:  # left the session between the page and the tap
+            raise Rejected(_("Choose a participant of this session."))
+        participant = participant_seat(participant=participant, table=table)
+    except Rejected as rejected:
+        messages.error(request, str(rejected))
+    else:
+        messages.success(
+            request, _("%(seat)s now sits at this table.") % {"seat": participant.seat_label}
+        )
+    return back
+
+
+@require_POST
+@chair_access
+def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
+    """A table chair records an observation (theme, example, striking statement), attributed
+    to the table, next to the researcher's own."""
+    form = ChairObservationForm(request.POST, elements=instrument_elements(workshop=table.workshop))
+    back = redirect(_chair_url(table, request.POST.get("e") or None) + "#chair-observations")
+    if not form.is_valid():
+        messages.error(request, _form_message(form))
+        return back
+    try:
+        observation_create(
+            workshop=table.workshop,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            element_id=form.cleaned_data["element"],
+            author=None,
+            table=table,
+            client_id=form.cleaned_data["client_id"],
+        )
+    except Rejected as rejected:
+        messages.error(request, str(rejected))
+    else:
+        messages.success(request, _("Observation saved."))
+    return back
+
+
 # --- The organiser's side ---------------------------------------------------------------
 
 
@@ -324,3 +414,38 @@ def observation_delete_view(request: HttpRequest, code: str, pk: int) -> HttpRes
     observation_delete(observation=observation)
     messages.success(request, _("Observation deleted."))
     return redirect("observations", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_seat(request: HttpRequest, code: str) -> HttpResponse:
+    """The organiser seats or moves a participant at any table of the session. GET: the
+    seating card as a partial (the console reloads it as people join)."""
+    workshop = workshop_get(code=code)
+    if request.method == "GET":
+        return render(request, "notes/_seating.html", seating_card(workshop=workshop))
+    form = SeatForm(
+        request.POST,
+        candidates=seating_candidates(workshop=workshop),
+        tables=list(workshop.tables.order_by("number")),
+    )
+    if not form.is_valid():
+        messages.error(request, _form_message(form))
+        return redirect("organiser-session", code=workshop.code)
+    participant = Participant.objects.filter(
+        pk=form.cleaned_data["participant"], workshop=workshop
+    ).first()
+    table = Table.objects.filter(workshop=workshop, number=form.cleaned_data["table"]).first()
+    try:
+        if participant is None or table is None:  # gone between the page and the tap
+            raise Rejected(_("Choose a participant of this session."))
+        participant = participant_seat(participant=participant, table=table)
+    except Rejected as rejected:
+        messages.error(request, str(rejected))
+    else:
+        messages.success(
+            request,
+            _("%(seat)s now sits at table %(n)s.")
+            % {"seat": participant.seat_label, "n": table.number},
+        )
+    return redirect(reverse("organiser-session", args=[workshop.code]) + "#seating")

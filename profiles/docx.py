@@ -1,5 +1,8 @@
 """The city profile and the programme report as Word documents (python-docx), for editing.
 
+Every text goes through core.inputs.xml_safe on its way in: python-docx refuses what XML 1.0
+cannot hold (a ValueError, so a 500), and text stored before the input rules may hold it.
+
 Same content as the printed pages; the spider chart is a PNG drawn with Pillow, followed by
 the scores as a table (the numbers stay editable and readable without the picture).
 """
@@ -14,6 +17,7 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 
+from core.inputs import xml_safe
 from notes.models import Note
 from profiles.charts import Series, radar_png, score_label
 from profiles.models import ProfilePoint
@@ -38,8 +42,13 @@ def _document() -> Document:
     return doc
 
 
+def _heading(doc: Document, text: str, level: int) -> None:
+    doc.add_heading(xml_safe(text), level=level)
+
+
 def _paragraphs(doc: Document, text: str) -> None:
     """A text with blank lines between its paragraphs; single line ends stay line breaks."""
+    text = xml_safe(text)
     for block in [b for b in text.split("\n\n") if b.strip()]:
         paragraph = doc.add_paragraph()
         for k, line in enumerate(block.strip().split("\n")):
@@ -49,14 +58,14 @@ def _paragraphs(doc: Document, text: str) -> None:
 
 
 def _muted(doc: Document, text: str) -> None:
-    run = doc.add_paragraph().add_run(text)
+    run = doc.add_paragraph().add_run(xml_safe(text))
     run.font.color.rgb = MUTED
     run.font.size = Pt(9.5)
 
 
 def _quote(doc: Document, text: str) -> None:
     paragraph = doc.add_paragraph(style="Quote") if "Quote" in doc.styles else doc.add_paragraph()
-    run = paragraph.add_run(f"\u201c{text}\u201d")
+    run = paragraph.add_run(f"\u201c{xml_safe(text)}\u201d")
     run.italic = True
 
 
@@ -65,7 +74,7 @@ def _bullets(doc: Document, points: list[ProfilePoint]) -> None:
         _muted(doc, "\u2013")
         return
     for point in points:
-        doc.add_paragraph(point.text, style="List Bullet")
+        doc.add_paragraph(xml_safe(point.text), style="List Bullet")
 
 
 def people_line(participants: int, respondents: int) -> str:
@@ -82,18 +91,18 @@ def note_line(note: Note) -> str:
     when = formats.date_format(localtime(note.created_at), "SHORT_DATETIME_FORMAT")
     table = _("Table %(number)s") % {"number": note.table.number}
     seat = note.seat if note.participant_id is not None else _("whole table")
-    return f"{table} · {seat} · {note.kind_label} · {note.author} · {when}: {note.text}"
+    return xml_safe(f"{table} · {seat} · {note.kind_label} · {note.author} · {when}: {note.text}")
 
 
 def _score_table(doc: Document, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light List Accent 1" if "Light List Accent 1" in doc.styles else "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
+        cell.text = xml_safe(text)
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+            cell.text = xml_safe(text)
 
 
 def _save(doc: Document) -> bytes:
@@ -105,17 +114,17 @@ def _save(doc: Document) -> bytes:
 def profile_docx(document: ProfileDocument) -> bytes:
     workshop = document.workshop
     doc = _document()
-    doc.add_heading(_("Impact ecosystem %(city)s") % {"city": workshop.city}, level=0)
+    _heading(doc, _("Impact ecosystem %(city)s") % {"city": workshop.city}, level=0)
     _muted(
         doc,
         _("Session of %(date)s") % {"date": formats.date_format(workshop.date, "DATE_FORMAT")}
         + " · "
         + people_line(document.participants, document.respondents),
     )
-    doc.add_heading(_("Local context"), level=1)
+    _heading(doc, _("Local context"), level=1)
     _paragraphs(doc, document.profile.local_context or "\u2013")
 
-    doc.add_heading(_("The ecosystem in six elements"), level=1)
+    _heading(doc, _("The ecosystem in six elements"), level=1)
     png = radar_png(document.names, [Series(workshop.city, document.scores)])
     doc.add_picture(io.BytesIO(png), width=Cm(13))
     _score_table(
@@ -126,24 +135,24 @@ def profile_docx(document: ProfileDocument) -> bytes:
     _muted(doc, _("Scores from 1 (poorly developed) via 3 (neutral) to 5 (well developed)."))
 
     for s in document.sections:
-        doc.add_heading(f"{s.number}. {s.name}", level=1)
+        _heading(doc, f"{s.number}. {s.name}", level=1)
         score = doc.add_paragraph()
         score.add_run(_("Score") + ": ").bold = True
         score.add_run(f"{s.score_label} (n = {s.n})")
         if s.quote:
             _quote(doc, s.quote)
-        doc.add_heading(_("Strong points"), level=2)
+        _heading(doc, _("Strong points"), level=2)
         _bullets(doc, s.strengths)
-        doc.add_heading(_("Bottlenecks"), level=2)
+        _heading(doc, _("Bottlenecks"), level=2)
         _bullets(doc, s.bottlenecks)
         if s.synthesis:
             _paragraphs(doc, s.synthesis)
 
-    doc.add_heading(_("Summary"), level=1)
+    _heading(doc, _("Summary"), level=1)
     if document.closing_quote:
         _quote(doc, document.closing_quote)
     _paragraphs(doc, document.profile.summary or "\u2013")
-    doc.add_heading(_("Opportunities for %(city)s") % {"city": workshop.city}, level=1)
+    _heading(doc, _("Opportunities for %(city)s") % {"city": workshop.city}, level=1)
     _bullets(doc, document.opportunities)
 
     points = [(s.name, p) for s in document.sections for p in (*s.strengths, *s.bottlenecks)] + [
@@ -151,11 +160,11 @@ def profile_docx(document: ProfileDocument) -> bytes:
     ]
     if any(p.source_notes for _name, p in points):
         doc.add_page_break()
-        doc.add_heading(_("Sources: the notes behind each point"), level=1)
+        _heading(doc, _("Sources: the notes behind each point"), level=1)
         for name, point in points:
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{name}: ").bold = True
-            paragraph.add_run(point.text)
+            paragraph.add_run(xml_safe(point.text))
             if point.source_notes:
                 tally = paragraph.add_run(
                     " (" + _("sources") + ": " + source_tally_text(point.source_tally) + ")"
@@ -172,11 +181,11 @@ def profile_docx(document: ProfileDocument) -> bytes:
 def programme_docx(overview: ProgrammeOverview) -> bytes:
     programme = overview.programme
     doc = _document()
-    doc.add_heading(programme.name, level=0)
+    _heading(doc, programme.name, level=0)
     if programme.description:
         _paragraphs(doc, programme.description)
     sessions = overview.comparison["sessions"]
-    doc.add_heading(_("Element scores per city"), level=1)
+    _heading(doc, _("Element scores per city"), level=1)
     if sessions:
         png = radar_png(
             overview.comparison["names"], [Series(s["city"], s["scores"]) for s in sessions]
@@ -201,9 +210,9 @@ def programme_docx(overview: ProgrammeOverview) -> bytes:
     else:
         _muted(doc, _("No sessions in this programme yet."))
 
-    doc.add_heading(_("Recurring themes"), level=1)
+    _heading(doc, _("Recurring themes"), level=1)
     for row in overview.themes:
-        doc.add_heading(row.theme.name, level=2)
+        _heading(doc, row.theme.name, level=2)
         if row.theme.description:
             _paragraphs(doc, row.theme.description)
         counts = ", ".join(f"{c.workshop.city} ({c.count})" for c in row.cells if c.count)
@@ -212,16 +221,16 @@ def programme_docx(overview: ProgrammeOverview) -> bytes:
             _("Came up %(n)s times: %(where)s") % {"n": row.total, "where": counts or "\u2013"},
         )
 
-    doc.add_heading(_("Recommendations"), level=1)
+    _heading(doc, _("Recommendations"), level=1)
     for group in overview.audiences:
         if not group.recommendations:
             continue
-        doc.add_heading(group.label, level=2)
+        _heading(doc, group.label, level=2)
         for r in group.recommendations:
-            paragraph = doc.add_paragraph(r.text, style="List Bullet")
+            paragraph = doc.add_paragraph(xml_safe(r.text), style="List Bullet")
             links = [t.name for t in r.themes.all()] + [w.city for w in r.workshops.all()]
             if links:
-                run = paragraph.add_run(f" ({'; '.join(links)})")
+                run = paragraph.add_run(xml_safe(f" ({'; '.join(links)})"))
                 run.font.color.rgb = MUTED
                 run.font.size = Pt(9)
     questions = [q.strip() for q in programme.reflective_questions.splitlines() if q.strip()]

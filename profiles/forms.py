@@ -4,19 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import NAME_MAX_LENGTH, Audience, PointSection
+from sessions.fields import IdField, IdListField
 
 
-class IdsField(forms.Field):
-    """Any number of integer ids (which ones are allowed is the service's to judge)."""
-
-    widget = forms.MultipleHiddenInput
+class IdsField(IdListField):
+    """Any number of ids (which ones are allowed is the service's to judge), each through
+    the one strict id parser: "²", a fullwidth digit, "1_0" or an id past the column's
+    range is refused."""
 
     def to_python(self, value):
-        if not value:
-            return []
         try:
-            return [int(v) for v in value]
-        except (TypeError, ValueError):
+            return super().to_python(value)
+        except forms.ValidationError:
             raise forms.ValidationError(_("Choose from the list."), code="invalid") from None
 
 
@@ -30,7 +29,7 @@ class ProfileForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
     )
-    closing_quote_note = forms.IntegerField(required=False)
+    closing_quote_note = IdField(required=False)
     closing_quote = forms.CharField(
         label=_("Closing quote"),
         required=False,
@@ -40,7 +39,7 @@ class ProfileForm(forms.Form):
 
 
 class ProfileElementForm(forms.Form):
-    quote_note = forms.IntegerField(required=False)
+    quote_note = IdField(required=False)
     quote = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
     synthesis = forms.CharField(
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 7})
@@ -49,7 +48,7 @@ class ProfileElementForm(forms.Form):
 
 class PointCreateForm(forms.Form):
     section = forms.ChoiceField(choices=PointSection.choices)
-    element = forms.IntegerField(required=False)
+    element = IdField(required=False)
     sources = IdsField(required=False)
     text = forms.CharField(required=False, strip=False)
 

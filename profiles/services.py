@@ -14,6 +14,8 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
+from core.inputs import clean_text as core_clean_text
+from core.inputs import parse_id_list
 from instrument.models import Element
 from notes.models import Note, NoteKind
 from profiles.handout import REFLECTIVE_QUESTIONS, SUGGESTED_RECOMMENDATIONS, SUGGESTED_THEMES
@@ -51,18 +53,14 @@ SOURCE_JOINER = " "
 
 
 def clean_text(raw: str | None, *, limit: int, required: bool = False) -> str:
-    """The text as stored: line ends normalised, outer white space removed; or refused."""
-    text = (raw or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if required and not text:
-        raise Rejected(_("Write something first: an empty text is not stored."))
-    if len(text) > limit:
-        raise Rejected(
-            _("A text can have at most %(max)s characters; this one has %(n)s.")
-            % {"max": f"{limit:,}", "n": f"{len(text):,}"}
-        )
-    if "\x00" in text:
-        raise Rejected(_("The text contains a character that cannot be stored."))
-    return text
+    """The text as stored, through the one text cleaner (core.inputs.clean_text); or
+    refused (Rejected)."""
+    return core_clean_text(raw, max_length=limit, required=required)
+
+
+def _ids(values: Iterable[object]) -> list[int]:
+    """Ids through the one strict parser (core.inputs.parse_id_list); or refused."""
+    return parse_id_list(list(values))
 
 
 def joined_source_text(notes: Iterable[Note]) -> str:
@@ -149,7 +147,7 @@ def profile_element_update(
 def _sources(
     workshop: Workshop, section: str, element: Element | None, source_ids: Iterable[int]
 ) -> list[Note]:
-    ids = sorted({int(i) for i in source_ids})
+    ids = sorted(_ids(source_ids))
     notes = list(Note.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk"))
     if len(notes) != len(ids):
         raise Rejected(_("One of the chosen notes is not a note of this session."))
@@ -247,7 +245,7 @@ def point_delete(*, point: ProfilePoint) -> None:
 
 
 def _workshops(workshop_ids: Iterable[int]) -> list[Workshop]:
-    ids = {int(i) for i in workshop_ids}
+    ids = set(_ids(workshop_ids))
     workshops = list(Workshop.objects.filter(pk__in=ids))
     if len(workshops) != len(ids):
         raise Rejected(_("One of the chosen sessions does not exist (any more)."))
@@ -354,8 +352,12 @@ def theme_delete(*, theme: Theme) -> None:
 def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> tuple[int, int]:
     """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
     empty list removes all of them). Returns (tags added, tags removed)."""
-    note_ids = {int(n) for n in tags}
-    wanted = {(int(t), int(n)) for n, themes in tags.items() for t in themes}
+    note_ids: set[int] = set()
+    wanted: set[tuple[int, int]] = set()
+    for raw_note, themes in tags.items():
+        (note_id,) = _ids([raw_note])
+        note_ids.add(note_id)
+        wanted |= {(t, note_id) for t in _ids(themes)}
     theme_ids = set(programme.themes.values_list("pk", flat=True))
     if any(t not in theme_ids for t, _n in wanted):
         raise Rejected(_("One of the chosen themes is not a theme of this programme."))
@@ -383,8 +385,8 @@ def theme_tags_set(*, programme: Programme, tags: dict[int, Iterable[int]]) -> t
 def _recommendation_links(
     programme: Programme, theme_ids: Iterable[int], workshop_ids: Iterable[int]
 ) -> tuple[list[Theme], list[Workshop]]:
-    theme_ids = {int(i) for i in theme_ids}
-    workshop_ids = {int(i) for i in workshop_ids}
+    theme_ids = set(_ids(theme_ids))
+    workshop_ids = set(_ids(workshop_ids))
     themes = list(programme.themes.filter(pk__in=theme_ids))
     workshops = list(programme.workshops.filter(pk__in=workshop_ids))
     if len(themes) != len(theme_ids):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Rejected
+from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
     MoveForm,
@@ -71,7 +72,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _back(request: HttpRequest, default: str) -> str:
     """Where a form posted from a page returns to: its `next`, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() takes anything else without a "/" for a view
+    # name, and an unknown name was a 500 (found by tests/test_hostile_walk.py).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -277,7 +280,7 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             messages.error(request, _form_errors(form))
             status = 400
         text = request.POST.get("text", point.text)
-        chosen = {int(i) for i in request.POST.getlist("sources") if i.isdigit()}
+        chosen = valid_ids(request.POST.getlist("sources"))
     else:
         text = point.text
         chosen = set(point.sources.values_list("pk", flat=True))
@@ -330,7 +333,8 @@ def programme_index(request: HttpRequest) -> HttpResponse:
             "programmes": programme_list(),
             "form": ProgrammeForm(),
             "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
-            "chosen": {int(i) for i in request.GET.getlist("workshop") if i.isdigit()},
+            # Sessions to preselect (?workshop=3&workshop=5); an odd digit is a 400.
+            "chosen": set(parse_id_list(request.GET.getlist("workshop"), max_items=200)),
         },
     )
 
@@ -526,16 +530,14 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     code = (params.get("session") or (workshops[0].code if workshops else "")).upper()
     workshop = next((w for w in workshops if w.code == code), None)
-    number = params.get("element") or ""
+    # The element by its number (1..50); an odd digit or a huge number is a 400.
+    number = parse_optional_id(params.get("element") or None, max_value=50)
     element = None
-    if workshop is not None and number.isdigit():
-        element = profile_element_number(workshop=workshop, number=int(number))
+    if workshop is not None and number is not None:
+        element = profile_element_number(workshop=workshop, number=number)
     if request.method == "POST" and workshop is not None:
-        note_ids = [int(i) for i in request.POST.getlist("notes") if i.isdigit()]
-        tags = {
-            n: [int(t) for t in request.POST.getlist(f"themes-{n}") if t.isdigit()]
-            for n in note_ids
-        }
+        note_ids = parse_id_list(request.POST.getlist("notes"))
+        tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
         try:
             added, removed = theme_tags_set(programme=programme, tags=tags)
         except Rejected as e:
@@ -546,7 +548,7 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Tags saved: %(added)s added, %(removed)s removed.")
                 % {"added": added, "removed": removed},
             )
-        query = urlencode({"session": workshop.code, "element": number})
+        query = urlencode({"session": workshop.code, "element": number or ""})
         return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
     notes = (
         notes_for_tagging(programme=programme, workshop=workshop, element=element)
@@ -566,7 +568,7 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
             "workshops": workshops,
             "session": workshop,
             "elements": elements,
-            "element_number": int(number) if element is not None else None,
+            "element_number": number if element is not None else None,
             "notes": notes,
             "themes": list(programme.themes.order_by("order", "pk")),
         },
@@ -621,8 +623,8 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
                 return redirect(reverse("programme", args=[pk]) + "#recommendations")
         else:
             messages.error(request, _form_errors(form))
-        themes = {int(i) for i in request.POST.getlist("themes") if i.isdigit()}
-        cities = {int(i) for i in request.POST.getlist("workshops") if i.isdigit()}
+        themes = valid_ids(request.POST.getlist("themes"))
+        cities = valid_ids(request.POST.getlist("workshops"))
     else:
         form = RecommendationForm(
             initial={"audience": recommendation.audience, "text": recommendation.text}

@@ -1,4 +1,4 @@
-"""WhiteNoise without the thread hop.
+"""Middleware of the project: WhiteNoise without the thread hop, and the database's outages.
 
 WhiteNoise's middleware is sync-only, so under ASGI Django runs it in a worker thread and
 hops back to the event loop for the rest of the chain (which is async-capable): two more
@@ -6,9 +6,22 @@ thread switches on every request, static or not. With this one async too, a requ
 into a thread once, for its view.
 """
 
+import logging
+import time
+
+import psycopg
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.http import HttpRequest, HttpResponseBase
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
+from psycopg_pool import PoolTimeout
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+from core.errors import Rejected
+
+logger = logging.getLogger(__name__)
 
 
 class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
@@ -28,3 +41,75 @@ class AsyncWhiteNoiseMiddleware(WhiteNoiseMiddleware):
         if static_file is not None:
             return await sync_to_async(self.serve)(static_file, request)
         return await self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database unreachable: the friendly 503 page at once, not a hang or a traceback.
+
+    A request that finds the database gone (no connection within DB_POOL_TIMEOUT, or one that
+    broke) gets templates/503.html with Retry-After; the phone's survey.js keeps the answer and
+    sends it again on any 5xx. For DB_UNAVAILABLE_RETRY_AFTER seconds after that, this process
+    answers every request so at once (a circuit breaker), so that a room retrying does not
+    queue behind requests that each wait out the pool's timeout; then one request tries again.
+    Other operational errors (a deadlock, a lock timeout, SQLite busy) get the page too but do
+    not trip the breaker: the database is there."""
+
+    sync_capable = False
+    async_capable = True
+
+    unavailable_until = 0.0  # per process (monotonic seconds)
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if time.monotonic() < DatabaseUnavailableMiddleware.unavailable_until:
+            return unavailable_response(request)
+        return await self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if connection_lost(exception):
+            DatabaseUnavailableMiddleware.unavailable_until = (
+                time.monotonic() + settings.DB_UNAVAILABLE_RETRY_AFTER
+            )
+        logger.warning("database unavailable: %s", exception)
+        return unavailable_response(request)
+
+
+def connection_lost(exception: Exception) -> bool:
+    """Whether the error says the server cannot be reached (not a deadlock or a bad query)."""
+    cause = exception.__cause__ or exception
+    if isinstance(cause, PoolTimeout):
+        return True
+    if not isinstance(cause, psycopg.Error):
+        return False  # SQLite: "database is locked" is a wait, not an outage
+    state = cause.sqlstate
+    # None: the connection broke (no answer from the server); 08: connection exceptions;
+    # 57P01-57P03: the server shuts down, crashed or is starting.
+    return state is None or state.startswith("08") or state in {"57P01", "57P02", "57P03"}
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(max(1, round(settings.DB_UNAVAILABLE_RETRY_AFTER)))
+    return response
+
+
+class RejectedMiddleware(MiddlewareMixin):
+    """A `core.errors.Rejected` that leaves a view is a 400 with its message, never a 500.
+
+    Views catch the refusals they answer in their own way (a form shown again, a tablet's
+    fragment); this is the net for the rest: an id in a query string that core.inputs
+    refused ("?workshop=²"), a code list with a NUL byte.
+    """
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Rejected):
+            return None
+        message = str(exception)
+        if getattr(request, "htmx", False):
+            return render(request, "_rejected.html", {"message": message}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)

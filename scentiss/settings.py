@@ -4,6 +4,7 @@ Embedded default: SQLite and the in-memory channel layer, so `make run` needs no
 Deployment and CI: DATABASE_URL (PostgreSQL) and REDIS_URL (channels-redis).
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "axes",
     "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
@@ -69,6 +71,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "scentiss.middleware.DatabaseUnavailableMiddleware",
+    # Turns django-axes' lockout into the lockout page (async-capable: no thread hop).
+    "axes.middleware.AxesMiddleware",
+    # Innermost: a refusal (core.errors.Rejected) out of a view is a 400 with its message.
+    "scentiss.middleware.RejectedMiddleware",
 ]
 
 ROOT_URLCONF = "scentiss.urls"
@@ -110,13 +117,33 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
         "max_size": env.int("DB_POOL_SIZE", default=10),
-        "timeout": 10,
+        # A request waits at most this long for a connection, then gets the friendly 503 page
+        # (scentiss/middleware.py), within a phone's patience; at most HTTP_CONCURRENCY
+        # requests per process use the pool at once, so it waits only when the database is away.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=3),
     }
+if _POSTGRES:
+    # libpq's wait for a server that accepts the connection and then says nothing.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DB_CONNECT_TIMEOUT", default=3
+    )
+# After a request found the database unreachable, the process answers 503 at once for this
+# many seconds instead of letting every request wait DB_POOL_TIMEOUT (then one tries again).
+DB_UNAVAILABLE_RETRY_AFTER = env.float("DB_UNAVAILABLE_RETRY_AFTER", default=1)
 # HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+# What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
+# a request's headers (from the connection's start or the previous response) and for its whole
+# body, and their largest sizes in bytes. The app's largest forms are a few kilobytes.
+HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10)
+HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
+HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
+HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=2_621_440)  # Django's form limit
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Every key the app writes to Redis starts with this (parallel runs on one Redis stay apart).
+CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="scentiss")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -130,7 +157,7 @@ if REDIS_URL:
                 # (MaxConnectionsError): a room's phones reconnecting together each need one
                 # for group_add/group_discard.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
-                "prefix": env.str("CHANNEL_PREFIX", default="scentiss"),
+                "prefix": CHANNEL_PREFIX,
                 # Results are coalesced per session, so a projector's queue stays short;
                 # the headroom covers bursts of other events.
                 "capacity": 500,
@@ -141,6 +168,11 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Websockets one session's projector key may hold open at once, across all processes
+# (live/connection_caps.py): the projector, a second screen, a few results feeds. The
+# organiser's own login does not count.
+WS_PER_PROJECTOR_KEY = env.int("WS_PER_PROJECTOR_KEY", default=20)
+
 # At most one results message per session per this many seconds, for the whole cluster (one
 # process claims the interval in Redis: live/broadcast.py; the in-memory layer is one process).
 RESULTS_BROADCAST_INTERVAL = env.float("RESULTS_BROADCAST_INTERVAL", default=0.1)
@@ -149,6 +181,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Rate limits and the login lockout (sessions/rate_limits.py, django-axes). A venue's phones share
+# ONE public address behind its NAT, so the per-address limits leave room for a full room
+# joining at once (300 phones and their retries); the per-browser limit (its CSRF cookie)
+# stops one client from making participants in a loop. Rates in the `limits` notation
+# ("N/minute", "N/10 minutes", "N/hour"); set them from the environment.
+JOIN_RATE_PER_CLIENT = env.str("JOIN_RATE_PER_CLIENT", default="10/10 minutes")
+JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="600/10 minutes")
+LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="30/10 minutes")
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that name is
+# locked for that address for LOGIN_LOCKOUT_MINUTES, even with the right password (another
+# address, or another organiser, is not). `manage.py axes_reset_username NAME` unlocks.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "sessions.rate_limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organiser-home"
 LOGOUT_REDIRECT_URL = "login"
@@ -181,6 +236,11 @@ WHITENOISE_MAX_AGE = 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from hx-headers on <body>, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The header on every response (Django's default, said here because the chair pages rely on
+# it): Referer and Origin go to this site only, so keyed URLs stay in; Origin: null fails CSRF.
+SECURE_REFERRER_POLICY = "same-origin"
+# A refused form post says so in the user's language and offers the way back (scentiss.views).
+CSRF_FAILURE_VIEW = "scentiss.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -206,8 +266,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# The phone's participant cookie: signed, so a phone cannot claim another participant.
-PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
+# The phone's participant cookie: signed, so a phone cannot claim another participant. The
+# signature's age is checked too (not only the browser's expiry): a copied cookie stops
+# working after this many seconds. Three days: a session is one day, and a phone may come
+# back the next day for the revealed results.
+PARTICIPANT_COOKIE_MAX_AGE = env.int("PARTICIPANT_COOKIE_MAX_AGE", default=60 * 60 * 24 * 3)
 
 LOGGING = {
     "version": 1,

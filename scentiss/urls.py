@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from scentiss.auth import login_view
 from sessions import views as session_views
 from survey import session_views as survey_session_views
 from survey import views as survey_views
@@ -20,7 +21,8 @@ urlpatterns = [
     path(
         "s/<str:code>/organiser/", survey_session_views.organiser_session, name="organiser-session"
     ),
-    path("s/<str:code>/state/", session_views.organiser_state, name="organiser-state"),
+    path("s/<str:code>/state/", survey_session_views.organiser_state, name="organiser-state"),
+    path("s/<str:code>/edit/", session_views.organiser_edit, name="organiser-edit"),
     path(
         "s/<str:code>/dashboard/",
         survey_session_views.organiser_dashboard,
@@ -37,11 +39,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("organiser/", session_views.organiser_home, name="organiser-home"),
     path("organiser/new/", session_views.organiser_create, name="organiser-create"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

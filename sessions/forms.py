@@ -1,49 +1,115 @@
 import datetime
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import Rejected
+from core.inputs import clean_text
 from instrument.models import Instrument
-from sessions.models import MAX_TABLES, Phase, ProjectorMode, Role, Workshop
+from sessions.fields import IdField
+from sessions.models import (
+    MAX_TABLES,
+    PARTICIPANT_CAP_DEFAULT,
+    PARTICIPANT_CAP_MAX,
+    TABLE_ADVISED_MAX,
+    TABLE_FOCUS_MAX,
+    Phase,
+    ProjectorMode,
+    Role,
+    Workshop,
+)
+
+# <input type="date"> takes ISO dates only; the Dutch format ("27-11-2026") left it empty.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _one_line(value: str, *, max_length: int, required: bool) -> str:
+    """A one-line text field through the one text cleaner (core.inputs.clean_text)."""
+    try:
+        return clean_text(
+            value,
+            max_length=max_length,
+            required=required,
+            multiline=False,
+            empty_message=_("Enter the city."),
+        )
+    except Rejected as refused:
+        raise forms.ValidationError(str(refused)) from None
+
+
+def _table_choice(table) -> str:
+    """ "2 · Haven (5 of 7)": the number people look for, its focus, how full it is."""
+    name = f"{table.number} · {table.focus}" if table.focus else str(table.number)
+    return _("%(table)s (%(n)s of %(max)s)") % {
+        "table": name,
+        "n": table.size,
+        "max": TABLE_ADVISED_MAX,
+    }
 
 
 class JoinForm(forms.Form):
+    # A list, not eight radio buttons: on a 390x844 phone "Starten" stays above the fold.
     role = forms.ChoiceField(
         label=_("I am here as"),
         choices=[("", _("Rather not say")), *Role.choices],
         required=False,
-        widget=forms.RadioSelect,
     )
     table = forms.TypedChoiceField(
         label=_("My table number"), coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args: object, workshop: Workshop, **kwargs: object) -> None:
+    def __init__(self, *args: object, workshop: Workshop, tables: list, **kwargs: object) -> None:
+        """tables: the session's tables with `size` (how many sit there), from the selector."""
         super().__init__(*args, **kwargs)
-        numbers = workshop.tables.order_by("number").values_list("number", flat=True)
         self.fields["table"].choices = [("", _("I don't know yet"))] + [
-            (n, str(n)) for n in numbers
+            (t.number, _table_choice(t)) for t in tables
         ]
+        roomy = [t for t in tables if t.size < TABLE_ADVISED_MAX]
+        # The suggestion: the emptiest table with room (the lowest number of those).
+        self.suggested = min(roomy, key=lambda t: (t.size, t.number)) if roomy else None
 
 
 class WorkshopForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
-    date = forms.DateField(
-        label=_("Date"), initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    tables = forms.IntegerField(
-        label=_("Number of tables"), min_value=1, max_value=MAX_TABLES, initial=4
+    tables = IdField(
+        label=_("Number of tables"),
+        min_value=1,
+        max_value=MAX_TABLES,
+        initial=4,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_TABLES}),
+    )
+    participant_cap = IdField(
+        label=_("Maximum number of participants"),
+        min_value=1,
+        max_value=PARTICIPANT_CAP_MAX,
+        initial=PARTICIPANT_CAP_DEFAULT,
+        required=False,  # left empty: the default
+        widget=forms.NumberInput(attrs={"min": 1, "max": PARTICIPANT_CAP_MAX}),
     )
     instrument = forms.ModelChoiceField(
         label=_("Survey"), queryset=Instrument.objects.all(), empty_label=None
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the request's language (a lazy text formatted at import
+        # time would be fixed in one language).
+        self.fields["participant_cap"].help_text = gettext(
+            "%(default)s is plenty for a normal session; raise it for a conference "
+            "(at most %(max)s). Phones beyond it are told the session is full."
+        ) % {"default": PARTICIPANT_CAP_DEFAULT, "max": f"{PARTICIPANT_CAP_MAX:,}"}
+
     def clean_city(self) -> str:
-        city = self.cleaned_data["city"].strip()
-        if not city:
-            raise forms.ValidationError(_("Enter the city."))
-        return city
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
+
+    def clean_participant_cap(self) -> int:
+        return self.cleaned_data["participant_cap"] or PARTICIPANT_CAP_DEFAULT
 
 
 class StateForm(forms.Form):
@@ -51,7 +117,7 @@ class StateForm(forms.Form):
 
     phase = forms.ChoiceField(choices=Phase.choices, required=False)
     projector_mode = forms.ChoiceField(choices=ProjectorMode.choices, required=False)
-    projector_element = forms.IntegerField(min_value=1, max_value=50, required=False)
+    projector_element = IdField(min_value=1, max_value=50, required=False)
     results_revealed = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")],
         coerce=lambda v: v == "1",
@@ -64,7 +130,84 @@ class StateForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    city = forms.CharField(label=_("City"), max_length=100)
-    date = forms.DateField(
-        label=_("Date"), initial=datetime.date.today, widget=forms.DateInput(attrs={"type": "date"})
+    city = forms.CharField(label=_("City of the new session"), max_length=100)
+    date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)
+    title = forms.CharField(
+        label=_("Title (empty: this title with the new city)"), max_length=200, required=False
     )
+
+    def clean_city(self) -> str:
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
+
+
+class WorkshopEditForm(forms.Form):
+    """What the organiser may change on the day: city, title, date, more tables, each table's
+    focus. Tables can only be added (a table may hold people and notes)."""
+
+    city = forms.CharField(label=_("City"), max_length=100)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    date = forms.DateField(label=_("Date"), widget=ISO_DATE)
+    tables = IdField(
+        label=_("Number of tables"),
+        min_value=1,
+        max_value=MAX_TABLES,
+        help_text=_("Raise the number to add tables; tables are never removed."),
+    )
+
+    def __init__(self, *args: object, workshop: Workshop, **kwargs: object) -> None:
+        self.existing = list(workshop.tables.order_by("number"))
+        initial = {
+            "city": workshop.city,
+            "title": workshop.title,
+            "date": workshop.date,
+            "tables": len(self.existing),
+            **{f"focus_{t.number}": t.focus for t in self.existing},
+        }
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["tables"].widget.attrs["min"] = len(self.existing)
+        for t in self.existing:
+            self.fields[f"focus_{t.number}"] = forms.CharField(
+                label=_("Table %(n)s: focus (sector or district, optional)") % {"n": t.number},
+                max_length=TABLE_FOCUS_MAX,
+                required=False,
+            )
+
+    def clean_city(self) -> str:
+        return _one_line(self.cleaned_data["city"], max_length=100, required=True)
+
+    def clean_title(self) -> str:
+        return _one_line(self.cleaned_data["title"], max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for t in self.existing:
+            name = f"focus_{t.number}"
+            if name in data:
+                try:
+                    data[name] = _one_line(data[name], max_length=TABLE_FOCUS_MAX, required=False)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+    def clean_tables(self) -> int:
+        tables = self.cleaned_data["tables"]
+        if tables < len(self.existing):
+            raise forms.ValidationError(
+                _("This session has %(n)s tables; tables can be added, not removed.")
+                % {"n": len(self.existing)}
+            )
+        return tables
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "city": data["city"],
+            "title": data["title"],
+            "date": data["date"],
+            "tables": data["tables"],
+            "focus": {t.number: data[f"focus_{t.number}"] for t in self.existing},
+        }

@@ -10,6 +10,23 @@ from django.utils.translation import gettext_lazy as _
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 MAX_TABLES = 30
+# The hand-out: at most 7 people at a table. Advice, never a refusal: the join page suggests a
+# table with room and the organiser's dashboard flags a fuller one.
+TABLE_ADVISED_MAX = 7
+TABLE_FOCUS_MAX = 60
+
+# Sessions compared at once (the compare page and compare.xlsx).
+MAX_COMPARED = 30
+
+# How many phones (and chairs' extra seats) a session admits. The default is ten times a
+# normal session (15-30 people), so no normal room ever meets it, while a script that joins in
+# a loop stops at 300 instead of thousands; a conference (1,000) raises it when the session is
+# created. The maximum keeps seat numbers (smallint) and every page that lists participants
+# bounded whatever the organiser types.
+PARTICIPANT_CAP_DEFAULT = 300
+PARTICIPANT_CAP_MAX = 5000
+# A seat number is at most the cap: seats are numbered 1, 2, ... per table (or room).
+SEAT_MAX = PARTICIPANT_CAP_MAX
 
 
 def new_code() -> str:
@@ -80,6 +97,9 @@ class Workshop(models.Model):
     # sway the room).
     results_revealed = models.BooleanField(default=False)
     archived = models.BooleanField(default=False)
+    participant_cap = models.PositiveIntegerField(
+        _("maximum number of participants"), default=PARTICIPANT_CAP_DEFAULT
+    )
     # Bumped in the same transaction as every change to the answers; the projector and the
     # JSON feed use it to tell a newer snapshot from an older one.
     results_version = models.PositiveBigIntegerField(default=0)
@@ -90,6 +110,12 @@ class Workshop(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participant_cap__gte=1, participant_cap__lte=PARTICIPANT_CAP_MAX),
+                name="workshop_participant_cap_range",
+            )
+        ]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 
@@ -105,6 +131,10 @@ class Table(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="tables")
     number = models.PositiveSmallIntegerField()
     chair_key = models.CharField(max_length=64, unique=True, default=new_key)
+    # The hand-out: some tables focus on a sector or a district ("Haven", "Zorg", "Noord").
+    focus = models.CharField(
+        _("focus (sector or district)"), max_length=TABLE_FOCUS_MAX, blank=True
+    )
 
     class Meta:
         ordering = ["workshop", "number"]
@@ -114,6 +144,11 @@ class Table(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop.code} T{self.number}"
+
+    @property
+    def label(self) -> str:
+        """ "Tafel 2 · Haven": the table as people name it (data, in the sessions' language)."""
+        return f"Tafel {self.number} · {self.focus}" if self.focus else f"Tafel {self.number}"
 
 
 class Participant(models.Model):
@@ -141,6 +176,9 @@ class Participant(models.Model):
                 fields=["workshop", "seat"],
                 condition=Q(table__isnull=True),
                 name="seat_without_table",
+            ),
+            models.CheckConstraint(
+                condition=Q(seat__gte=1, seat__lte=SEAT_MAX), name="participant_seat_range"
             ),
         ]
 

@@ -1,11 +1,14 @@
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
-from sessions.models import Participant, Table, Workshop
+from sessions.models import Participant, Phase, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
@@ -36,6 +39,22 @@ def workshop_get(*, code: str) -> Workshop:
     if workshop is None:
         raise Http404("unknown session code")
     return workshop
+
+
+def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
+    """Why the session admits no new participant (closed, or full), in the user's language;
+    None if it admits one. participant_join asks again under the session's lock."""
+    row = Workshop.objects.filter(pk=workshop_id).values_list("phase", "participant_cap").first()
+    if row is None:
+        return _("This session no longer exists.")
+    phase, cap = row
+    if phase == Phase.CLOSED and not closed_ok:
+        return _("This session has been closed; it no longer admits participants.")
+    if Participant.objects.filter(workshop_id=workshop_id).count() >= cap:
+        return _(
+            "This session is full: it admits at most %(cap)s participants. Ask the organiser."
+        ) % {"cap": f"{cap:,}"}
+    return None
 
 
 def table_by_chair_key(*, code: str, key: str) -> Table | None:
@@ -108,7 +127,12 @@ _PARTICIPANT_BY_CODE = (
 def _participant_token(cookies: dict, code: str) -> uuid.UUID | None:
     request = HttpRequest()  # Django's own signed-cookie check, for any cookie mapping
     request.COOKIES = cookies
-    raw = request.get_signed_cookie(_cookie_name(code), default=None, salt=PARTICIPANT_COOKIE_SALT)
+    raw = request.get_signed_cookie(
+        _cookie_name(code),
+        default=None,
+        salt=PARTICIPANT_COOKIE_SALT,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+    )
     if not raw:
         return None
     try:
@@ -141,3 +165,8 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
+
+
+def table_counts(*, workshop: Workshop) -> list[Table]:
+    """The session's tables in order, each with `size`: how many sit there now."""
+    return list(workshop.tables.order_by("number").annotate(size=Count("participants")))

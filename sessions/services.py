@@ -1,13 +1,20 @@
 import datetime
+import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from core.errors import Rejected
+from core.inputs import clean_text
 from instrument.models import Instrument
 from sessions import signals
 from sessions.models import (
     MAX_TABLES,
+    PARTICIPANT_CAP_DEFAULT,
+    PARTICIPANT_CAP_MAX,
+    SEAT_MAX,
+    TABLE_FOCUS_MAX,
     Participant,
     Phase,
     ProjectorMode,
@@ -16,10 +23,15 @@ from sessions.models import (
     Table,
     Workshop,
 )
+from sessions.selectors import join_refusal
 
 
 def _announce_results(workshop_id: int) -> None:
     signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
+
+
+def _announce_seating(workshop_id: int, table_ids: list[int]) -> None:
+    signals.seating_changed.send(sender=Workshop, workshop_id=workshop_id, table_ids=table_ids)
 
 
 def workshop_create(
@@ -31,19 +43,25 @@ def workshop_create(
     title: str = "",
     created_by: AbstractBaseUser | None = None,
     phase: str = Phase.JOIN,
+    participant_cap: int = PARTICIPANT_CAP_DEFAULT,
 ) -> Workshop:
     if not 1 <= tables <= MAX_TABLES:
         raise ValueError(f"tables must be 1..{MAX_TABLES}")
+    if not 1 <= participant_cap <= PARTICIPANT_CAP_MAX:
+        raise ValueError(f"participant_cap must be 1..{PARTICIPANT_CAP_MAX}")
+    city = clean_text(city, max_length=100, required=True)
+    title = clean_text(title, max_length=200)
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 workshop = Workshop.objects.create(
-                    city=city.strip(),
+                    city=city,
                     date=date,
-                    title=title.strip(),
+                    title=title,
                     instrument=instrument,
                     created_by=created_by,
                     phase=phase,
+                    participant_cap=participant_cap,
                 )
                 Table.objects.bulk_create(
                     Table(workshop=workshop, number=n) for n in range(1, tables + 1)
@@ -55,29 +73,60 @@ def workshop_create(
 
 
 def participant_join(
-    *, workshop: Workshop, table: Table | None, role: str, source: str = Source.PHONE
+    *,
+    workshop: Workshop,
+    table: Table | None,
+    role: str,
+    source: str = Source.PHONE,
+    closed_ok: bool = False,
 ) -> Participant:
     """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
-    the room)."""
+    the room).
+
+    Refused (Rejected) once the session has `participant_cap` participants, and in a closed
+    session unless `closed_ok` (a chair adding a seat for someone without a phone) or the
+    seat is a paper form's (typed in afterwards).
+
+    Joins of one session are serialised on the session's row: the version bump that every
+    join makes anyway comes first and holds the row's lock until commit, so the seat number
+    and the cap are read by one join at a time, on any number of server processes (two
+    processes used to pick the same seat and give up after ten retries: a 500). The unique
+    constraints per table and room stay as the guarantee.
+    """
     if role and role not in Role.values:
         raise ValueError("unknown role")
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                seats = Participant.objects.filter(workshop=workshop, table=table)
-                seat = (seats.aggregate(m=Max("seat"))["m"] or 0) + 1
-                participant = Participant.objects.create(
-                    workshop=workshop, table=table, role=role, seat=seat, source=source
-                )
-                # The snapshot counts who joined, so a join is a new version too.
-                Workshop.objects.filter(pk=workshop.pk).update(
-                    results_version=F("results_version") + 1
-                )
-                transaction.on_commit(lambda: _announce_results(workshop.pk))
-        except IntegrityError:
-            continue  # two phones took the same seat at once: take the next one
-        return participant
-    raise RuntimeError("could not find a free seat")
+    with transaction.atomic():
+        # The snapshot counts who joined, so a join is a new version too; the UPDATE also
+        # locks the session's row until this transaction ends.
+        Workshop.objects.filter(pk=workshop.pk).update(results_version=F("results_version") + 1)
+        refusal = join_refusal(
+            workshop_id=workshop.pk, closed_ok=closed_ok or source == Source.PAPER
+        )
+        if refusal is not None:
+            raise Rejected(refusal)
+        participant = Participant.objects.create(
+            workshop=workshop,
+            table=table,
+            role=role,
+            seat=_free_seat(workshop, table),
+            source=source,
+        )
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        if table is not None:  # the table's chair sees the new row without a reload
+            transaction.on_commit(lambda: _announce_seating(workshop.pk, [table.pk]))
+    return participant
+
+
+def _free_seat(workshop: Workshop, table: Table | None) -> int:
+    """The next seat number at the table (or in the room): one past the highest, or, should
+    that pass SEAT_MAX (seats of left participants leave gaps), the lowest free one. The cap
+    (at most SEAT_MAX) guarantees there is one."""
+    seats = Participant.objects.filter(workshop=workshop, table=table)
+    top = seats.aggregate(m=Max("seat"))["m"] or 0
+    if top < SEAT_MAX:
+        return top + 1
+    taken = set(seats.values_list("seat", flat=True))
+    return next(n for n in range(1, SEAT_MAX + 1) if n not in taken)
 
 
 def workshop_update_state(
@@ -128,10 +177,69 @@ def workshop_update_state(
     return workshop
 
 
-def workshop_duplicate(
-    *, source: Workshop, city: str, date: datetime.date, created_by: AbstractBaseUser | None
+def workshop_update(
+    *,
+    workshop: Workshop,
+    city: str,
+    title: str,
+    date: datetime.date,
+    tables: int,
+    focus: dict[int, str] | None = None,
 ) -> Workshop:
-    """The next city's session with this one's setup (title, tables, instrument); no answers.
+    """Edit a session on the day: its city, title, date, and more tables (numbered on from
+    the last). Tables are never removed here: a table may hold people and notes.
+
+    Projectors and the organiser's page follow (a new version); phones see it on their next page.
+    """
+    city, title = city.strip(), title.strip()
+    if not city:
+        raise ValueError("city is required")
+    if not 1 <= tables <= MAX_TABLES:
+        raise ValueError(f"tables must be 1..{MAX_TABLES}")
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        have = list(Table.objects.filter(workshop=locked).values_list("number", flat=True))
+        if tables < len(have):
+            raise ValueError("tables are never removed")
+        last = max(have, default=0)
+        Table.objects.bulk_create(
+            Table(workshop=locked, number=n) for n in range(last + 1, last + 1 + tables - len(have))
+        )
+        focus_tables = []
+        for number, text in (focus or {}).items():
+            text = " ".join(text.split())[:TABLE_FOCUS_MAX]
+            table = Table.objects.filter(workshop=locked, number=number).exclude(focus=text)
+            focus_tables += list(table.values_list("pk", flat=True))
+            table.update(focus=text)
+        Workshop.objects.filter(pk=workshop.pk).update(
+            city=city, title=title, date=date, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        # Chairs see a new focus of their table.
+        transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
+    workshop.city, workshop.title, workshop.date = city, title, date
+    return workshop
+
+
+def duplicate_title(*, title: str, old_city: str, new_city: str) -> str:
+    """The source's title for the next city: its city's name replaced by the new one, so the
+    Utrecht projector never says "Groningen"."""
+    if not old_city.strip() or old_city.strip().casefold() == new_city.strip().casefold():
+        return title
+    pattern = re.compile(rf"(?<!\w){re.escape(old_city.strip())}(?!\w)", re.IGNORECASE)
+    return pattern.sub(lambda _m: new_city.strip(), title)
+
+
+def workshop_duplicate(
+    *,
+    source: Workshop,
+    city: str,
+    date: datetime.date,
+    created_by: AbstractBaseUser | None,
+    title: str = "",
+) -> Workshop:
+    """The next city's session with this one's setup (tables, instrument); no answers. The
+    title is the one given, else the source's with the new city in place of the old.
 
     A new session gets the newest version of the source's instrument (a corrected version is
     meant for every session from now on; the source keeps the version it ran with)."""
@@ -144,8 +252,10 @@ def workshop_duplicate(
         date=date,
         tables=source.tables.count() or 1,
         instrument=instrument,
-        title=source.title,
+        title=title.strip()
+        or duplicate_title(title=source.title, old_city=source.city, new_city=city),
         created_by=created_by,
+        participant_cap=source.participant_cap,
     )
 
 

@@ -16,3 +16,6 @@ results_changed = Signal()
 phone_state_changed = Signal()
 # The session's notes or observations changed.
 notes_changed = Signal()
+# Who sits at some tables changed (a join, a seating, a move, a table's focus): keyword
+# `table_ids` (list of int). The chairs' tablets of those tables fetch their rows again.
+seating_changed = Signal()

@@ -7,14 +7,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions.forms import DuplicateForm, JoinForm, StateForm, WorkshopForm
-from sessions.models import Table, Workshop
+from core.errors import Rejected
+from sessions.forms import DuplicateForm, JoinForm, WorkshopEditForm, WorkshopForm
+from sessions.models import Phase, Table, Workshop
 from sessions.qr import qr_svg
+from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
     is_organiser,
+    join_refusal,
     participant_cookie_name,
     participant_from_request,
+    table_counts,
     workshop_get,
 )
 from sessions.services import (
@@ -22,7 +26,7 @@ from sessions.services import (
     workshop_create,
     workshop_duplicate,
     workshop_set_archived,
-    workshop_update_state,
+    workshop_update,
 )
 
 
@@ -38,20 +42,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/home.html")
 
 
+JOIN_PER_CLIENT = Rule(name="join-client", setting="JOIN_RATE_PER_CLIENT", key=client_cookie)
+JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
 def join(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is not None:
         # A phone that already joined (reload, back button, woke from sleep) resumes.
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
-    form = JoinForm(request.POST if request.method == "POST" else None, workshop=workshop)
+    refusal = join_refusal(workshop_id=workshop.pk)
+    if refusal is not None:  # closed or full: say so before the phone fills in anything
+        return _join_refused(request, workshop, refusal)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        workshop=workshop,
+        tables=table_counts(workshop=workshop),
+    )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
-        participant = participant_join(
-            workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
-        )
+        try:
+            participant = participant_join(
+                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+            )
+        except Rejected as refused:  # filled up (or closed) while this phone filled in
+            return _join_refused(request, workshop, str(refused))
         response = redirect("survey-element", code=workshop.code, number=1)
         response.set_signed_cookie(
             participant_cookie_name(workshop),
@@ -63,7 +82,23 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             secure=request.is_secure(),
         )
         return response
-    return render(request, "survey/join.html", {"workshop": workshop, "form": form})
+    return render(
+        request,
+        "survey/join.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
+    closed = Workshop.objects.filter(pk=workshop.pk, phase=Phase.CLOSED).exists()
+    return render(
+        request,
+        # A session that has ended says so in its own words (no way to join, a thank-you).
+        "survey/join_closed.html" if closed else "survey/join_refused.html",
+        {"workshop": workshop, "message": message},
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -93,18 +128,25 @@ def organiser_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
-    """Phase, projector mode and element, reveal: one form, one change, one broadcast."""
+@require_http_methods(["GET", "POST"])
+def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit the session on the day: city, title, date, more tables."""
     workshop = workshop_get(code=code)
-    form = StateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValueError(form.errors.as_text())
-        workshop_update_state(workshop=workshop, **form.changes())
-    except ValueError:
-        messages.error(request, _("That change is not possible; nothing changed."))
-    return redirect("organiser-session", code=workshop.code)
+    form = WorkshopEditForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop_update(workshop=workshop, **form.changes())
+        except ValueError:
+            form.add_error(None, _("That change is not possible; nothing changed."))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "sessions/organiser_edit.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

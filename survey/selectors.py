@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch
 
 from instrument.models import Element, Statement
-from sessions.models import Participant, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally
 
@@ -152,6 +152,9 @@ def participant_scores(*, participant: Participant) -> list[dict]:
     ]
 
 
+NUDGE_ROWS = 40
+
+
 def session_dashboard(*, workshop: Workshop) -> dict:
     """The organiser's live counts: who joined, who finished what, who still needs a nudge."""
     elements = list(
@@ -172,10 +175,23 @@ def session_dashboard(*, workshop: Workshop) -> dict:
     def answered(p: Participant) -> int:
         return sum(per_participant[p.pk].values())
 
+    nudge = sorted(
+        (
+            {"seat": p.seat_label, "answered": answered(p)}
+            for p in participants
+            if answered(p) < total
+        ),
+        key=lambda r: (r["answered"], r["seat"]),
+    )
     tables: dict[str, dict] = {}
     for p in participants:
         label = str(p.table.number) if p.table_id else NO_TABLE
-        row = tables.setdefault(label, {"table": label, "joined": 0, "finished": 0, "answers": 0})
+        row = tables.setdefault(
+            label,
+            {"table": label, "joined": 0, "finished": 0, "answers": 0, "focus": ""},
+        )
+        if p.table_id:
+            row["focus"] = getattr(p.table, "focus", "")
         row["joined"] += 1
         row["answers"] += answered(p)
         row["finished"] += answered(p) == total
@@ -192,17 +208,41 @@ def session_dashboard(*, workshop: Workshop) -> dict:
             for e in elements
         ],
         "tables": sorted(
-            tables.values(), key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3))
-        ),
-        "nudge": sorted(
             (
-                {"seat": p.seat_label, "answered": answered(p)}
-                for p in participants
-                if answered(p) < total
+                {**r, "over": r["table"] != NO_TABLE and r["joined"] > TABLE_ADVISED_MAX}
+                for r in tables.values()
             ),
-            key=lambda r: (r["answered"], r["seat"]),
+            key=lambda r: (r["table"] == NO_TABLE, r["table"].zfill(3)),
         ),
+        "advised_max": TABLE_ADVISED_MAX,
+        # The first NUDGE_ROWS of those who have not finished, fewest answers first: the
+        # page stays small however many phones joined.
+        "nudge": nudge[:NUDGE_ROWS],
+        "nudge_more": max(0, len(nudge) - NUDGE_ROWS),
     }
+
+
+def participants_busy(*, workshop: Workshop) -> list[dict]:
+    """The phones that have not answered every statement yet, fewest answers first: whom
+    closing the survey would cut off. Seats added for people without a phone never answer on
+    one, so they are not counted."""
+    total = Statement.objects.filter(element__instrument_id=workshop.instrument_id).count()
+    answered: dict[int, int] = defaultdict(int)
+    for participant_id, n in ElementTally.objects.filter(workshop=workshop).values_list(
+        "participant_id", "answered"
+    ):
+        answered[participant_id] += n
+    phones = (
+        Participant.objects.filter(workshop=workshop, extra_seat__isnull=True)
+        .select_related("table")
+        .order_by("pk")
+    )
+    busy = [
+        {"seat": p.seat_label, "answered": answered[p.pk], "total": total}
+        for p in phones
+        if answered[p.pk] < total
+    ]
+    return sorted(busy, key=lambda r: (r["answered"], r["seat"]))
 
 
 def session_counts(*, workshop: Workshop) -> dict:

@@ -1,6 +1,7 @@
-"""The pages that show a session's survey: the projector, and the organiser's session page
-with its live dashboard, the delete page (which counts the answers) and the comparison of
-sessions. They read the survey's results, so they sit in the survey app, above sessions."""
+"""The pages that show a session's survey: the projector; the organiser's session page with
+its live dashboard and its phase moves (which count who is still answering); the delete page
+(which counts the answers) and the comparison of sessions. They read the survey's results,
+so they sit in the survey app, above sessions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,15 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions.forms import DuplicateForm
-from sessions.models import Phase, ProjectorMode, Workshop
+from core.inputs import parse_session_codes
+from sessions.forms import DuplicateForm, StateForm
+from sessions.models import ANSWERING_PHASES, MAX_COMPARED, Phase, ProjectorMode, Workshop
 from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, projector_key_ok, workshop_get
-from sessions.services import workshop_delete
+from sessions.services import workshop_delete, workshop_update_state
 from sessions.urls_helpers import session_urls
 from survey.selectors import (
+    participants_busy,
     results_snapshot,
     session_counts,
     session_dashboard,
@@ -86,8 +89,46 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
             "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
-            "join_qr": qr_svg(urls["join_url"], scale=5),
         },
+    )
+
+
+@login_required
+@require_POST
+def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
+    """Phase, projector mode and element, reveal: one form, one change, one broadcast.
+
+    A phase move that ends the survey while phones are still answering asks first (a page
+    that works without a script), and goes through only with `confirm=1` from that page."""
+    workshop = workshop_get(code=code)
+    form = StateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValueError(form.errors.as_text())
+        changes = form.changes()
+        if _cuts_off(workshop, changes.get("phase")) and request.POST.get("confirm") != "1":
+            busy = participants_busy(workshop=workshop)
+            if busy:
+                return render(
+                    request,
+                    "sessions/organiser_confirm_phase.html",
+                    {
+                        "workshop": workshop,
+                        "busy": busy,
+                        "phase": changes["phase"],
+                        "phase_label": Phase(changes["phase"]).label,
+                    },
+                )
+        workshop_update_state(workshop=workshop, **changes)
+    except ValueError:
+        messages.error(request, _("That change is not possible; nothing changed."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+def _cuts_off(workshop: Workshop, phase: str | None) -> bool:
+    """Does moving to `phase` stop phones that can answer now from answering?"""
+    return (
+        phase is not None and workshop.phase in ANSWERING_PHASES and phase not in ANSWERING_PHASES
     )
 
 
@@ -125,9 +166,9 @@ def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def organiser_compare(request: HttpRequest) -> HttpResponse:
-    codes = [
-        c.strip().upper() for c in request.GET.getlist("code") if c.strip() and "\x00" not in c
-    ]
+    # The one code-list parser: a code with a NUL byte or another odd character is a 400
+    # (RejectedMiddleware), never a query PostgreSQL refuses.
+    codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
     workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
     comparison = sessions_comparison(workshops=list(workshops))
     return render(

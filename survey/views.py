@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Rejected
+from core.inputs import parse_id
 from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
@@ -163,13 +164,13 @@ def answer(request: HttpRequest, code: str) -> HttpResponse:
         )
     workshop = participant.workshop
     try:
-        statement_id = int(request.POST.get("statement", ""))
+        # ASCII digits only: int() took "+7", "1_0" (as 10) and other scripts' digits.
+        statement_id = parse_id(
+            request.POST.get("statement"),
+            message=_("This statement is not part of this session's survey."),
+        )
         score = parse_score(request.POST.get("score"))
         saved = answer_save(participant=participant, statement_id=statement_id, score=score)
-    except ValueError:
-        return _answer_error(
-            request, _("This statement is not part of this session's survey."), 400
-        )
     except Rejected as rejected:
         # A closed survey is a conflict with the session's state, not a malformed request.
         return _answer_error(request, str(rejected), 400 if workshop.accepts_answers else 409)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from scentiss.transport import UVICORN_ARGS
 from tests.conftest import ARTIFACTS, BASE_DIR, Server, _database_url, free_port
 
 # Playwright cannot download its own browser here; Debian's chromium package is used instead.
@@ -63,6 +64,7 @@ def start_server(
             "--log-level",
             "info",
             "--no-access-log",
+            *UVICORN_ARGS,
         ],
         cwd=BASE_DIR,
         env=env,

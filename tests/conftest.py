@@ -17,6 +17,7 @@ from django.http import HttpResponse
 
 from instrument.loader import instrument_load, read_instrument
 from instrument.models import Instrument
+from scentiss.transport import UVICORN_ARGS
 from sessions.models import Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import workshop_create
@@ -117,6 +118,7 @@ def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Serve
             "--log-level",
             "info",
             "--no-access-log",
+            *UVICORN_ARGS,
         ],
         cwd=BASE_DIR,
         env=env,
@@ -159,6 +161,15 @@ def live_server_asgi(transactional_db) -> Iterator[Server]:
     server = start_server()
     yield server
     stop_server(server)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Rate-limit counters live in Redis for their window (minutes): every test starts at zero,
+    whatever the tests before it joined or logged in from 127.0.0.1."""
+    from sessions.rate_limits import rate_limits_reset
+
+    rate_limits_reset()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -200,7 +200,11 @@ async def test_phones_follow_the_phase_over_the_websocket():
     phone = WebsocketCommunicator(
         application,
         f"/ws/s/{workshop.code}/phone/",
-        headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", f"{name}={value}".encode())],
+        headers=[
+            (b"origin", b"http://127.0.0.1"),
+            (b"host", b"127.0.0.1"),
+            (b"cookie", f"{name}={value}".encode()),
+        ],
     )
     connected, _ = await phone.connect(timeout=3)
     assert connected
@@ -213,7 +217,9 @@ async def test_phones_follow_the_phase_over_the_websocket():
     await phone.disconnect()
 
     stranger = WebsocketCommunicator(
-        application, f"/ws/s/{workshop.code}/phone/", headers=[(b"origin", b"http://127.0.0.1")]
+        application,
+        f"/ws/s/{workshop.code}/phone/",
+        headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")],
     )
     connected, _ = await stranger.connect(timeout=3)
     assert not connected
@@ -223,7 +229,7 @@ async def test_phones_follow_the_phase_over_the_websocket():
 async def test_projector_follows_the_mode_and_a_reconnect_gets_a_snapshot():
     workshop, _ = await database_sync_to_async(_session_with_phone)()
     path = f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
-    headers = [(b"origin", b"http://127.0.0.1")]
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
     projector = WebsocketCommunicator(application, path, headers=headers)
     await projector.connect(timeout=3)
     assert (await projector.receive_json_from(timeout=3))["projector"]["mode"] == "join"

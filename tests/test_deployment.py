@@ -11,6 +11,7 @@ import pytest
 import websockets
 from django.conf import settings
 
+from scentiss.transport import UVICORN_ARGS
 from sessions.models import Phase
 from sessions.services import workshop_create
 from tests.conftest import BASE_DIR, _database_url, ensure_instrument, free_port
@@ -47,7 +48,7 @@ def test_the_containers_start_commands_serve_the_app_with_two_workers(tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
          "--port", str(port), "--workers", "2", "--ws-per-message-deflate", "false",
-         "--proxy-headers", "--log-level", "info"],
+         "--proxy-headers", "--log-level", "info", *UVICORN_ARGS],
         cwd=BASE_DIR, env=env, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

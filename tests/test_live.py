@@ -19,6 +19,7 @@ from tests.conftest import ensure_instrument, participant_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a websocket's Origin must be its own host's
 TIMEOUT = 3
 
 
@@ -48,7 +49,7 @@ def save(participant, statement_id: int, score: int | None):
 
 async def connect(workshop: Workshop, key: str | None = None) -> WebsocketCommunicator:
     path = f"/ws/s/{workshop.code}/live/?key={key or workshop.projector_key}"
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST])
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected
     return communicator
@@ -79,7 +80,7 @@ async def test_connect_sends_a_full_snapshot_first():
 async def test_a_wrong_key_is_refused(key):
     workshop = await make_session()
     path = f"/ws/s/{workshop.code}/live/?key={key}"
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST])
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert not connected
 
@@ -87,7 +88,7 @@ async def test_a_wrong_key_is_refused(key):
 async def test_another_sessions_key_is_refused():
     workshop, other = await make_session(), await make_session()
     path = f"/ws/s/{workshop.code}/live/?key={other.projector_key}"
-    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+    communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, HOST])
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert not connected
 
@@ -96,7 +97,7 @@ async def test_a_foreign_origin_is_refused():
     workshop = await make_session()
     path = f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
     communicator = WebsocketCommunicator(
-        application, path, headers=[(b"origin", b"http://evil.example")]
+        application, path, headers=[(b"origin", b"http://evil.example"), HOST]
     )
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert not connected

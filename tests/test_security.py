@@ -38,6 +38,7 @@ from tests.conftest import (
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a websocket's Origin must be its own host's
 TIMEOUT = 3
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
@@ -548,7 +549,7 @@ def cookie_header(**cookies: str) -> tuple[bytes, bytes]:
 
 async def ws_connect(path: str, *headers: tuple[bytes, bytes], origin=ORIGIN):
     communicator = WebsocketCommunicator(
-        application, path, headers=[h for h in (origin, *headers) if h]
+        application, path, headers=[h for h in (origin, HOST, *headers) if h]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
     return communicator, connected, code

@@ -22,7 +22,7 @@ from django.test import Client
 from instrument.models import Statement
 from notes.models import Note, Observation
 from sessions.models import Participant, Phase, Workshop
-from sessions.services import workshop_update_state
+from sessions.services import duplicate_title, workshop_update_state
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -181,7 +181,10 @@ def test_every_typed_text_is_shown_as_text_on_every_page(organiser, instrument, 
     )
     assert response.status_code == 302
     duplicate = Workshop.objects.get(city=f"Kopie {city}".strip())
-    assert duplicate.title == workshop.title
+    # The next city's title carries the new city, not the old one (issue 15).
+    assert duplicate.title == duplicate_title(
+        title=workshop.title, old_city=workshop.city, new_city=duplicate.city
+    )
 
     # A phone joins and answers; the chair writes notes and adds a seat with initials.
     phone = Client()

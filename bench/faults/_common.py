@@ -2,7 +2,10 @@
 database `faults`, an own Redis on port 6391, phones and projectors as asyncio clients.
 
 Nothing here touches the shared Redis on 6379 or a database other than `faults`; servers use
-ports 8301-8309 only.
+ports 8301-8309 only. Two people running the scripts at once on one machine give each their own
+with FAULTS_DB (database name), FAULTS_REDIS_PORT and FAULTS_PORT_BASE (the first of nine
+ports); FAULTS_PG_PORT points at another PostgreSQL. A port that is already taken is refused,
+so a script never loads someone else's server for its own.
 """
 
 import asyncio
@@ -11,6 +14,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,15 +25,45 @@ import httpx
 import psycopg
 import websockets
 
+from scentiss.transport import UVICORN_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-DB_NAME = "faults"
+PG_HOST, PG_USER = "127.0.0.1", "postgres"
+PG_PORT = int(os.environ.get("FAULTS_PG_PORT", "5432"))
+DB_NAME = os.environ.get("FAULTS_DB", "faults")
 DB_URL = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{DB_NAME}"
-REDIS_PORT = 6391
+REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", "6391"))
+if REDIS_PORT == 6379:
+    raise SystemExit("FAULTS_REDIS_PORT must not be the shared Redis (6379): a script stops it")
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 SECRET_KEY = "fault-scripts-only-" + "k" * 40
-PORTS = range(8301, 8310)
+PORT_BASE = int(os.environ.get("FAULTS_PORT_BASE", "8301"))
+PORTS = range(PORT_BASE, PORT_BASE + 9)
+
+
+def port(n: int) -> int:
+    """The script's n-th port (1-9): 8301-8309 unless FAULTS_PORT_BASE says otherwise."""
+    return PORTS[n - 1]
+
+
+def port_free(number: int) -> bool:
+    with socket.socket() as s:
+        # As uvicorn does: connections of an earlier run in TIME_WAIT must not count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", number))
+        except OSError:
+            return False
+    return True
+
+
+def claim_port(number: int) -> None:
+    """Refuse a port something else listens on: its /healthz would pass for ours."""
+    if not port_free(number):
+        raise RuntimeError(
+            f"port {number} is taken (another server?); set FAULTS_PORT_BASE to use other ports"
+        )
 
 
 def log(message: str) -> None:
@@ -116,7 +150,7 @@ def results_version(code: str) -> int:
         ).fetchone()[0]
 
 
-# --- Redis (our own, on 6391) -------------------------------------------------------------------
+# --- Redis (our own, on 6391 or FAULTS_REDIS_PORT) ---------------------------------------------
 
 
 def redis_up() -> bool:
@@ -137,7 +171,7 @@ def start_redis() -> None:
     deadline = time.monotonic() + 10
     while not redis_up():
         if time.monotonic() > deadline:
-            raise RuntimeError("redis on 6391 did not come up")
+            raise RuntimeError(f"redis on {REDIS_PORT} did not come up")
         time.sleep(0.05)
 
 
@@ -149,7 +183,7 @@ def stop_redis() -> None:
     deadline = time.monotonic() + 10
     while redis_up():
         if time.monotonic() > deadline:
-            raise RuntimeError("redis on 6391 did not stop")
+            raise RuntimeError(f"redis on {REDIS_PORT} did not stop")
         time.sleep(0.05)
 
 
@@ -169,6 +203,7 @@ class Server:
 
     def start(self, timeout: float = 30) -> "Server":
         assert self.port in PORTS, self.port
+        claim_port(self.port)
         self.log_path = Path(f"/tmp/scentiss-fault-{self.port}.log")  # noqa: S108
         env = {
             **os.environ,
@@ -183,7 +218,8 @@ class Server:
         with self.log_path.open("w") as out:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "uvicorn", "scentiss.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+                 "--port", str(self.port), "--log-level", "warning", "--no-access-log",
+                 *UVICORN_ARGS],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + timeout

@@ -18,20 +18,23 @@ import time
 
 import httpx
 from _common import (
+    DB_NAME,
     PG_HOST,
     PG_PORT,
     Phone,
     Report,
     Server,
+    claim_port,
     create_session,
     ensure_database,
     log,
+    port,
     run,
     statement_ids,
     stored_answers,
 )
 
-PROXY_PORT = 8309
+PROXY_PORT = port(9)
 OUTAGE = 3.0  # seconds the database is unreachable
 
 
@@ -112,10 +115,11 @@ class Proxy:
 async def main() -> Report:
     report = Report("fault (c): the database unreachable for a moment")
     ensure_database()
+    claim_port(PROXY_PORT)
     proxy = Proxy(PROXY_PORT, (PG_HOST, PG_PORT)).start()
-    proxied = f"postgres://postgres@127.0.0.1:{PROXY_PORT}/faults"
+    proxied = f"postgres://postgres@127.0.0.1:{PROXY_PORT}/{DB_NAME}"
     # One process, the in-memory channel layer: this fault is about the database only.
-    server = Server(8305, {"DATABASE_URL": proxied, "REDIS_URL": None}).start()
+    server = Server(port(5), {"DATABASE_URL": proxied, "REDIS_URL": None}).start()
     phone = None
     try:
         session = create_session(base_url=server.url)

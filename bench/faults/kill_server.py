@@ -26,6 +26,7 @@ from _common import (
     db,
     ensure_database,
     log,
+    port,
     run,
     start_redis,
     statement_ids,
@@ -45,7 +46,7 @@ async def main() -> Report:
     ensure_database()
     start_redis()
     env = {"REDIS_URL": REDIS_URL, "CHANNEL_PREFIX": "faults-kill"}
-    servers = [Server(8301, env).start(), Server(8302, env).start()]
+    servers = [Server(port(1), env).start(), Server(port(2), env).start()]
     a, b = servers
     phones: list[Phone] = []
     try:
@@ -142,7 +143,7 @@ async def main() -> Report:
         )
         report.figures = figures
         report.check(
-            "the server on 8302 was killed mid-load",
+            f"the server on {b.port} was killed mid-load",
             bool(kill_time) and b.process.poll() is not None,
         )
         report.check(

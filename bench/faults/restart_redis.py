@@ -26,6 +26,7 @@ from _common import (
     create_session,
     ensure_database,
     log,
+    port,
     projector_backoff,
     redis_up,
     results_version,
@@ -70,7 +71,7 @@ async def main() -> Report:
     ensure_database()
     start_redis()
     env = {"REDIS_URL": REDIS_URL, "CHANNEL_PREFIX": "faults-redis"}
-    servers = [Server(8303, env).start(), Server(8304, env).start()]
+    servers = [Server(port(3), env).start(), Server(port(4), env).start()]
     projectors: list[Projector] = []
     phone = None
     try:

@@ -319,6 +319,67 @@
       }
     });
 
+    // --- who sits at the table: follows seatings and joins without a reload ---------------
+    // The server says "table.changed" (also on every connect); the tablet then fetches its own
+    // page and adds the rows it lacks, removes rows of people who left (unless something is
+    // typed in them), and takes the new list of people to seat. Typed text and unsent notes
+    // stay where they are.
+    function rowsOf(container) {
+      var out = {};
+      container.querySelectorAll(".board-row[data-participant]").forEach(function (row) { out[row.dataset.participant] = row; });
+      return out;
+    }
+    function typedIn(row) {
+      return Array.prototype.some.call(row.querySelectorAll("textarea"), function (a) { return a.value.trim() !== ""; })
+        || row.querySelector("li.note.pending") !== null;
+    }
+    function mergeRows(doc) {
+      root.querySelectorAll(".panel").forEach(function (panel) {
+        var fresh = doc.getElementById(panel.id);
+        var board = panel.querySelector(".board:not(.table-board)");
+        var freshBoard = fresh && fresh.querySelector(".board:not(.table-board)");
+        if (!board || !freshBoard) return;
+        var have = rowsOf(board);
+        var want = rowsOf(freshBoard);
+        Object.keys(have).forEach(function (id) { if (!want[id] && !typedIn(have[id])) have[id].remove(); });
+        var previous = board.querySelector(".board-head");
+        freshBoard.querySelectorAll(".board-row[data-participant]").forEach(function (row) {
+          var mine = have[row.dataset.participant];
+          if (!mine || !mine.isConnected) {
+            mine = document.importNode(row, true);
+            previous.after(mine);
+            htmx.process(mine);
+          }
+          previous = mine;
+        });
+        var empty = board.querySelector("[data-empty]");
+        if (empty) empty.hidden = board.querySelector(".board-row[data-participant]") !== null;
+      });
+      var choices = document.getElementById("seat-move-choices");
+      var freshChoices = doc.getElementById("seat-move-choices");
+      if (choices && freshChoices && !choices.contains(document.activeElement)) {
+        choices.replaceChildren.apply(choices, Array.prototype.map.call(freshChoices.childNodes, function (n) { return document.importNode(n, true); }));
+      }
+      root.dataset.seated = String(seatedCount());
+    }
+    function seatedCount() {
+      var panel = root.querySelector(".panel");
+      return panel ? panel.querySelectorAll(".board-row[data-participant]").length : 0;
+    }
+    var fetching = null;
+    function fetchRows() {
+      if (fetching) { fetching.again = true; return; }
+      fetching = { again: false };
+      fetch(location.pathname + location.search, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html) mergeRows(new DOMParser().parseFromString(html, "text/html")); })
+        .catch(function () { /* the next change or reconnect fetches again */ })
+        .then(function () { var again = fetching.again; fetching = null; if (again) fetchRows(); });
+    }
+    // Every message (the first of each connection too) says "fetch your rows".
+    if (t.ws) ScentissLive.connect({ path: t.ws, onMessage: fetchRows, maxDelay: 10000 });
+    root.dataset.seated = String(seatedCount());
+
     // Notes left from an earlier visit: drop what the server has, show and send the rest.
     stored().forEach(function (rec) {
       var item = findItem(rec.id);

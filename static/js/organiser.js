@@ -13,11 +13,17 @@
     statusEl.dataset.state = state;
     statusEl.textContent = statusEl.dataset[state] || "";
   }
+  var seating = document.getElementById("seating");
   function refresh() {
     if (timer) return;
     timer = setTimeout(function () {
       timer = null;
       htmx.ajax("GET", card.dataset.dashboardUrl, { target: "#dashboard", swap: "innerHTML" });
+      // The seating card follows joins and chairs' seatings (both bump the version), but not
+      // while the organiser is choosing in it.
+      if (seating && !seating.contains(document.activeElement)) {
+        htmx.ajax("GET", seating.dataset.seatingUrl, { target: "#seating", swap: "innerHTML" });
+      }
     }, 500);
   }
   ScentissLive.connect({

@@ -21,7 +21,14 @@
     statusEl.dataset.state = state;
     statusEl.textContent = statusEl.dataset[state] || state;
   }
-  function fmt(x) { return x === null ? "–" : x.toFixed(1); }
+  // Numbers in the page's language: "3,1" under lang="nl", as the phone and the profile write.
+  var LANG = document.documentElement.lang || "nl";
+  var ONE_DECIMAL = new Intl.NumberFormat(LANG, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  var WHOLE = new Intl.NumberFormat(LANG, { maximumFractionDigits: 0 });
+  function fmt(x) { return x === null || x === undefined ? "–" : ONE_DECIMAL.format(x); }
+  function num(x) { return WHOLE.format(x); }
+  // plotly's own numbers (axis ticks) with the same decimal mark: "<decimal><thousands>".
+  var SEPARATORS = ONE_DECIMAL.format(1.5).charAt(1) === "," ? ",." : ".,";
   // Long names break at the space nearest their middle, so no label runs off the screen.
   function wrap(name) {
     if (name.length < 16 || name.indexOf(" ") < 0) return name;
@@ -54,6 +61,7 @@
         },
         showlegend: false, margin: { l: 120, r: 120, t: 95, b: 95 },
         paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
+        separators: SEPARATORS,
       },
     };
   }
@@ -97,6 +105,7 @@
       xaxis: { tickfont: { size: 14 }, dtick: 1 },
       legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 16 }, traceorder: "normal" },
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
+      separators: SEPARATORS,
     }, PLOT_CONFIG);
   }
 
@@ -118,9 +127,10 @@
     if (snapshot.version <= lastVersion) return;
     lastVersion = snapshot.version;
     var mode = snapshot.projector.mode;
-    beamer.dataset.mode = mode;
-    document.querySelectorAll(".js-participants").forEach(function (el) { el.textContent = snapshot.participants; });
-    document.getElementById("respondents").textContent = snapshot.respondents;
+    // After the last phase the room sees a closing screen, never the QR code again.
+    beamer.dataset.mode = snapshot.phase === "closed" ? "closed" : mode;
+    document.querySelectorAll(".js-participants").forEach(function (el) { el.textContent = num(snapshot.participants); });
+    document.querySelectorAll(".js-respondents").forEach(function (el) { el.textContent = num(snapshot.respondents); });
     // Draw the visible pane only (plotly cannot size a hidden one); the chart is always kept
     // current so tests and other readers can rely on it.
     renderChart(snapshot);

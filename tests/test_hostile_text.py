@@ -1,0 +1,322 @@
+"""Text XML cannot hold, formula injection and odd digits (issue 14, items 5, 6, 8, 10).
+
+Refused at input with a message; every export (xlsx, csv, docx) opens whatever is stored.
+"""
+
+import io
+import uuid
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from docx import Document
+
+from core.inputs import xml_safe
+from notes.models import Note, Observation
+from profiles.models import (
+    Audience,
+    PointSection,
+    Profile,
+    ProfileElement,
+    ProfilePoint,
+    Programme,
+    Recommendation,
+    Theme,
+)
+from sessions.models import Participant, Phase, Workshop
+from sessions.services import participant_join
+from survey.models import Answer, Element, Statement
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+HOSTILE = "ctrl \x0b\x1b\x08 \ufffe\uffff end"
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+
+
+@pytest.fixture
+def organiser(db) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(get_user_model().objects.create_user("org", password="x" * 12))
+    return client
+
+
+def chair_url(workshop: Workshop, number: int = 2) -> str:
+    table = workshop.tables.get(number=number)
+    return f"/s/{workshop.code}/chair/{table.chair_key}/"
+
+
+def first_element(workshop: Workshop) -> Element:
+    return Element.objects.get(instrument=workshop.instrument, order=1)
+
+
+# --- refused at input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pasted \uffff here", "U+FFFF"),
+        ("ctrl \x0b\x1b\x08", "U+000B"),
+        ("\u200b\u200b\u200b", "invisible characters only"),
+        ("\u200b \ufeff \u2060", "invisible characters only"),
+    ],
+)
+def test_a_chair_note_xml_cannot_hold_is_refused_and_not_stored(workshop, text, message):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"{chair_url(workshop)}notes/",
+        {
+            "client_id": str(uuid.uuid4()),
+            "element": first_element(workshop).pk,
+            "kind": "agree",
+            "text": text,
+        },
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Note.objects.exists()
+
+
+@pytest.mark.parametrize("city", ["Zwo\x0blle", "Zwolle\ufffe", "\u200b"])
+def test_a_city_xml_cannot_hold_is_refused(organiser, instrument, city):
+    response = organiser.post(
+        "/organiser/new/",
+        {"city": city, "date": "2026-12-01", "tables": "2", "instrument": instrument.pk},
+    )
+    assert response.status_code == 400
+    assert not Workshop.objects.exists()
+
+
+def test_profile_and_programme_texts_xml_cannot_hold_are_refused(organiser, workshop):
+    response = organiser.post(
+        f"/s/{workshop.code}/profile/edit/",
+        {"local_context": "ok", "summary": "bad \uffff", "closing_quote": ""},
+    )
+    assert response.status_code == 400
+    assert "U+FFFF" in response.content.decode()
+    assert not Profile.objects.filter(summary__contains="bad").exists()
+    organiser.post("/organiser/programmes/new/", {"name": "P \x0b", "description": ""})
+    assert not Programme.objects.exists()
+
+
+# --- every export opens whatever is stored --------------------------------------------------
+
+
+def store_hostile_session(workshop: Workshop, text: str) -> None:
+    """Hostile text in every free-text column of a session, written past the input rules
+    (as data stored before them would be)."""
+    Workshop.objects.filter(pk=workshop.pk).update(city=text, title=text)
+    workshop.refresh_from_db()
+    element = first_element(workshop)
+    table = workshop.tables.get(number=1)
+    participant = participant_join(workshop=workshop, table=table, role="")
+    statement = Statement.objects.filter(element=element).first()
+    Answer.objects.create(participant=participant, statement=statement, score=4)
+    note = Note.objects.create(
+        workshop=workshop,
+        table=table,
+        participant=participant,
+        element=element,
+        kind="plus",
+        text=text,
+        is_quote=True,
+        client_id=uuid.uuid4(),
+        author=text,
+    )
+    Observation.objects.create(workshop=workshop, kind="theme", text=text, element=element)
+    profile = Profile.objects.create(
+        workshop=workshop, local_context=text, summary=text, closing_quote=text
+    )
+    ProfileElement.objects.create(profile=profile, element=element, synthesis=text, quote=text)
+    point = ProfilePoint.objects.create(
+        profile=profile, element=element, section=PointSection.STRENGTH, text=text
+    )
+    point.sources.set([note])
+    ProfilePoint.objects.create(profile=profile, section=PointSection.OPPORTUNITY, text=text)
+
+
+def store_hostile_programme(workshops: list[Workshop], text: str) -> Programme:
+    programme = Programme.objects.create(name=text, description=text)
+    programme.workshops.set(workshops)
+    theme = Theme.objects.create(programme=programme, name=text, description=text, order=0)
+    recommendation = Recommendation.objects.create(
+        programme=programme, audience=Audience.values[0], text=text, order=0
+    )
+    recommendation.themes.set([theme])
+    recommendation.workshops.set(workshops)
+    return programme
+
+
+def open_xlsx(response) -> openpyxl.Workbook:
+    assert response.status_code == 200, response.content[:300]
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def open_docx(response) -> str:
+    assert response.status_code == 200, response.content[:300]
+    doc = Document(io.BytesIO(response.content))
+    return "\n".join(p.text for p in doc.paragraphs)
+
+
+def all_cells(workbook: openpyxl.Workbook):
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            yield from row
+
+
+@pytest.mark.parametrize("text", [HOSTILE, "x\uffff", "\x0b", "tab\tand\nnew line"])
+def test_every_export_opens_whatever_text_is_stored(organiser, make_workshop, text):
+    bad = make_workshop(city="Bad")
+    good = make_workshop(city="Good")
+    participant_join(workshop=good, table=None, role="")
+    store_hostile_session(bad, text)
+    programme = store_hostile_programme([bad, good], text)
+
+    workbook = open_xlsx(organiser.get(f"/s/{bad.code}/export.xlsx"))
+    assert {"notes", "observations"} <= set(workbook.sheetnames)
+    csv = organiser.get(f"/s/{bad.code}/answers.csv")
+    assert csv.status_code == 200 and csv.content.decode("utf-8-sig").count("\n") >= 2
+    # One bad session does not block comparing the others.
+    compared = open_xlsx(organiser.get(f"/organiser/compare.xlsx?codes={bad.code},{good.code}"))
+    assert any(c.value == "Good" for c in all_cells(compared))
+    profile = open_docx(organiser.get(f"/s/{bad.code}/profile.docx"))
+    visible = xml_safe(text).split()
+    assert not visible or visible[-1] in profile
+    open_docx(organiser.get(f"/organiser/programmes/{programme.pk}/report.docx"))
+    for page in (
+        f"/s/{bad.code}/profile/",
+        f"/organiser/programmes/{programme.pk}/",
+        f"/organiser/compare/?code={bad.code}&code={good.code}",
+        chair_url(bad, 1),
+    ):
+        assert organiser.get(page).status_code == 200, page
+
+
+def test_visible_text_around_a_bad_character_survives_in_the_exports(organiser, workshop):
+    store_hostile_session(workshop, HOSTILE)
+    workbook = open_xlsx(organiser.get(f"/s/{workshop.code}/export.xlsx"))
+    notes = workbook["notes"]
+    texts = [c.value for c in notes[2] if isinstance(c.value, str)]
+    assert "ctrl   end" in texts
+    profile = open_docx(organiser.get(f"/s/{workshop.code}/profile.docx"))
+    assert "ctrl   end" in profile
+
+
+def test_a_next_that_is_no_path_is_ignored_not_a_500(organiser, workshop):
+    """Found by the walk (tests/test_hostile_walk.py): redirect() took "-1" for a view name."""
+    for target in ("-1", "profile", "//evil.example/", "https://evil.example/"):
+        response = organiser.post(
+            f"/s/{workshop.code}/profile/points/",
+            {"section": PointSection.OPPORTUNITY, "text": "Kans", "next": target},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == f"/s/{workshop.code}/profile/"
+
+
+# --- formula injection -------------------------------------------------------------------------
+
+
+def test_a_formula_city_stays_text_in_every_workbook(organiser, make_workshop):
+    evil = make_workshop(city=FORMULA, title="=1+1")
+    other = make_workshop(city="Deventer")
+    for w in (evil, other):
+        participant = participant_join(workshop=w, table=None, role="")
+        statement = Statement.objects.filter(element__instrument=w.instrument).first()
+        Answer.objects.create(participant=participant, statement=statement, score=3)
+    workbooks = [
+        open_xlsx(organiser.get(f"/organiser/compare.xlsx?codes={evil.code},{other.code}")),
+        open_xlsx(organiser.get(f"/s/{evil.code}/export.xlsx")),
+    ]
+    for workbook in workbooks:
+        cells = list(all_cells(workbook))
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert any(c.value == FORMULA for c in cells)
+    compared = workbooks[0]
+    chart_sheet = compared.worksheets[1]
+    assert chart_sheet["B1"].value == FORMULA and chart_sheet["B1"].data_type == "s"
+
+
+# --- odd digits --------------------------------------------------------------------------------
+
+ODD = ["\u00b2", "\uff17", "\u0667", "+7", "1_0", "-1", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_odd_digits_in_query_strings_are_a_400_with_a_message(organiser, workshop, odd):
+    programme = Programme.objects.create(name="P")
+    programme.workshops.set([workshop])
+    for url in (
+        f"/organiser/programmes/?workshop={odd}",
+        f"/organiser/programmes/{programme.pk}/tags/?element={odd}",
+    ):
+        response = organiser.get(url, {})
+        assert response.status_code == 400, url
+        assert "not a valid number" in response.content.decode()
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_odd_digits_as_profile_point_sources_store_nothing(organiser, workshop, odd):
+    response = organiser.post(
+        f"/s/{workshop.code}/profile/points/",
+        {"section": PointSection.OPPORTUNITY, "text": "Kans", "sources": odd},
+    )
+    assert response.status_code < 500
+    assert not ProfilePoint.objects.exists()
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_odd_digits_as_programme_sessions_store_nothing(organiser, workshop, odd):
+    response = organiser.post(
+        "/organiser/programmes/new/", {"name": "Programma", "workshops": [odd]}
+    )
+    assert response.status_code < 500
+    assert not Programme.objects.exists()
+
+
+@pytest.mark.parametrize("form", ["+{}", "{}_", "fullwidth", "arabic", " {}"])
+def test_odd_statement_ids_are_refused(workshop, form):
+    phone = Client()
+    assert phone.post(f"/j/{workshop.code}/", {}).status_code == 302
+    statement = Statement.objects.filter(element__instrument=workshop.instrument).order_by("pk")[12]
+    digits = str(statement.pk)
+    if form == "fullwidth":
+        raw = "".join(chr(0xFF10 + int(d)) for d in digits)
+    elif form == "arabic":
+        raw = "".join(chr(0x0660 + int(d)) for d in digits)
+    elif form == "{}_":  # "1_0" was stored as statement 10
+        raw = f"{digits[0]}_{digits[1:]}" if len(digits) > 1 else f"0_{digits}"
+    else:
+        raw = form.format(digits)
+    response = phone.post(f"/s/{workshop.code}/answer/", {"statement": raw, "score": "4"}, **HTMX)
+    assert response.status_code == 400
+    assert not Answer.objects.exists()
+
+
+def test_odd_digits_in_a_chair_note_are_refused(workshop):
+    client = Client()
+    for field, value in (("element", "\uff11"), ("participant", "1_0")):
+        data = {
+            "client_id": str(uuid.uuid4()),
+            "element": str(first_element(workshop).pk),
+            "kind": "plus" if field == "participant" else "agree",
+            "text": "Goed",
+            field: value,
+        }
+        response = client.post(f"{chair_url(workshop)}notes/", data, **HTMX)
+        assert response.status_code == 400, field
+    assert not Note.objects.exists()
+
+
+def test_a_session_code_with_a_nul_byte_is_a_400_not_a_500(organiser, workshop):
+    response = organiser.get(f"/organiser/compare.xlsx?codes={workshop.code},AB%00C")
+    assert response.status_code == 400
+    assert "not a session code" in response.content.decode()
+    assert organiser.get("/organiser/compare/?code=AB%00C").status_code == 400
+
+
+def test_a_closed_session_and_its_phones(workshop):
+    """Sanity: the phase rules do not depend on the text rules."""
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.CLOSED)
+    assert Client().post(f"/j/{workshop.code}/", {}).status_code == 409
+    assert not Participant.objects.exists()

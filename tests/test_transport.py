@@ -1,0 +1,199 @@
+"""Slow and stalled clients, tried with raw sockets on the real server (uvicorn).
+
+A client that stops half-way through its headers or its body must cost only its own
+connection: the room's answers and /healthz go on, and the stalled connection is closed after
+the header or body time limit (issue 14, item 1).
+"""
+
+import asyncio
+import contextlib
+import re
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from scentiss.transport import UVICORN_ARGS
+from tests.conftest import BASE_DIR, start_server, stop_server
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LIMIT = 5  # seconds: HTTP_HEADER_TIMEOUT and HTTP_BODY_TIMEOUT of the server under test
+STALLED = 12  # more than HTTP_CONCURRENCY (8) of each kind
+
+
+@pytest.fixture
+def server(transactional_db):
+    server = start_server(
+        extra_env={"HTTP_HEADER_TIMEOUT": str(LIMIT), "HTTP_BODY_TIMEOUT": str(LIMIT)}
+    )
+    yield server
+    stop_server(server)
+
+
+def _port(server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def _stall(port: int, data: bytes) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(data)
+    return sock
+
+
+STALLED_BODY = (
+    b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+)
+STALLED_HEADERS = b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n"
+SILENT = b""
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> tuple[bool, bytes]:
+    """Whether the server closes the connection within `seconds`; what it said before."""
+    sock.settimeout(seconds)
+    said = b""
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            chunk = sock.recv(4096)
+            if not chunk:
+                return True, said
+            said += chunk
+    except TimeoutError:
+        return False, said
+    except ConnectionResetError:
+        return True, said
+    return False, said
+
+
+def test_stalled_headers_and_bodies_do_not_delay_healthz_or_an_answer(server, workshop):
+    port = _port(server)
+    asyncio.run(_a_phone_answers(server, workshop, within=30))  # a process that served before
+    stalled = (
+        [_stall(port, STALLED_BODY) for _ in range(STALLED)]
+        + [_stall(port, STALLED_HEADERS) for _ in range(STALLED)]
+        + [_stall(port, SILENT) for _ in range(STALLED)]
+    )
+    opened = time.monotonic()
+    try:
+        # The room goes on: a health check and a phone that joins and answers, while every
+        # stalled connection is still open (before, they waited as long as those stalled).
+        asyncio.run(_a_phone_answers(server, workshop, within=LIMIT - 1))
+        assert time.monotonic() - opened < LIMIT, "the phone's requests came after the limit"
+        # Each stalled connection is closed after the limit (a little slack), not kept.
+        for sock in stalled:
+            closed, said = _closed_within(sock, LIMIT + 3 - (time.monotonic() - opened))
+            assert closed, f"a stalled connection is still open after {LIMIT + 3} s"
+            assert not said or said.startswith((b"HTTP/1.1 408", b"HTTP/1.1 400")), said[:80]
+        # The room never noticed.
+        asyncio.run(_a_phone_answers(server, workshop, within=LIMIT - 1))
+    finally:
+        for sock in stalled:
+            sock.close()
+
+
+async def _a_phone_answers(server, workshop, *, within: float) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=within) as phone:
+        assert (await phone.get("/healthz")).text == "ok"
+        await phone.get(f"/j/{workshop.code}/")
+        csrf = phone.cookies["csrftoken"]
+        joined = await phone.post(
+            f"/j/{workshop.code}/",
+            data={"csrfmiddlewaretoken": csrf},
+            headers={"Referer": server.url + "/"},
+            follow_redirects=True,
+        )
+        assert joined.status_code == 200
+        statement = re.search(r'name="statement" value="(\d+)"', joined.text).group(1)
+        saved = await phone.post(
+            f"/s/{workshop.code}/answer/",
+            data={"statement": statement, "score": "4"},
+            headers={"X-CSRFToken": csrf, "HX-Request": "true", "Referer": server.url + "/"},
+        )
+        assert saved.status_code == 200, saved.text[:300]
+
+
+def test_a_body_that_trickles_in_slower_than_the_limit_is_refused(server):
+    """One byte per half second: the body time limit is a total, not per chunk."""
+    port = _port(server)
+    sock = _stall(port, STALLED_BODY.replace(b"1000", b"20"))
+    started = time.monotonic()
+    said = b""
+    sock.settimeout(0.5)
+    try:
+        for _ in range(20):
+            sock.sendall(b"a")
+            try:
+                said += sock.recv(4096)
+            except TimeoutError:
+                continue
+            if said:
+                break
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    finally:
+        sock.close()
+    assert said.startswith(b"HTTP/1.1 408"), said[:80]
+    assert time.monotonic() - started < LIMIT + 2
+
+
+def test_a_body_over_the_size_limit_is_refused_before_it_is_read(server):
+    port = _port(server)
+    huge = STALLED_BODY.replace(b"1000", str(50 * 1024 * 1024).encode())
+    sock = _stall(port, huge)
+    try:
+        closed, said = _closed_within(sock, 5)
+    finally:
+        sock.close()
+    assert said.startswith(b"HTTP/1.1 413"), said[:80]
+    assert closed
+
+
+def test_every_start_command_uses_the_limits_on_slow_clients():
+    """`make run`, the README's and docker-compose's commands start uvicorn with the protocol
+    that limits a request's headers (the tests and benchmarks import UVICORN_ARGS)."""
+    flags = " ".join(UVICORN_ARGS)
+    make_run = subprocess.run(
+        ["make", "-n", "run"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    readme = (BASE_DIR / "README.md").read_text()
+    compose = (BASE_DIR / "docker-compose.yml").read_text()
+    assert flags in make_run
+    assert flags in " ".join(readme.split())
+    assert flags in " ".join(compose.split())
+
+
+def test_headers_over_the_size_limit_are_refused(server):
+    sock = _stall(_port(server), b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for _ in range(100):  # 100 KiB of headers, fast: the time limit is not the point
+                sock.sendall(b"X-Padding: " + b"p" * 1010 + b"\r\n")
+        closed, said = _closed_within(sock, 5)
+    finally:
+        sock.close()
+    assert said.startswith(b"HTTP/1.1 431"), said[:80]
+    assert closed
+
+
+def test_a_keep_alive_connection_serves_request_after_request(server):
+    """The header limit starts again after each response: a phone's connection is reused."""
+    sock = _stall(_port(server), b"")
+    try:
+        for _ in range(3):
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            said = b""
+            while not said.endswith(b"ok"):
+                said += sock.recv(4096)
+            assert said.startswith(b"HTTP/1.1 200")
+        # Two requests in one write (pipelined): both answered.
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 2)
+        said = b""
+        while said.count(b"ok") < 2:
+            said += sock.recv(4096)
+        assert said.count(b"HTTP/1.1 200") == 2
+    finally:
+        sock.close()
