@@ -10,7 +10,6 @@ refused as a whole, with the list of what to fix.
 import csv
 import datetime
 import io
-import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from core.inputs import clean_text, parse_id
 from instrument.models import Statement
 from sessions.models import MAX_TABLES, Role, Source
 
@@ -47,7 +48,6 @@ KNOWN = (
     "answered_at",
     "changed_at",
 )
-_DIGITS = re.compile(r"[0-9]{1,6}\Z")  # ASCII only: full-width, superscript, "1_0", "+3" refused
 
 
 @dataclass(frozen=True)
@@ -178,11 +178,12 @@ def file_rows(*, name: str, content: bytes) -> Iterator[list[str]]:
 
 
 def _number(text: str, low: int, high: int) -> int | None:
-    """ASCII digits within [low, high], else None."""
-    if not _DIGITS.match(text):
+    """ASCII digits within [low, high] (core.inputs.parse_id, the one strict parser), else
+    None: full-width, superscript, "1_0", "+3" are refused."""
+    try:
+        return parse_id(text, min_value=low, max_value=high)
+    except Rejected:
         return None
-    value = int(text)
-    return value if low <= value <= high else None
 
 
 def _bad_text(text: str) -> bool:
@@ -264,10 +265,15 @@ def _check_row(number, cells, index, by_key, people, problem) -> None:
 
     ok = True
     label = cell("participant")
-    if not label:
+    try:
+        label = clean_text(label, max_length=MAX_LABEL, multiline=False)
+    except Rejected as exc:
+        problem(number, "participant", str(exc))
+        ok = False
+    if ok and not label:
         problem(number, "participant", _("Empty: every answer needs its participant."))
         ok = False
-    elif len(label) > MAX_LABEL or _bad_text(label):
+    elif ok and _bad_text(label):
         problem(
             number,
             "participant",
