@@ -133,7 +133,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notities",
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
-            "time_zone": "tijdzone van alle tijden",
+            "time_zone": "tijdzone (van alle tijdstippen)",
             "table_focus": "focus tafel {n}",
         },
         "definitions": (
@@ -195,7 +195,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "deelnemer",
             "element",
             "soort",
-            "citaat",
+            "quote",
             "tekst",
             "auteur",
             "tijd",
@@ -250,7 +250,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notes",
             "observations": "observations",
             "exported_at": "exported at",
-            "time_zone": "time zone of all times",
+            "time_zone": "time zone (of all times)",
             "table_focus": "table {n} focus",
         },
         "definitions": (
