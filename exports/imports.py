@@ -20,11 +20,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
-<<<<<<< HEAD
-from core.inputs import parse_id
-=======
 from core.inputs import clean_text, parse_id
->>>>>>> research
 from instrument.models import Statement
 from sessions.models import MAX_TABLES, Role, Source
 
@@ -182,12 +178,8 @@ def file_rows(*, name: str, content: bytes) -> Iterator[list[str]]:
 
 
 def _number(text: str, low: int, high: int) -> int | None:
-<<<<<<< HEAD
-    """ASCII digits within [low, high], else None (the one id parser, core.inputs)."""
-=======
     """ASCII digits within [low, high] (core.inputs.parse_id, the one strict parser), else
     None: full-width, superscript, "1_0", "+3" are refused."""
->>>>>>> research
     try:
         return parse_id(text, min_value=low, max_value=high)
     except Rejected:
