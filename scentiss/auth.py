@@ -16,7 +16,6 @@ from sessions.rate_limits import Rule, client_ip, rate_limited
 LOGIN_PER_IP = Rule(name="login-ip", setting="LOGIN_RATE_PER_IP", key=client_ip)
 
 
-
 class LoginForm(AuthenticationForm):
     """Django's login form sets the user name's max_length after the field is built, so the
     length is never checked and a 10,000-character name reached authenticate() and django-axes'

@@ -344,7 +344,7 @@ def test_a_closed_session_and_its_phones(workshop):
 
 
 def test_an_odd_content_length_on_the_import_is_a_400(organiser, workshop):
-    """"²".isdigit() is true and int("²") fails: the import's size check was a 500."""
+    """ "²".isdigit() is true and int("²") fails: the import's size check was a 500."""
     for length in ("\u00b2", "-1", "1_0", "99999999999999999999"):
         response = organiser.post(f"/s/{workshop.code}/import/", {}, CONTENT_LENGTH=length)
         assert response.status_code == 400, length
