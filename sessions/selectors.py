@@ -1,6 +1,6 @@
 import secrets
 import uuid
-from typing import Any
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Model
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sessions.models import Participant, Phase, Table, Workshop
 
@@ -52,8 +53,10 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
     if Participant.objects.filter(workshop_id=workshop_id).count() >= cap:
-        return _(
-            "This session is full: it admits at most %(cap)s participants. Ask the organiser."
+        return ngettext(
+            "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
+            "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
+            cap,
         ) % {"cap": f"{cap:,}"}
     return None
 
@@ -75,7 +78,9 @@ def participant_from_request(*, request: HttpRequest, workshop: Workshop) -> Par
     return participant_from_cookies(cookies=request.COOKIES, workshop=workshop)
 
 
-def participant_from_cookies(*, cookies: dict[str, Any], workshop: Workshop) -> Participant | None:
+def participant_from_cookies(
+    *, cookies: Mapping[str, str], workshop: Workshop
+) -> Participant | None:
     """Same for any cookie mapping (a websocket's scope has one too)."""
     token = _participant_token(cookies, workshop.code)
     if token is None:
@@ -87,7 +92,7 @@ def participant_from_cookies(*, cookies: dict[str, Any], workshop: Workshop) -> 
     )
 
 
-def participant_by_code(*, cookies: dict[str, Any], code: object) -> Participant | None:
+def participant_by_code(*, cookies: Mapping[str, str], code: object) -> Participant | None:
     """The participant of the session with this code that the phone's cookie names, with its
     session, in one query (the answer endpoint's hot path); None if there is none."""
     code = str(code).strip().upper()
@@ -125,9 +130,9 @@ _PARTICIPANT_BY_CODE = (
 )
 
 
-def _participant_token(cookies: dict[str, Any], code: str) -> uuid.UUID | None:
+def _participant_token(cookies: Mapping[str, str], code: str) -> uuid.UUID | None:
     request = HttpRequest()  # Django's own signed-cookie check, for any cookie mapping
-    request.COOKIES = cookies
+    request.COOKIES = dict(cookies)
     raw = request.get_signed_cookie(
         _cookie_name(code),
         default=None,
