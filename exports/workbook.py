@@ -176,6 +176,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "beantwoord op",
             "gewijzigd op",
+            "bron",
         ),
         "statements": (
             "element",
@@ -293,6 +294,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "answered at",
             "changed at",
+            "source",
         ),
         "statements": (
             "element",
@@ -532,7 +534,11 @@ def answer_table(
     for element in data.elements:
         for statement in element.statements:
             statement_at[statement.statement_id] = (len(statement_at), element, statement)
-    participant_at = {p.participant_id: (i, p.seat_label) for i, p in enumerate(data.participants)}
+    sources = text["sources"]
+    participant_at = {
+        p.participant_id: (i, p.seat_label, sources.get(p.source, p.source))
+        for i, p in enumerate(data.participants)
+    }
     after_everyone = len(participant_at)
 
     keyed = []
@@ -541,8 +547,8 @@ def answer_table(
         if place is None:
             continue  # not in this session's instrument: the results ignore it too
         statement_order, element, statement = place
-        order, seat_label = participant_at.get(
-            participant_id, (after_everyone, f"#{participant_id}")
+        order, seat_label, source = participant_at.get(
+            participant_id, (after_everyone, f"#{participant_id}", None)
         )
         row = (
             seat_label,
@@ -553,6 +559,7 @@ def answer_table(
             dont_know if score is None else score,
             local_naive(answered_at, tz),
             local_naive(updated_at, tz),
+            source,  # typed in from a paper form, or tapped on a phone
         )
         keyed.append((order, participant_id, statement_order, row))
     keyed.sort(key=itemgetter(0, 1, 2))

@@ -177,6 +177,7 @@ def test_answers_sheet_has_one_row_per_answer_with_real_numbers_and_dates(organi
         "score",
         "beantwoord op",
         "gewijzigd op",
+        "bron",
     )
     answers = Answer.objects.filter(participant__workshop=filled).select_related(
         "participant__table", "statement__element"

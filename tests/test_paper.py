@@ -95,6 +95,8 @@ def test_the_organiser_types_in_a_paper_form_even_after_the_survey(organiser, wo
     wb = load_workbook(io.BytesIO(organiser.get(f"/s/{workshop.code}/export.xlsx").content))
     header, row = list(wb["deelnemers"].iter_rows(values_only=True))[:2]
     assert row[header.index("bron")] == "papier"
+    header, *rows = list(wb["antwoorden"].iter_rows(values_only=True))
+    assert {r[header.index("bron")] for r in rows} == {"papier"} and len(rows) == 46
 
 
 def test_a_paper_form_is_corrected_in_place(organiser, workshop):
