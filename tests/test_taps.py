@@ -582,3 +582,31 @@ async def test_a_tap_over_the_socket_reaches_the_projector_with_its_version():
     assert snapshot["elements"][0]["items"][0]["counts"] == [0, 0, 0, 0, 1]
     await socket.close()
     await projector.disconnect()
+
+
+async def test_a_tap_the_database_cannot_take_is_refused_for_a_retry_and_the_socket_stays(
+    monkeypatch,
+):
+    """With the database away (the answer POST gets the 503 page), the socket says so with a
+    status the phone retries on, and stays open for the taps after."""
+    from django.db import OperationalError
+
+    import live.consumers
+
+    workshop = await make_session()
+    participant = await join(workshop)
+    [first] = await statement_ids(workshop, 1)
+    socket = await phone_of(Socket, workshop, participant)
+
+    def away(**kwargs):
+        raise OperationalError("couldn't get a connection after 3.00 sec")
+
+    monkeypatch.setattr(live.consumers, "answer_submit", away)
+    reply = await socket.tap(first, "4", "while-away")
+    assert (reply.status, reply.client_id) == (503, "while-away")
+    assert "Nog niet opgeslagen" in reply.text
+    monkeypatch.undo()
+    reply = await socket.tap(first, "4", "back-again")
+    assert (reply.status, reply.client_id) == (200, "back-again")
+    assert await stored(workshop) == [(first, 4)]
+    await socket.close()
