@@ -243,7 +243,7 @@ def test_a_phone_answers_the_whole_survey_by_tapping(servers, workshop, new_cont
     )
     screenshot(page, "phone-01-join", full_page=True)
 
-    page.get_by_role("radio", name="Impactondernemer").tap()
+    page.get_by_label("Ik ben hier als").select_option(label="Impactondernemer")
     page.get_by_label("Mijn tafelnummer").select_option("2")
     page.get_by_role("button", name="Starten").tap()
     expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
@@ -253,7 +253,7 @@ def test_a_phone_answers_the_whole_survey_by_tapping(servers, workshop, new_cont
     assert [len(statements) for statements in elements] == [8, 9, 7, 6, 5, 11]
     tapped: dict[Statement, str] = {}
     for number, statements in enumerate(elements, start=1):
-        expect(page.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        expect(page.get_by_text(f"Element {number} van 6")).to_be_visible()
         expect(page.get_by_role("heading", level=1)).to_have_text(statements[0].element.name_nl)
         if number == 1:
             screenshot(page, "phone-02-element-1-first-screen")
@@ -324,7 +324,8 @@ def test_the_projector_draws_an_answer_within_a_second(servers, workshop, new_co
     # The participant's mean over the element: (4 + 2) / 2.
     shown = answer_reaches_projector(phone, projector, elements[0][1], "2")
     assert shown["r"][0] == 3
-    expect(projector.locator("#chart")).to_contain_text("3.0")
+    # In the page's language (nl): a decimal comma, as the phone and the profile write it.
+    expect(projector.locator("#chart")).to_contain_text("3,0")
     assert_projector_shows_results_json(projector, workshop, servers.url)
 
     # One answer in each further element: the spider closes, each answer live on its own.
@@ -332,7 +333,7 @@ def test_the_projector_draws_an_answer_within_a_second(servers, workshop, new_co
         zip(elements[1:], ["5", "2", "4", "1", "3"], strict=True), start=2
     ):
         phone.get_by_role("link", name="Volgende").tap()
-        expect(phone.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        expect(phone.get_by_text(f"Element {number} van 6")).to_be_visible()
         shown = answer_reaches_projector(phone, projector, statements[0], answer)
         assert shown["r"][number - 1] == int(answer)
     # A changed tap replaces the answer, on the projector too.
