@@ -1,6 +1,7 @@
 import asyncio
 import functools
 import json
+import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +13,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ from sessions.selectors import (
 )
 from survey.selectors import results_snapshot
 from survey.services import AnswerRefused, AnswerSaved, answer_submit
+
+log = logging.getLogger(__name__)
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
 CLOSE_FORBIDDEN = 4403
@@ -158,13 +161,20 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
             await self._refuse(None, 400, _unreadable(self.language))
             return
         client_id = tap.get("id")
-        saved = await _in_tap_thread(
-            _submit,
-            cookies=self.scope.get("cookies", {}),
-            code=self.scope["url_route"]["kwargs"]["code"],
-            tap=tap,
-            language=self.language,
-        )
+        try:
+            saved = await _in_tap_thread(
+                _submit,
+                cookies=self.scope.get("cookies", {}),
+                code=self.scope["url_route"]["kwargs"]["code"],
+                tap=tap,
+                language=self.language,
+            )
+        except DatabaseError:
+            # The database is away (the answer POST gets the 503 page): the phone keeps the
+            # tap and tries again; the socket stays open.
+            log.warning("tap not saved: database unavailable", exc_info=True)
+            await self._refuse(client_id, 503, _not_saved_yet(self.language))
+            return
         if isinstance(saved, AnswerRefused):
             await self._refuse(client_id, saved.status, saved.message)
             return
@@ -252,6 +262,11 @@ def _submit(*, cookies: dict, code: str, tap: dict, language: str) -> AnswerSave
             score=tap.get("score"),
             client_id=tap.get("id"),
         )
+
+
+def _not_saved_yet(language: str) -> str:
+    with translation.override(language):
+        return _("Not saved yet, trying again…")
 
 
 def _unreadable(language: str) -> str:

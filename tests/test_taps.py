@@ -26,6 +26,7 @@ from tests.conftest import ensure_instrument, participant_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://127.0.0.1")
+HOST = (b"host", b"127.0.0.1")  # a websocket's Origin must be its own host's
 TIMEOUT = 10
 NOT_REGISTERED = "Je telefoon is niet aangemeld voor deze sessie"
 CLOSED = "De vragenlijst is gesloten"
@@ -142,7 +143,7 @@ class Socket:
         self.communicator: WebsocketCommunicator | None = None
 
     async def open(self) -> "Socket | None":
-        headers = [ORIGIN]
+        headers = [ORIGIN, HOST]
         if self.cookie:
             headers.append((b"cookie", f"{self.cookie[0]}={self.cookie[1]}".encode()))
         self.communicator = WebsocketCommunicator(
@@ -336,7 +337,11 @@ async def test_a_foreign_origin_cannot_open_the_phones_socket():
     communicator = WebsocketCommunicator(
         application,
         f"/ws/s/{workshop.code}/phone/",
-        headers=[(b"origin", b"http://evil.example"), (b"cookie", f"{name}={value}".encode())],
+        headers=[
+            (b"origin", b"http://evil.example"),
+            HOST,
+            (b"cookie", f"{name}={value}".encode()),
+        ],
     )
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert not connected
@@ -360,8 +365,9 @@ async def test_a_participant_removed_after_the_connect_cannot_tap(transport):
 
 @pytest.mark.parametrize("phase", [Phase.JOIN, Phase.DISCUSSION, Phase.RESULTS, Phase.CLOSED])
 async def test_outside_the_survey_phase_nothing_is_stored(transport, phase):
-    workshop = await make_session(phase=phase)
-    participant = await join(workshop)
+    workshop = await make_session()
+    participant = await join(workshop)  # a closed session admits no one: joined before
+    await set_phase(workshop, phase)
     [first] = await statement_ids(workshop, 1)
     phone = await phone_of(transport, workshop, participant)
     before = await version_of(workshop)
@@ -530,8 +536,9 @@ async def test_http_wrong_shapes_are_refused():
 
 
 async def test_refusals_over_the_socket_are_in_the_phones_language():
-    workshop = await make_session(phase=Phase.DISCUSSION)
+    workshop = await make_session()
     participant = await join(workshop)
+    await set_phase(workshop, Phase.DISCUSSION)
     [first] = await statement_ids(workshop, 1)
     name, value = cookie_header(workshop, participant)
     for headers, expected in (
@@ -542,7 +549,7 @@ async def test_refusals_over_the_socket_are_in_the_phones_language():
         communicator = WebsocketCommunicator(
             application,
             f"/ws/s/{workshop.code}/phone/",
-            headers=[ORIGIN, (b"cookie", f"{name}={value}".encode()), *headers],
+            headers=[ORIGIN, HOST, (b"cookie", f"{name}={value}".encode()), *headers],
         )
         assert (await communicator.connect(timeout=TIMEOUT))[0]
         await communicator.receive_json_from(timeout=TIMEOUT)
@@ -559,7 +566,9 @@ async def test_a_tap_over_the_socket_reaches_the_projector_with_its_version():
     participant = await join(workshop)
     [first] = await statement_ids(workshop, 1)
     projector = WebsocketCommunicator(
-        application, f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}", headers=[ORIGIN]
+        application,
+        f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}",
+        headers=[ORIGIN, HOST],
     )
     assert (await projector.connect(timeout=TIMEOUT))[0]
     await projector.receive_json_from(timeout=TIMEOUT)
@@ -573,3 +582,31 @@ async def test_a_tap_over_the_socket_reaches_the_projector_with_its_version():
     assert snapshot["elements"][0]["items"][0]["counts"] == [0, 0, 0, 0, 1]
     await socket.close()
     await projector.disconnect()
+
+
+async def test_a_tap_the_database_cannot_take_is_refused_for_a_retry_and_the_socket_stays(
+    monkeypatch,
+):
+    """With the database away (the answer POST gets the 503 page), the socket says so with a
+    status the phone retries on, and stays open for the taps after."""
+    from django.db import OperationalError
+
+    import live.consumers
+
+    workshop = await make_session()
+    participant = await join(workshop)
+    [first] = await statement_ids(workshop, 1)
+    socket = await phone_of(Socket, workshop, participant)
+
+    def away(**kwargs):
+        raise OperationalError("couldn't get a connection after 3.00 sec")
+
+    monkeypatch.setattr(live.consumers, "answer_submit", away)
+    reply = await socket.tap(first, "4", "while-away")
+    assert (reply.status, reply.client_id) == (503, "while-away")
+    assert "Nog niet opgeslagen" in reply.text
+    monkeypatch.undo()
+    reply = await socket.tap(first, "4", "back-again")
+    assert (reply.status, reply.client_id) == (200, "back-again")
+    assert await stored(workshop) == [(first, 4)]
+    await socket.close()
