@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 
+from core.inputs import xml_safe
 from sessions.rate_limits import Rule, client_ip, rate_limited
 
 LOGIN_PER_IP = Rule(name="login-ip", setting="LOGIN_RATE_PER_IP", key=client_ip)
@@ -48,3 +49,16 @@ def lockout_response(
     response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """django-axes' AXES_USERNAME_CALLABLE: the name as axes stores it with a failed attempt.
+
+    axes writes the posted name into a 255-character column as it came: a longer name, or one
+    with a NUL byte (PostgreSQL refuses it), made the login a 500 (tests/test_hostile_walk.py).
+    Control characters are left out and the name cut to the longest a user can have (150).
+    """
+    raw = (credentials or {}).get("username") if credentials else None
+    if raw is None:
+        raw = request.POST.get("username", "") if request is not None else ""
+    return xml_safe(str(raw))[:150]

@@ -28,6 +28,8 @@ ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def _one_line(value: str, *, max_length: int, required: bool) -> str:
     """A one-line text field through the one text cleaner (core.inputs.clean_text)."""
     try:
+        # Line ends are kept as they were typed (a pasted title may hold one); what XML
+        # cannot hold and invisible-only text are refused.
         return clean_text(
             value,
             max_length=max_length,

@@ -348,3 +348,11 @@ def test_an_odd_content_length_on_the_import_is_a_400(organiser, workshop):
     for length in ("\u00b2", "-1", "1_0", "99999999999999999999"):
         response = organiser.post(f"/s/{workshop.code}/import/", {}, CONTENT_LENGTH=length)
         assert response.status_code == 400, length
+
+
+@pytest.mark.parametrize("username", ["y" * 5000, "a\x00b", "ctrl \x0b"])
+def test_a_hostile_login_name_is_no_500(client, db, username):
+    """Found by the walk: django-axes stored the posted name as it came (255 characters, no NUL
+    on PostgreSQL), so such a failed login was a 500."""
+    response = client.post("/accounts/login/", {"username": username, "password": "wrong"})
+    assert response.status_code in (200, 400, 429)

@@ -76,14 +76,14 @@ def test_the_phone_is_told_a_session_is_full_or_closed(browser, server, lang):
     participant_join(workshop=full, table=None, role="")
     closed = session(phase=Phase.CLOSED)
     expected = {
-        "nl": ("Deze sessie is vol", "Deze sessie is afgesloten"),
-        "en": ("This session is full", "This session has been closed"),
+        "nl": ("Deze sessie is vol", "De sessie is afgelopen"),
+        "en": ("This session is full", "The session has ended"),
     }[lang]
     page = page_for(browser, PHONE, lang)
     for workshop, text, name in ((full, expected[0], "full"), (closed, expected[1], "closed")):
         response = page.goto(f"{server.url}/j/{workshop.code}/")
         assert response.status == 200
-        assert text in page.locator("[role=alert]").inner_text()
+        assert text in page.locator("main").inner_text()
         assert page.locator("input[name=role]").count() == 0
         assert_nothing_cut_off(page)
         screenshot(page, f"input-join-{name}-phone-{lang}")

@@ -108,7 +108,8 @@ def test_a_closed_session_admits_no_new_phone(client, make_workshop):
     assert client.get(f"/j/{workshop.code}/").status_code == 302  # it still resumes
     stranger = client.__class__()
     page = stranger.get(f"/j/{workshop.code}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "The session has ended" in page.text  # the closing page, in the phone's language
+    assert "The session has ended" in page.text  # the closed page (engineer "day")
+    assert 'name="role"' not in page.text
     refused = stranger.post(f"/j/{workshop.code}/", {"table": "1"})
     assert refused.status_code == 409
     assert Participant.objects.filter(workshop=workshop).count() == 1
