@@ -32,3 +32,15 @@ def lockout_response(
     response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The user name django-axes counts failures under, as its table can hold it: at most 150
+    characters (Django's user names; axes' column takes 255) and no NUL (PostgreSQL refuses
+    it), so a hostile login form cannot make the lockout's bookkeeping fail (a 500)."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username") if request is not None else None
+    if not isinstance(name, str):
+        return None
+    return name.replace("\x00", "")[:150]
