@@ -142,6 +142,10 @@ HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
 HTTP_BODY_MIN_RATE = env.int("HTTP_BODY_MIN_RATE", default=50_000)
 HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
 HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=25 * 1024 * 1024)
+
+# Threads per process that save the taps arriving over the phones' websockets
+# (live/consumers.py); each holds a database connection while it saves one.
+TAP_THREADS = env.int("TAP_THREADS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -31,7 +31,6 @@ def _one_line(value: str, *, max_length: int, required: bool) -> str:
             value,
             max_length=max_length,
             required=required,
-            multiline=False,
             empty_message=_("Enter the city."),
         )
     except Rejected as refused:
@@ -156,6 +155,12 @@ class WorkshopEditForm(forms.Form):
         max_value=MAX_TABLES,
         help_text=_("Raise the number to add tables; tables are never removed."),
     )
+    participant_cap = IdField(
+        label=_("Maximum number of participants"),
+        min_value=1,
+        max_value=PARTICIPANT_CAP_MAX,
+        widget=forms.NumberInput(attrs={"min": 1, "max": PARTICIPANT_CAP_MAX}),
+    )
 
     def __init__(self, *args: object, workshop: Workshop, **kwargs: object) -> None:
         self.existing = list(workshop.tables.order_by("number"))
@@ -164,6 +169,7 @@ class WorkshopEditForm(forms.Form):
             "title": workshop.title,
             "date": workshop.date,
             "tables": len(self.existing),
+            "participant_cap": workshop.participant_cap,
             **{f"focus_{t.number}": t.focus for t in self.existing},
         }
         kwargs.setdefault("initial", initial)
@@ -209,5 +215,6 @@ class WorkshopEditForm(forms.Form):
             "title": data["title"],
             "date": data["date"],
             "tables": data["tables"],
+            "participant_cap": data["participant_cap"],
             "focus": {t.number: data[f"focus_{t.number}"] for t in self.existing},
         }

@@ -184,6 +184,7 @@ def workshop_update(
     title: str,
     date: datetime.date,
     tables: int,
+    participant_cap: int | None = None,
     focus: dict[int, str] | None = None,
 ) -> Workshop:
     """Edit a session on the day: its city, title, date, and more tables (numbered on from
@@ -211,13 +212,18 @@ def workshop_update(
             table = Table.objects.filter(workshop=locked, number=number).exclude(focus=text)
             focus_tables += list(table.values_list("pk", flat=True))
             table.update(focus=text)
+        cap = {} if participant_cap is None else {"participant_cap": participant_cap}
+        if cap and not 1 <= participant_cap <= PARTICIPANT_CAP_MAX:
+            raise ValueError(f"participant_cap must be 1..{PARTICIPANT_CAP_MAX}")
         Workshop.objects.filter(pk=workshop.pk).update(
-            city=city, title=title, date=date, results_version=F("results_version") + 1
+            city=city, title=title, date=date, results_version=F("results_version") + 1, **cap
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
         # Chairs see a new focus of their table.
         transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
     workshop.city, workshop.title, workshop.date = city, title, date
+    if cap:
+        workshop.participant_cap = participant_cap
     return workshop
 
 

@@ -299,6 +299,7 @@ def test_the_organiser_edits_the_session_and_adds_a_table(organiser, workshop):
             "title": "Ecosysteemdialoog Groningen",
             "date": "2026-11-27",
             "tables": "4",
+            "participant_cap": "40",
             "focus_1": "Haven",
             "focus_2": "",
             "focus_3": "Zorg  en welzijn",
@@ -306,6 +307,7 @@ def test_the_organiser_edits_the_session_and_adds_a_table(organiser, workshop):
     )
     assert response.status_code == 302
     workshop.refresh_from_db()
+    assert workshop.participant_cap == 40
     assert (workshop.city, workshop.title, str(workshop.date)) == (
         "Groningen",
         "Ecosysteemdialoog Groningen",
@@ -334,10 +336,20 @@ def test_the_organiser_edits_the_session_and_adds_a_table(organiser, workshop):
         {"title": "A\uffffB"},
         {"focus_1": "Ha\x00ven"},
         {"date": "2026-02-30"},
+        {"participant_cap": "0"},
+        {"participant_cap": "\uff13\uff10"},
+        {"participant_cap": "99999999999999999999"},
     ],
 )
 def test_odd_edits_are_refused_and_change_nothing(organiser, workshop, bad):
-    data = {"city": "Zwolle", "title": "", "date": "2026-11-26", "tables": "3", **bad}
+    data = {
+        "city": "Zwolle",
+        "title": "",
+        "date": "2026-11-26",
+        "tables": "3",
+        "participant_cap": "300",
+        **bad,
+    }
     response = organiser.post(f"/s/{workshop.code}/edit/", data)
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
@@ -492,3 +504,14 @@ def test_the_export_holds_the_focus_and_the_chairs_observation(organiser, worksh
     assert facts["focus tafel 2"] == "Haven"
     rows = list(book["observaties"].iter_rows(values_only=True))
     assert rows[1][:4] == ("voorbeeld", None, "De haven als proeftuin", "Tafelvoorzitter T2")
+
+
+def test_differences_carry_their_sign_in_the_pages_language(organiser, make_workshop):
+    from django.utils import translation
+
+    from sessions.templatetags.scentiss_format import signed
+
+    with translation.override("nl"):
+        assert (signed(0.2449), signed(-0.24), signed(0.0)) == ("+0,24", "\u22120,24", "\u00b10,00")
+    with translation.override("en"):
+        assert signed(-1.5, 1) == "\u22121.5"

@@ -2,7 +2,17 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("compare-data").textContent);
-  var names = data.names.map(ScentissCharts.text);
+  // Long names break at the space nearest their middle, so no label runs off the chart
+  // ("Ruimtelijke Mogelijkheden" was cut to "telijke Mogelijkheden" at 1440 px).
+  function wrap(name) {
+    if (name.length < 14 || name.indexOf(" ") < 0) return name;
+    var mid = name.length / 2, best = -1;
+    for (var i = 0; i < name.length; i++) {
+      if (name[i] === " " && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) best = i;
+    }
+    return name.slice(0, best) + "<br>" + name.slice(best + 1);
+  }
+  var names = data.names.map(ScentissCharts.text).map(wrap);
   names = names.concat(names.slice(0, 1));
   var big = document.body.classList.contains("projector");
   var traces = data.sessions.map(function (s, i) {
@@ -16,11 +26,12 @@
   });
   Plotly.newPlot("compare-chart", traces, {
     polar: {
-      radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: big ? 18 : 12 } },
-      angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: big ? 22 : 13 } },
+      radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: big ? 24 : 12 } },
+      angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: big ? 24 : 13 } },
     },
-    legend: { font: { size: big ? 22 : 14 } },
-    margin: { l: 120, r: 120, t: 40, b: 40 },
+    legend: { font: { size: big ? 24 : 14 }, orientation: "h", x: 0.5, xanchor: "center", y: -0.05, yanchor: "top" },
+    margin: big ? { l: 150, r: 150, t: 60, b: 90 } : { l: 130, r: 130, t: 50, b: 70 },
+    separators: (1.5).toLocaleString(document.documentElement.lang || "nl").charAt(1) === "," ? ",." : ".,",
     paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
   }, { displayModeBar: false, responsive: true });
 })();

@@ -52,7 +52,7 @@
       layout: {
         polar: {
           // Up to 5.6, so a 5.0 and its label stay inside the circle, clear of the names.
-          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 20 }, angle: 60, tickangle: 0, gridcolor: ScentissCharts.palette.grid },
+          radialaxis: { range: [0, 5.6], tickvals: [0, 1, 2, 3, 4, 5], tickfont: { size: 24 }, angle: 60, tickangle: 0, gridcolor: ScentissCharts.palette.grid },
           angularaxis: {
             tickfont: { size: size, color: ScentissCharts.palette.ink }, direction: "clockwise", rotation: 90,
             tickmode: "array", tickvals: names, ticktext: names.map(wrap),
@@ -86,8 +86,11 @@
     document.getElementById("element-title").textContent =
       (info.name || element.name) + " · " + cfg.texts.mean + " " + fmt(element.score);
     var labels = element.items.map(function (it) { return info.labels[it.key] || it.label; });
-    var fig = polar(labels, element.items.map(function (it) { return it.mean; }), 15);
-    fig.layout.margin = { l: 120, r: 120, t: 40, b: 40 };
+    // At least 24 px for every text at 1920x1080 (read from the back of the room); the labels
+    // wrap in two lines and the margins hold the longest ("Goederenvervoer" was cut at 15 px).
+    var fig = polar(labels, element.items.map(function (it) { return it.mean; }), 24);
+    fig.layout.margin = { l: 230, r: 230, t: 90, b: 90 };
+    fig.layout.polar.radialaxis.tickfont = { size: 24 };
     Plotly.react("element-polar", fig.data, fig.layout, PLOT_CONFIG);
     var names = ["1", "2", "3", "4", "5", cfg.texts.dontKnow];
     var bars = names.map(function (name, index) {
@@ -96,14 +99,14 @@
         x: element.items.map(function (it) { return index < 5 ? it.counts[index] : it.dont_know; }),
         marker: { color: SCALE_COLOURS[index] }, hoverinfo: "skip",
         text: element.items.map(function (it) { var v = index < 5 ? it.counts[index] : it.dont_know; return v || ""; }),
-        textposition: "inside", insidetextfont: { size: 16 },
+        textposition: "inside", insidetextfont: { size: 24 }, constraintext: "none",
       };
     });
     Plotly.react("element-bars", bars, {
-      barmode: "stack", margin: { l: 300, r: 20, t: 80, b: 40 },
-      yaxis: { autorange: "reversed", tickfont: { size: 16 } },
-      xaxis: { tickfont: { size: 14 }, dtick: 1 },
-      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 16 }, traceorder: "normal" },
+      barmode: "stack", margin: { l: 10, r: 20, t: 110, b: 50 },
+      yaxis: { autorange: "reversed", tickfont: { size: 24 }, automargin: true },
+      xaxis: { tickfont: { size: 24 }, dtick: 2 },
+      legend: { orientation: "h", x: 0, y: 1.0, yanchor: "bottom", font: { size: 24 }, traceorder: "normal" },
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
       separators: SEPARATORS,
     }, PLOT_CONFIG);

@@ -1,0 +1,31 @@
+"""Numbers as the page's language writes them, with a sign where a difference is shown."""
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+MINUS = "\u2212"  # a real minus sign: as wide as the plus, not a hyphen
+
+
+@register.filter
+def signed(value: float | None, places: int = 2) -> str:
+    """+0,24 / (minus)0,24 / ±0,00 in the active language (a difference needs its sign: "(0,24)"
+    alone says nothing about which city is higher)."""
+    if value is None:
+        return "\u2013"
+    rounded = round(float(value), int(places))
+    text = number_format(abs(rounded), int(places))
+    if rounded > 0:
+        return f"+{text}"
+    if rounded < 0:
+        return f"{MINUS}{text}"
+    return f"\u00b1{text}"
+
+
+@register.simple_tag
+def table_focus_list(workshop) -> str:
+    """ "1 · Haven, 3 · Zorg": the tables that focus on a sector or district (the profile)."""
+    return ", ".join(
+        f"{t.number} \u00b7 {t.focus}" for t in workshop.tables.order_by("number") if t.focus
+    )
