@@ -1,5 +1,6 @@
 import asyncio
 import os
+import tempfile
 
 from django.core.asgi import get_asgi_application
 
@@ -38,48 +39,58 @@ class _TooLarge(Exception):
 
 
 class BodyFirst:
-    """Read a request's whole body before the request goes on, within `timeout` seconds in
-    all and at most `max_size` bytes; answer 408 or 413 (and close) otherwise.
+    """Read a request's whole body before the request goes on, at most `max_size` bytes and
+    within `timeout` seconds plus one second per `min_rate` bytes it announced; answer 408 or
+    413 (and close) otherwise.
 
     Django reads the body itself, but by then the request holds a slot of ConcurrencyLimit:
     eight clients that send their headers and never their body froze every request of the
-    process (issue 14). Read here, a stalled body costs only its own connection, for at most
-    `timeout` seconds. The app has no uploads; its largest forms are a few kilobytes."""
+    process (issue 14). Read here, a stalled body costs only its own connection, for a bounded
+    time. A form (a few kilobytes) gets `timeout` seconds; an upload (the answers import, up
+    to 20 MB) the time a slow venue uplink needs. A body is kept in memory up to 1 MiB and on
+    disk past that, so that many large bodies at once do not fill the memory."""
 
-    def __init__(self, app, *, timeout: float, max_size: int) -> None:
+    SPOOL = 1024 * 1024
+    CHUNK = 64 * 1024
+
+    def __init__(self, app, *, timeout: float, min_rate: int, max_size: int) -> None:
         self.app = app
         self.timeout = timeout
+        self.min_rate = min_rate
         self.max_size = max_size
 
     async def __call__(self, scope, receive, send) -> None:
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_size:
+        length = int(declared) if declared.isdigit() else 0
+        if length > self.max_size:
             await _refuse(send, 413, "Request Entity Too Large")
             return
-        try:
-            async with asyncio.timeout(self.timeout):
-                body = await self._read(receive)
-        except TimeoutError:
-            await _refuse(send, 408, "Request Timeout")
-            return
-        except _TooLarge:
-            await _refuse(send, 413, "Request Entity Too Large")
-            return
-        except _Disconnected:
-            return
-        replayed = False
+        with tempfile.SpooledTemporaryFile(max_size=self.SPOOL) as body:
+            try:
+                async with asyncio.timeout(self.timeout + length / self.min_rate):
+                    size = await self._read(receive, body)
+            except TimeoutError:
+                await _refuse(send, 408, "Request Timeout")
+                return
+            except _TooLarge:
+                await _refuse(send, 413, "Request Entity Too Large")
+                return
+            except _Disconnected:
+                return
+            body.seek(0)
+            done = False
 
-        async def replay():
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # the next message is the client's disconnect
+            async def replay():
+                nonlocal done
+                if done:
+                    return await receive()  # the next message is the client's disconnect
+                chunk = body.read(self.CHUNK)
+                done = body.tell() >= size
+                return {"type": "http.request", "body": chunk, "more_body": not done}
 
-        await self.app(scope, replay, send)
+            await self.app(scope, replay, send)
 
-    async def _read(self, receive) -> bytes:
-        chunks: list[bytes] = []
+    async def _read(self, receive, body) -> int:
         size = 0
         while True:
             message = await receive()
@@ -89,9 +100,9 @@ class BodyFirst:
             size += len(chunk)
             if size > self.max_size:
                 raise _TooLarge
-            chunks.append(chunk)
+            body.write(chunk)
             if not message.get("more_body", False):
-                return b"".join(chunks)
+                return size
 
 
 class ConcurrencyLimit:
@@ -147,7 +158,10 @@ def http_app(app):
     snapshot waits for them, so they skip both."""
     limited = ConcurrencyLimit(app, settings.HTTP_CONCURRENCY) if settings.HTTP_CONCURRENCY else app
     guarded = BodyFirst(
-        limited, timeout=settings.HTTP_BODY_TIMEOUT, max_size=settings.HTTP_MAX_BODY_SIZE
+        limited,
+        timeout=settings.HTTP_BODY_TIMEOUT,
+        min_rate=settings.HTTP_BODY_MIN_RATE,
+        max_size=settings.HTTP_MAX_BODY_SIZE,
     )
 
     async def route(scope, receive, send) -> None:

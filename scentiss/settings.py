@@ -134,11 +134,14 @@ DB_UNAVAILABLE_RETRY_AFTER = env.float("DB_UNAVAILABLE_RETRY_AFTER", default=1)
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
 # What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
 # a request's headers (from the connection's start or the previous response) and for its whole
-# body, and their largest sizes in bytes. The app's largest forms are a few kilobytes.
+# body (plus a second per HTTP_BODY_MIN_RATE bytes it announces: uploads), and their largest
+# sizes in bytes. Forms are a few kilobytes; the answers import takes files up to 20 MB and
+# says so itself, so the body cap is above that.
 HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10)
 HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
+HTTP_BODY_MIN_RATE = env.int("HTTP_BODY_MIN_RATE", default=50_000)
 HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
-HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=2_621_440)  # Django's form limit
+HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=25 * 1024 * 1024)
 
 # Threads per process that save the taps arriving over the phones' websockets
 # (live/consumers.py); each holds a database connection while it saves one.

@@ -137,3 +137,13 @@ async def _join_alternating(servers, workshop, *, times: int) -> list[int]:
             )
             statuses.append(response.status_code)
     return statuses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["y" * 300, "AB\x00C", "\u202eRTL", ""])
+def test_a_hostile_user_name_is_a_failed_login_not_a_500(organiser, name):
+    for path in ("/accounts/login/", "/admin/login/"):
+        response = Client(REMOTE_ADDR="203.0.113.11").post(
+            path, {"username": name, "password": "x"}
+        )
+        assert response.status_code == 200, (path, response.status_code)

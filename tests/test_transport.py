@@ -197,3 +197,24 @@ def test_a_keep_alive_connection_serves_request_after_request(server):
         assert said.count(b"HTTP/1.1 200") == 2
     finally:
         sock.close()
+
+
+def test_an_organisers_large_upload_reaches_the_import_page(server, workshop, django_user_model):
+    """The body limits leave room for the answers import (files up to 20 MB): a file over that
+    gets the import page's own message, through the real server."""
+    from django.test import Client
+
+    organiser = Client()
+    organiser.force_login(django_user_model.objects.create_user("org", password="x" * 12))
+    cookies = {"sessionid": organiser.cookies["sessionid"].value}
+    with httpx.Client(base_url=server.url, cookies=cookies, timeout=60) as client:
+        assert client.get(f"/s/{workshop.code}/import/").status_code == 200
+        big = b"participant,statement,score,dont_know\n" + b"x" * (21 * 1024 * 1024)
+        response = client.post(
+            f"/s/{workshop.code}/import/",
+            files={"file": ("big.csv", big, "text/csv")},
+            data={"csrfmiddlewaretoken": client.cookies["csrftoken"]},
+            headers={"Referer": server.url + "/"},
+        )
+    assert response.status_code == 400, response.text[:200]
+    assert "20 MB" in response.text
