@@ -4,6 +4,7 @@ CSRF 403 before). Each form is filled with something plausible and sent with its
 submit button, on a freshly loaded page; every response during the submission is checked
 (htmx and the tablet's script post without a navigation)."""
 
+import contextlib
 import datetime
 import uuid
 
@@ -11,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
-from playwright.sync_api import Page
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from notes.services import extra_seat_create, note_create
@@ -144,10 +145,8 @@ def _submit_every_form(page: Page, url: str, lang: str, skip: tuple = ()) -> lis
                     button.click()
         except PlaywrightTimeout:
             failures.append(f"{lang} {url} form {index} ({action}): nothing was sent")
-        try:
+        with contextlib.suppress(PlaywrightError):  # a download's aborted navigation
             page.wait_for_load_state("load")
-        except PlaywrightError:  # the download's aborted navigation
-            pass
         page.remove_listener("response", seen)
         for status, where in statuses:
             if status == 403 or status >= 500:
