@@ -10,10 +10,13 @@ from just before group_send to the websocket client's receipt, both clocks in th
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
@@ -23,7 +26,7 @@ import websockets
 from websockets.asyncio.client import connect
 
 from bench.floor_app import floor_layer
-from bench.servers import start_server
+from bench.servers import CHANNEL_PREFIX, REDIS_URL, start_server
 from bench.stats import summary_ms
 
 FLOOR_PORT = 8209
@@ -68,7 +71,10 @@ def synthetic_snapshot(elements: int = 6, items: int = 8) -> dict:
 async def _measure(
     port: int, groups: int, listeners: int, rate: float, seconds: float, compression: str | None
 ) -> dict:
-    layer = floor_layer()
+    # The server's Redis and prefix (BENCH_REDIS_URL, BENCH_CHANNEL_PREFIX), not this
+    # process's environment: with those overridden, the two sides missed each other.
+    with _environ(REDIS_URL=REDIS_URL, CHANNEL_PREFIX=CHANNEL_PREFIX):
+        layer = floor_layer()
     latencies: list[float] = []
     received = 0
     sockets = []
@@ -134,6 +140,20 @@ async def _measure(
         "payload_bytes": len(json.dumps({**base, "t": time.monotonic()})),
         "latency": summary_ms(latencies),
     }
+
+
+@contextlib.contextmanager
+def _environ(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def run_floor(

@@ -69,6 +69,8 @@ SCORE_WEIGHTS = (0.08, 0.17, 0.30, 0.30, 0.15)
 CHANGE_SHARE = 0.05  # taps that change an earlier answer
 RECONNECT_DELAY = 0.5  # projector.js backs off from 0.5 s
 QUIET_SECONDS = 7.0  # longer than channels-redis's 5 s blocking read
+SETTLE_SECONDS = 30.0  # at most this long for the previous phase's taps before the next
+WS_ERROR = websockets.WebSocketException
 VERSION_RE = re.compile(r'"version":\s*(\d+)')
 
 
@@ -77,6 +79,15 @@ class Phase:
     label: str
     rate: float  # offered answers per second (Poisson arrivals)
     seconds: float
+    # How the phones send their taps: "ws" over the phone's websocket (acknowledged there),
+    # "http" by the answer POST (the fallback). Phases that differ only in this are compared
+    # side by side, in the same run.
+    transport: str = "http"
+
+
+def both(label: str, rate: float, seconds: float) -> tuple[Phase, Phase]:
+    """The same phase over the websocket, then by HTTP (same run, same phones)."""
+    return (Phase(label, rate, seconds, "ws"), Phase(label, rate, seconds, "http"))
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             "one process",
             1,
             conference_mix(200, 100, 25),
-            (Phase("1p 200/s", 200, 10),),
+            both("1p 200/s", 200, 8),
             drain_seconds=5,
             quiet_check=False,
         ),
@@ -126,13 +137,13 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             2,
             conference_mix(2000, 1000, 40),
             (
-                Phase("2p 200/s", 200, 12),
-                Phase("2p 300/s", 300, 12),
-                Phase("2p 500/s burst", 500, 6),
+                *both("2p 200/s", 200, 8),
+                *both("2p 300/s", 300, 8),
+                *both("2p 500/s burst", 500, 5),
             ),
             drain_seconds=8,
             pipelined=True,
-            # The whole short run must stay under 3 minutes, joining included.
+            # The whole short run must stay under about 3 minutes, joining included.
             connect_deadline=70,
         ),
     ),
@@ -141,18 +152,21 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             "one process",
             1,
             conference_mix(1000, 500, 40),
-            (Phase("1p 200/s", 200, 30), Phase("1p 300/s", 300, 30)),
+            (*both("1p 200/s", 200, 20), *both("1p 300/s", 300, 20)),
         ),
         Stage(
             "two processes",
             2,
             conference_mix(2000, 1000, 40),
             (
-                Phase("2p 200/s", 200, 30),
-                Phase("2p 300/s", 300, 120),
-                Phase("2p 500/s burst", 500, 10),
-                Phase("2p 300/s between bursts", 300, 10),
-                Phase("2p 500/s burst", 500, 10),
+                *both("2p 200/s", 200, 30),
+                *both("2p 300/s", 300, 60),
+                Phase("2p 500/s burst", 500, 10, "ws"),
+                Phase("2p 300/s between bursts", 300, 10, "ws"),
+                Phase("2p 500/s burst", 500, 10, "ws"),
+                Phase("2p 500/s burst", 500, 10, "http"),
+                Phase("2p 300/s between bursts", 300, 10, "http"),
+                Phase("2p 500/s burst", 500, 10, "http"),
             ),
             drain_seconds=30,
             pipelined=True,
@@ -164,19 +178,32 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             "two processes",
             2,
             conference_mix(1000, 500, 40),
-            (Phase("2p 200/s", 200, 15), Phase("2p 300/s", 300, 15)),
+            (*both("2p 200/s", 200, 10), *both("2p 300/s", 300, 10)),
             drain_seconds=10,
             pipelined=True,
         ),
     ),
+    # The snapshot interval's trade-off (--env RESULTS_BROADCAST_INTERVAL=...): 600 phones on
+    # two processes at 200 taps/s, over the websocket and by HTTP.
+    "interval": (
+        Stage(
+            "two processes",
+            2,
+            conference_mix(600, 300, 30),
+            both("2p 200/s", 200, 8),
+            drain_seconds=8,
+            pipelined=True,
+            quiet_check=False,
+        ),
+    ),
     # A quick check of the harness itself, not a measurement.
     "smoke": (
-        Stage("one process", 1, (40, 20), (Phase("1p 20/s", 20, 5),), drain_seconds=5),
+        Stage("one process", 1, (40, 20), both("1p 20/s", 20, 4), drain_seconds=5),
         Stage(
             "two processes",
             2,
             (60, 20, 20),
-            (Phase("2p 30/s", 30, 5),),
+            both("2p 30/s", 30, 4),
             drain_seconds=5,
             pipelined=True,
         ),
@@ -223,6 +250,11 @@ class Phone:
     answered: dict[int, int | None] = field(default_factory=dict)
     tainted: bool = False  # a request of unknown outcome: stop, like a phone that lost signal
     ws: ClientConnection | None = None
+    ws_open: bool = False
+    # The tap on its way over the websocket: its client id and the reply's future.
+    tap_id: str = ""
+    tap_reply: asyncio.Future | None = None
+    taps: int = 0
 
     @property
     def cookie(self) -> str:
@@ -294,6 +326,7 @@ class PhaseRecord:
     page_latency: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     acks: list[Ack] = field(default_factory=list)
+    fallbacks: int = 0  # ws taps sent by HTTP because the phone's socket was not open
 
 
 class Http:
@@ -532,13 +565,21 @@ class StageRun:
         (after 0.5 s), counting the close."""
         while phone.ws is not None:
             self.phone_ws_open += 1
+            phone.ws_open = True
             try:
-                async for _ in phone.ws:
+                async for raw in phone.ws:
                     self.phone_messages += 1
+                    if raw[:9] == '{"type": ' and phone.tap_reply is not None:
+                        reply = json.loads(raw)
+                        if reply.get("id") == phone.tap_id and not phone.tap_reply.done():
+                            phone.tap_reply.set_result((time.monotonic(), reply))
             except websockets.ConnectionClosed:
                 pass
             finally:
                 self.phone_ws_open -= 1
+                phone.ws_open = False
+                if phone.tap_reply is not None and not phone.tap_reply.done():
+                    phone.tap_reply.set_exception(ConnectionError("phone socket closed"))
             if self.closing:
                 return
             self.phone_ws_closed_at.append(time.monotonic())
@@ -626,15 +667,14 @@ class StageRun:
                     phone.page = element
             sent = time.monotonic()
             record.sent += 1
-            response = await self.http.request(
-                phone.port,
-                "POST",
-                f"/s/{code}/answer/",
-                headers=headers,
-                form={"statement": str(statement), "score": "dk" if score is None else str(score)},
-            )
-            t_ack = time.monotonic()
-        except (TimeoutError, OSError, ValueError, EOFError) as error:
+            form = {"statement": str(statement), "score": "dk" if score is None else str(score)}
+            if record.phase.transport == "ws" and phone.ws_open and phone.ws is not None:
+                t_ack, version, status = await self._tap_over_ws(phone, form)
+            else:
+                if record.phase.transport == "ws":
+                    record.fallbacks += 1  # as the page does: the socket is down, so HTTP
+                t_ack, version, status = await self._tap_over_http(phone, form, headers)
+        except (TimeoutError, OSError, ValueError, EOFError, WS_ERROR) as error:
             record.errors[f"answer {type(error).__name__}"] += 1
             phone.tainted = True
             return
@@ -642,8 +682,8 @@ class StageRun:
             record.errors["answer cancelled at drain deadline"] += 1
             phone.tainted = True
             raise
-        if response.status_code != 200 or "x-results-version" not in response.headers:
-            record.errors[f"answer {response.status_code}"] += 1
+        if status != 200 or version is None:
+            record.errors[f"answer {status}"] += 1
             phone.tainted = True  # its outcome is known (not stored) but keep the rule simple
             return
         attempt.acked = True
@@ -652,16 +692,45 @@ class StageRun:
         self.ack_times.append(t_ack)
         record.save_latency.append(t_ack - sent)
         record.sched_latency.append(t_ack - scheduled)
-        record.acks.append(
-            Ack(
-                record.phase.label,
-                code,
-                phone.port,
-                int(response.headers["x-results-version"]),
-                t_ack,
-            )
-        )
+        record.acks.append(Ack(record.phase.label, code, phone.port, version, t_ack))
         self._release(phone)
+
+    async def _tap_over_http(
+        self, phone: Phone, form: dict[str, str], headers: dict[str, str]
+    ) -> tuple[float, int | None, int]:
+        code = phone.session.code
+        response = await self.http.request(
+            phone.port, "POST", f"/s/{code}/answer/", headers=headers, form=form
+        )
+        t_ack = time.monotonic()
+        version = response.headers.get("x-results-version")
+        return t_ack, int(version) if version else None, response.status_code
+
+    async def _tap_over_ws(
+        self, phone: Phone, form: dict[str, str]
+    ) -> tuple[float, int | None, int]:
+        """One tap as the page sends it over the phone's websocket, and its acknowledgement
+        (matched by the tap's client id) on the same socket."""
+        phone.taps += 1
+        phone.tap_id = f"{phone.index}-{phone.taps}"
+        phone.tap_reply = asyncio.get_running_loop().create_future()
+        message = {
+            "type": "answer",
+            "id": phone.tap_id,
+            "statement": int(form["statement"]),
+            "score": form["score"],
+        }
+        try:
+            await phone.ws.send(json.dumps(message))
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                t_ack, reply = await phone.tap_reply
+        except ConnectionError as error:
+            raise OSError(str(error)) from error
+        finally:
+            phone.tap_reply = None
+        if reply["type"] != "ack":
+            return t_ack, None, int(reply.get("status") or 0)
+        return t_ack, int(reply["version"]), 200
 
     async def _profile(self, server: ServerProcess, seconds: float, out: Path) -> None:
         if await record_profile(server, seconds, out):
@@ -676,12 +745,17 @@ class StageRun:
         """Poisson arrivals at the phase's rate; each goes to a random idle phone (a phone has
         at most one tap in flight, so the last acknowledged value per statement is the one
         the database must hold)."""
+        # The previous phase's taps still on their way (an overloaded server queues them) finish
+        # first, bounded, so that each transport is measured on its own.
+        pending = [t for t in self.answer_tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=SETTLE_SECONDS)
         record = PhaseRecord(phase)
         self.records.append(record)
         loop = asyncio.get_running_loop()
         record.started = time.monotonic()
-        if self.options.profile_phase == phase.label:
-            slug = re.sub(r"[^a-z0-9]+", "-", phase.label.lower()).strip("-")
+        if self.options.profile_phase in (phase.label, f"{phase.label} {phase.transport}"):
+            slug = re.sub(r"[^a-z0-9]+", "-", f"{phase.label} {phase.transport}".lower()).strip("-")
             for server in self.servers:
                 out = self.options.profile_dir / (
                     f"{self.options.profile_prefix}-{slug}-{server.port}.txt"
@@ -756,6 +830,7 @@ class StageRun:
             ws_started = time.monotonic()
             await bounded_gather([self.open_phone_ws(p) for p in self.phones], limit=64)
             ws_seconds = time.monotonic() - ws_started
+        join_ended = time.monotonic()
         await asyncio.sleep(2)  # let the servers settle before reading memory
         rss_after_ws = {s.port: s.rss_kib() for s in self.servers}
         ws_per_port = Counter(p.port for p in self.phones if p.ws is not None)
@@ -815,6 +890,18 @@ class StageRun:
                 "rate_per_s": round(sum(1 for p in self.phones if p.token) / join_seconds, 1),
                 "latency": summary_ms(self.join_latency),
                 "errors": dict(self.join_errors),
+                # Server CPU over the joining (with the phones' websockets opening, when
+                # pipelined) per phone joined: the join page, the POST, the first survey page.
+                "resources": (join_resources := self.sampler.window(join_started, join_ended)),
+                "server_cpu_ms_per_join": round(
+                    10
+                    * sum(join_resources.get("server_cpu_percent", {}).values())
+                    * (join_ended - join_started)
+                    / max(1, sum(1 for p in self.phones if p.token)),
+                    1,
+                )
+                if join_resources
+                else None,
             },
             "phone_ws": {
                 "opened": sum(ws_per_port.values()),
@@ -881,6 +968,8 @@ class StageRun:
         done = sum(1 for t in self.ack_times if record.started <= t < record.ended)
         return {
             "label": record.phase.label,
+            "transport": record.phase.transport,
+            "ws_fallbacks_to_http": record.fallbacks,
             "offered_per_s": record.phase.rate,
             "seconds": round(seconds, 1),
             "scheduled": record.scheduled,

@@ -80,53 +80,11 @@ def targets(result: dict) -> list[dict]:
                 "pass": bool(per_conn) and max(per_conn) <= 64,
             }
         )
-    phases = _phases(result, 2)
-    sustained = [p for p in phases if p["label"] == "2p 300/s"]
-    bursts = [p for p in phases if "burst" in p["label"]]
-    at200 = [p for p in phases if p["label"] == "2p 200/s"]
-    out.append(
-        _rate_target(
-            f"300 answers/s sustained for 2 minutes, 0 errors, save p99 <= {ANSWER_SAVE_P99_MS} ms",
-            sustained,
-            300,
-        )
-    )
-    out.append(
-        _rate_target(
-            f"500 answers/s in bursts, 0 errors, save p99 <= {ANSWER_SAVE_P99_MS} ms", bursts, 500
-        )
-    )
-    for p in at200:
-        lat = p["projector_latency"]
-        out.append(
-            {
-                "target": "answer-to-projector at 200/s: p50 <= 50, p95 <= 150, p99 <= 250 ms",
-                "measured": f"p50 {_fmt(lat['p50_ms'])}, p95 {_fmt(lat['p95_ms'])}, "
-                f"p99 {_fmt(lat['p99_ms'])} ms ({p['acked_per_s']}/s acknowledged, "
-                f"{p['projector_updates_missing']} never shown)",
-                "pass": bool(lat["count"])
-                and lat["p50_ms"] <= 50
-                and lat["p95_ms"] <= 150
-                and lat["p99_ms"] <= 250
-                and p["projector_updates_missing"] == 0
-                and p["acked_per_s"] >= ACHIEVED_SHARE * 200,
-            }
-        )
-    if bursts:
-        p99s = [p["projector_latency"]["p99_ms"] for p in bursts]
-        p99 = None if None in p99s else max(p99s)
-        rate = min(p["acked_per_s"] for p in bursts)
-        missing = sum(p["projector_updates_missing"] for p in bursts)
-        out.append(
-            {
-                "target": "answer-to-projector at 500/s: p99 <= 500 ms",
-                "measured": f"p99 {_fmt(p99)} ms ({rate}/s acknowledged, {missing} never shown)",
-                "pass": p99 is not None
-                and p99 <= 500
-                and rate >= ACHIEVED_SHARE * 500
-                and missing == 0,
-            }
-        )
+    all_phases = _phases(result, 2)
+    for transport in ("ws", "http"):
+        phases = [p for p in all_phases if p.get("transport", "http") == transport]
+        if phases:
+            out += _transport_targets(phases, f"[{transport}] ")
     first = result.get("first_load")
     if first:
         biggest = sorted(first["files"], key=lambda f: -f["bytes"])[:3]
@@ -158,6 +116,61 @@ def targets(result: dict) -> list[dict]:
     return [t for t in out if t is not None]
 
 
+def _transport_targets(phases: list[dict], tag: str) -> list[dict | None]:
+    """The rate and latency targets over one transport's phases (two-process stage)."""
+    out: list[dict | None] = []
+    sustained = [p for p in phases if p["label"] == "2p 300/s"]
+    bursts = [p for p in phases if "burst" in p["label"]]
+    at200 = [p for p in phases if p["label"] == "2p 200/s"]
+    out.append(
+        _rate_target(
+            f"{tag}300 answers/s sustained, 0 errors, save p99 <= {ANSWER_SAVE_P99_MS} ms",
+            sustained,
+            300,
+        )
+    )
+    out.append(
+        _rate_target(
+            f"{tag}500 answers/s in bursts, 0 errors, save p99 <= {ANSWER_SAVE_P99_MS} ms",
+            bursts,
+            500,
+        )
+    )
+    for p in at200:
+        lat = p["projector_latency"]
+        out.append(
+            {
+                "target": f"{tag}answer-to-projector at 200/s: p50 <= 50, p95 <= 150, "
+                "p99 <= 250 ms",
+                "measured": f"p50 {_fmt(lat['p50_ms'])}, p95 {_fmt(lat['p95_ms'])}, "
+                f"p99 {_fmt(lat['p99_ms'])} ms ({p['acked_per_s']}/s acknowledged, "
+                f"{p['projector_updates_missing']} never shown)",
+                "pass": bool(lat["count"])
+                and lat["p50_ms"] <= 50
+                and lat["p95_ms"] <= 150
+                and lat["p99_ms"] <= 250
+                and p["projector_updates_missing"] == 0
+                and p["acked_per_s"] >= ACHIEVED_SHARE * 200,
+            }
+        )
+    if bursts:
+        p99s = [p["projector_latency"]["p99_ms"] for p in bursts]
+        p99 = None if None in p99s else max(p99s)
+        rate = min(p["acked_per_s"] for p in bursts)
+        missing = sum(p["projector_updates_missing"] for p in bursts)
+        out.append(
+            {
+                "target": f"{tag}answer-to-projector at 500/s: p99 <= 500 ms",
+                "measured": f"p99 {_fmt(p99)} ms ({rate}/s acknowledged, {missing} never shown)",
+                "pass": p99 is not None
+                and p99 <= 500
+                and rate >= ACHIEVED_SHARE * 500
+                and missing == 0,
+            }
+        )
+    return out
+
+
 def print_stage(stage: dict) -> None:
     join = stage["join"]
     ws = stage["phone_ws"]
@@ -171,7 +184,8 @@ def print_stage(stage: dict) -> None:
         s, pr = p["save_latency"], p["projector_latency"]
         r = p.get("resources", {})
         print(
-            f"    {p['label']}: {p['acked_per_s']}/s acked ({p['starved']} starved), "
+            f"    {p['label']} [{p.get('transport', 'http')}]: {p['acked_per_s']}/s acked "
+            f"({p['starved']} starved, {p.get('ws_fallbacks_to_http', 0)} by HTTP), "
             f"errors {p['errors']}; save p50/p95/p99 {s['p50_ms']}/{s['p95_ms']}/{s['p99_ms']} ms;"
             f" projector p50/p95/p99 {pr['p50_ms']}/{pr['p95_ms']}/{pr['p99_ms']} ms "
             f"(missing {p['projector_updates_missing']}); cpu {r.get('server_cpu_percent')} "
@@ -194,20 +208,23 @@ sending to the acknowledgement; "projector" is from that acknowledgement (with i
 
 def _stage_table(result: dict) -> list[str]:
     lines = [
-        "| stage | phase | offered/s | acked/s | errors | save p50 | p95 | p99 | "
-        "projector p50 | p95 | p99 | server CPU % | server CPU ms/answer | PostgreSQL CPU % | "
-        "generator CPU % | other jobs CPU % |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| stage | phase | taps by | offered/s | acked/s | errors | save p50 | p95 | p99 | "
+        "projector p50 | p95 | p99 | / floor p50 | server CPU % | server CPU ms/answer | "
+        "PostgreSQL CPU % | generator CPU % | other jobs CPU % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for stage in result.get("stages", []):
         for p in stage["phases"]:
             s, pr, r = p["save_latency"], p["projector_latency"], p.get("resources", {})
             cpu = " / ".join(str(v) for v in r.get("server_cpu_percent", {}).values())
+            floor = (result.get("floor") or {}).get("latency", {}).get("p50_ms")
+            ratio = f"{pr['p50_ms'] / floor:.0f}x" if floor and pr["p50_ms"] is not None else "-"
             lines.append(
-                f"| {stage['name']} ({stage['server']}) | {p['label']} | {p['offered_per_s']:g} | "
+                f"| {stage['name']} ({stage['server']}) | {p['label']} | "
+                f"{p.get('transport', 'http')} | {p['offered_per_s']:g} | "
                 f"{p['acked_per_s']} | {p['error_count']} | {_fmt(s['p50_ms'])} | "
                 f"{_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | {_fmt(pr['p50_ms'])} | "
-                f"{_fmt(pr['p95_ms'])} | {_fmt(pr['p99_ms'])} | {cpu} | "
+                f"{_fmt(pr['p95_ms'])} | {_fmt(pr['p99_ms'])} | {ratio} | {cpu} | "
                 f"{_fmt(p.get('server_cpu_ms_per_answer'))} | "
                 f"{_fmt(r.get('postgres_cpu_percent'))} | {_fmt(r.get('generator_cpu_percent'))} | "
                 f"{_fmt(r.get('other_processes_cpu_percent'))} |"
@@ -237,7 +254,8 @@ def _floor_lines(result: dict) -> list[str]:
                 for k in ("p50_ms", "p95_ms", "p99_ms")
             ]
             lines.append(
-                f"- {stage['name']}, {p['label']}: answer-to-projector / floor = "
+                f"- {stage['name']}, {p['label']} [{p.get('transport', 'http')}]: "
+                "answer-to-projector / floor = "
                 f"{ratios[0]} at p50, {ratios[1]} at p95, {ratios[2]} at p99"
             )
     return [*lines, ""]
@@ -282,7 +300,8 @@ def write_markdown(results_dir: Path) -> Path:
                 f"{', '.join(str(n) for n in sorted(set(stage['sessions']), reverse=True))} "
                 f"phones ({len(stage['sessions'])} sessions, {stage['participants']} phones, "
                 f"{stage['projectors']} projectors); joined at {j['rate_per_s']}/s (p99 "
-                f"{j['latency']['p99_ms']} ms); {ws['opened']} phone websockets, "
+                f"{j['latency']['p99_ms']} ms, server CPU {_fmt(j.get('server_cpu_ms_per_join'))}"
+                f" ms per join); {ws['opened']} phone websockets, "
                 f"{' / '.join(str(v) for v in ws['kib_per_connection'].values())} KiB each; "
                 f"RSS after connecting {ws['rss_after_mib']} MiB"
             )

@@ -10,7 +10,6 @@ refused as a whole, with the list of what to fix.
 import csv
 import datetime
 import io
-import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from core.errors import Rejected
+from core.inputs import clean_text, parse_id
 from instrument.models import Statement
 from sessions.models import MAX_TABLES, Role, Source
 
@@ -47,7 +48,6 @@ KNOWN = (
     "answered_at",
     "changed_at",
 )
-_DIGITS = re.compile(r"[0-9]{1,6}\Z")  # ASCII only: full-width, superscript, "1_0", "+3" refused
 
 
 @dataclass(frozen=True)
@@ -178,11 +178,12 @@ def file_rows(*, name: str, content: bytes) -> Iterator[list[str]]:
 
 
 def _number(text: str, low: int, high: int) -> int | None:
-    """ASCII digits within [low, high], else None."""
-    if not _DIGITS.match(text):
+    """ASCII digits within [low, high] (core.inputs.parse_id, the one strict parser), else
+    None: full-width, superscript, "1_0", "+3" are refused."""
+    try:
+        return parse_id(text, min_value=low, max_value=high)
+    except Rejected:
         return None
-    value = int(text)
-    return value if low <= value <= high else None
 
 
 def _bad_text(text: str) -> bool:
@@ -210,8 +211,16 @@ def _time(text: str) -> datetime.datetime | bool | None:
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
 
 
-def read_answers_file(*, name: str, content: bytes, statements: Iterable[Statement]) -> ReadResult:
-    """Every row checked against the session's instrument (`statements`, with their element)."""
+def read_answers_file(
+    *,
+    name: str,
+    content: bytes,
+    statements: Iterable[Statement],
+    tables: Iterable[int] | None = None,
+) -> ReadResult:
+    """Every row checked against the session's instrument (`statements`, with their element)
+    and, when given, the numbers of the session's `tables`."""
+    table_numbers = None if tables is None else frozenset(tables)
     by_key = {}
     for s in statements:
         by_key[s.key] = s
@@ -248,7 +257,7 @@ def read_answers_file(*, name: str, content: bytes, statements: Iterable[Stateme
             if count > MAX_ROWS:
                 problem(number, "", _("More than %(n)s rows; split the file.") % {"n": MAX_ROWS})
                 break
-            _check_row(number, cells, index, by_key, people, problem)
+            _check_row(number, cells, index, by_key, people, problem, table_numbers)
     except FileRefused as exc:
         problem(0, "", str(exc))
     if count == 0 and not problems:
@@ -257,17 +266,22 @@ def read_answers_file(*, name: str, content: bytes, statements: Iterable[Stateme
     return ReadResult(list(people.values()), problems, count)
 
 
-def _check_row(number, cells, index, by_key, people, problem) -> None:
+def _check_row(number, cells, index, by_key, people, problem, table_numbers) -> None:
     def cell(name: str) -> str:
         at = index.get(name)
         return cells[at].strip() if at is not None and at < len(cells) else ""
 
     ok = True
     label = cell("participant")
-    if not label:
+    try:
+        label = clean_text(label, max_length=MAX_LABEL, multiline=False)
+    except Rejected as exc:
+        problem(number, "participant", str(exc))
+        ok = False
+    if ok and not label:
         problem(number, "participant", _("Empty: every answer needs its participant."))
         ok = False
-    elif len(label) > MAX_LABEL or _bad_text(label):
+    elif ok and _bad_text(label):
         problem(
             number,
             "participant",
@@ -280,6 +294,9 @@ def _check_row(number, cells, index, by_key, people, problem) -> None:
         table = _number(cell("table"), 1, MAX_TABLES)
         if table is None:
             problem(number, "table", _("Not a table number 1 to %(n)s.") % {"n": MAX_TABLES})
+            ok = False
+        elif table_numbers is not None and table not in table_numbers:
+            problem(number, "table", _("This session has no table %(n)s.") % {"n": table})
             ok = False
     seat = None
     if cell("seat"):

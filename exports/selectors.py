@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import Count
 from django.utils import translation
 
 from exports.workbook import (
@@ -165,7 +166,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
 
 
 def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[ComparedSession]:
-    """The compared sessions' elements and answers: two queries for any number of sessions."""
+    """The compared sessions' elements, answers and participant counts: three queries for any
+    number of sessions."""
     grouped = element_data(instrument_ids={w.instrument_id for w in workshops})
     answers: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
     rows = Answer.objects.filter(participant__workshop_id__in=[w.pk for w in workshops])
@@ -173,9 +175,16 @@ def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[Compare
         "participant__workshop_id", "participant_id", "statement_id", "score"
     ).iterator(chunk_size=5000):
         answers[workshop_id].append((participant_id, statement_id, score))
+    joined = dict(
+        Participant.objects.filter(workshop_id__in=[w.pk for w in workshops])
+        .values("workshop_id")
+        .annotate(n=Count("id"))
+        .values_list("workshop_id", "n")
+    )
     return [
         ComparedSession(
             code=w.code,
+            participants=joined.get(w.pk, 0),
             city=w.city,
             date=w.date,
             title=w.title,

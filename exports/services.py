@@ -61,11 +61,18 @@ def answers_import(*, workshop: Workshop, name: str, content: bytes) -> ImportSu
     nothing at all (ImportRefused with every problem). Imported participants are new ones of
     this session, with the file's table, seat, role and source (empty: paper)."""
     statements = Statement.objects.filter(element__instrument_id=workshop.instrument_id)
+    numbers = Table.objects.filter(workshop=workshop).values_list("number", flat=True)
     read = read_answers_file(
-        name=name, content=content, statements=statements.select_related("element")
+        name=name,
+        content=content,
+        statements=statements.select_related("element"),
+        tables=list(numbers),
     )
     if read.problems:
-        raise ImportRefused(read.problems)
+        # The seats already taken too, so that one report lists every problem.
+        tables = {t.number: t for t in Table.objects.filter(workshop=workshop)}
+        problems = read.problems + _session_problems(workshop, read, tables)
+        raise ImportRefused(sorted(problems, key=lambda p: (p.row, p.column)))
     try:
         with transaction.atomic():
             # One import or answer at a time changes the session's tallies.

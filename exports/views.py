@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from core.errors import Rejected
-from core.inputs import parse_session_codes
+from core.inputs import parse_id, parse_session_codes
 from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
@@ -163,8 +163,12 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "exports/import.html", context)
     # Refuse a huge body by its announced length, before Django spools it to disk.
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_UPLOAD + 64 * 1024:
+    # The header through the one number parser: "²".isdigit() is true, and int() fails on it.
+    try:
+        length = parse_id(request.META.get("CONTENT_LENGTH") or "0", min_value=0)
+    except Rejected:
+        length = MAX_UPLOAD + 64 * 1024 + 1
+    if length > MAX_UPLOAD + 64 * 1024:
         context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
             "mb": MAX_UPLOAD // (1024 * 1024)
         }

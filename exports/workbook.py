@@ -99,6 +99,7 @@ class ComparedSession:
     title: str
     elements: Sequence[ElementData]
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
+    participants: int = 0  # who joined (respondents are counted from the answers)
 
 
 LABELS: dict[str, dict[str, Any]] = {
@@ -132,7 +133,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notities",
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
-            "time_zone": "tijdzone van alle tijden",
+            "time_zone": "tijdzone (van alle tijdstippen)",
             "table_focus": "focus tafel {n}",
         },
         "definitions": (
@@ -194,7 +195,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "deelnemer",
             "element",
             "soort",
-            "citaat",
+            "quote",
             "tekst",
             "auteur",
             "tijd",
@@ -205,6 +206,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "stad",
             "datum",
             "titel",
+            "deelnemers",
             "respondenten",
             "code element",
             "element",
@@ -248,7 +250,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notes",
             "observations": "observations",
             "exported_at": "exported at",
-            "time_zone": "time zone of all times",
+            "time_zone": "time zone (of all times)",
             "table_focus": "table {n} focus",
         },
         "definitions": (
@@ -312,6 +314,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "city",
             "date",
             "title",
+            "participants",
             "respondents",
             "element key",
             "element",
@@ -800,6 +803,7 @@ def build_comparison_workbook(
                     s.city,
                     s.date,
                     s.title,
+                    s.participants,
                     r["respondents"],
                     key,
                     name,

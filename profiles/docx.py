@@ -12,6 +12,7 @@ import io
 from django.utils import formats
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
@@ -76,6 +77,15 @@ def _bullets(doc: Document, points: list[ProfilePoint]) -> None:
         doc.add_paragraph(xml_safe(point.text), style="List Bullet")
 
 
+def people_line(participants: int, respondents: int) -> str:
+    """ "21 deelnemers, 19 respondenten": the hand-out reports both, in plural forms."""
+    return (
+        ngettext("%(n)s participant", "%(n)s participants", participants) % {"n": participants}
+        + ", "
+        + ngettext("%(n)s respondent", "%(n)s respondents", respondents) % {"n": respondents}
+    )
+
+
 def note_line(note: Note) -> str:
     """A note as the profile page shows it behind a point: where, who, what kind, when."""
     when = formats.date_format(localtime(note.created_at), "SHORT_DATETIME_FORMAT")
@@ -107,8 +117,9 @@ def profile_docx(document: ProfileDocument) -> bytes:
     _heading(doc, _("Impact ecosystem %(city)s") % {"city": workshop.city}, level=0)
     _muted(
         doc,
-        _("Session of %(date)s · %(n)s respondents")
-        % {"date": formats.date_format(workshop.date, "DATE_FORMAT"), "n": document.respondents},
+        _("Session of %(date)s") % {"date": formats.date_format(workshop.date, "DATE_FORMAT")}
+        + " · "
+        + people_line(document.participants, document.respondents),
     )
     _heading(doc, _("Local context"), level=1)
     _paragraphs(doc, document.profile.local_context or "\u2013")
@@ -190,8 +201,11 @@ def programme_docx(overview: ProgrammeOverview) -> bytes:
         )
         _score_table(
             doc,
-            [_("City"), _("Date"), _("Respondents")],
-            [[s["city"], s["date"], str(s["respondents"])] for s in sessions],
+            [_("City"), _("Date"), _("Participants"), _("Respondents")],
+            [
+                [s["city"], s["date"], str(s["participants"]), str(s["respondents"])]
+                for s in sessions
+            ],
         )
     else:
         _muted(doc, _("No sessions in this programme yet."))
@@ -219,4 +233,10 @@ def programme_docx(overview: ProgrammeOverview) -> bytes:
                 run = paragraph.add_run(xml_safe(f" ({'; '.join(links)})"))
                 run.font.color.rgb = MUTED
                 run.font.size = Pt(9)
+    questions = [q.strip() for q in programme.reflective_questions.splitlines() if q.strip()]
+    if questions:
+        doc.add_heading(_("Reflective questions"), level=1)
+        doc.add_paragraph(_("To carry the conversation on locally:"))
+        for question in questions:
+            doc.add_paragraph(question, style="List Bullet")
     return _save(doc)

@@ -70,6 +70,12 @@ class ProgrammeForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    reflective_questions = forms.CharField(
+        label=_("Reflective questions"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     workshops = IdsField(required=False)
 
 

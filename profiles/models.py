@@ -150,6 +150,8 @@ class Programme(models.Model):
 
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
+    # The hand-out's "Reflectieve vragen" to start from, one per line, editable.
+    reflective_questions = models.TextField(_("reflective questions"), blank=True, default="")
     workshops = models.ManyToManyField(
         "workshops.Workshop", blank=True, related_name="programmes", verbose_name=_("sessions")
     )
@@ -167,6 +169,10 @@ class Programme(models.Model):
                 condition=_not_blank("name", NAME_MAX_LENGTH)
                 & _length_at_most("description", TEXT_MAX_LENGTH),
                 name="programme_text_lengths",
+            ),
+            models.CheckConstraint(
+                condition=_length_at_most("reflective_questions", TEXT_MAX_LENGTH),
+                name="programme_reflective_questions_length",
             ),
         ]
 
@@ -223,6 +229,7 @@ class Audience(models.TextChoices):
     """The audiences of the hand-out's recommendations (chapter 5)."""
 
     MUNICIPALITIES = "municipalities", _("Municipalities and provinces")
+    SUPPORT = "support", _("Support organisations")
     KNOWLEDGE = "knowledge", _("Knowledge institutions")
     FINANCIERS = "financiers", _("Financiers and funds")
     NETWORKS = "networks", _("Network organisations")
@@ -249,7 +256,7 @@ class Recommendation(models.Model):
         verbose_name_plural = _("recommendations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(audience__in=["municipalities", "knowledge", "financiers", "networks"]),
+                condition=Q(audience__in=list(Audience.values)),
                 name="recommendation_audience_known",
             ),
             models.CheckConstraint(

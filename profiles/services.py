@@ -18,7 +18,7 @@ from core.inputs import clean_text as core_clean_text
 from core.inputs import parse_id_list
 from instrument.models import Element
 from notes.models import Note, NoteKind
-from profiles.handout import SUGGESTED_THEMES
+from profiles.handout import REFLECTIVE_QUESTIONS, SUGGESTED_RECOMMENDATIONS, SUGGESTED_THEMES
 from profiles.models import (
     ELEMENT_SECTIONS,
     NAME_MAX_LENGTH,
@@ -260,13 +260,17 @@ def programme_create(
     created_by: AbstractBaseUser | None = None,
     suggest_themes: bool = True,
 ) -> Programme:
-    """A programme of sessions, with the hand-out's five themes as suggestions to start from."""
+    """A programme of sessions, with the hand-out's text to start from (`suggest_themes`): its
+    five themes, its recommendations per audience and its reflective questions, all editable."""
     name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
     description = clean_text(description, limit=TEXT_MAX_LENGTH)
     workshops = _workshops(workshop_ids)
     with transaction.atomic():
         programme = Programme.objects.create(
-            name=name, description=description, created_by=created_by
+            name=name,
+            description=description,
+            created_by=created_by,
+            reflective_questions=REFLECTIVE_QUESTIONS if suggest_themes else "",
         )
         programme.workshops.set(workshops)
         if suggest_themes:
@@ -274,17 +278,32 @@ def programme_create(
                 Theme(programme=programme, name=theme, description=text, order=order)
                 for order, (theme, text) in enumerate(SUGGESTED_THEMES)
             )
+            Recommendation.objects.bulk_create(
+                Recommendation(programme=programme, audience=audience, text=text, order=order)
+                for audience, texts in SUGGESTED_RECOMMENDATIONS
+                for order, text in enumerate(texts)
+            )
     return programme
 
 
 def programme_update(
-    *, programme: Programme, name: str, description: str, workshop_ids: Iterable[int]
+    *,
+    programme: Programme,
+    name: str,
+    description: str,
+    workshop_ids: Iterable[int],
+    reflective_questions: str | None = None,
 ) -> Programme:
+    """Name, description, sessions and (unless None) the reflective questions."""
     programme.name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
     programme.description = clean_text(description, limit=TEXT_MAX_LENGTH)
+    fields = ["name", "description"]
+    if reflective_questions is not None:
+        programme.reflective_questions = clean_text(reflective_questions, limit=TEXT_MAX_LENGTH)
+        fields.append("reflective_questions")
     workshops = _workshops(workshop_ids)
     with transaction.atomic():
-        programme.save(update_fields=["name", "description"])
+        programme.save(update_fields=fields)
         programme.workshops.set(workshops)
     return programme
 

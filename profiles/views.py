@@ -357,7 +357,11 @@ def programme_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(e))
         return redirect("programmes")
     messages.success(
-        request, _("Programme created, with the hand-out's five themes to start from.")
+        request,
+        _(
+            "Programme created, with the hand-out's five themes, its recommendations and its "
+            "reflective questions to start from."
+        ),
     )
     return redirect("programme", pk=programme.pk)
 
@@ -417,6 +421,10 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     workshop_ids=form.cleaned_data["workshops"],
+                    # Absent from the form (an older page): keep them as they are.
+                    reflective_questions=form.cleaned_data["reflective_questions"]
+                    if "reflective_questions" in request.POST
+                    else None,
                 )
             except Rejected as e:
                 messages.error(request, str(e))
@@ -427,7 +435,13 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _form_errors(form))
         chosen = set(form.cleaned_data.get("workshops") or []) if form.is_bound else set()
     else:
-        form = ProgrammeForm(initial={"name": programme.name, "description": programme.description})
+        form = ProgrammeForm(
+            initial={
+                "name": programme.name,
+                "description": programme.description,
+                "reflective_questions": programme.reflective_questions,
+            }
+        )
         chosen = set(programme.workshops.values_list("pk", flat=True))
     return render(
         request,

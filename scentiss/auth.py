@@ -5,6 +5,8 @@ import math
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
@@ -13,8 +15,22 @@ from sessions.rate_limits import Rule, client_ip, rate_limited
 
 LOGIN_PER_IP = Rule(name="login-ip", setting="LOGIN_RATE_PER_IP", key=client_ip)
 
+
+class LoginForm(AuthenticationForm):
+    """Django's login form sets the user name's max_length after the field is built, so the
+    length is never checked and a 10,000-character name reached authenticate() and django-axes'
+    varchar(255) (a 500). Here a name longer than the user model's is a form error."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 login_view = rate_limited(LOGIN_PER_IP)(
-    auth_views.LoginView.as_view(template_name="registration/login.html")
+    auth_views.LoginView.as_view(
+        template_name="registration/login.html", authentication_form=LoginForm
+    )
 )
 
 

@@ -139,6 +139,10 @@ HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10)
 HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
 HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
 HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=2_621_440)  # Django's form limit
+
+# Threads per process that save the taps arriving over the phones' websockets
+# (live/consumers.py); each holds a database connection while it saves one.
+TAP_THREADS = env.int("TAP_THREADS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

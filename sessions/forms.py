@@ -31,7 +31,6 @@ def _one_line(value: str, *, max_length: int, required: bool) -> str:
             value,
             max_length=max_length,
             required=required,
-            multiline=False,
             empty_message=_("Enter the city."),
         )
     except Rejected as refused:

@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sessions.models import Participant, Phase, Table, Workshop
 
@@ -51,8 +52,10 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
     if Participant.objects.filter(workshop_id=workshop_id).count() >= cap:
-        return _(
-            "This session is full: it admits at most %(cap)s participants. Ask the organiser."
+        return ngettext(
+            "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
+            "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
+            cap,
         ) % {"cap": f"{cap:,}"}
     return None
 

@@ -21,7 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import Rejected
-from sessions.models import Participant, Role, Source, Table, Workshop
+from core.inputs import parse_id
+from sessions.models import MAX_TABLES, Participant, Role, Source, Table, Workshop
 from sessions.selectors import table_by_chair_key, workshop_get
 from survey.models import Answer
 from survey.selectors import instrument_structure
@@ -127,9 +128,8 @@ def _table_choice(access: Access, value: str | None) -> Table | None:
         return access.table
     if not value:
         return None
-    if not value.isascii() or not value.isdigit() or len(value) > 3:
-        raise Rejected(_("Choose one of the session's tables."))
-    table = Table.objects.filter(workshop=access.workshop, number=int(value)).first()
+    number = parse_id(value, max_value=MAX_TABLES, message=_("Choose one of the session's tables."))
+    table = Table.objects.filter(workshop=access.workshop, number=number).first()
     if table is None:
         raise Rejected(_("Choose one of the session's tables."))
     return table

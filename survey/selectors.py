@@ -284,6 +284,7 @@ def sessions_comparison(*, workshops: list[Workshop]) -> dict:
                 "code": w.code,
                 "city": w.city,
                 "date": w.date.isoformat(),
+                "participants": s["participants"],
                 "respondents": s["respondents"],
                 "scores": [by_key.get(k) for k in keys],
             }

@@ -1,3 +1,5 @@
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -6,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
+from core.inputs import parse_id
 from sessions import signals
 from sessions.models import Participant, Source, Table, Workshop
+from sessions.selectors import participant_by_code
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
 
@@ -17,15 +21,80 @@ class AnswerSaved:
     changed: bool
     version: int
     answered: int  # the participant's answers so far, this one included
+    total: int = 0  # the statements of the session's instrument (the progress bar's 100%)
 
 
-def parse_score(raw: str | None) -> int | None:
+@dataclass(frozen=True)
+class AnswerRefused:
+    """A tap not stored: the message for the phone, and the HTTP status that fits it (the
+    websocket sends it along too): 403 not a phone of this session, 409 the survey is not
+    open (whatever else was wrong), 400 a value that is not an answer."""
+
+    message: str
+    status: int
+
+
+# A tap's client id: the phone makes one per tap (a UUID) and gets it back with the
+# acknowledgement. Bounded and plain so it can be echoed as it came.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,64}", re.ASCII)
+
+
+def parse_score(raw: object) -> int | None:
     """ "1".."5" -> int, "dk" -> None (don't know); anything else is refused."""
     if raw == "dk":
         return None
-    if raw in {"1", "2", "3", "4", "5"}:
+    if isinstance(raw, str) and raw in {"1", "2", "3", "4", "5"}:
         return int(raw)
     raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
+
+
+def parse_client_id(raw: object) -> str | None:
+    """The tap's client id, or None if the phone sent none (old pages, the bare form)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str) and _CLIENT_ID.fullmatch(raw):
+        return raw
+    raise Rejected(_("This answer could not be read; please tap it again."))
+
+
+def answer_submit(
+    *,
+    cookies: Mapping[str, str],
+    code: object,
+    statement: object,
+    score: object,
+    client_id: object = None,
+) -> AnswerSaved | AnswerRefused:
+    """One tap as a phone sends it, by either transport (the answer POST and the phone's
+    websocket call this with the same raw values): the signed cookie names a participant of
+    this session, the values are parsed strictly (statement ids by core.inputs.parse_id), then
+    `answer_save` checks the phase and the statement and stores it.
+
+    The websocket was authorised at connect, but the cookie and the session are read again
+    for every tap, as over HTTP: a session deleted or a phase closed since the connect
+    refuses the tap just the same."""
+    participant = participant_by_code(cookies=cookies, code=code)
+    if participant is None:
+        return AnswerRefused(
+            _("Your phone is not registered for this session; scan the QR code again."), 403
+        )
+    workshop = participant.workshop
+    try:
+        parse_client_id(client_id)
+        # ASCII digits or a JSON integer only: int() took "+7", "1_0" (as 10), other scripts.
+        statement_id = parse_id(
+            statement, message=_("This statement is not part of this session's survey.")
+        )
+        saved = answer_save(
+            participant=participant, statement_id=statement_id, score=parse_score(score)
+        )
+    except Rejected as rejected:
+        # A closed survey is a conflict with the session's state, not a malformed request.
+        return AnswerRefused(str(rejected), 400 if workshop.accepts_answers else 409)
+    total = len(instrument_statement_elements(workshop.instrument_id))
+    return AnswerSaved(
+        changed=saved.changed, version=saved.version, answered=saved.answered, total=total
+    )
 
 
 def answer_save(

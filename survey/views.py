@@ -5,13 +5,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.errors import Rejected
-from core.inputs import parse_id
 from instrument.models import Element
 from sessions.models import Phase, Workshop
 from sessions.selectors import (
     may_read_results,
-    participant_by_code,
     participant_from_request,
     workshop_get,
 )
@@ -22,7 +19,7 @@ from survey.selectors import (
     participant_scores,
     results_snapshot,
 )
-from survey.services import answer_save, parse_score
+from survey.services import AnswerRefused, answer_submit
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -30,7 +27,10 @@ def _progress(participant_id: int, workshop: Workshop) -> dict:
 
 
 def _progress_of(answered: int, workshop: Workshop) -> dict:
-    total = len(instrument_statement_elements(workshop.instrument_id))
+    return _progress_numbers(answered, len(instrument_statement_elements(workshop.instrument_id)))
+
+
+def _progress_numbers(answered: int, total: int) -> dict:
     return {
         "answered": answered,
         "total": total,
@@ -151,35 +151,32 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_POST
 def answer(request: HttpRequest, code: str) -> HttpResponse:
-    """One tap: save the answer and return its status (and the progress, out of band).
+    """One tap over HTTP: the phone's fallback when its websocket is down (and for the first
+    tap before it opens). The same service as the websocket's taps, with the same checks.
 
     The phones' hot path: one query finds the participant with its session, one saves."""
-    participant = participant_by_code(cookies=request.COOKIES, code=code)
-    if participant is None:
-        workshop_get(code=code)  # an unknown session is a 404, as on every page
-        return _answer_error(
-            request,
-            _("Your phone is not registered for this session; scan the QR code again."),
-            403,
-        )
-    workshop = participant.workshop
-    try:
-        # ASCII digits only: int() took "+7", "1_0" (as 10) and other scripts' digits.
-        statement_id = parse_id(
-            request.POST.get("statement"),
-            message=_("This statement is not part of this session's survey."),
-        )
-        score = parse_score(request.POST.get("score"))
-        saved = answer_save(participant=participant, statement_id=statement_id, score=score)
-    except Rejected as rejected:
-        # A closed survey is a conflict with the session's state, not a malformed request.
-        return _answer_error(request, str(rejected), 400 if workshop.accepts_answers else 409)
+    client_id = request.POST.get("client_id")
+    saved = answer_submit(
+        cookies=request.COOKIES,
+        code=code,
+        statement=request.POST.get("statement", ""),
+        score=request.POST.get("score"),
+        client_id=client_id,
+    )
+    if isinstance(saved, AnswerRefused):
+        if saved.status == 403:
+            workshop_get(code=code)  # an unknown session is a 404, as on every page
+        return _answer_error(request, saved.message, saved.status)
     response = render(
         request,
         "survey/_answer_saved.html",
-        {"workshop": workshop, "progress": _progress_of(saved.answered, workshop)},
+        {"progress": _progress_numbers(saved.answered, saved.total)},
     )
     response["X-Results-Version"] = str(saved.version)
+    response["X-Answered"] = str(saved.answered)
+    response["X-Total"] = str(saved.total)
+    if client_id:
+        response["X-Client-Id"] = client_id
     return response
 
 

@@ -17,7 +17,6 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
-    Response,
     expect,
     sync_playwright,
 )
@@ -138,16 +137,20 @@ def join(page: Page, url: str, workshop: Workshop) -> None:
     expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
 
 
-def tap_answer(page: Page, statement: Statement, answer: str) -> Response:
+def tap_answer(page: Page, statement: Statement, answer: str) -> int:
     """Tap an answer to a statement (on the box the phone shows) and wait until the phone says
-    it is saved. Returns the server's response to the tap."""
+    it is saved (over its websocket, or by HTTP when that is down). Returns the results version
+    the server acknowledged the tap with."""
     group = page.get_by_role("radiogroup", name=statement.text_nl)
     radio = group.get_by_role("radio", name=answer)
-    with page.expect_response(lambda r: r.url.endswith("/answer/")) as response:
-        group.locator("label", has=page.get_by_role("radio", name=answer)).tap()
+    group.locator("label", has=page.get_by_role("radio", name=answer)).tap()
     expect(radio).to_be_checked()
     expect(group.get_by_role("status")).to_have_text(f"✓ {SAVED}")
-    return response.value
+    return int(tap_form(page, statement).get_attribute("data-version"))
+
+
+def tap_form(page: Page, statement: Statement):
+    return page.locator(f'form.statement[data-statement="{statement.pk}"]')
 
 
 def expect_checked(page: Page, statement: Statement, answer: str) -> None:
@@ -180,7 +183,7 @@ def answer_reaches_projector(
 ) -> dict:
     """Tap an answer on the phone; the projector must draw it within LIVE_WITHIN_MS of the
     phone's "Opgeslagen". Returns what the projector shows then."""
-    version = int(tap_answer(phone, statement, answer).headers["x-results-version"])
+    version = tap_answer(phone, statement, answer)
     # The clock starts now, once "Opgeslagen" shows: the chart must draw that version in time.
     projector.wait_for_function(
         "v => Number(document.getElementById('chart').dataset.version) >= v",
@@ -250,7 +253,7 @@ def test_a_phone_answers_the_whole_survey_by_tapping(servers, workshop, new_cont
     assert [len(statements) for statements in elements] == [8, 9, 7, 6, 5, 11]
     tapped: dict[Statement, str] = {}
     for number, statements in enumerate(elements, start=1):
-        expect(page.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        expect(page.get_by_text(f"Element {number} van 6")).to_be_visible()
         expect(page.get_by_role("heading", level=1)).to_have_text(statements[0].element.name_nl)
         if number == 1:
             screenshot(page, "phone-02-element-1-first-screen")
@@ -330,7 +333,7 @@ def test_the_projector_draws_an_answer_within_a_second(servers, workshop, new_co
         zip(elements[1:], ["5", "2", "4", "1", "3"], strict=True), start=2
     ):
         phone.get_by_role("link", name="Volgende").tap()
-        expect(phone.get_by_text(f"Onderdeel {number} van 6")).to_be_visible()
+        expect(phone.get_by_text(f"Element {number} van 6")).to_be_visible()
         shown = answer_reaches_projector(phone, projector, statements[0], answer)
         assert shown["r"][number - 1] == int(answer)
     # A changed tap replaces the answer, on the projector too.
@@ -373,3 +376,126 @@ def test_the_projector_reconnects_after_the_server_went_away(servers, workshop, 
     assert dict(
         Answer.objects.filter(participant__workshop=workshop).values_list("statement_id", "score")
     ) == {first.pk: 5, second.pk: 3}
+
+
+PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
+OFFLINE = "Bewaard op deze telefoon; wordt verstuurd zodra er verbinding is."
+
+
+def socket_open(page: Page) -> None:
+    page.wait_for_function("() => window.scentissPhone && window.scentissPhone.isOpen()")
+
+
+def stored_answers(workshop: Workshop) -> dict[int, int | None]:
+    return dict(
+        Answer.objects.filter(participant__workshop=workshop).values_list("statement_id", "score")
+    )
+
+
+def test_a_phone_answers_over_its_socket_then_over_http_when_it_is_lost(
+    servers, workshop, new_context
+):
+    """Taps travel over the phone's websocket; when the socket is lost (a server restart) the
+    next tap goes by HTTP; both reach the projector at once, and the socket takes over again."""
+    projector = open_projector(new_context, servers.url, workshop)
+    show_chart(projector, workshop)
+    phone = new_context(**PHONE).new_page()
+    join(phone, servers.url, workshop)
+    socket_open(phone)
+    first, second, third = statements_of(workshop)[0][:3]
+
+    shown = answer_reaches_projector(phone, projector, first, "4")
+    assert tap_form(phone, first).get_attribute("data-via") == "ws"
+    assert shown["r"][0] == 4
+
+    # The server restarts: the socket is lost. Its reconnection is held off here (the route
+    # closes every new phone socket) so that the next tap surely finds it down.
+    held = True
+
+    def phone_socket(ws) -> None:
+        if held:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    phone.route_web_socket(PHONE_SOCKET, phone_socket)
+    servers.stop()
+    phone.wait_for_function("() => !window.scentissPhone.isOpen()")
+    servers.start_again()
+    expect(projector.locator("#live-status")).to_have_text(LIVE)
+    shown = answer_reaches_projector(phone, projector, second, "2")
+    assert tap_form(phone, second).get_attribute("data-via") == "http"
+    assert shown["r"][0] == 3  # (4 + 2) / 2
+
+    # The socket comes back and carries the taps again.
+    held = False
+    socket_open(phone)
+    shown = answer_reaches_projector(phone, projector, third, "5")
+    assert tap_form(phone, third).get_attribute("data-via") == "ws"
+    assert shown["r"][0] == 11 / 3
+    assert_projector_shows_results_json(projector, workshop, servers.url)
+    screenshot(phone, "phone-06-answered-by-socket-and-http")
+    assert stored_answers(workshop) == {first.pk: 4, second.pk: 2, third.pk: 5}
+
+
+def test_taps_made_offline_outlive_the_tab_and_are_sent_when_it_opens_again(
+    servers, workshop, new_context
+):
+    """Issue 14 item 7: offline, two taps, the tab closed; the join link opened again online
+    sends them (kept in the phone's localStorage) and shows them."""
+    context = new_context(**PHONE)
+    # Chromium's offline emulation leaves open websockets alone, where a phone that lost the
+    # wifi loses them too: the route closes the phone's socket (and refuses new ones) offline.
+    sockets = []
+    offline = False
+
+    def phone_socket(ws) -> None:
+        if offline:
+            ws.close()
+        else:
+            ws.connect_to_server()
+            sockets.append(ws)
+
+    context.route_web_socket(PHONE_SOCKET, phone_socket)
+    page = context.new_page()
+    join(page, servers.url, workshop)
+    socket_open(page)
+    first, second = statements_of(workshop)[0][:2]
+
+    offline = True
+    context.set_offline(True)
+    for ws in sockets:
+        ws.close()
+    page.wait_for_function("() => !window.scentissPhone.isOpen()")
+    for statement, answer in ((first, "5"), (second, DONT_KNOW)):
+        group = page.get_by_role("radiogroup", name=statement.text_nl)
+        group.locator("label", has=page.get_by_role("radio", name=answer)).tap()
+        expect(group.get_by_role("radio", name=answer)).to_be_checked()
+        expect(group.get_by_role("status")).to_have_text(OFFLINE)
+    screenshot(page, "phone-07-offline-taps-kept")
+    assert stored_answers(workshop) == {}
+    page.close()  # as a phone drops a background tab: no unload prompt, nothing sent
+    assert stored_answers(workshop) == {}
+
+    offline = False
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"{servers.url}/j/{workshop.code}/")
+    expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
+    for statement, answer in ((first, "5"), (second, DONT_KNOW)):
+        group = page.get_by_role("radiogroup", name=statement.text_nl)
+        expect(group.get_by_role("radio", name=answer)).to_be_checked()
+        expect(group.get_by_role("status")).to_have_text(f"✓ {SAVED}")
+    expect(page.locator("#progress")).to_contain_text("2 van 46 beantwoord")
+    assert stored_answers(workshop) == {first.pk: 5, second.pk: None}
+    # Nothing is left on the phone to send again, and a reload shows the stored answers.
+    assert (
+        page.evaluate(
+            "() => Object.keys(localStorage).filter(k => k.startsWith('scentiss.tap.')).length"
+        )
+        == 0
+    )
+    page.reload()
+    expect_checked(page, first, "5")
+    expect_checked(page, second, DONT_KNOW)
+    screenshot(page, "phone-08-offline-taps-sent")

@@ -282,7 +282,7 @@ def test_session_sheet_states_the_facts(organiser, filled):
     )
     assert facts["notities"] == facts["observaties"] == 0
     assert before <= facts["geëxporteerd op"] <= before + datetime.timedelta(minutes=1)
-    assert facts["tijdzone van alle tijden"] == "Europe/Amsterdam"
+    assert facts["tijdzone (van alle tijdstippen)"] == "Europe/Amsterdam"
     assert "elementscore" in facts  # the definitions, for a reader who never saw the app
 
 
@@ -312,7 +312,7 @@ def test_every_sheet_has_a_frozen_filtered_header_and_readable_widths(organiser,
 def test_notes_and_observations_sheets_have_headers_when_empty(organiser, filled):
     wb = export(organiser, filled)
     assert table(wb["notities"]) == (
-        ("tafel", "deelnemer", "element", "soort", "citaat", "tekst", "auteur", "tijd"),
+        ("tafel", "deelnemer", "element", "soort", "quote", "tekst", "auteur", "tijd"),
         [],
     )
     assert table(wb["observaties"]) == (("soort", "element", "tekst", "auteur", "tijd"), [])
@@ -344,7 +344,7 @@ def test_notes_and_observations_sheets_hold_what_the_chairs_and_organiser_wrote(
     )
     wb = export(organiser, filled)
     notes = by_header(wb["notities"])
-    assert [(n["tafel"], n["deelnemer"], n["element"], n["soort"], n["citaat"], n["tekst"])
+    assert [(n["tafel"], n["deelnemer"], n["element"], n["soort"], n["quote"], n["tekst"])
             for n in notes] == [
         (1, participant.seat_label, "Kennis & Vaardigheden", "+", True,
          "Veel kennis bij de hogeschool"),

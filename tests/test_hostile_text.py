@@ -3,10 +3,13 @@
 Refused at input with a message; every export (xlsx, csv, docx) opens whatever is stored.
 """
 
+import csv as csv_module
 import io
+import tempfile
 import uuid
 
 import openpyxl
+import pyreadstat
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -159,6 +162,23 @@ def open_docx(response) -> str:
     return "\n".join(p.text for p in doc.paragraphs)
 
 
+def open_research_files(client: Client, workshop: Workshop) -> None:
+    """The analysis files open: the wide CSV and the codebook parse, SPSS reads both .sav."""
+    for name in ("wide.csv", "codebook.csv"):
+        response = client.get(f"/s/{workshop.code}/{name}")
+        assert response.status_code == 200, name
+        rows = list(csv_module.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows and rows[0], name  # a header, and a row per participant if any
+    for name in ("long.sav", "wide.sav"):
+        response = client.get(f"/s/{workshop.code}/{name}")
+        assert response.status_code == 200, name
+        with tempfile.NamedTemporaryFile(suffix=".sav") as file:
+            file.write(response.content)
+            file.flush()
+            frame, _meta = pyreadstat.read_sav(file.name)
+        assert len(frame.columns) >= 1, name
+
+
 def all_cells(workbook: openpyxl.Workbook):
     for ws in workbook.worksheets:
         for row in ws.iter_rows():
@@ -177,6 +197,7 @@ def test_every_export_opens_whatever_text_is_stored(organiser, make_workshop, te
     assert {"notes", "observations"} <= set(workbook.sheetnames)
     csv = organiser.get(f"/s/{bad.code}/answers.csv")
     assert csv.status_code == 200 and csv.content.decode("utf-8-sig").count("\n") >= 2
+    open_research_files(organiser, bad)
     # One bad session does not block comparing the others.
     compared = open_xlsx(organiser.get(f"/organiser/compare.xlsx?codes={bad.code},{good.code}"))
     assert any(c.value == "Good" for c in all_cells(compared))
@@ -320,3 +341,10 @@ def test_a_closed_session_and_its_phones(workshop):
     Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.CLOSED)
     assert Client().post(f"/j/{workshop.code}/", {}).status_code == 409
     assert not Participant.objects.exists()
+
+
+def test_an_odd_content_length_on_the_import_is_a_400(organiser, workshop):
+    """ "²".isdigit() is true and int("²") fails: the import's size check was a 500."""
+    for length in ("\u00b2", "-1", "1_0", "99999999999999999999"):
+        response = organiser.post(f"/s/{workshop.code}/import/", {}, CONTENT_LENGTH=length)
+        assert response.status_code == 400, length

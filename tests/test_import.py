@@ -176,6 +176,7 @@ HEADER = "participant,table,seat,role,source,statement,score,dont_know\n"
         ("T1·P1,1,1,,,kennis-1,3,0\nT1·P1,2,1,,,kennis-2,4,0\n", 3, "participant"),
         ("T1·P1,1,1,,,kennis-1,3,0\nT1·P2,1,1,,,kennis-2,4,0\n", 3, "seat"),
         ("T3·P1,3,1,,,kennis-1,3,0\n", 2, "table"),  # the target session has 2 tables
+        ("T3·P1,3,1,,,kennis-1,\uff13,0\n", 2, "table"),  # reported beside the score
     ],
 )
 def test_hostile_rows_are_reported_by_row_and_column_and_nothing_is_stored(

@@ -108,7 +108,7 @@ def test_a_closed_session_admits_no_new_phone(client, make_workshop):
     assert client.get(f"/j/{workshop.code}/").status_code == 302  # it still resumes
     stranger = client.__class__()
     page = stranger.get(f"/j/{workshop.code}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "This session has been closed" in page.text
+    assert "The session has ended" in page.text  # the closing page, in the phone's language
     refused = stranger.post(f"/j/{workshop.code}/", {"table": "1"})
     assert refused.status_code == 409
     assert Participant.objects.filter(workshop=workshop).count() == 1

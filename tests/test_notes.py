@@ -610,7 +610,7 @@ def test_what_a_chair_types_shows_on_the_organisers_page(organiser, client, work
     assert f"Tafel 2 · {seated[1].seat_label}" in html
     assert "Cultuur &amp; Mindset" in html
     assert "Falen wordt &lt;em&gt;niet&lt;/em&gt; geaccepteerd" in html
-    assert "citaat" in html
+    assert "quote" in html
 
 
 def test_observations_need_the_login(client, workshop):

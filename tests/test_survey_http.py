@@ -159,7 +159,7 @@ def test_answers_outside_the_survey_phase_are_refused(phone, workshop):
 def test_waiting_phones_move_on_when_the_survey_opens(client, make_workshop):
     workshop = make_workshop(phase=Phase.JOIN)
     client.post(f"/j/{workshop.code}/", {})
-    assert "opent zodra" in client.get(f"/s/{workshop.code}/survey/1/").content.decode()
+    assert "begint zodra" in client.get(f"/s/{workshop.code}/survey/1/").content.decode()
     assert client.get(f"/s/{workshop.code}/survey/status/", **HTMX).status_code == 204
     Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.SURVEY)
     response = client.get(f"/s/{workshop.code}/survey/status/", **HTMX)

@@ -346,7 +346,11 @@ async def test_garbage_on_every_websocket_is_ignored_and_the_feeds_go_on():
     for communicator in (live, phone, notes):
         for message in GARBAGE:
             await communicator.send_to(**message)
-        # Nothing comes back: a forged "snapshot" is not echoed, the connection stays open.
+            if communicator is phone:
+                # The phone's socket carries taps: anything else is refused, with a message.
+                reply = await phone.receive_json_from(timeout=TIMEOUT)
+                assert reply["type"] == "refused" and reply["status"] == 400, message
+        # Nothing (else) comes back: a forged "snapshot" is not echoed, the connection stays open.
         assert await communicator.receive_nothing(timeout=0.2)
 
     saved = await database_sync_to_async(answer_save)(

@@ -293,11 +293,18 @@ class Phone:
 
 
 def projector_backoff() -> tuple[float, float]:
-    """The first and the longest wait between reconnects, read from static/js/projector.js, so
-    the fault scripts test the delays the projectors really use."""
-    script = (ROOT / "static" / "js" / "projector.js").read_text()
-    first = int(re.search(r"var delay = (\d+);", script).group(1))
-    longest = int(re.search(r"var MAX_DELAY = (\d+);", script).group(1))
+    """The first and the longest wait between reconnects, read from the scripts (the projector
+    gives static/js/live.js its longest wait; the first is live.js's default unless it gives
+    one too), so the fault scripts test the delays the projectors really use."""
+    projector = (ROOT / "static" / "js" / "projector.js").read_text()
+    live = (ROOT / "static" / "js" / "live.js").read_text()
+    own_first = re.search(r"minDelay: (\d+)", projector)
+    first = int(
+        own_first.group(1)
+        if own_first
+        else re.search(r"options.minDelay \|\| (\d+)", live).group(1)
+    )
+    longest = int(re.search(r"var MAX_DELAY = (\d+);", projector).group(1))
     return first / 1000, longest / 1000
 
 

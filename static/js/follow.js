@@ -1,5 +1,9 @@
-// A phone follows the session's phase without reload: the server says when the phase (or the
-// reveal) changes, and the page that fits it is loaded. Reconnects back off to at most 3 s.
+// The phone's websocket (through ScentissLive, live.js). It follows the session's phase without
+// reload (the server says when the phase, or the reveal, changes, and the page that fits it is
+// loaded) and carries the phone's taps (survey.js): `window.scentissPhone.send(message)` sends
+// one if the socket is open; the replies and the socket's opening and closing are told as DOM
+// events ("scentiss:phone-message", "scentiss:phone-open", "scentiss:phone-close").
+// Reconnects back off to at most 3 s.
 (function () {
   "use strict";
   var body = document.body;
@@ -8,17 +12,24 @@
   var phase = body.dataset.phase;
   var revealed = body.dataset.revealed === "true";
 
+  function tell(name, detail) {
+    document.dispatchEvent(new CustomEvent("scentiss:phone-" + name, { detail: detail }));
+  }
+
   function changed(state) {
     if (state.phase !== phase) return true;
     // The reveal matters once the survey is over.
     return state.revealed !== revealed && phase !== "join" && phase !== "survey";
   }
 
-  ScentissLive.connect({
+  window.scentissPhone = ScentissLive.connect({
     path: path,
     maxDelay: 3000,
-    onMessage: function (state) {
-      if (changed(state)) {
+    onOpen: function () { tell("open"); },
+    onClose: function () { tell("close"); },
+    onMessage: function (message) {
+      if (message && message.type) { tell("message", message); return; }  // a tap's reply
+      if (changed(message)) {
         window.scentissFollowing = true;
         location.reload();
       }

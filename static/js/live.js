@@ -12,13 +12,16 @@
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
   }
 
-  // options: path, onMessage(data), onOpen(reconnected), onStatus("live" | "reconnecting" |
-  // "forbidden"), minDelay (ms, 500), maxDelay (ms, 3000), raw (pass event.data unparsed).
+  // options: path, onMessage(data), onOpen(reconnected), onClose(), onStatus("live" |
+  // "reconnecting" | "forbidden"), minDelay (ms, 500), maxDelay (ms, 3000), raw (pass
+  // event.data unparsed). Returns {send(data), isOpen()}: send (JSON-encoded) returns false
+  // when the socket is not open, so the caller can take another way (the phone's taps).
   function connect(options) {
     var min = options.minDelay || 500;
     var max = options.maxDelay || 3000;
     var delay = min;
     var opened = false;
+    var current = null;
     function status(state) { if (options.onStatus) options.onStatus(state); }
     function retry() {
       status("reconnecting");
@@ -29,7 +32,7 @@
     }
     function open() {
       var ws;
-      try { ws = new WebSocket(wsUrl(options.path)); } catch (e) { retry(); return; }
+      try { ws = current = new WebSocket(wsUrl(options.path)); } catch (e) { retry(); return; }
       ws.onopen = function () {
         delay = min;
         status("live");
@@ -40,11 +43,20 @@
         options.onMessage(options.raw ? event.data : JSON.parse(event.data));
       };
       ws.onclose = function (event) {
+        if (current === ws) current = null;
+        if (options.onClose) options.onClose();
         if (event.code === FORBIDDEN) { status("forbidden"); return; }
         retry();
       };
     }
     open();
+    return {
+      isOpen: function () { return !!current && current.readyState === 1; },
+      send: function (data) {
+        if (!current || current.readyState !== 1) return false;
+        try { current.send(JSON.stringify(data)); return true; } catch (e) { return false; }
+      },
+    };
   }
 
   window.ScentissLive = { connect: connect };

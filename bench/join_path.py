@@ -1,0 +1,182 @@
+"""Joins alone, in a closed loop: what one server process spends per phone that joins.
+
+A join as a browser makes it: GET /j/<code>/ (the page and its CSRF cookie), POST it, follow
+the redirect to the first survey page. C workers join new phones one after another for D
+seconds against one uvicorn process of the real deployment; then the same for the join page
+alone and for the first survey page alone, so that the CPU per join can be split by request.
+Optionally records the server with py-spy during the full joins.
+
+    .venv/bin/python bench/join_path.py [--seconds 10] [--concurrency 8] [--profile]
+
+Appends to bench/results/join-path.json (and, with --profile, writes profile-join-path.txt).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import fixtures, leanhttp
+from bench.servers import proc_cpu_seconds, start_server, stop_all
+from bench.stats import summary_ms
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PORT = 8209
+
+
+def _cookies(response: leanhttp.Response) -> dict[str, str]:
+    out = {}
+    for header in response.get_list("set-cookie"):
+        name, _, rest = header.partition("=")
+        out[name.strip()] = rest.split(";", 1)[0]
+    return out
+
+
+async def loop(code: str, what: str, concurrency: int, seconds: float) -> dict:
+    """Closed loop of `what`: "join" (GET, POST, first page), "page" (GET /j/ only), or
+    "survey" (the first survey page of an already joined phone)."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    deadline = time.monotonic() + seconds
+    base = {"Accept-Language": "nl", "Origin": f"http://127.0.0.1:{PORT}"}
+
+    async def worker() -> None:
+        pool = leanhttp.Pool(PORT, 1)
+        survey_cookie = ""
+        while time.monotonic() < deadline:
+            t = time.monotonic()
+            if what == "survey" and survey_cookie:
+                r = await pool.request(
+                    "GET", f"/s/{code}/survey/1/", headers={**base, "Cookie": survey_cookie}
+                )
+                ok = r.status_code == 200
+            else:
+                page = await pool.request("GET", f"/j/{code}/", headers=base)
+                ok = page.status_code == 200
+                if ok and what in ("join", "survey"):
+                    csrf = _cookies(page)["csrftoken"]
+                    joined = await pool.request(
+                        "POST",
+                        f"/j/{code}/",
+                        headers={**base, "Cookie": f"csrftoken={csrf}"},
+                        form={"csrfmiddlewaretoken": csrf, "table": "", "role": ""},
+                    )
+                    name = f"scentiss_p_{code}"
+                    ok = joined.status_code == 302 and name in _cookies(joined)
+                    if ok:
+                        cookie = f"csrftoken={csrf}; {name}={_cookies(joined)[name]}"
+                        if what == "survey":
+                            survey_cookie = cookie
+                            continue  # the survey page is what is timed, from the next round
+                        first = await pool.request(
+                            "GET", joined.headers["location"], headers={**base, "Cookie": cookie}
+                        )
+                        ok = first.status_code == 200
+                    else:
+                        errors[f"join {joined.status_code}"] = errors.get("join", 0) + 1
+            if ok:
+                latencies.append(time.monotonic() - t)
+            else:
+                errors["failed"] = errors.get("failed", 0) + 1
+        pool.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"elapsed": time.monotonic() - started, "latencies": latencies, "errors": errors}
+
+
+def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_out: Path | None):
+    cpu_before = proc_cpu_seconds(server.process.pid)
+    spy = None
+    if spy_out is not None:
+        spy = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--pid",
+                str(server.process.pid),
+                "--rate",
+                "100",
+                "--gil",  # only the thread holding the GIL: where the CPU goes
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--output",
+                str(spy_out),
+                "--duration",
+                str(int(seconds)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    run = asyncio.run(loop(code, what, concurrency, seconds))
+    cpu = proc_cpu_seconds(server.process.pid) - cpu_before
+    if spy is not None:
+        spy.wait(timeout=60)
+    done = len(run["latencies"])
+    return {
+        "what": what,
+        "done": done,
+        "per_s": round(done / run["elapsed"], 1),
+        "errors": run["errors"],
+        "latency_ms": summary_ms(run["latencies"]),
+        "server_cpu_ms_each": round(1000 * cpu / max(done, 1), 2),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--profile", action="store_true", help="record the server with py-spy")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+
+    fixtures.ensure_database()
+    fixtures.setup_django()
+    fixtures.delete_bench_sessions()
+    [info] = fixtures.create_sessions([1], "join-path")
+    server = start_server("uvicorn", PORT, ws_deflate=False)
+    try:
+        asyncio.run(loop(info.code, "join", args.concurrency, 2))  # warm up
+        runs = [
+            measure(
+                server,
+                info.code,
+                "join",
+                args.concurrency,
+                args.seconds,
+                RESULTS / "profile-join-path.txt" if args.profile else None,
+            ),
+            measure(server, info.code, "page", args.concurrency, args.seconds, None),
+            measure(server, info.code, "survey", args.concurrency, args.seconds, None),
+        ]
+    finally:
+        stop_all()
+    result = {
+        "label": args.label,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average_at_end": os.getloadavg()[0],
+        "concurrency": args.concurrency,
+        "runs": runs,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "join-path.json"
+    history = json.loads(out.read_text()) if out.exists() else []
+    history.append(result)
+    out.write_text(json.dumps(history, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
