@@ -116,7 +116,9 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     # (CONN_MAX_AGE must stay 0), and a PostgreSQL connection costs more than an answer.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
-        "max_size": env.int("DB_POOL_SIZE", default=10),
+        # 12: HTTP_CONCURRENCY (8) requests, TAP_THREADS (2) websocket taps, the snapshot
+        # thread and one spare, so a busy process never waits for its own connections.
+        "max_size": env.int("DB_POOL_SIZE", default=12),
         # A request waits at most this long for a connection, then gets the friendly 503 page
         # (scentiss/middleware.py), within a phone's patience; at most HTTP_CONCURRENCY
         # requests per process use the pool at once, so it waits only when the database is away.
