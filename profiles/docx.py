@@ -23,6 +23,7 @@ from notes.models import Note
 from profiles.charts import Series, radar_png, score_label
 from profiles.models import ProfilePoint
 from profiles.selectors import ProfileDocument, ProgrammeOverview, source_tally_text
+from sessions.selectors import table_focus_text
 
 MUTED = RGBColor(0x4A, 0x5A, 0x53)
 GREEN = RGBColor(0x0B, 0x3D, 0x2E)
@@ -122,6 +123,8 @@ def profile_docx(document: ProfileDocument) -> bytes:
         + " · "
         + people_line(document.participants, document.respondents),
     )
+    if focus := table_focus_text(workshop=workshop):
+        _muted(doc, _("Tables with a focus:") + " " + focus)
     _heading(doc, _("Local context"), level=1)
     _paragraphs(doc, document.profile.local_context or "\u2013")
 

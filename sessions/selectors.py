@@ -176,3 +176,11 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
 def table_counts(*, workshop: Workshop) -> list[Table]:
     """The session's tables in order, each with `size`: how many sit there now."""
     return list(workshop.tables.order_by("number").annotate(size=Count("participants")))
+
+
+def table_focus_text(*, workshop: Workshop) -> str:
+    """ "1 · Haven, 3 · Zorg": the tables that focus on a sector or district (the profile page
+    and its .docx)."""
+    return ", ".join(
+        f"{t.number} \u00b7 {t.focus}" for t in workshop.tables.order_by("number") if t.focus
+    )

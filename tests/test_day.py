@@ -422,6 +422,20 @@ def test_a_tables_focus_is_shown_to_its_chair_and_on_the_cards(client, organiser
     assert "Focus: Haven" in organiser.get(f"/s/{workshop.code}/tables/cards/").content.decode()
 
 
+def test_a_tables_focus_is_in_the_profile_page_and_its_docx(organiser, workshop):
+    import io
+
+    from docx import Document
+
+    Table.objects.filter(workshop=workshop, number=2).update(focus="Haven")
+    page = organiser.get(f"/s/{workshop.code}/profile/").content.decode()
+    assert "2 \u00b7 Haven" in page
+    response = organiser.get(f"/s/{workshop.code}/profile.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "Tafels met een focus: 2 \u00b7 Haven" in text
+
+
 # --- chairs record observations; focus and observations in the export ----------------------
 
 

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from sessions.selectors import table_focus_text
+
 register = template.Library()
 
 MINUS = "\u2212"  # a real minus sign: as wide as the plus, not a hyphen
@@ -25,7 +27,5 @@ def signed(value: float | None, places: int = 2) -> str:
 
 @register.simple_tag
 def table_focus_list(workshop) -> str:
-    """ "1 · Haven, 3 · Zorg": the tables that focus on a sector or district (the profile)."""
-    return ", ".join(
-        f"{t.number} \u00b7 {t.focus}" for t in workshop.tables.order_by("number") if t.focus
-    )
+    """The tables that focus on a sector or district (sessions.selectors.table_focus_text)."""
+    return table_focus_text(workshop=workshop)
