@@ -94,9 +94,14 @@
     if (state === "answered") form.classList.add("answered");
     else form.classList.add(state);
   }
+  // Two taps saved at once (two server threads) each count only their own transaction's
+  // answers, so their acknowledgements can arrive as 2 then 1; a phone's answers are changed,
+  // never removed, so the count shown only goes up.
+  var answeredShown = -1;
   function progress(answered, total) {
     answered = Number(answered); total = Number(total);
-    if (!(total > 0) || !(answered >= 0)) return;
+    if (!(total > 0) || !(answered >= 0) || answered < answeredShown) return;
+    answeredShown = answered;
     var box = document.getElementById("progress");
     if (!box) return;
     box.querySelector("rect").setAttribute("width", String(Math.round(100 * answered / total)));
