@@ -2,9 +2,10 @@ import asyncio
 import os
 import tempfile
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scentiss.settings")
+
+from scentiss.handler import get_asgi_application
+
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
