@@ -1,18 +1,22 @@
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Count, Model
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from instrument.models import Instrument
 from sessions.models import Participant, Phase, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
+
+M = TypeVar("M", bound=Model)
 
 
 def participant_cookie_name(workshop: Workshop) -> str:
@@ -32,7 +36,12 @@ def workshop_by_code(code: object) -> Workshop | None:
     code = str(code).strip().upper()
     if not code or "\x00" in code:
         return None
-    return Workshop.objects.select_related("instrument").filter(code=code).first()
+    row = _fetch_one(_WORKSHOP_BY_CODE, [code])
+    if row is None:
+        return None
+    workshop = _instance(Workshop, row)
+    workshop.instrument = _instance(Instrument, row, _width(Workshop))
+    return workshop
 
 
 def workshop_get(*, code: str) -> Workshop:
@@ -46,13 +55,13 @@ def workshop_get(*, code: str) -> Workshop:
 def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     """Why the session admits no new participant (closed, or full), in the user's language;
     None if it admits one. participant_join asks again under the session's lock."""
-    row = Workshop.objects.filter(pk=workshop_id).values_list("phase", "participant_cap").first()
+    row = _fetch_one(_JOIN_STATE, [workshop_id])
     if row is None:
         return _("This session no longer exists.")
-    phase, cap = row
+    phase, cap, seated = row
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
-    if Participant.objects.filter(workshop_id=workshop_id).count() >= cap:
+    if seated >= cap:
         return ngettext(
             "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
             "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
@@ -85,11 +94,14 @@ def participant_from_cookies(
     token = _participant_token(cookies, workshop.code)
     if token is None:
         return None
-    return (
-        Participant.objects.select_related("table", "workshop__instrument")
-        .filter(token=token, workshop=workshop)
-        .first()
-    )
+    row = _fetch_one(_PARTICIPANT_IN_WORKSHOP, [_token_value(token), workshop.pk])
+    if row is None:
+        return None
+    participant = _instance(Participant, row)
+    participant.workshop = workshop
+    if participant.table_id is not None:  # the LEFT JOIN's columns are NULL otherwise
+        participant.table = _instance(Table, row, _width(Participant))
+    return participant
 
 
 def participant_by_code(*, cookies: Mapping[str, str], code: object) -> Participant | None:
@@ -101,32 +113,63 @@ def participant_by_code(*, cookies: Mapping[str, str], code: object) -> Particip
     token = _participant_token(cookies, code)
     if token is None:
         return None
-    token_value = Participant._meta.get_field("token").get_db_prep_value(token, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(_PARTICIPANT_BY_CODE, [token_value, code])
-        row = cursor.fetchone()
+    row = _fetch_one(_PARTICIPANT_BY_CODE, [_token_value(token), code])
     if row is None:
         return None
-    split = len(_P_FIELDS)
-    participant = Participant.from_db(connection.alias, _P_FIELDS, row[:split])
-    participant.workshop = Workshop.from_db(connection.alias, _W_FIELDS, row[split:])
+    participant = _instance(Participant, row)
+    participant.workshop = _instance(Workshop, row, _width(Participant))
     return participant
 
 
-def _columns(model: type[Model], alias: str) -> tuple[list[str], str]:
-    fields = [f.attname for f in model._meta.concrete_fields]
-    columns = ", ".join(f"{alias}.{model._meta.get_field(n).column}" for n in fields)  # type: ignore[union-attr]
-    return fields, columns
+# Plain SQL for the rows every phone request reads (a tap, a join, a survey page): composing
+# the same queries through the ORM (select_related, first()) cost more CPU than running them
+# and than the rest of the request (bench/README.md). The instances are built as the ORM
+# builds them (Model.from_db), with every concrete field.
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
 
 
-# The answer endpoint runs this on every tap: plain SQL, because composing the same query
-# through the ORM (select_related, first()) cost more CPU than the rest of the request.
-_P_FIELDS, _P_COLUMNS = _columns(Participant, "p")
-_W_FIELDS, _W_COLUMNS = _columns(Workshop, "w")
+def _instance(model: type[M], row: Sequence[Any], start: int = 0) -> M:
+    """The instance of `model` whose _columns begin at `start` in the row."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, names, row[start : start + len(names)])
+
+
+def _width(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
+
+
+def _token_value(token: uuid.UUID) -> object:
+    return Participant._meta.get_field("token").get_db_prep_value(token, connection)
+
+
+_P, _W, _T, _I = (m._meta.db_table for m in (Participant, Workshop, Table, Instrument))
 _PARTICIPANT_BY_CODE = (
-    f"SELECT {_P_COLUMNS}, {_W_COLUMNS} FROM {Participant._meta.db_table} p "  # noqa: S608
-    f"JOIN {Workshop._meta.db_table} w ON w.id = p.workshop_id "
-    "WHERE p.token = %s AND w.code = %s"
+    f"SELECT {_columns(Participant, 'p')}, {_columns(Workshop, 'w')} "  # noqa: S608
+    f"FROM {_P} p JOIN {_W} w ON w.id = p.workshop_id WHERE p.token = %s AND w.code = %s"
+)
+_PARTICIPANT_IN_WORKSHOP = (
+    f"SELECT {_columns(Participant, 'p')}, {_columns(Table, 't')} "  # noqa: S608
+    f"FROM {_P} p LEFT JOIN {_T} t ON t.id = p.table_id WHERE p.token = %s AND p.workshop_id = %s"
+)
+_JOIN_STATE = (
+    f"SELECT w.phase, w.participant_cap, (SELECT count(*) FROM {_P} p "  # noqa: S608
+    f"WHERE p.workshop_id = w.id) FROM {_W} w WHERE w.id = %s"
+)
+_TABLE_COUNTS = (
+    f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608
+    f"WHERE p.table_id = t.id) FROM {_T} t WHERE t.workshop_id = %s ORDER BY t.number"
+)
+_WORKSHOP_BY_CODE = (
+    f"SELECT {_columns(Workshop, 'w')}, {_columns(Instrument, 'i')} "  # noqa: S608
+    f"FROM {_W} w JOIN {_I} i ON i.id = w.instrument_id WHERE w.code = %s"
 )
 
 
@@ -175,7 +218,14 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
 
 def table_counts(*, workshop: Workshop) -> list[Table]:
     """The session's tables in order, each with `size`: how many sit there now."""
-    return list(workshop.tables.order_by("number").annotate(size=Count("participants")))
+    tables = []
+    with connection.cursor() as cursor:
+        cursor.execute(_TABLE_COUNTS, [workshop.pk])
+        for row in cursor.fetchall():
+            table = _instance(Table, row)
+            table.size = row[-1]  # type: ignore[attr-defined]  # as annotate() would
+            tables.append(table)
+    return tables
 
 
 def table_focus_text(*, workshop: Workshop) -> str:
