@@ -116,6 +116,9 @@ class Options:
     profile_prefix: str = "profile"
 
 
+ROOM = 300  # a room of 300 scanning the QR code at once (issue 17)
+
+
 def conference_mix(total: int, big: int, small: int) -> tuple[int, ...]:
     """One conference-sized session of `big` phones plus sessions of `small` up to `total`."""
     rest = total - big
@@ -471,6 +474,7 @@ class StageRun:
         self.projectors: list[Projector] = []
         self.attempts: list[Attempt] = []
         self.join_latency: list[float] = []
+        self.joined_at: list[float] = []  # monotonic time each join completed
         self.join_errors: Counter = Counter()
         self.ws_errors: Counter = Counter()
         self.tasks: set[asyncio.Task] = set()  # websocket readers
@@ -528,6 +532,7 @@ class StageRun:
             else:
                 phone.page = 1
             self.join_latency.append(time.monotonic() - started)
+            self.joined_at.append(time.monotonic())
         except (TimeoutError, OSError, ValueError, EOFError) as error:
             self.join_errors[f"join {type(error).__name__}"] += 1
             phone.tainted = True
@@ -889,6 +894,14 @@ class StageRun:
                 "joined": sum(1 for p in self.phones if p.token),
                 "rate_per_s": round(sum(1 for p in self.phones if p.token) / join_seconds, 1),
                 "latency": summary_ms(self.join_latency),
+                # A room scanning the QR code at once: how long until its first 300 phones
+                # were in (first survey page shown), the phones arriving as fast as the
+                # generator's connections allow.
+                "first_300_in_s": (
+                    round(sorted(self.joined_at)[ROOM - 1] - join_started, 2)
+                    if len(self.joined_at) >= ROOM
+                    else None
+                ),
                 "errors": dict(self.join_errors),
                 # Server CPU over the joining (with the phones' websockets opening, when
                 # pipelined) per phone joined: the join page, the POST, the first survey page.
