@@ -3,7 +3,6 @@ organiser's side of the notes: chair links and table cards, note counts, observa
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,7 +34,6 @@ from notes.selectors import (
     note_id_taken,
     observations_list,
     seating_candidates,
-    table_for_chair,
     table_observations,
     table_participant_page,
     table_participants,
@@ -54,7 +52,7 @@ from sessions.models import Participant, Table
 from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, workshop_get
 from sessions.urls_helpers import session_urls
-from sessions.view_helpers import attempt, attempt_form, form_errors
+from sessions.view_helpers import attempt, attempt_form, chair_link, form_errors
 
 # Set on every refusal of a chair request, so the tablet's script can tell the app's own
 # refusals from a proxy's or the CSRF check's.
@@ -72,27 +70,16 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return response
 
 
-def chair_access(view: Callable) -> Callable:
-    """Resolve the chair link to its table, or answer 403 (wrong, revoked or foreign key)."""
+def _invalid_chair_link(request: HttpRequest, message: str) -> HttpResponse:
+    """A page of its own for a browser that opens the link; a fragment for the script."""
+    if request.method == "GET" and not request.htmx:
+        response = render(request, "notes/chair_invalid.html", {"message": message}, status=403)
+        response[REFUSED_HEADER] = "1"
+        return response
+    return _refused(request, message, 403)
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, code: str, key: str, **kwargs) -> HttpResponse:
-        table = table_for_chair(code=code, key=key)
-        if table is None:
-            message = _(
-                "This chair link is not valid (any more). Ask the organiser for the current "
-                "link of your table."
-            )
-            if request.method == "GET" and not request.htmx:
-                response = render(
-                    request, "notes/chair_invalid.html", {"message": message}, status=403
-                )
-                response[REFUSED_HEADER] = "1"
-                return response
-            return _refused(request, message, 403)
-        return view(request, table, **kwargs)
 
-    return wrapper
+chair_access = chair_link(_invalid_chair_link)
 
 
 def _chair_url(table: Table, element_key: str | None = None) -> str:
@@ -248,6 +235,25 @@ def seat_add(request: HttpRequest, table: Table) -> HttpResponse:
     return redirect(_chair_url(table, request.POST.get("e") or None))
 
 
+def _seat(
+    request: HttpRequest,
+    participant_id: int,
+    workshop_id: int,
+    table: Table | None,
+    success: Callable[[Participant], str],
+) -> None:
+    """Seat a participant of the session at `table` (a chair's or the organiser's choice) and
+    say so; a participant or table gone between the page and the tap is refused."""
+    participant = Participant.objects.filter(pk=participant_id, workshop_id=workshop_id).first()
+
+    def seat() -> Participant:
+        if participant is None or table is None:
+            raise Rejected(_("Choose a participant of this session."))
+        return participant_seat(participant=participant, table=table)
+
+    attempt(request, seat, success=success)
+
+
 @require_POST
 @chair_access
 def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
@@ -262,19 +268,12 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["table"] != table.number:
         messages.error(request, form_errors(form) or _("Choose a participant of this session."))
         return back
-    participant = Participant.objects.filter(
-        pk=form.cleaned_data["participant"], workshop_id=table.workshop_id
-    ).first()
-
-    def seat() -> Participant:
-        if participant is None:  # left the session between the page and the tap
-            raise Rejected(_("Choose a participant of this session."))
-        return participant_seat(participant=participant, table=table)
-
-    attempt(
+    _seat(
         request,
-        seat,
-        success=lambda seated: _("%(seat)s now sits at this table.") % {"seat": seated.seat_label},
+        form.cleaned_data["participant"],
+        table.workshop_id,
+        table,
+        lambda seated: _("%(seat)s now sits at this table.") % {"seat": seated.seat_label},
     )
     return back
 
@@ -418,20 +417,12 @@ def organiser_seat(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_errors(form))
         return redirect("organiser-session", code=workshop.code)
-    participant = Participant.objects.filter(
-        pk=form.cleaned_data["participant"], workshop=workshop
-    ).first()
-    table = Table.objects.filter(workshop=workshop, number=form.cleaned_data["table"]).first()
-
-    def seat() -> Participant:
-        if participant is None or table is None:  # gone between the page and the tap
-            raise Rejected(_("Choose a participant of this session."))
-        return participant_seat(participant=participant, table=table)
-
-    attempt(
+    _seat(
         request,
-        seat,
-        success=lambda seated: (
+        form.cleaned_data["participant"],
+        workshop.pk,
+        Table.objects.filter(workshop=workshop, number=form.cleaned_data["table"]).first(),
+        lambda seated: (
             _("%(seat)s now sits at table %(n)s.")
             % {"seat": seated.seat_label, "n": form.cleaned_data["table"]}
         ),

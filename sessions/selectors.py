@@ -62,8 +62,10 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
 
 
 def table_by_chair_key(*, code: str, key: str) -> Table | None:
-    """The table whose chair link this is (session code and chair key), or None: one query.
-    (notes.selectors.table_for_chair answers the same for the notes app.)"""
+    """The table whose chair link this is (session code and chair key), or None.
+
+    One query; a revoked key, another table's key or another session's key all give None.
+    """
     if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
         return None
     return (

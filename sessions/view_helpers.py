@@ -1,15 +1,18 @@
-"""What the form views of the apps above share: a service call whose refusal or success is told
-in a message on the next page. Here, in the lowest app with views, so that notes and profiles
-(which do not import each other's views) can both use it."""
+"""What the views of the apps above share: a service call whose refusal or success is told in
+a message on the next page, and the chair link's check. Here, in the lowest app with views, so
+that survey, notes and profiles can all use it."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from core.errors import Rejected
+from sessions.selectors import table_by_chair_key
 
 T = TypeVar("T")
 FormT = TypeVar("FormT", bound=forms.BaseForm)
@@ -66,3 +69,29 @@ def edit_form(
         return form_class(initial=initial()), False
     form = form_class(request.POST)
     return form, attempt_form(request, form, save, success=success) is not None
+
+
+def chair_link(
+    refuse: Callable[[HttpRequest, str], HttpResponse],
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A view behind a table's chair link (…/<code>/chair/<key>/…): it is called with the
+    link's table instead of the code and key; a wrong, revoked or foreign key is answered by
+    `refuse(request, message)` (a 403, in the page's own form)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, code: str, key: str, **kwargs: Any) -> HttpResponse:
+            table = table_by_chair_key(code=code, key=key)
+            if table is None:
+                return refuse(
+                    request,
+                    _(
+                        "This chair link is not valid (any more). Ask the organiser for the "
+                        "current link of your table."
+                    ),
+                )
+            return view(request, table, **kwargs)
+
+        return wrapper
+
+    return decorator
