@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.errors import Rejected
+from instrument.models import Element
 from sessions.models import Participant, Phase, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
@@ -41,6 +43,16 @@ def workshop_get(*, code: str) -> Workshop:
     if workshop is None:
         raise Http404("unknown session code")
     return workshop
+
+
+def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
+    """The element of the session's instrument with this id; any other id (or None) is refused,
+    as a note, point or observation on it would be."""
+    # No id (None) matches no element: refused below.
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
+    if element is None:
+        raise Rejected(_("This element is not part of this session's instrument."))
+    return element
 
 
 def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
