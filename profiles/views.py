@@ -3,6 +3,7 @@
 Everything here is for the organiser (login): the projector key opens none of it.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -329,18 +330,27 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     return redirect("programme", pk=programme.pk)
 
 
+def _programme_context(pk: int) -> dict[str, Any]:
+    """What the programme's page and its printable report both show: the overview of its
+    cities, with their spider charts."""
+    overview = programme_overview(programme=programme_get(pk=pk))
+    return {
+        "programme": overview.programme,
+        "overview": overview,
+        "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+    }
+
+
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = programme_overview(programme=programme_get(pk=pk))
+    context = _programme_context(pk)
     return render(
         request,
         "profiles/programme_detail.html",
         {
-            "programme": overview.programme,
-            "overview": overview,
-            "chart_data": overview.chart_data,
-            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+            **context,
+            "chart_data": context["overview"].chart_data,
             "recommendation_form": RecommendationForm(),
             "theme_form": ThemeForm(),
             "audiences": Audience.choices,
@@ -351,16 +361,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = programme_overview(programme=programme_get(pk=pk))
-    return render(
-        request,
-        "profiles/programme_report.html",
-        {
-            "programme": overview.programme,
-            "overview": overview,
-            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
-        },
-    )
+    return render(request, "profiles/programme_report.html", _programme_context(pk))
 
 
 @login_required
