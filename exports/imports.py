@@ -12,15 +12,16 @@ import datetime
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
 from core.inputs import clean_text, parse_id
+from exports.research import LONG_VARIABLES
+from exports.workbook import LOCAL_TZ
 from instrument.models import Statement
 from sessions.models import MAX_TABLES, Role, Source
 
@@ -29,25 +30,9 @@ MAX_ROWS = 200_000
 MAX_PROBLEMS = 200  # the report lists this many; a file that bad needs a look as a whole
 MAX_LABEL = 40
 MAX_SEAT = 999
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 REQUIRED = ("participant", "statement", "score", "dont_know")
-KNOWN = (
-    "session",
-    "city",
-    "date",
-    "instrument_version",
-    "participant",
-    "table",
-    "seat",
-    "role",
-    "source",
-    "element",
-    "statement",
-    "score",
-    "dont_know",
-    "answered_at",
-    "changed_at",
-)
+# The columns read: the ones the long export writes, by the same names.
+KNOWN = LONG_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -272,80 +257,72 @@ def _check_row(number, cells, index, by_key, people, problem, table_numbers) -> 
         return cells[at].strip() if at is not None and at < len(cells) else ""
 
     ok = True
+
+    def refuse(column: str, message: str) -> None:
+        nonlocal ok
+        problem(number, column, message)
+        ok = False
+
+    def whole_number(column: str, high: int, refusal: Callable[[], str]) -> int | None:
+        """The column's number 1 to `high`; None when empty, or refused (the message made only
+        then: a file has up to MAX_ROWS rows)."""
+        if not cell(column):
+            return None
+        value = _number(cell(column), 1, high)
+        if value is None:
+            refuse(column, refusal())
+        return value
+
     label = cell("participant")
     try:
         label = clean_text(label, max_length=MAX_LABEL, multiline=False)
     except Rejected as exc:
-        problem(number, "participant", str(exc))
-        ok = False
+        refuse("participant", str(exc))
     if ok and not label:
-        problem(number, "participant", _("Empty: every answer needs its participant."))
-        ok = False
+        refuse("participant", _("Empty: every answer needs its participant."))
     elif ok and _bad_text(label):
-        problem(
-            number,
+        refuse(
             "participant",
             _("Not a usable label (at most %(n)s visible characters).") % {"n": MAX_LABEL},
         )
-        ok = False
 
-    table = None
-    if cell("table"):
-        table = _number(cell("table"), 1, MAX_TABLES)
-        if table is None:
-            problem(number, "table", _("Not a table number 1 to %(n)s.") % {"n": MAX_TABLES})
-            ok = False
-        elif table_numbers is not None and table not in table_numbers:
-            problem(number, "table", _("This session has no table %(n)s.") % {"n": table})
-            ok = False
-    seat = None
-    if cell("seat"):
-        seat = _number(cell("seat"), 1, MAX_SEAT)
-        if seat is None:
-            problem(number, "seat", _("Not a seat number 1 to %(n)s.") % {"n": MAX_SEAT})
-            ok = False
+    table = whole_number(
+        "table", MAX_TABLES, lambda: _("Not a table number 1 to %(n)s.") % {"n": MAX_TABLES}
+    )
+    if table is not None and table_numbers is not None and table not in table_numbers:
+        refuse("table", _("This session has no table %(n)s.") % {"n": table})
+    seat = whole_number(
+        "seat", MAX_SEAT, lambda: _("Not a seat number 1 to %(n)s.") % {"n": MAX_SEAT}
+    )
     role = cell("role")
     if role not in ("", *Role.values):
-        problem(number, "role", _("Unknown role; use one of %(roles)s, or leave it empty.")
-                % {"roles": ", ".join(Role.values)})  # fmt: skip
-        ok = False
+        refuse("role", _("Unknown role; use one of %(roles)s, or leave it empty.")
+               % {"roles": ", ".join(Role.values)})  # fmt: skip
     source = cell("source") or Source.PAPER
     if source not in Source.values:
-        problem(number, "source", _("Use phone or paper (empty: paper)."))
-        ok = False
+        refuse("source", _("Use phone or paper (empty: paper)."))
 
     statement = by_key.get(cell("statement"))
     if statement is None:
-        problem(number, "statement", _("Not a statement key of this session's survey."))
-        ok = False
+        refuse("statement", _("Not a statement key of this session's survey."))
     elif cell("element") and cell("element") != statement.element.key:
-        problem(number, "element", _("This statement belongs to element %(key)s.")
-                % {"key": statement.element.key})  # fmt: skip
-        ok = False
+        refuse("element", _("This statement belongs to element %(key)s.")
+               % {"key": statement.element.key})  # fmt: skip
 
     raw_score, raw_dk = cell("score"), cell("dont_know")
-    score = None
-    if raw_score:
-        score = _number(raw_score, 1, 5)
-        if score is None:
-            problem(number, "score", _("Not a score 1 to 5 (empty for don't know)."))
-            ok = False
+    score = whole_number("score", 5, lambda: _("Not a score 1 to 5 (empty for don't know)."))
     if raw_dk not in ("", "0", "1"):
-        problem(number, "dont_know", _("Use 1 for don't know, 0 for a score."))
-        ok = False
+        refuse("dont_know", _("Use 1 for don't know, 0 for a score."))
     elif raw_dk == "1" and raw_score:
-        problem(number, "dont_know", _("Don't know (1) with a score: one of the two is wrong."))
-        ok = False
+        refuse("dont_know", _("Don't know (1) with a score: one of the two is wrong."))
     elif raw_dk != "1" and not raw_score:
-        problem(number, "score", _("No score: give 1 to 5, or dont_know 1."))
-        ok = False
+        refuse("score", _("No score: give 1 to 5, or dont_know 1."))
 
     times = []
     for column in ("answered_at", "changed_at"):
         value = _time(cell(column))
         if value is False:
-            problem(number, column, _("Not a date and time like 2026-11-26 14:05:00."))
-            ok = False
+            refuse(column, _("Not a date and time like 2026-11-26 14:05:00."))
             value = None
         times.append(value)
     if not ok:

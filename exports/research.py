@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from exports.workbook import LOCAL_TZ, ElementData, SessionData, local_naive
+from exports.workbook import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
 
-LONG_VARIABLES = (
+# Who answered: the first columns of both files, long and wide.
+_PARTICIPANT_COLUMNS = (
     "session",
     "city",
     "date",
@@ -35,6 +36,9 @@ LONG_VARIABLES = (
     "seat",
     "role",
     "source",
+)
+LONG_VARIABLES = (
+    *_PARTICIPANT_COLUMNS,
     "element",
     "statement",
     "score",
@@ -42,19 +46,7 @@ LONG_VARIABLES = (
     "answered_at",
     "changed_at",
 )
-PARTICIPANT_VARIABLES = (
-    "session",
-    "city",
-    "date",
-    "instrument_version",
-    "participant",
-    "table",
-    "seat",
-    "role",
-    "source",
-    "n_answered",
-    "n_dont_know",
-)
+PARTICIPANT_VARIABLES = (*_PARTICIPANT_COLUMNS, "n_answered", "n_dont_know")
 SOURCES = ("phone", "paper")
 # SPSS: "weet ik niet" in the wide file's statement columns, declared user-missing.
 SAV_DONT_KNOW = 9
@@ -151,12 +143,8 @@ TEXT: dict[str, dict[str, Any]] = {
 }
 
 
-def _text(lang: str) -> dict[str, Any]:
-    return TEXT["en" if lang == "en" else "nl"]
-
-
 def codebook_header(lang: str) -> tuple[str, ...]:
-    return tuple(_text(lang)["header"])
+    return tuple(in_lang(TEXT, lang)["header"])
 
 
 def statement_variable(key: str) -> str:
@@ -275,7 +263,7 @@ def _scale_labels(data: SessionData, lang: str) -> str:
 
 def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str, str, str, str]]:
     """(file, variable, meaning, type, values and labels) of every variable of both files."""
-    t = _text(lang)
+    t = in_lang(TEXT, lang)
     types, meaning = t["types"], t["meaning"]
     roles = "; ".join(f"{code} = {label}" for code, label in data.roles)
     sources = "; ".join(f"{code} = {t['sources'][code]}" for code in SOURCES)
@@ -368,7 +356,7 @@ def wide_csv(*, data: SessionData) -> bytes:
 
 
 def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
-    return csv_bytes(_text(lang)["header"], codebook_rows(data=data, lang=lang))
+    return csv_bytes(in_lang(TEXT, lang)["header"], codebook_rows(data=data, lang=lang))
 
 
 def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
@@ -383,7 +371,7 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
     import pandas as pd
     import pyreadstat
 
-    t = _text(lang)
+    t = in_lang(TEXT, lang)
     tables = research_tables(data=data)
     if kind == "long":
         header, rows = tables.long_header, tables.long_rows

@@ -14,6 +14,7 @@ from exports.workbook import (
     ParticipantData,
     SessionData,
     StatementData,
+    in_lang,
 )
 from instrument.i18n import localized
 from instrument.models import Statement
@@ -73,7 +74,7 @@ OBSERVATION_KIND_LABELS = {
 
 def _note_rows(workshop: Workshop, lang: str) -> list[Any]:
     """The session's table notes as rows of export_workbook.NOTE_FIELDS: one query."""
-    kinds = NOTE_KIND_LABELS["en" if lang == "en" else "nl"]
+    kinds = in_lang(NOTE_KIND_LABELS, lang)
     notes = (
         Note.objects.filter(workshop=workshop)
         .select_related("table", "participant__table", "element")
@@ -96,7 +97,7 @@ def _note_rows(workshop: Workshop, lang: str) -> list[Any]:
 
 def _observation_rows(workshop: Workshop, lang: str) -> list[Any]:
     """The session's observations as rows of export_workbook.OBSERVATION_FIELDS: one query."""
-    kinds = OBSERVATION_KIND_LABELS["en" if lang == "en" else "nl"]
+    kinds = in_lang(OBSERVATION_KIND_LABELS, lang)
     observations = (
         Observation.objects.filter(workshop=workshop)
         .select_related("element", "author", "table")

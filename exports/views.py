@@ -5,6 +5,7 @@ one session, and must not hand out every answer of it.
 """
 
 import datetime
+from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
@@ -27,6 +28,7 @@ from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
 from exports.workbook import (
+    SessionData,
     build_comparison_workbook,
     build_session_workbook,
     labels,
@@ -78,14 +80,22 @@ def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     return _download(content, XLSX, export_filename(workshop, "xlsx"))
 
 
+def _session_file(
+    code: str, build: Callable[[SessionData, str], bytes], content_type: str, extension: str
+) -> HttpResponse:
+    """A download of one session's data, as `build` writes it in the active language."""
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    content = build(session_data(workshop=workshop, lang=lang), lang)
+    return _download(content, content_type, export_filename(workshop, extension))
+
+
 @login_required
 @never_cache
 @require_GET
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
-    workshop = workshop_get(code=code)
-    content = long_csv(data=session_data(workshop=workshop, lang=current_lang()))
-    return _download(content, CSV, export_filename(workshop, "csv"))
+    return _session_file(code, lambda data, lang: long_csv(data=data), CSV, "csv")
 
 
 @login_required
@@ -93,19 +103,16 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
-    workshop = workshop_get(code=code)
-    content = wide_csv(data=session_data(workshop=workshop, lang=current_lang()))
-    return _download(content, CSV, export_filename(workshop, "wide.csv"))
+    return _session_file(code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
 
 
 @login_required
 @never_cache
 @require_GET
 def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
-    lang = current_lang()
-    content = codebook_csv(data=session_data(workshop=workshop, lang=lang), lang=lang)
-    return _download(content, CSV, export_filename(workshop, "codebook.csv"))
+    return _session_file(
+        code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
+    )
 
 
 @login_required
@@ -113,10 +120,9 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The long or wide file for SPSS, with variable and value labels."""
-    workshop = workshop_get(code=code)
-    lang = current_lang()
-    content = sav_bytes(data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang)
-    return _download(content, SAV, export_filename(workshop, f"{kind}.sav"))
+    return _session_file(
+        code, lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang), SAV, f"{kind}.sav"
+    )
 
 
 def compare_codes(query: QueryDict) -> list[str]:

@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from openpyxl.chart import RadarChart, Reference
@@ -29,6 +29,7 @@ from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggrega
 
 # Excel has no time zones: every time in an export is the wall-clock time of the sessions.
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+T = TypeVar("T")
 MEAN_FORMAT = "0.00"
 MIN_COLUMN_WIDTH = 8
 MAX_COLUMN_WIDTH = 60
@@ -333,8 +334,13 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+def in_lang(texts: Mapping[str, T], lang: str) -> T:
+    """`texts`' English entry for "en", its Dutch one for any other language."""
+    return texts["en" if lang == "en" else "nl"]
+
+
 def labels(lang: str) -> dict[str, Any]:
-    return LABELS["en" if lang == "en" else "nl"]
+    return in_lang(LABELS, lang)
 
 
 def local_naive(value: datetime.datetime | None, tz: datetime.tzinfo = LOCAL_TZ) -> Any:

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from live.connection_caps import ConnectionCap
 from live.events import notes_group, phones_group, session_group, table_group
-from notes.selectors import table_for_chair
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
     participant_from_cookies,
+    table_by_chair_key,
     workshop_by_code,
     workshop_for_live,
 )
@@ -335,7 +335,7 @@ class NoteCountsConsumer(AsyncJsonWebsocketConsumer):
 
 
 def _table_id_for_chair(*, code: str, key: str) -> int | None:
-    table = table_for_chair(code=code, key=key)
+    table = table_by_chair_key(code=code, key=key)
     return None if table is None else table.pk
 
 

@@ -1,6 +1,7 @@
 """Parsing of the notes app's input: types here, rules in the services."""
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,9 @@ from notes.models import INITIALS_MAX_LENGTH, ObservationKind
 from notes.selectors import seating_context
 from sessions.fields import IdField
 from sessions.models import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class NoteCreateForm(forms.Form):
@@ -91,27 +95,20 @@ def _seating_label(participant) -> str:
     return str(label)
 
 
+def _session_choice(label: "StrOrPromise", refusal: "StrOrPromise") -> forms.TypedChoiceField:
+    """One of the session's own (ids or numbers); a missing choice is refused as a wrong one."""
+    return forms.TypedChoiceField(
+        label=label, coerce=int, error_messages={"invalid_choice": refusal, "required": refusal}
+    )
+
+
 class SeatForm(forms.Form):
     """Seat or move a participant. The choices are the session's own participants and tables,
     so an id of another session, odd digits (fullwidth, "1_0") or a huge number is simply not a
     choice: refused with a message, nothing changed."""
 
-    participant = forms.TypedChoiceField(
-        label=_("Participant"),
-        coerce=int,
-        error_messages={
-            "invalid_choice": _("Choose a participant of this session."),
-            "required": _("Choose a participant of this session."),
-        },
-    )
-    table = forms.TypedChoiceField(
-        label=_("Table"),
-        coerce=int,
-        error_messages={
-            "invalid_choice": _("Choose a table of this session."),
-            "required": _("Choose a table of this session."),
-        },
-    )
+    participant = _session_choice(_("Participant"), _("Choose a participant of this session."))
+    table = _session_choice(_("Table"), _("Choose a table of this session."))
 
     def __init__(self, *args, candidates: list, tables: list, **kwargs) -> None:
         kwargs.setdefault("auto_id", "seat-%s")

@@ -11,21 +11,6 @@ from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
 from sessions.models import TABLE_ADVISED_MAX, Participant, Table, Workshop
 
-
-def table_for_chair(*, code: str, key: str) -> Table | None:
-    """The table whose chair link this is (session code and chair key), or None.
-
-    One query; a revoked key, another table's key or another session's key all give None.
-    """
-    if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
-        return None
-    return (
-        Table.objects.select_related("workshop__instrument")
-        .filter(workshop__code=str(code).strip().upper(), chair_key=key)
-        .first()
-    )
-
-
 # Participants per page of the chair's tablet. A table seats 5-10 people; a table that many
 # phones joined (a script, a mistaken table number) must not make a page of megabytes: 2,000
 # participants were 25 MB and 7.5 s before (issue 14).

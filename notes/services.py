@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import Rejected
 from core.inputs import clean_text as core_clean_text
-from instrument.models import Element
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -27,6 +26,7 @@ from notes.models import (
 )
 from sessions import signals
 from sessions.models import Participant, Role, Table, Workshop, new_key
+from sessions.selectors import session_element
 from sessions.services import participant_join
 
 
@@ -51,14 +51,6 @@ def clean_text(raw: str | None) -> str:
         required=True,
         empty_message=_("Write something first: an empty note is not stored."),
     )
-
-
-def _element_of(workshop: Workshop, element_id: int | None) -> Element:
-    # No id (None) matches no element: refused below.
-    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
-    if element is None:
-        raise Rejected(_("This element is not part of this session's instrument."))
-    return element
 
 
 def _notify(workshop_id: int) -> None:
@@ -120,7 +112,7 @@ def note_create(
 
     if (repeat := existing()) is not None:
         return repeat
-    element = _element_of(table.workshop, element_id)
+    element = session_element(workshop=table.workshop, element_id=element_id)
     participant = None
     if participant_id is not None:
         participant = (
@@ -258,7 +250,11 @@ def observation_create(
     if table is not None and table.workshop_id != workshop.pk:
         raise Rejected(_("This table is not part of this session."))
     text = clean_text(text)
-    element = _element_of(workshop, element_id) if element_id is not None else None
+    element = (
+        session_element(workshop=workshop, element_id=element_id)
+        if element_id is not None
+        else None
+    )
     if client_id is not None:
         stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
         if stored is not None:

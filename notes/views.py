@@ -3,7 +3,6 @@ organiser's side of the notes: chair links and table cards, note counts, observa
 
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,7 +34,6 @@ from notes.selectors import (
     note_id_taken,
     observations_list,
     seating_candidates,
-    table_for_chair,
     table_observations,
     table_participant_page,
     table_participants,
@@ -54,6 +52,7 @@ from sessions.models import Participant, Table
 from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, workshop_get
 from sessions.urls_helpers import session_urls
+from sessions.view_helpers import attempt, attempt_form, chair_link, form_errors
 
 # Set on every refusal of a chair request, so the tablet's script can tell the app's own
 # refusals from a proxy's or the CSRF check's.
@@ -71,31 +70,16 @@ def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return response
 
 
-def _form_message(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+def _invalid_chair_link(request: HttpRequest, message: str) -> HttpResponse:
+    """A page of its own for a browser that opens the link; a fragment for the script."""
+    if request.method == "GET" and not request.htmx:
+        response = render(request, "notes/chair_invalid.html", {"message": message}, status=403)
+        response[REFUSED_HEADER] = "1"
+        return response
+    return _refused(request, message, 403)
 
 
-def chair_access(view: Callable) -> Callable:
-    """Resolve the chair link to its table, or answer 403 (wrong, revoked or foreign key)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, code: str, key: str, **kwargs) -> HttpResponse:
-        table = table_for_chair(code=code, key=key)
-        if table is None:
-            message = _(
-                "This chair link is not valid (any more). Ask the organiser for the current "
-                "link of your table."
-            )
-            if request.method == "GET" and not request.htmx:
-                response = render(
-                    request, "notes/chair_invalid.html", {"message": message}, status=403
-                )
-                response[REFUSED_HEADER] = "1"
-                return response
-            return _refused(request, message, 403)
-        return view(request, table, **kwargs)
-
-    return wrapper
+chair_access = chair_link(_invalid_chair_link)
 
 
 def _chair_url(table: Table, element_key: str | None = None) -> str:
@@ -154,7 +138,7 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
 def note_create_view(request: HttpRequest, table: Table) -> HttpResponse:
     form = NoteCreateForm(request.POST)
     if not form.is_valid():
-        return _refused(request, _form_message(form), 400)
+        return _refused(request, form_errors(form), 400)
     data = form.cleaned_data
     try:
         result = note_create(
@@ -209,7 +193,7 @@ def note_edit(request: HttpRequest, table: Table, note_id: int) -> HttpResponse:
     text = request.POST.get("text", "")
     try:
         if not form.is_valid():
-            raise Rejected(_form_message(form))
+            raise Rejected(form_errors(form))
         note_update(
             note=note, text=form.cleaned_data["text"], is_quote=form.cleaned_data["is_quote"]
         )
@@ -242,20 +226,32 @@ def note_delete_view(request: HttpRequest, table: Table, note_id: int) -> HttpRe
 @require_POST
 @chair_access
 def seat_add(request: HttpRequest, table: Table) -> HttpResponse:
-    form = ExtraSeatForm(request.POST)
-    back = redirect(_chair_url(table, request.POST.get("e") or None))
-    if not form.is_valid():
-        messages.error(request, _form_message(form))
-        return back
-    try:
-        participant = extra_seat_create(
-            table=table, initials=form.cleaned_data["initials"], role=form.cleaned_data["role"]
-        )
-    except Rejected as rejected:
-        messages.error(request, str(rejected))
-    else:
-        messages.success(request, _("Seat %(seat)s added.") % {"seat": participant.seat_label})
-    return back
+    attempt_form(
+        request,
+        ExtraSeatForm(request.POST),
+        lambda data: extra_seat_create(table=table, initials=data["initials"], role=data["role"]),
+        success=lambda participant: _("Seat %(seat)s added.") % {"seat": participant.seat_label},
+    )
+    return redirect(_chair_url(table, request.POST.get("e") or None))
+
+
+def _seat(
+    request: HttpRequest,
+    participant_id: int,
+    workshop_id: int,
+    table: Table | None,
+    success: Callable[[Participant], str],
+) -> None:
+    """Seat a participant of the session at `table` (a chair's or the organiser's choice) and
+    say so; a participant or table gone between the page and the tap is refused."""
+    participant = Participant.objects.filter(pk=participant_id, workshop_id=workshop_id).first()
+
+    def seat() -> Participant:
+        if participant is None or table is None:
+            raise Rejected(_("Choose a participant of this session."))
+        return participant_seat(participant=participant, table=table)
+
+    attempt(request, seat, success=success)
 
 
 @require_POST
@@ -270,21 +266,15 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
     )
     back = redirect(_chair_url(table, request.POST.get("e") or None))
     if not form.is_valid() or form.cleaned_data["table"] != table.number:
-        messages.error(request, _form_message(form) or _("Choose a participant of this session."))
+        messages.error(request, form_errors(form) or _("Choose a participant of this session."))
         return back
-    participant = Participant.objects.filter(
-        pk=form.cleaned_data["participant"], workshop_id=table.workshop_id
-    ).first()
-    try:
-        if participant is None:  # left the session between the page and the tap
-            raise Rejected(_("Choose a participant of this session."))
-        participant = participant_seat(participant=participant, table=table)
-    except Rejected as rejected:
-        messages.error(request, str(rejected))
-    else:
-        messages.success(
-            request, _("%(seat)s now sits at this table.") % {"seat": participant.seat_label}
-        )
+    _seat(
+        request,
+        form.cleaned_data["participant"],
+        table.workshop_id,
+        table,
+        lambda seated: _("%(seat)s now sits at this table.") % {"seat": seated.seat_label},
+    )
     return back
 
 
@@ -293,26 +283,21 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
 def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
     """A table chair records an observation (theme, example, striking statement), attributed
     to the table, next to the researcher's own."""
-    form = ChairObservationForm(request.POST, elements=instrument_elements(workshop=table.workshop))
-    back = redirect(_chair_url(table, request.POST.get("e") or None) + "#chair-observations")
-    if not form.is_valid():
-        messages.error(request, _form_message(form))
-        return back
-    try:
-        observation_create(
+    attempt_form(
+        request,
+        ChairObservationForm(request.POST, elements=instrument_elements(workshop=table.workshop)),
+        lambda data: observation_create(
             workshop=table.workshop,
-            kind=form.cleaned_data["kind"],
-            text=form.cleaned_data["text"],
-            element_id=form.cleaned_data["element"],
+            kind=data["kind"],
+            text=data["text"],
+            element_id=data["element"],
             author=None,
             table=table,
-            client_id=form.cleaned_data["client_id"],
-        )
-    except Rejected as rejected:
-        messages.error(request, str(rejected))
-    else:
-        messages.success(request, _("Observation saved."))
-    return back
+            client_id=data["client_id"],
+        ),
+        success=_("Observation saved."),
+    )
+    return redirect(_chair_url(table, request.POST.get("e") or None) + "#chair-observations")
 
 
 # --- The organiser's side ---------------------------------------------------------------
@@ -430,22 +415,16 @@ def organiser_seat(request: HttpRequest, code: str) -> HttpResponse:
         tables=list(workshop.tables.order_by("number")),
     )
     if not form.is_valid():
-        messages.error(request, _form_message(form))
+        messages.error(request, form_errors(form))
         return redirect("organiser-session", code=workshop.code)
-    participant = Participant.objects.filter(
-        pk=form.cleaned_data["participant"], workshop=workshop
-    ).first()
-    table = Table.objects.filter(workshop=workshop, number=form.cleaned_data["table"]).first()
-    try:
-        if participant is None or table is None:  # gone between the page and the tap
-            raise Rejected(_("Choose a participant of this session."))
-        participant = participant_seat(participant=participant, table=table)
-    except Rejected as rejected:
-        messages.error(request, str(rejected))
-    else:
-        messages.success(
-            request,
+    _seat(
+        request,
+        form.cleaned_data["participant"],
+        workshop.pk,
+        Table.objects.filter(workshop=workshop, number=form.cleaned_data["table"]).first(),
+        lambda seated: (
             _("%(seat)s now sits at table %(n)s.")
-            % {"seat": participant.seat_label, "n": table.number},
-        )
+            % {"seat": seated.seat_label, "n": form.cleaned_data["table"]}
+        ),
+    )
     return redirect(reverse("organiser-session", args=[workshop.code]) + "#seating")

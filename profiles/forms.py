@@ -1,10 +1,15 @@
 """Parsing of the profiles app's input: types here, rules in the services."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import NAME_MAX_LENGTH, Audience, PointSection
 from sessions.fields import IdField, IdListField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class IdsField(IdListField):
@@ -19,31 +24,24 @@ class IdsField(IdListField):
             raise forms.ValidationError(_("Choose from the list."), code="invalid") from None
 
 
+def _optional_text(label: "StrOrPromise | None", rows: int) -> forms.CharField:
+    """An optional text of some lines, as typed: its limits and cleaning are the service's."""
+    return forms.CharField(
+        label=label, required=False, strip=False, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
 class ProfileForm(forms.Form):
-    local_context = forms.CharField(
-        label=_("Local context"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    summary = forms.CharField(
-        label=_("Summary"), required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8})
-    )
+    local_context = _optional_text(_("Local context"), 6)
+    summary = _optional_text(_("Summary"), 8)
     closing_quote_note = IdField(required=False)
-    closing_quote = forms.CharField(
-        label=_("Closing quote"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    closing_quote = _optional_text(_("Closing quote"), 3)
 
 
 class ProfileElementForm(forms.Form):
     quote_note = IdField(required=False)
-    quote = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
-    synthesis = forms.CharField(
-        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 7})
-    )
+    quote = _optional_text(None, 3)
+    synthesis = _optional_text(None, 7)
 
 
 class PointCreateForm(forms.Form):
@@ -62,40 +60,20 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
-class ProgrammeForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH, strip=False)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    reflective_questions = forms.CharField(
-        label=_("Reflective questions"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    workshops = IdsField(required=False)
-
-
 class ThemeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH, strip=False)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    description = _optional_text(_("Description"), 3)
+
+
+class ProgrammeForm(ThemeForm):
+    """A programme is named and described as a theme is, and has more."""
+
+    reflective_questions = _optional_text(_("Reflective questions"), 4)
+    workshops = IdsField(required=False)
 
 
 class RecommendationForm(forms.Form):
     audience = forms.ChoiceField(label=_("For"), choices=Audience.choices)
-    text = forms.CharField(
-        label=_("Recommendation"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    text = _optional_text(_("Recommendation"), 2)
     themes = IdsField(required=False)
     workshops = IdsField(required=False)

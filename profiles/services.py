@@ -35,6 +35,7 @@ from profiles.models import (
     ThemeTag,
 )
 from sessions.models import Workshop
+from sessions.selectors import session_element
 
 # Which notes a point of each section may be drawn from: any. In the hand-out "eens" and
 # "verschil" say whether the table agreed or differed, which is neither good nor bad (a table
@@ -74,14 +75,6 @@ def joined_source_text(notes: Iterable[Note]) -> str:
 def profile_ensure(*, workshop: Workshop) -> Profile:
     profile, _created = Profile.objects.get_or_create(workshop=workshop)
     return profile
-
-
-def _element_of(workshop: Workshop, element_id: int | None) -> Element:
-    # No id (None) matches no element: refused below.
-    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
-    if element is None:
-        raise Rejected(_("This element is not part of this session's instrument."))
-    return element
 
 
 def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None) -> Note | None:
@@ -131,7 +124,7 @@ def profile_element_update(
 ) -> ProfileElement:
     """One element's synthesis and representative quote (a note of that element marked as a
     quote; an empty wording uses the note as written)."""
-    element = _element_of(workshop, element_id)
+    element = session_element(workshop=workshop, element_id=element_id)
     synthesis = clean_text(synthesis, limit=TEXT_MAX_LENGTH)
     quote = clean_text(quote, limit=POINT_MAX_LENGTH)
     note = _quote_note(workshop, quote_note_id, element)
@@ -181,7 +174,7 @@ def point_create(
         raise Rejected(_("Unknown part of the profile."))
     element = None
     if section in ELEMENT_SECTIONS:
-        element = _element_of(workshop, element_id)
+        element = session_element(workshop=workshop, element_id=element_id)
     elif element_id is not None:
         raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)

@@ -3,6 +3,7 @@
 Everything here is for the organiser (login): the projector key opens none of it.
 """
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +16,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import Rejected
 from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
@@ -65,6 +65,7 @@ from profiles.services import (
 )
 from sessions.models import Workshop
 from sessions.selectors import workshop_get
+from sessions.view_helpers import attempt, attempt_form, edit_form
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -79,10 +80,6 @@ def _back(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
 def _attachment(content: bytes, filename: str) -> HttpResponse:
@@ -132,33 +129,26 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     document = profile_document(workshop=workshop)
     profile = document.profile
-    if request.method == "POST":
-        form = ProfileForm(request.POST)
-        if form.is_valid():
-            try:
-                profile_update(
-                    workshop=workshop,
-                    local_context=form.cleaned_data["local_context"],
-                    summary=form.cleaned_data["summary"],
-                    closing_quote=form.cleaned_data["closing_quote"],
-                    closing_quote_note_id=form.cleaned_data["closing_quote_note"],
-                )
-            except Rejected as e:
-                messages.error(request, str(e))
-            else:
-                messages.success(request, _("Profile saved."))
-                return redirect(_back(request, reverse("profile", args=[workshop.code])))
-        else:
-            messages.error(request, _form_errors(form))
-    else:
-        form = ProfileForm(
-            initial={
-                "local_context": profile.local_context,
-                "summary": profile.summary,
-                "closing_quote": profile.closing_quote,
-                "closing_quote_note": profile.closing_quote_note_id,
-            }
-        )
+    form, saved = edit_form(
+        request,
+        ProfileForm,
+        initial=lambda: {
+            "local_context": profile.local_context,
+            "summary": profile.summary,
+            "closing_quote": profile.closing_quote,
+            "closing_quote_note": profile.closing_quote_note_id,
+        },
+        save=lambda data: profile_update(
+            workshop=workshop,
+            local_context=data["local_context"],
+            summary=data["summary"],
+            closing_quote=data["closing_quote"],
+            closing_quote_note_id=data["closing_quote_note"],
+        ),
+        success=_("Profile saved."),
+    )
+    if saved:
+        return redirect(_back(request, reverse("profile", args=[workshop.code])))
     by_element = session_notes_by_element(workshop=workshop)
     return render(
         request,
@@ -181,27 +171,22 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
     """One element: its representative quote, synthesis, strong points and bottlenecks."""
     workshop = workshop_get(code=code)
     element = profile_element_number(workshop=workshop, number=number)
-    status = 200
     if request.method == "POST":
         form = ProfileElementForm(request.POST)
-        if form.is_valid():
-            try:
-                profile_element_update(
-                    workshop=workshop,
-                    element_id=element.pk,
-                    synthesis=form.cleaned_data["synthesis"],
-                    quote=form.cleaned_data["quote"],
-                    quote_note_id=form.cleaned_data["quote_note"],
-                )
-            except Rejected as e:
-                messages.error(request, str(e))
-                status = 400
-            else:
-                messages.success(request, _("Element saved."))
-                return redirect(_back(request, reverse("profile", args=[workshop.code])))
-        else:
-            messages.error(request, _form_errors(form))
-            status = 400
+        saved = attempt_form(
+            request,
+            form,
+            lambda data: profile_element_update(
+                workshop=workshop,
+                element_id=element.pk,
+                synthesis=data["synthesis"],
+                quote=data["quote"],
+                quote_note_id=data["quote_note"],
+            ),
+            success=_("Element saved."),
+        )
+        if saved is not None:
+            return redirect(_back(request, reverse("profile", args=[workshop.code])))
     space = element_workspace(workshop=workshop, number=number)
     if request.method != "POST":
         form = ProfileElementForm(
@@ -226,7 +211,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
             "strength": PointSection.STRENGTH,
             "bottleneck": PointSection.BOTTLENECK,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -234,25 +219,19 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
 @require_POST
 def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
-    form = PointCreateForm(request.POST)
-    default = reverse("profile", args=[workshop.code])
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(_back(request, default))
-    data = form.cleaned_data
-    try:
-        point_create(
+    attempt_form(
+        request,
+        PointCreateForm(request.POST),
+        lambda data: point_create(
             workshop=workshop,
             section=data["section"],
             element_id=data["element"],
             text=data["text"],
             source_ids=data["sources"],
-        )
-    except Rejected as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, _("Point added."))
-    return redirect(_back(request, default))
+        ),
+        success=_("Point added."),
+    )
+    return redirect(_back(request, reverse("profile", args=[workshop.code])))
 
 
 @login_required
@@ -260,25 +239,15 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
 def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     workshop = workshop_get(code=code)
     point = point_get(workshop=workshop, pk=pk)
-    status = 200
     if request.method == "POST":
-        form = PointUpdateForm(request.POST)
-        if form.is_valid():
-            try:
-                point_update(
-                    point=point,
-                    text=form.cleaned_data["text"],
-                    source_ids=form.cleaned_data["sources"],
-                )
-            except Rejected as e:
-                messages.error(request, str(e))
-                status = 400
-            else:
-                messages.success(request, _("Point saved."))
-                return redirect(_back(request, reverse("profile", args=[workshop.code])))
-        else:
-            messages.error(request, _form_errors(form))
-            status = 400
+        saved = attempt_form(
+            request,
+            PointUpdateForm(request.POST),
+            lambda data: point_update(point=point, text=data["text"], source_ids=data["sources"]),
+            success=_("Point saved."),
+        )
+        if saved is not None:
+            return redirect(_back(request, reverse("profile", args=[workshop.code])))
         text = request.POST.get("text", point.text)
         chosen = valid_ids(request.POST.getlist("sources"))
     else:
@@ -296,7 +265,7 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             "candidates": point_candidates(point=point),
             "next_url": _back(request, reverse("profile", args=[workshop.code])),
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -342,42 +311,46 @@ def programme_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def programme_new(request: HttpRequest) -> HttpResponse:
-    form = ProgrammeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("programmes")
-    try:
-        programme = programme_create(
-            name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"],
-            workshop_ids=form.cleaned_data["workshops"],
-            created_by=request.user,
-        )
-    except Rejected as e:
-        messages.error(request, str(e))
-        return redirect("programmes")
-    messages.success(
+    programme = attempt_form(
         request,
-        _(
+        ProgrammeForm(request.POST),
+        lambda data: programme_create(
+            name=data["name"],
+            description=data["description"],
+            workshop_ids=data["workshops"],
+            created_by=request.user,
+        ),
+        success=_(
             "Programme created, with the hand-out's five themes, its recommendations and its "
             "reflective questions to start from."
         ),
     )
+    if programme is None:
+        return redirect("programmes")
     return redirect("programme", pk=programme.pk)
+
+
+def _programme_context(pk: int) -> dict[str, Any]:
+    """What the programme's page and its printable report both show: the overview of its
+    cities, with their spider charts."""
+    overview = programme_overview(programme=programme_get(pk=pk))
+    return {
+        "programme": overview.programme,
+        "overview": overview,
+        "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+    }
 
 
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = programme_overview(programme=programme_get(pk=pk))
+    context = _programme_context(pk)
     return render(
         request,
         "profiles/programme_detail.html",
         {
-            "programme": overview.programme,
-            "overview": overview,
-            "chart_data": overview.chart_data,
-            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
+            **context,
+            "chart_data": context["overview"].chart_data,
             "recommendation_form": RecommendationForm(),
             "theme_form": ThemeForm(),
             "audiences": Audience.choices,
@@ -388,16 +361,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = programme_overview(programme=programme_get(pk=pk))
-    return render(
-        request,
-        "profiles/programme_report.html",
-        {
-            "programme": overview.programme,
-            "overview": overview,
-            "chart_svg": overview.chart_svg(_("Spider charts of the cities")),
-        },
-    )
+    return render(request, "profiles/programme_report.html", _programme_context(pk))
 
 
 @login_required
@@ -412,36 +376,31 @@ def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get(pk=pk)
-    if request.method == "POST":
-        form = ProgrammeForm(request.POST)
-        if form.is_valid():
-            try:
-                programme_update(
-                    programme=programme,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    workshop_ids=form.cleaned_data["workshops"],
-                    # Absent from the form (an older page): keep them as they are.
-                    reflective_questions=form.cleaned_data["reflective_questions"]
-                    if "reflective_questions" in request.POST
-                    else None,
-                )
-            except Rejected as e:
-                messages.error(request, str(e))
-            else:
-                messages.success(request, _("Programme saved."))
-                return redirect("programme", pk=programme.pk)
-        else:
-            messages.error(request, _form_errors(form))
-        chosen = set(form.cleaned_data.get("workshops") or []) if form.is_bound else set()
+    form, saved = edit_form(
+        request,
+        ProgrammeForm,
+        initial=lambda: {
+            "name": programme.name,
+            "description": programme.description,
+            "reflective_questions": programme.reflective_questions,
+        },
+        save=lambda data: programme_update(
+            programme=programme,
+            name=data["name"],
+            description=data["description"],
+            workshop_ids=data["workshops"],
+            # Absent from the form (an older page): keep them as they are.
+            reflective_questions=data["reflective_questions"]
+            if "reflective_questions" in request.POST
+            else None,
+        ),
+        success=_("Programme saved."),
+    )
+    if saved:
+        return redirect("programme", pk=programme.pk)
+    if form.is_bound:
+        chosen = set(form.cleaned_data.get("workshops") or [])
     else:
-        form = ProgrammeForm(
-            initial={
-                "name": programme.name,
-                "description": programme.description,
-                "reflective_questions": programme.reflective_questions,
-            }
-        )
         chosen = set(programme.workshops.values_list("pk", flat=True))
     return render(
         request,
@@ -473,16 +432,12 @@ def programme_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get(pk=pk)
-    form = ThemeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        try:
-            theme_create(programme=programme, **form.cleaned_data)
-        except Rejected as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("Theme added."))
+    attempt_form(
+        request,
+        ThemeForm(request.POST),
+        lambda data: theme_create(programme=programme, **data),
+        success=_("Theme added."),
+    )
     return redirect(reverse("programme", args=[programme.pk]) + "#themes")
 
 
@@ -490,20 +445,15 @@ def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
     theme = theme_get(programme_pk=pk, pk=theme_pk)
-    if request.method == "POST":
-        form = ThemeForm(request.POST)
-        if form.is_valid():
-            try:
-                theme_update(theme=theme, **form.cleaned_data)
-            except Rejected as e:
-                messages.error(request, str(e))
-            else:
-                messages.success(request, _("Theme saved."))
-                return redirect(reverse("programme", args=[pk]) + "#themes")
-        else:
-            messages.error(request, _form_errors(form))
-    else:
-        form = ThemeForm(initial={"name": theme.name, "description": theme.description})
+    form, saved = edit_form(
+        request,
+        ThemeForm,
+        initial=lambda: {"name": theme.name, "description": theme.description},
+        save=lambda data: theme_update(theme=theme, **data),
+        success=_("Theme saved."),
+    )
+    if saved:
+        return redirect(reverse("programme", args=[pk]) + "#themes")
     return render(
         request,
         "profiles/theme_edit.html",
@@ -538,16 +488,14 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and workshop is not None:
         note_ids = parse_id_list(request.POST.getlist("notes"))
         tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
-        try:
-            added, removed = theme_tags_set(programme=programme, tags=tags)
-        except Rejected as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(
-                request,
+        attempt(
+            request,
+            lambda: theme_tags_set(programme=programme, tags=tags),
+            success=lambda counts: (
                 _("Tags saved: %(added)s added, %(removed)s removed.")
-                % {"added": added, "removed": removed},
-            )
+                % {"added": counts[0], "removed": counts[1]}
+            ),
+        )
         query = urlencode({"session": workshop.code, "element": number or ""})
         return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
     notes = (
@@ -575,27 +523,26 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _recommendation_fields(data: dict) -> dict:
+    """RecommendationForm's data as recommendation_create and _update take it."""
+    return {
+        "audience": data["audience"],
+        "text": data["text"],
+        "theme_ids": data["themes"],
+        "workshop_ids": data["workshops"],
+    }
+
+
 @login_required
 @require_POST
 def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get(pk=pk)
-    form = RecommendationForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-    else:
-        data = form.cleaned_data
-        try:
-            recommendation_create(
-                programme=programme,
-                audience=data["audience"],
-                text=data["text"],
-                theme_ids=data["themes"],
-                workshop_ids=data["workshops"],
-            )
-        except Rejected as e:
-            messages.error(request, str(e))
-        else:
-            messages.success(request, _("Recommendation added."))
+    attempt_form(
+        request,
+        RecommendationForm(request.POST),
+        lambda data: recommendation_create(programme=programme, **_recommendation_fields(data)),
+        success=_("Recommendation added."),
+    )
     return redirect(reverse("programme", args=[programme.pk]) + "#recommendations")
 
 
@@ -604,31 +551,21 @@ def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpRespon
 def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     recommendation = recommendation_get(programme_pk=pk, pk=rec_pk)
     programme = recommendation.programme
-    if request.method == "POST":
-        form = RecommendationForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                recommendation_update(
-                    recommendation=recommendation,
-                    audience=data["audience"],
-                    text=data["text"],
-                    theme_ids=data["themes"],
-                    workshop_ids=data["workshops"],
-                )
-            except Rejected as e:
-                messages.error(request, str(e))
-            else:
-                messages.success(request, _("Recommendation saved."))
-                return redirect(reverse("programme", args=[pk]) + "#recommendations")
-        else:
-            messages.error(request, _form_errors(form))
+    form, saved = edit_form(
+        request,
+        RecommendationForm,
+        initial=lambda: {"audience": recommendation.audience, "text": recommendation.text},
+        save=lambda data: recommendation_update(
+            recommendation=recommendation, **_recommendation_fields(data)
+        ),
+        success=_("Recommendation saved."),
+    )
+    if saved:
+        return redirect(reverse("programme", args=[pk]) + "#recommendations")
+    if form.is_bound:
         themes = valid_ids(request.POST.getlist("themes"))
         cities = valid_ids(request.POST.getlist("workshops"))
     else:
-        form = RecommendationForm(
-            initial={"audience": recommendation.audience, "text": recommendation.text}
-        )
         themes = set(recommendation.themes.values_list("pk", flat=True))
         cities = set(recommendation.workshops.values_list("pk", flat=True))
     return render(

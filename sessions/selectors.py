@@ -11,7 +11,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from instrument.models import Instrument
+from core.errors import Rejected
+from instrument.models import Element, Instrument
 from sessions.models import Participant, Phase, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
@@ -52,6 +53,16 @@ def workshop_get(*, code: str) -> Workshop:
     return workshop
 
 
+def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
+    """The element of the session's instrument with this id; any other id (or None) is refused,
+    as a note, point or observation on it would be."""
+    # No id (None) matches no element: refused below.
+    element = Element.objects.filter(pk=element_id, instrument_id=workshop.instrument_id).first()  # type: ignore[misc]
+    if element is None:
+        raise Rejected(_("This element is not part of this session's instrument."))
+    return element
+
+
 def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     """Why the session admits no new participant (closed, or full), in the user's language;
     None if it admits one. participant_join asks again under the session's lock."""
@@ -71,8 +82,10 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
 
 
 def table_by_chair_key(*, code: str, key: str) -> Table | None:
-    """The table whose chair link this is (session code and chair key), or None: one query.
-    (notes.selectors.table_for_chair answers the same for the notes app.)"""
+    """The table whose chair link this is (session code and chair key), or None.
+
+    One query; a revoked key, another table's key or another session's key all give None.
+    """
     if not key or "\x00" in key or "\x00" in str(code):  # PostgreSQL refuses NUL in a query
         return None
     return (

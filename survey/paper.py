@@ -23,7 +23,8 @@ from django.views.decorators.http import require_http_methods
 from core.errors import Rejected
 from core.inputs import parse_id
 from sessions.models import MAX_TABLES, Participant, Role, Source, Table, Workshop
-from sessions.selectors import table_by_chair_key, workshop_get
+from sessions.selectors import workshop_get
+from sessions.view_helpers import chair_link
 from survey.models import Answer
 from survey.selectors import instrument_structure
 from survey.services import paper_form_save, parse_score
@@ -69,16 +70,10 @@ def organiser_access(view: Callable) -> Callable:
 
 def chair_paper_access(view: Callable) -> Callable:
     @wraps(view)
-    def wrapper(request: HttpRequest, code: str, key: str, **kwargs) -> HttpResponse:
-        table = table_by_chair_key(code=code, key=key)
-        if table is None:
-            return HttpResponseForbidden(
-                _(
-                    "This chair link is not valid (any more). Ask the organiser for the current "
-                    "link of your table."
-                )
-            )
-        return view(request, Access(table.workshop, table, key), **kwargs)
+    @chair_link(lambda request, message: HttpResponseForbidden(message))
+    def wrapper(request: HttpRequest, table: Table, **kwargs) -> HttpResponse:
+        # The link's key is the table's chair key (that is how the table was found).
+        return view(request, Access(table.workshop, table, table.chair_key), **kwargs)
 
     return wrapper
 

@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -6,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from instrument.models import Element
-from sessions.models import Phase, Workshop
+from sessions.models import Participant, Phase, Workshop
 from sessions.selectors import (
     may_read_results,
     participant_from_request,
@@ -38,17 +42,27 @@ def _progress_numbers(answered: int, total: int) -> dict:
     }
 
 
-def _no_participant(request: HttpRequest, workshop: Workshop) -> HttpResponse:
-    return redirect("join", code=workshop.code)
+def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the participant's phone: the view is called with the session and this phone's
+    participant; a phone that has not joined the session is sent to join it."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> HttpResponse:
+        workshop = workshop_get(code=code)
+        participant = participant_from_request(request=request, workshop=workshop)
+        if participant is None:
+            return redirect("join", code=workshop.code)
+        return view(request, workshop, participant, **kwargs)
+
+    return wrapper
 
 
 @never_cache
 @require_GET
-def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
-    participant = participant_from_request(request=request, workshop=workshop)
-    if participant is None:
-        return _no_participant(request, workshop)
+@participant_page
+def survey_element(
+    request: HttpRequest, workshop: Workshop, participant: Participant, number: int
+) -> HttpResponse:
     if workshop.phase == Phase.JOIN:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
@@ -107,11 +121,8 @@ def survey_element(request: HttpRequest, code: str, number: int) -> HttpResponse
 
 @never_cache
 @require_GET
-def survey_done(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
-    participant = participant_from_request(request=request, workshop=workshop)
-    if participant is None:
-        return _no_participant(request, workshop)
+@participant_page
+def survey_done(request: HttpRequest, workshop: Workshop, participant: Participant) -> HttpResponse:
     elements = (
         Element.objects.filter(instrument_id=workshop.instrument_id)
         .order_by("order")
@@ -196,12 +207,11 @@ def results_json(request: HttpRequest, code: str) -> JsonResponse:
 
 @never_cache
 @require_GET
-def survey_results(request: HttpRequest, code: str) -> HttpResponse:
+@participant_page
+def survey_results(
+    request: HttpRequest, workshop: Workshop, participant: Participant
+) -> HttpResponse:
     """After the reveal: the participant's own element scores beside the room's."""
-    workshop = workshop_get(code=code)
-    participant = participant_from_request(request=request, workshop=workshop)
-    if participant is None:
-        return _no_participant(request, workshop)
     if not workshop.results_revealed or workshop.accepts_answers:
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
     names = {
