@@ -1,15 +1,18 @@
+import functools
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from instrument.models import Element
+from instrument.models import Element, Statement
 from sessions.models import Participant, Phase, Workshop
 from sessions.selectors import (
     may_read_results,
@@ -57,6 +60,26 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return wrapper
 
 
+@functools.lru_cache(maxsize=4096)
+def _statement_form(
+    statement: Statement, value: str, scale: tuple[tuple[str, str], ...], language: str | None
+) -> str:
+    """One statement's form on the phone, with `value` ("", "1".."5", "dk") checked.
+
+    Rendered once per process for each statement, answer and language: these forms were
+    most of a survey page's CPU (py-spy: the template's loops 22% of the page's samples), and
+    every phone loads six such pages. Safe to keep: an instrument a session used is never
+    edited (survey.selectors.instrument_structure); the language is part of the key."""
+    item = {
+        "statement": statement,
+        "text": statement.tr("text"),
+        "label": statement.tr("label"),
+        "answered": bool(value),
+        "value": value,
+    }
+    return render_to_string("survey/_statement.html", {"item": item, "scale": scale})
+
+
 @never_cache
 @require_GET
 @participant_page
@@ -85,17 +108,16 @@ def survey_element(
     if participant.last_element != number:
         participant.last_element = number
         participant.save(update_fields=["last_element"])
-    scale = workshop.instrument.tr("scale") or []
-    items = [
-        {
-            "statement": s,
-            "text": s.tr("text"),
-            "label": s.tr("label"),
-            "answered": s.pk in given,
-            "value": ("dk" if given.get(s.pk) is None else str(given[s.pk]))
-            if s.pk in given
-            else "",
-        }
+    hints = workshop.instrument.tr("scale") or []
+    scale = tuple((str(v), hints[v - 1] if len(hints) >= v else "") for v in range(1, 6))
+    language = get_language()
+    statement_forms = [
+        _statement_form(
+            s,
+            ("dk" if given[s.pk] is None else str(given[s.pk])) if s.pk in given else "",
+            scale,
+            language,
+        )
         for s in statements
     ]
     return render(
@@ -109,9 +131,9 @@ def survey_element(
             "core_question": element.tr("core_question"),
             "number": number,
             "count": len(elements),
-            "items": items,
+            "statement_forms": statement_forms,
             "stem": workshop.instrument.stem_for(workshop.city),
-            "scale": [(str(v), scale[v - 1] if len(scale) >= v else "") for v in range(1, 6)],
+            "scale": scale,
             "progress": _progress_of(len(answers), workshop),
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < len(elements) else None,
