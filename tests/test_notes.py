@@ -4,13 +4,11 @@ websocket): chair-key access, every kind of note, the idempotent retry, refusals
 import datetime
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections
 from django.test import Client
 from django.utils.html import escape
 
@@ -20,6 +18,7 @@ from notes.models import ExtraSeat, Note, Observation
 from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create
+from tests.browser_helpers import off_the_loop
 from tests.conftest import ARTIFACTS, ensure_instrument, start_server, stop_server
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -57,13 +56,6 @@ def seated(workshop, t2) -> list[Participant]:
         participant_join(workshop=workshop, table=t2, role="policy"),
         participant_join(workshop=workshop, table=table_of(workshop, 3), role=""),
     ]
-
-
-@pytest.fixture
-def organiser(db, django_user_model) -> Client:
-    client = Client()
-    client.force_login(django_user_model.objects.create_user("organiser", password="x" * 12))
-    return client
 
 
 # --- chair access -------------------------------------------------------------------------
@@ -704,17 +696,9 @@ def test_the_tablet_keeps_a_note_until_the_server_has_it():
     from playwright.sync_api import expect, sync_playwright
 
     def stored_notes() -> list[str]:
-        """The notes in the database, read in a thread of its own: sync Playwright keeps an
-        event loop in this one, where Django refuses ORM calls."""
-
-        def read() -> list[str]:
-            try:
-                return list(Note.objects.values_list("text", flat=True))
-            finally:
-                connections.close_all()
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(read).result()
+        """The notes in the database (off_the_loop: sync Playwright keeps an event loop in this
+        thread, where Django refuses ORM calls)."""
+        return off_the_loop(lambda: list(Note.objects.values_list("text", flat=True)))
 
     workshop = workshop_create(
         city="Zwolle", date=datetime.date(2026, 11, 26), tables=2, instrument=ensure_instrument()

@@ -1,40 +1,18 @@
 """The paper form typed in with the keyboard alone in Chromium: digits 1-5 and 0 for "weet ik
 niet", moving on by itself, the current statement's label always in view."""
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, screenshot, start_server
-from tests.conftest import ensure_instrument, stop_server
+from tests.browser_helpers import screenshot
+from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"viewport": {"width": 1024, "height": 768}, "locale": "nl-NL"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def server(transactional_db):
-    server = start_server()
-    yield server
-    stop_server(server)
 
 
 @pytest.fixture
