@@ -38,6 +38,16 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
+def log_in(page, url: str, username: str, password: str, *, lands_on: str) -> None:
+    """Log in on the login page at url (perhaps with ?next=) and wait for the page it leads to
+    (a glob of its URL)."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("form.stack button.primary[type=submit]").click()
+    page.wait_for_url(lands_on)
+
+
 def off_the_loop(function, /, **kwargs):
     """Run app code (a service, a query) in a thread of its own and return its result.
 

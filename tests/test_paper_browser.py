@@ -8,7 +8,7 @@ from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import screenshot
+from tests.browser_helpers import log_in, screenshot
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,11 +73,13 @@ def test_the_paper_form_at_the_organisers_sizes(browser, server, workshop, size,
     page = browser.new_context(
         viewport={"width": size[0], "height": size[1]}, locale=locale
     ).new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("#id_username", "paper")
-    page.fill("#id_password", "a-long-password-1")
-    page.locator("button.primary[type=submit]").click()
-    page.wait_for_url("**/organiser/")
+    log_in(
+        page,
+        f"{server.url}/accounts/login/",
+        "paper",
+        "a-long-password-1",
+        lands_on="**/organiser/",
+    )
     page.goto(f"{server.url}/s/{workshop.code}/organiser/")
     page.locator(f'a[href="/s/{workshop.code}/paper/"]').click()
     expect(page.locator(".paper-current")).to_be_visible()

@@ -42,7 +42,7 @@ from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
 from tests.conftest import ARTIFACTS, start_server, stop_server
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -844,11 +844,13 @@ def test_the_profile_prints_to_a_tidy_a4_pdf(transactional_db, make_workshop):
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_context(locale="nl-NL").new_page()
             page.set_default_timeout(20_000)
-            page.goto(f"{server.url}/accounts/login/?next=/s/{workshop.code}/profile/")
-            page.fill("#id_username", "printer")
-            page.fill("#id_password", "a-long-password-9")
-            page.locator("form.stack button.primary").click()
-            page.wait_for_url(f"**/s/{workshop.code}/profile/")
+            log_in(
+                page,
+                f"{server.url}/accounts/login/?next=/s/{workshop.code}/profile/",
+                "printer",
+                "a-long-password-9",
+                lands_on=f"**/s/{workshop.code}/profile/",
+            )
             page.locator("#element-1 details summary").first.click()  # sources open on screen
             assert page.locator("#element-1 ul.sources").first.is_visible()
             pdf = page.pdf(format="A4", print_background=True)

@@ -26,7 +26,7 @@ from sessions.models import Participant, Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update_state
 from survey.models import Answer
 from survey.services import answer_save
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, off_the_loop
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in, off_the_loop
 from tests.conftest import ensure_instrument, participant_cookie
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -802,11 +802,13 @@ def test_htmx_and_plotly_work_under_the_policy_without_violations(server):
         expect(projector.locator("#element-bars .bars path").first).to_be_attached()
 
         # The organiser: log in, the session page goes live, the comparison chart renders.
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "csp-organiser")
-        page.fill("#id_password", "a-long-password-4")
-        page.locator("button.primary").click()
-        page.wait_for_url("**/organiser/")
+        log_in(
+            page,
+            f"{base}/accounts/login/",
+            "csp-organiser",
+            "a-long-password-4",
+            lands_on="**/organiser/",
+        )
         page.goto(f"{base}/s/{workshop.code}/organiser/")
         expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
         expect(page.locator("#note-counts table")).to_be_visible()  # htmx load
