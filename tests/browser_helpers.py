@@ -1,18 +1,12 @@
-"""Helpers for the browser tests (tests/test_browser.py): Debian's Chromium and a server that
-can be restarted on the port it had, so an open page sees its server go away and come back."""
+"""Helpers for the browser tests: Debian's Chromium, the devices' screens, screenshots and app
+calls made beside sync Playwright. The fixtures (browser, server) are in conftest.py."""
 
-import os
-import queue
-import subprocess
-import sys
-import threading
-import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from django.conf import settings
+from django.db import connections
 
-from scentiss.transport import UVICORN_ARGS
-from tests.conftest import ARTIFACTS, BASE_DIR, Server, _database_url, free_port
+from tests.conftest import ARTIFACTS
 
 # Playwright cannot download its own browser here; Debian's chromium package is used instead.
 CHROMIUM = "/usr/bin/chromium"
@@ -36,67 +30,38 @@ PHONE = {
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "nl-NL"}
 
 
-def start_server(
-    *, port: int | None = None, extra_env: dict | None = None, timeout: float = 30
-) -> Server:
-    """tests.conftest.start_server, with an optional fixed port (to restart a server where its
-    clients expect it). Returns once uvicorn reports that it listens."""
-    port = port or free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECRET_KEY": settings.SECRET_KEY,
-        **(extra_env or {}),
-    }
-    # The tests allow the ORM next to sync Playwright (see test_browser.py); the app must not.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "scentiss.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "info",
-            "--no-access-log",
-            *UVICORN_ARGS,
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:  # keeps the pipe drained for the server's whole life
-        for line in process.stderr:
-            lines.put(line)
-            sys.stderr.write(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            line = lines.get(timeout=left)
-        except queue.Empty:
-            break
-        if line is None:
-            raise RuntimeError(f"server exited with {process.wait()}")
-        if "Uvicorn running on" in line:
-            return Server(url=f"http://127.0.0.1:{port}", process=process)
-    process.kill()
-    raise RuntimeError("server did not come up")
-
-
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     """Save what the page shows as test-artifacts/<name>.png (gitignored), for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def log_in(page, url: str, username: str, password: str, *, lands_on: str) -> None:
+    """Log in on the login page at url (perhaps with ?next=) and wait for the page it leads to
+    (a glob of its URL)."""
+    page.goto(url)
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("form.stack button.primary[type=submit]").click()
+    page.wait_for_url(lands_on)
+
+
+def off_the_loop(function, /, **kwargs):
+    """Run app code (a service, a query) in a thread of its own and return its result.
+
+    Sync Playwright keeps an asyncio loop running in the test's thread while a browser is open:
+    Django refuses ORM calls there (SynchronousOnlyOperation) and the broadcast after a change
+    cannot use async_to_sync. A worker thread has neither problem, and needs no
+    DJANGO_ALLOW_ASYNC_UNSAFE (which the server subprocess would inherit).
+    """
+
+    def call():
+        try:
+            return function(**kwargs)
+        finally:
+            connections.close_all()  # the thread's own connection, before the test db goes
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result(timeout=30)

@@ -9,11 +9,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpResponse
+from django.test import Client
 
 from instrument.loader import instrument_load, read_instrument
 from instrument.models import Instrument
@@ -21,6 +24,9 @@ from scentiss.transport import UVICORN_ARGS
 from sessions.models import Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import workshop_create
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to look at
@@ -92,12 +98,15 @@ def _database_url() -> str:
     return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Server:
-    """Run the app as it is deployed (uvicorn, ASGI) on a free port against the test database.
+def start_server(
+    *, port: int | None = None, extra_env: dict | None = None, timeout: float = 30
+) -> Server:
+    """Run the app as it is deployed (uvicorn, ASGI) against the test database, on a free port
+    or on `port` (to restart a server where its clients expect it).
 
     Returns once uvicorn reports that it listens (read from its log, not guessed by sleeping).
     """
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -105,6 +114,9 @@ def start_server(*, extra_env: dict | None = None, timeout: float = 30) -> Serve
         "SECRET_KEY": settings.SECRET_KEY,
         **(extra_env or {}),
     }
+    # The browser tests allow the ORM next to sync Playwright (_orm_beside_playwright); the app
+    # must not.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -157,10 +169,46 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture
-def live_server_asgi(transactional_db) -> Iterator[Server]:
+def server(transactional_db) -> Iterator[Server]:
+    """The app as deployed (start_server) for one test."""
     server = start_server()
     yield server
     stop_server(server)
+
+
+@pytest.fixture
+def organiser(db) -> Client:
+    """A client logged in as an organiser (user "organiser")."""
+    client = Client()
+    client.force_login(
+        get_user_model().objects.create_user("organiser", password="a-long-password-1")
+    )
+    return client
+
+
+@pytest.fixture(scope="module")
+def _orm_beside_playwright() -> Iterator[None]:
+    # Sync Playwright runs its asyncio loop in this thread (in a greenlet it switches to), so
+    # while a browser is open Django sees a running loop and refuses ORM calls with "You cannot
+    # call this from an async context". The tests' ORM calls run between Playwright calls,
+    # never inside that loop, so they are safe. Module scope: it must outlast pytest-django's
+    # flush at the end of each test. The app servers never get the variable (start_server).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser(_orm_beside_playwright) -> Iterator["Browser"]:
+    """Debian's Chromium (tests.browser_helpers), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

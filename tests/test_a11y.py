@@ -1,45 +1,20 @@
 """Accessibility of the main pages, checked with axe-core inside Chromium, and the phone survey
 used with the keyboard only."""
 
-import os
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
 from survey.models import Answer
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, PHONE, PROJECTOR, start_server
-from tests.conftest import ARTIFACTS, BASE_DIR, ensure_instrument, stop_server
+from tests.browser_helpers import PHONE, PROJECTOR, off_the_loop
+from tests.conftest import ARTIFACTS, BASE_DIR, ensure_instrument
 
 AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"viewport": {"width": 1024, "height": 768}, "locale": "nl-NL", "has_touch": True}
 DESKTOP = {"viewport": {"width": 1440, "height": 900}, "locale": "nl-NL"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Sync Playwright runs an event loop in this thread; the ORM calls of these tests are
-    # plain synchronous ones, so Django's async guard is lifted for this module only.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def server(transactional_db):
-    server = start_server()
-    yield server
-    stop_server(server)
 
 
 @pytest.fixture
@@ -48,12 +23,6 @@ def workshop(transactional_db) -> Workshop:
         city="Zwolle", date="2026-11-26", tables=3, instrument=ensure_instrument(),
         title="Toegankelijkheid", phase=Phase.SURVEY,
     )  # fmt: skip
-
-
-def off_the_loop(function, /, **kwargs):
-    """Run app code that broadcasts (async_to_sync) outside sync Playwright's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, **kwargs).result()
 
 
 def axe_problems(page: Page, name: str) -> list[str]:

@@ -7,18 +7,14 @@ test database (as deployed). Every screen is saved to test-artifacts/ for people
 import datetime
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connections
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     Page,
     expect,
-    sync_playwright,
 )
 
 from instrument.models import Statement
@@ -26,15 +22,8 @@ from sessions.models import Participant, Phase, ProjectorMode, Role, Workshop
 from sessions.services import workshop_create, workshop_update_state
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
-from tests.browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE,
-    PROJECTOR,
-    screenshot,
-    start_server,
-)
-from tests.conftest import Server, ensure_instrument, stop_server
+from tests.browser_helpers import PHONE, PROJECTOR, off_the_loop, screenshot
+from tests.conftest import Server, ensure_instrument, start_server, stop_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,26 +36,6 @@ RECONNECTING = "verbinding verbroken, opnieuw verbinden…"
 TAPS = ["4", "2", "5", "1", "3", DONT_KNOW, "4", "5", "3"]
 # An answer must be on the projector this soon after the phone showed "Opgeslagen".
 LIVE_WITHIN_MS = 1000
-
-
-@pytest.fixture(scope="module")
-def _orm_beside_playwright() -> Iterator[None]:
-    # Sync Playwright runs its asyncio loop in this thread (in a greenlet it switches to), so
-    # while a browser is open Django sees a running loop and refuses ORM calls with "You cannot
-    # call this from an async context". The tests' ORM calls run between Playwright calls,
-    # never inside that loop, so they are safe. Module scope: it must outlast pytest-django's
-    # flush at the end of each test. The app servers never get the variable (browser_helpers).
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -207,21 +176,6 @@ def assert_projector_shows_results_json(projector: Page, workshop: Workshop, url
     return snapshot
 
 
-def organiser_does(change, /, **kwargs):
-    """Run an organiser's change (a service, as the organiser page calls it) in a thread of its
-    own: its broadcast uses async_to_sync, which refuses to run in this thread, where sync
-    Playwright keeps its event loop."""
-
-    def run():
-        try:
-            return change(**kwargs)
-        finally:
-            connections.close_all()  # the thread's own connection, before the test db goes
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
 def open_projector(new_context, url: str, workshop: Workshop) -> Page:
     projector = new_context(**PROJECTOR).new_page()
     projector.goto(session_urls(workshop=workshop, base_url=url)["projector_url"])
@@ -231,7 +185,7 @@ def open_projector(new_context, url: str, workshop: Workshop) -> Page:
 
 def show_chart(projector: Page, workshop: Workshop) -> None:
     """The organiser puts the projector on the spider chart; it follows without a reload."""
-    organiser_does(workshop_update_state, workshop=workshop, projector_mode=ProjectorMode.CHART)
+    off_the_loop(workshop_update_state, workshop=workshop, projector_mode=ProjectorMode.CHART)
     expect(projector.locator("#chart .main-svg").first).to_be_visible()
 
 

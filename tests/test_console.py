@@ -3,8 +3,6 @@
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from instrument.models import Statement
 from scentiss.asgi import application
@@ -16,14 +14,6 @@ from survey.services import answer_save
 from tests.conftest import participant_cookie
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    user = get_user_model().objects.create_user("org", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def answer_all(workshop: Workshop, participant: Participant, score_of) -> None:

@@ -25,13 +25,6 @@ def chair_url(table: Table) -> str:
     return f"/s/{table.workshop.code}/chair/{table.chair_key}/"
 
 
-@pytest.fixture
-def organiser(db, django_user_model) -> Client:
-    client = Client()
-    client.force_login(django_user_model.objects.create_user("organiser", password="x" * 12))
-    return client
-
-
 # --- finding 1: a refused form post -------------------------------------------------------
 
 

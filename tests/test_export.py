@@ -82,14 +82,6 @@ def filled(workshop) -> Workshop:
     return workshop
 
 
-@pytest.fixture
-def organiser(db) -> Client:
-    user = get_user_model().objects.create_user("organiser", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def read(content: bytes) -> Workbook:
     return load_workbook(io.BytesIO(content))
 

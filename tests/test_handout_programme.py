@@ -5,7 +5,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
@@ -17,14 +16,6 @@ from sessions.services import participant_join
 from survey.services import answer_save
 
 CHAPTER_5 = Path(__file__).resolve().parent / "data" / "aanbevelingen.txt"
-
-
-@pytest.fixture
-def organiser(db, django_user_model) -> Client:
-    user = django_user_model.objects.create_user("organiser", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def chapter_5() -> str:

@@ -7,7 +7,6 @@ import io
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import Workbook
@@ -18,14 +17,6 @@ from survey.aggregation import aggregate
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_specs, results_snapshot
 from tests.test_export import fill
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    user = get_user_model().objects.create_user("organiser", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

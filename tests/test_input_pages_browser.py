@@ -3,16 +3,15 @@ phone told a session is full or closed, the chair's tablet paging a crowded tabl
 organiser creating a session with a participant cap. Screens in test-artifacts/."""
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from sessions.models import Participant, Phase, Workshop
 from sessions.services import participant_join, workshop_create
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, screenshot, start_server
-from tests.conftest import ensure_instrument, stop_server
+from tests.browser_helpers import screenshot
+from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,30 +20,6 @@ TABLET = {"width": 768, "height": 1024}
 TABLET_WIDE = {"width": 1024, "height": 768}
 LAPTOP = {"width": 1366, "height": 768}
 PASSWORD = "a-long-password-9"
-
-
-@pytest.fixture(scope="module")
-def _orm_beside_playwright() -> Iterator[None]:
-    # As in test_browser.py: sync Playwright's loop makes Django refuse ORM calls made
-    # between Playwright calls; they are safe there.
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(_orm_beside_playwright) -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def server(transactional_db):
-    server = start_server()
-    yield server
-    stop_server(server)
 
 
 def page_for(browser: Browser, viewport: dict, lang: str) -> Page:

@@ -67,9 +67,9 @@ def test_thirty_phones_join_one_table_at_once_over_two_processes(two_servers, ma
 
 
 @pytest.mark.django_db(transaction=True)
-def test_thirty_phones_join_at_once_on_one_process(live_server_asgi, make_workshop):
+def test_thirty_phones_join_at_once_on_one_process(server, make_workshop):
     workshop = make_workshop(phase=Phase.JOIN)
-    codes = asyncio.run(_join_all([live_server_asgi.url], workshop.code, 30, table=""))
+    codes = asyncio.run(_join_all([server.url], workshop.code, 30, table=""))
     assert codes == [302] * 30
     seats = sorted(
         Participant.objects.filter(workshop=workshop, table=None).values_list("seat", flat=True)

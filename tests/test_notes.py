@@ -4,13 +4,11 @@ websocket): chair-key access, every kind of note, the idempotent retry, refusals
 import datetime
 import re
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections
 from django.test import Client
 from django.utils.html import escape
 
@@ -20,6 +18,7 @@ from notes.models import ExtraSeat, Note, Observation
 from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create
+from tests.browser_helpers import off_the_loop
 from tests.conftest import ARTIFACTS, ensure_instrument, start_server, stop_server
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -38,10 +37,15 @@ def element_of(workshop: Workshop, order: int = 1) -> Element:
     return Element.objects.get(instrument=workshop.instrument, order=order)
 
 
-def post_note(client: Client, table: Table, **fields):
+def post_note(
+    client: Client, to: Table | str, *, htmx: bool = True, follow: bool = False, **fields
+):
+    """A note posted to a table's chair page (or to the URL `to`): as the tablet's script sends
+    it (htmx) or as the form does without the script."""
     data = {"client_id": str(uuid.uuid4()), "text": "Kent iedereen in de regio", **fields}
     data = {k: v for k, v in data.items() if v is not None}
-    return client.post(f"{chair_url(table)}notes/", data, **HTMX)
+    url = to if isinstance(to, str) else f"{chair_url(to)}notes/"
+    return client.post(url, data, follow=follow, **(HTMX if htmx else {}))
 
 
 @pytest.fixture
@@ -57,13 +61,6 @@ def seated(workshop, t2) -> list[Participant]:
         participant_join(workshop=workshop, table=t2, role="policy"),
         participant_join(workshop=workshop, table=table_of(workshop, 3), role=""),
     ]
-
-
-@pytest.fixture
-def organiser(db, django_user_model) -> Client:
-    client = Client()
-    client.force_login(django_user_model.objects.create_user("organiser", password="x" * 12))
-    return client
 
 
 # --- chair access -------------------------------------------------------------------------
@@ -112,15 +109,12 @@ def test_another_sessions_key_opens_nothing_here(client, workshop, make_workshop
     foreign_key = table_of(other, 2).chair_key
     response = client.get(f"/s/{workshop.code}/chair/{foreign_key}/")
     assert response.status_code == 403
-    response = client.post(
+    response = post_note(
+        client,
         f"/s/{workshop.code}/chair/{foreign_key}/notes/",
-        {
-            "client_id": str(uuid.uuid4()),
-            "element": element_of(workshop).pk,
-            "kind": "agree",
-            "text": "x",
-        },
-        **HTMX,
+        element=element_of(workshop).pk,
+        kind="agree",
+        text="x",
     )
     assert response.status_code == 403
     assert not Note.objects.exists()
@@ -373,15 +367,8 @@ def test_bad_input_is_refused_with_a_message_and_stores_nothing(
 
 
 def test_without_the_script_a_refusal_comes_back_as_a_message(client, workshop, t2):
-    response = client.post(
-        f"{chair_url(t2)}notes/",
-        {
-            "client_id": str(uuid.uuid4()),
-            "element": element_of(workshop).pk,
-            "kind": "agree",
-            "text": "",
-        },
-        follow=True,
+    response = post_note(
+        client, t2, htmx=False, follow=True, element=element_of(workshop).pk, kind="agree", text=""
     )
     assert response.status_code == 200
     assert "lege notitie" in response.content.decode()
@@ -390,10 +377,7 @@ def test_without_the_script_a_refusal_comes_back_as_a_message(client, workshop, 
 
 def test_without_the_script_a_note_is_stored_and_the_tab_stays(client, workshop, t2):
     element = element_of(workshop, 4)
-    response = client.post(
-        f"{chair_url(t2)}notes/",
-        {"client_id": str(uuid.uuid4()), "element": element.pk, "kind": "agree", "text": "Ok"},
-    )
+    response = post_note(client, t2, htmx=False, element=element.pk, kind="agree", text="Ok")
     assert response.status_code == 302
     assert response["Location"] == f"{chair_url(t2)}?e={element.key}"
     assert Note.objects.count() == 1
@@ -507,16 +491,7 @@ def test_a_revoked_key_cannot_edit_or_delete(client, organiser, workshop, t2, no
 def test_chair_writes_need_post_and_csrf(workshop, t2):
     strict = Client(enforce_csrf_checks=True)
     assert strict.get(f"{chair_url(t2)}notes/").status_code == 405
-    response = strict.post(
-        f"{chair_url(t2)}notes/",
-        {
-            "client_id": str(uuid.uuid4()),
-            "element": element_of(workshop).pk,
-            "kind": "agree",
-            "text": "x",
-        },
-        **HTMX,
-    )
+    response = post_note(strict, t2, element=element_of(workshop).pk, kind="agree", text="x")
     assert response.status_code == 403
     assert not Note.objects.exists()
 
@@ -704,17 +679,9 @@ def test_the_tablet_keeps_a_note_until_the_server_has_it():
     from playwright.sync_api import expect, sync_playwright
 
     def stored_notes() -> list[str]:
-        """The notes in the database, read in a thread of its own: sync Playwright keeps an
-        event loop in this one, where Django refuses ORM calls."""
-
-        def read() -> list[str]:
-            try:
-                return list(Note.objects.values_list("text", flat=True))
-            finally:
-                connections.close_all()
-
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(read).result()
+        """The notes in the database (off_the_loop: sync Playwright keeps an event loop in this
+        thread, where Django refuses ORM calls)."""
+        return off_the_loop(lambda: list(Note.objects.values_list("text", flat=True)))
 
     workshop = workshop_create(
         city="Zwolle", date=datetime.date(2026, 11, 26), tables=2, instrument=ensure_instrument()

@@ -6,22 +6,12 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from survey.aggregation import aggregate
 from survey.models import Answer
 from survey.selectors import instrument_specs, results_snapshot
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    user = get_user_model().objects.create_user("organiser", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def statements(workshop: Workshop) -> list[Statement]:

@@ -1,40 +1,18 @@
 """The paper form typed in with the keyboard alone in Chromium: digits 1-5 and 0 for "weet ik
 niet", moving on by itself, the current statement's label always in view."""
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, screenshot, start_server
-from tests.conftest import ensure_instrument, stop_server
+from tests.browser_helpers import log_in, screenshot
+from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"viewport": {"width": 1024, "height": 768}, "locale": "nl-NL"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def server(transactional_db):
-    server = start_server()
-    yield server
-    stop_server(server)
 
 
 @pytest.fixture
@@ -95,11 +73,13 @@ def test_the_paper_form_at_the_organisers_sizes(browser, server, workshop, size,
     page = browser.new_context(
         viewport={"width": size[0], "height": size[1]}, locale=locale
     ).new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("#id_username", "paper")
-    page.fill("#id_password", "a-long-password-1")
-    page.locator("button.primary[type=submit]").click()
-    page.wait_for_url("**/organiser/")
+    log_in(
+        page,
+        f"{server.url}/accounts/login/",
+        "paper",
+        "a-long-password-1",
+        lands_on="**/organiser/",
+    )
     page.goto(f"{server.url}/s/{workshop.code}/organiser/")
     page.locator(f'a[href="/s/{workshop.code}/paper/"]').click()
     expect(page.locator(".paper-current")).to_be_visible()

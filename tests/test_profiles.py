@@ -6,13 +6,10 @@ import io
 import re
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
-from django.db import connections
-from django.test import Client
 from django.utils import timezone, translation
 from django.utils.html import escape
 from docx import Document
@@ -45,18 +42,8 @@ from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
 from tests.conftest import ARTIFACTS, start_server, stop_server
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -115,13 +102,6 @@ def title_of(city: str) -> str:
     """The profile's heading in Dutch (or the English msgid while it is not translated)."""
     with translation.override("nl"):
         return translation.gettext("Impact ecosystem %(city)s") % {"city": city}
-
-
-@pytest.fixture
-def organiser(db, django_user_model) -> Client:
-    client = Client()
-    client.force_login(django_user_model.objects.create_user("organiser", password="x" * 12))
-    return client
 
 
 @pytest.fixture
@@ -838,19 +818,6 @@ def test_deleting_a_programme_keeps_the_sessions_and_notes(organiser, two_cities
 # --- print to PDF in a real browser ----------------------------------------------------------
 
 
-def off_the_loop(fn, /, **kwargs):
-    """A database call in a thread of its own (sync Playwright keeps a loop in this one)."""
-
-    def call():
-        try:
-            return fn(**kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result(timeout=30)
-
-
 @pytest.mark.browser
 def test_the_profile_prints_to_a_tidy_a4_pdf(transactional_db, make_workshop):
     from playwright.sync_api import sync_playwright
@@ -874,16 +841,16 @@ def test_the_profile_prints_to_a_tidy_a4_pdf(transactional_db, make_workshop):
     server = start_server()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-            )
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_context(locale="nl-NL").new_page()
             page.set_default_timeout(20_000)
-            page.goto(f"{server.url}/accounts/login/?next=/s/{workshop.code}/profile/")
-            page.fill("#id_username", "printer")
-            page.fill("#id_password", "a-long-password-9")
-            page.locator("form.stack button.primary").click()
-            page.wait_for_url(f"**/s/{workshop.code}/profile/")
+            log_in(
+                page,
+                f"{server.url}/accounts/login/?next=/s/{workshop.code}/profile/",
+                "printer",
+                "a-long-password-9",
+                lands_on=f"**/s/{workshop.code}/profile/",
+            )
             page.locator("#element-1 details summary").first.click()  # sources open on screen
             assert page.locator("#element-1 ul.sources").first.is_visible()
             pdf = page.pdf(format="A4", print_background=True)

@@ -11,8 +11,6 @@ from io import StringIO
 
 import pyreadstat
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from openpyxl import load_workbook
 
 from instrument.models import Statement
@@ -23,14 +21,6 @@ from tests.test_export import fill
 
 INT_LONG = ("instrument_version", "table", "seat", "score", "dont_know")
 INT_WIDE = ("instrument_version", "table", "seat", "n_answered", "n_dont_know")
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    user = get_user_model().objects.create_user("organiser", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ must leave the database as it was.
 import datetime
 import re
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.test import Client
 
 from instrument.models import Statement
@@ -29,12 +26,8 @@ from sessions.models import Participant, Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update_state
 from survey.models import Answer
 from survey.services import answer_save
-from tests.conftest import (
-    ensure_instrument,
-    participant_cookie,
-    start_server,
-    stop_server,
-)
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in, off_the_loop
+from tests.conftest import ensure_instrument, participant_cookie
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ORIGIN = (b"origin", b"http://127.0.0.1")
@@ -744,45 +737,8 @@ def test_no_page_has_an_inline_script_or_style_attribute(client, organiser, a):
 # --- in a real browser: htmx and plotly work under the policy ------------------------------
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def csp_server(transactional_db) -> Iterator:
-    server = start_server()
-    yield server
-    stop_server(server)
-
-
-def off_the_loop(fn, /, **kwargs):
-    """Run a database call in a thread of its own and return its result.
-
-    Sync Playwright keeps an asyncio loop running in the test's thread while a browser is
-    open: Django refuses ORM calls there (SynchronousOnlyOperation) and the broadcast after a
-    change cannot use async_to_sync. A worker thread has neither problem, and needs no
-    DJANGO_ALLOW_ASYNC_UNSAFE (which the server subprocess would inherit).
-    """
-
-    def call():
-        try:
-            return fn(**kwargs)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(call).result(timeout=30)
-
-
 @pytest.mark.browser
-def test_htmx_and_plotly_work_under_the_policy_without_violations(csp_server):
+def test_htmx_and_plotly_work_under_the_policy_without_violations(server):
     from playwright.sync_api import expect, sync_playwright
 
     user = get_user_model().objects.create_user("csp-organiser", password="a-long-password-4")
@@ -792,7 +748,7 @@ def test_htmx_and_plotly_work_under_the_policy_without_violations(csp_server):
     markup_city = '<b>Vet</b> & <a href="javascript:alert(1)">Co</a>'
     Workshop.objects.filter(pk=other.workshop.pk).update(city=markup_city)
     workshop = s.workshop
-    base = csp_server.url
+    base = server.url
     violations: list[str] = []
     errors: list[str] = []
 
@@ -805,9 +761,7 @@ def test_htmx_and_plotly_work_under_the_policy_without_violations(csp_server):
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(locale="nl-NL")
         page = context.new_page()
         page.set_default_timeout(15_000)
@@ -848,11 +802,13 @@ def test_htmx_and_plotly_work_under_the_policy_without_violations(csp_server):
         expect(projector.locator("#element-bars .bars path").first).to_be_attached()
 
         # The organiser: log in, the session page goes live, the comparison chart renders.
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", "csp-organiser")
-        page.fill("#id_password", "a-long-password-4")
-        page.locator("button.primary").click()
-        page.wait_for_url("**/organiser/")
+        log_in(
+            page,
+            f"{base}/accounts/login/",
+            "csp-organiser",
+            "a-long-password-4",
+            lands_on="**/organiser/",
+        )
         page.goto(f"{base}/s/{workshop.code}/organiser/")
         expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
         expect(page.locator("#note-counts table")).to_be_visible()  # htmx load

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 HOST = (b"host", b"127.0.0.1:8000")  # the app as the browser reached it
 
 
-@pytest.fixture
-def server(transactional_db):
-    server = start_server()
-    yield server
-    stop_server(server)
-
-
 def _server_log_has_no_traceback(server) -> None:
     # start_server pumps uvicorn's log to stderr; the server must not have logged an error.
     assert server.process.poll() is None

@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
@@ -131,13 +130,6 @@ def assert_safe(response, *, shows: list[str] = (), in_json: list[str] = ()) -> 
 
 
 # --- everything typed in, then every page ---------------------------------------------------
-
-
-@pytest.fixture
-def organiser(db) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.create_user("org", password="a-long-password"))
-    return client
 
 
 def statements(workshop: Workshop) -> list[Statement]:

@@ -19,5 +19,16 @@
     text: function (value) {
       return String(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     },
+    // A long name (shortest characters or more) on two lines, broken at the space nearest its
+    // middle, so that no label runs off the chart ("Ruimtelijke Mogelijkheden" was cut to
+    // "telijke Mogelijkheden" at 1440 px).
+    wrap: function (name, shortest) {
+      if (name.length < shortest || name.indexOf(" ") < 0) return name;
+      var mid = name.length / 2, best = -1;
+      for (var i = 0; i < name.length; i++) {
+        if (name[i] === " " && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) best = i;
+      }
+      return name.slice(0, best) + "<br>" + name.slice(best + 1);
+    },
   };
 })();

@@ -2,16 +2,8 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("compare-data").textContent);
-  // Long names break at the space nearest their middle, so no label runs off the chart
-  // ("Ruimtelijke Mogelijkheden" was cut to "telijke Mogelijkheden" at 1440 px).
-  function wrap(name) {
-    if (name.length < 14 || name.indexOf(" ") < 0) return name;
-    var mid = name.length / 2, best = -1;
-    for (var i = 0; i < name.length; i++) {
-      if (name[i] === " " && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) best = i;
-    }
-    return name.slice(0, best) + "<br>" + name.slice(best + 1);
-  }
+  // Names of 14 characters or more on two lines.
+  function wrap(name) { return ScentissCharts.wrap(name, 14); }
   var names = data.names.map(ScentissCharts.text).map(wrap);
   names = names.concat(names.slice(0, 1));
   var big = document.body.classList.contains("projector");

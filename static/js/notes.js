@@ -1,7 +1,8 @@
 // Table chairs' notes. On the tablet: every note is kept in localStorage (by its client id)
 // until the server has acknowledged it; a failed send is retried with a capped backoff, unsent
 // notes are marked, and notes left over from an earlier visit are sent again when the page
-// opens. The server stores a note once per client id, so a retry never makes a duplicate.
+// opens (the offline queue, queue.js, loaded before this script on the chair's page). The
+// server stores a note once per client id, so a retry never makes a duplicate.
 // On the organiser's page: the note counts follow the notes over a websocket (polling when the
 // websocket is unavailable).
 (function () {
@@ -17,8 +18,7 @@
   if (counts) organiserCounts(counts);
 
   function chairPage(root) {
-    var PREFIX = "scentiss.note.";
-    var MAX_DELAY = 5000;
+    var Q = window.ScentissQueue;
     var t = root.dataset;
     var code = t.code;
     var tableNo = t.table;
@@ -26,56 +26,14 @@
     var inflight = {};
     var timers = {};
     var attempts = {};
-    var memory = {};  // used when localStorage is unavailable (private mode, full)
-    var storageOk = (function () {
-      try {
-        localStorage.setItem(PREFIX + "probe", "1");
-        localStorage.removeItem(PREFIX + "probe");
-        return true;
-      } catch (e) { return false; }
-    })();
+    // One entry per note (by its client id), removed once the server has it.
+    var notes = Q.store("scentiss.note.");
 
-    function csrfToken() {
-      try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] || ""; }
-      catch (e) { return ""; }
-    }
-
-    // crypto.randomUUID needs a secure context; a tablet on the LAN may use plain http.
-    function uuid4() {
-      var b = new Uint8Array(16);
-      crypto.getRandomValues(b);
-      b[6] = (b[6] & 0x0f) | 0x40;
-      b[8] = (b[8] & 0x3f) | 0x80;
-      var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-      return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-    }
-
-    // --- storage: one entry per note, removed once the server has it -----------------------
-    function put(rec) {
-      memory[rec.id] = rec;
-      if (storageOk) {
-        try { localStorage.setItem(PREFIX + rec.id, JSON.stringify(rec)); } catch (e) { /* kept in memory */ }
-      }
-    }
-    function drop(id) {
-      delete memory[id];
-      if (storageOk) { try { localStorage.removeItem(PREFIX + id); } catch (e) { /* ignore */ } }
-    }
+    function put(rec) { notes.put(rec.id, rec); }
+    function drop(id) { notes.remove(id); }
     function stored() {
-      var out = {};
-      Object.keys(memory).forEach(function (id) { out[id] = memory[id]; });
-      if (storageOk) {
-        for (var i = 0; i < localStorage.length; i++) {
-          var k = localStorage.key(i);
-          if (!k || k.indexOf(PREFIX) !== 0 || k === PREFIX + "probe") continue;
-          try {
-            var rec = JSON.parse(localStorage.getItem(k));
-            if (rec && rec.id) out[rec.id] = rec;
-          } catch (e) { /* not ours */ }
-        }
-      }
       // Notes of this table, whatever its current chair key: a new link resends the old notes.
-      return Object.keys(out).map(function (id) { return out[id]; }).filter(function (rec) {
+      return notes.all().filter(function (rec) {
         return rec.code === code && String(rec.table) === String(tableNo);
       });
     }
@@ -164,20 +122,12 @@
       if (rec.participant) body.append("participant", rec.participant);
       body.append("text", rec.text);
       if (rec.quote) body.append("is_quote", "on");
-      fetch(createUrl, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
-      }).then(function (response) {
-        return response.text().then(function (html) {
-          return { status: response.status, html: html, ours: response.headers.get("X-Notes-Refused") === "1" };
-        });
-      }).then(function (res) {
+      Q.post(createUrl, body).then(function (res) {
         inflight[rec.id] = false;
-        if (res.status >= 200 && res.status < 300) acknowledged(rec, res.html);
-        else if (res.status === 403) blocked(rec, res);
-        else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) rejected(rec, res.html);
+        var verdict = Q.verdict(res.status);
+        if (verdict === "ok") acknowledged(rec, res.html);
+        else if (res.status === 403) blocked(rec, res.headers.get("X-Notes-Refused") === "1");
+        else if (verdict === "refused") rejected(rec, res.html);
         else retry(rec);  // server error, or a proxy that lost the server
       }, function () {
         inflight[rec.id] = false;
@@ -204,22 +154,19 @@
       var attempt = (attempts[rec.id] || 0) + 1;
       attempts[rec.id] = attempt;
       show(rec, t.tRetrying);
-      var delay = Math.min(500 * Math.pow(2, attempt - 1), MAX_DELAY);
       clearTimeout(timers[rec.id]);
-      timers[rec.id] = setTimeout(function () { send(rec); }, delay);
+      timers[rec.id] = setTimeout(function () { send(rec); }, Q.backoff(attempt));
     }
-    function blocked(rec, res) {
+    function blocked(rec, ours) {
       // A revoked link or an expired page: keep the note, send it when the page opens again.
       rec.state = "blocked";
       put(rec);
-      show(rec, t.tUnsent, res.ours ? t.tBlocked : t.tReload);
+      show(rec, t.tUnsent, ours ? t.tBlocked : t.tReload);
     }
     function rejected(rec, html) {
       // Refused with a reason (empty, too long, ...): retrying cannot help. Kept until removed.
-      var tpl = document.createElement("template");
-      tpl.innerHTML = html;
       rec.state = "rejected";
-      rec.message = (tpl.content.textContent || "").trim();
+      rec.message = Q.textOf(html);
       put(rec);
       show(rec, t.tRefused + ":", rec.message);
     }
@@ -228,7 +175,7 @@
       var text = form.elements.text.value;
       if (!text.trim()) return;
       var rec = {
-        id: uuid4(),
+        id: Q.uuid4(),
         code: code,
         table: tableNo,
         element: form.elements.element.value,
@@ -311,7 +258,7 @@
     });
     window.addEventListener("beforeunload", function (e) {
       // Stored notes survive a reload; only without storage would leaving lose them.
-      if (storageOk) return;
+      if (notes.durable) return;
       if (stored().some(function (r) { return r.state !== "rejected"; })) {
         e.preventDefault();
         e.returnValue = t.tLeave;

@@ -29,15 +29,8 @@
   function num(x) { return WHOLE.format(x); }
   // plotly's own numbers (axis ticks) with the same decimal mark: "<decimal><thousands>".
   var SEPARATORS = ONE_DECIMAL.format(1.5).charAt(1) === "," ? ",." : ".,";
-  // Long names break at the space nearest their middle, so no label runs off the screen.
-  function wrap(name) {
-    if (name.length < 16 || name.indexOf(" ") < 0) return name;
-    var mid = name.length / 2, best = -1;
-    for (var i = 0; i < name.length; i++) {
-      if (name[i] === " " && (best < 0 || Math.abs(i - mid) < Math.abs(best - mid))) best = i;
-    }
-    return name.slice(0, best) + "<br>" + name.slice(best + 1);
-  }
+  // Names of 16 characters or more on two lines, so no label runs off the screen.
+  function wrap(name) { return ScentissCharts.wrap(name, 16); }
   function closed(list) { return list.concat(list.slice(0, 1)); }
 
   function polar(names, values, size) {

@@ -4,7 +4,8 @@
 // websocket (follow.js) when it is open and is acknowledged there with its client id; when the
 // socket is down, not yet open or silent, the same tap goes by the answer POST (the fallback),
 // retried with a capped backoff. The server stores an answer once per participant and
-// statement, so a tap sent twice (by either way) is stored once.
+// statement, so a tap sent twice (by either way) is stored once. The keeping, posting and
+// backoff are the offline queue's (queue.js, loaded before this script).
 (function () {
   "use strict";
   var root = document.querySelector(".survey");
@@ -12,66 +13,22 @@
   var d = root.dataset;
   var code = d.code;
   var who = d.who;
-  var PREFIX = "scentiss.tap." + code + ".";
-  var MAX_DELAY = 5000;
+  var Q = window.ScentissQueue;
   var ACK_TIMEOUT = 4000;  // a socket that says nothing for this long: send by HTTP instead
   var HTTP_TIMEOUT = 10000;
   var inflight = {};  // statement -> {id, via, timer}
   var retries = {};   // statement -> {attempt, timer}
-  var memory = {};    // used when localStorage is unavailable (private mode, full)
-  var storageOk = (function () {
-    try {
-      localStorage.setItem(PREFIX + "probe", "1");
-      localStorage.removeItem(PREFIX + "probe");
-      return true;
-    } catch (e) { return false; }
-  })();
+  // The latest unacknowledged tap per statement.
+  var taps = Q.store("scentiss.tap." + code + ".", function (rec) {
+    return rec.who === who && /^[0-9]+$/.test(rec.statement) && /^([1-5]|dk)$/.test(rec.score);
+  });
 
-  // crypto.randomUUID needs a secure context; phones on the venue LAN may use plain http.
-  function uuid4() {
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  // --- storage: the latest unacknowledged tap per statement ---------------------------------
-  function put(rec) {
-    memory[rec.statement] = rec;
-    if (storageOk) {
-      try { localStorage.setItem(PREFIX + rec.statement, JSON.stringify(rec)); } catch (e) { /* kept in memory */ }
-    }
-  }
-  function get(statement) {
-    if (storageOk) {
-      try {
-        var rec = JSON.parse(localStorage.getItem(PREFIX + statement));
-        if (rec && rec.id && rec.who === who && /^[0-9]+$/.test(rec.statement) && /^([1-5]|dk)$/.test(rec.score)) return rec;
-      } catch (e) { /* not ours */ }
-    }
-    return memory[statement] || null;
-  }
+  function get(statement) { return taps.get(statement); }
   function drop(rec) {
     var current = get(rec.statement);
     if (current && current.id !== rec.id) return false;  // a newer tap is waiting
-    delete memory[rec.statement];
-    if (storageOk) { try { localStorage.removeItem(PREFIX + rec.statement); } catch (e) { /* ignore */ } }
+    taps.remove(rec.statement);
     return true;
-  }
-  function pending() {
-    var out = {};
-    Object.keys(memory).forEach(function (s) { out[s] = memory[s]; });
-    if (storageOk) {
-      for (var i = 0; i < localStorage.length; i++) {
-        var k = localStorage.key(i);
-        if (!k || k.indexOf(PREFIX) !== 0) continue;
-        var rec = get(k.slice(PREFIX.length));
-        if (rec) out[rec.statement] = rec;
-      }
-    }
-    return Object.keys(out).map(function (s) { return out[s]; });
   }
 
   // --- display ----------------------------------------------------------------------------
@@ -136,24 +93,15 @@
     body.append("client_id", rec.id);
     var controller = window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, HTTP_TIMEOUT) : null;
-    fetch(d.answerUrl, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
-      signal: controller ? controller.signal : undefined,
-    }).then(function (response) {
-      return response.text().then(function (html) {
-        return { status: response.status, html: html, headers: response.headers };
-      });
-    }).then(function (res) {
+    Q.post(d.answerUrl, body, controller ? controller.signal : undefined).then(function (res) {
       clearTimeout(timer);
       if (!current(rec, "http")) return;
-      if (res.status >= 200 && res.status < 300) {
+      var verdict = Q.verdict(res.status);
+      if (verdict === "ok") {
         acknowledged(rec, "http", res.headers.get("X-Answered"), res.headers.get("X-Total"),
           res.headers.get("X-Results-Version"));
-      } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-        refused(rec, textOf(res.html));
+      } else if (verdict === "refused") {
+        refused(rec, Q.textOf(res.html));
       } else {
         retry(rec);  // server error, or a proxy that lost the server
       }
@@ -210,21 +158,11 @@
     r.timer = setTimeout(function () {
       var latest = get(s);
       if (latest) send(latest);
-    }, Math.min(500 * Math.pow(2, r.attempt - 1), MAX_DELAY));
+    }, Q.backoff(r.attempt));
   }
 
   function flush() {
-    pending().forEach(function (rec) { if (!inflight[rec.statement]) send(rec); });
-  }
-
-  function textOf(html) {
-    var tpl = document.createElement("template");
-    tpl.innerHTML = html;
-    return (tpl.content.textContent || "").trim();
-  }
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] || ""; }
-    catch (e) { return ""; }
+    taps.all().forEach(function (rec) { if (!inflight[rec.statement]) send(rec); });
   }
 
   // --- events -----------------------------------------------------------------------------
@@ -232,8 +170,8 @@
     var input = e.target;
     var form = input.form;
     if (!form || !form.classList.contains("statement") || input.name !== "score") return;
-    var rec = { id: uuid4(), who: who, statement: form.dataset.statement, score: input.value, at: Date.now() };
-    put(rec);
+    var rec = { id: Q.uuid4(), who: who, statement: form.dataset.statement, score: input.value, at: Date.now() };
+    taps.put(rec.statement, rec);
     send(rec);
   });
   document.addEventListener("scentiss:phone-message", function (e) {
@@ -259,8 +197,8 @@
   window.addEventListener("online", flush);
   window.addEventListener("beforeunload", function (e) {
     // Kept on the phone, the taps outlive the page; without storage they would be lost.
-    if (storageOk || window.scentissFollowing) return;
-    if (pending().length) {
+    if (taps.durable || window.scentissFollowing) return;
+    if (taps.all().length) {
       e.preventDefault();
       e.returnValue = d.unsent;
       return d.unsent;
@@ -268,7 +206,7 @@
   });
 
   // Taps kept from an earlier visit: show them where they belong and send them.
-  pending().forEach(function (rec) {
+  taps.all().forEach(function (rec) {
     var form = formFor(rec.statement);
     if (form) {
       var radio = form.querySelector('input[name="score"][value="' + rec.score + '"]');
