@@ -16,8 +16,6 @@ from tests.browser_helpers import screenshot
 from tests.conftest import ensure_instrument
 
 # The browser, its contexts and the app server of tests/test_browser.py, shared.
-_orm_beside_playwright = test_browser._orm_beside_playwright
-browser = test_browser.browser
 new_context = test_browser.new_context
 servers = test_browser.servers
 

@@ -26,8 +26,6 @@ from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-_orm_beside_playwright = test_browser._orm_beside_playwright
-browser = test_browser.browser
 new_context = test_browser.new_context
 servers = test_browser.servers
 
