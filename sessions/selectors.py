@@ -1,3 +1,4 @@
+import functools
 import secrets
 import uuid
 from collections.abc import Mapping, Sequence
@@ -143,9 +144,30 @@ def _columns(model: type[Model], alias: str) -> str:
 
 
 def _instance(model: type[M], row: Sequence[Any], start: int = 0) -> M:
-    """The instance of `model` whose _columns begin at `start` in the row."""
+    """The instance of `model` whose _columns begin at `start` in the row, its values
+    converted as the ORM converts them (a JSON field's text decoded; on SQLite, dates, UUIDs
+    and booleans parsed)."""
     names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db(connection.alias, names, row[start : start + len(names)])
+    values = list(row[start : start + len(names)])
+    for index, converters, column in _converters(model, connection.vendor):
+        value = values[index]
+        for convert in converters:
+            value = convert(value, column, connection)
+        values[index] = value
+    return model.from_db(connection.alias, names, values)
+
+
+@functools.cache
+def _converters(model: type[Model], vendor: str) -> list[tuple[int, list[Any], Any]]:
+    """(position, converters, column) of the model's fields whose database values need
+    converting, as SQLCompiler.get_converters finds them; per database vendor."""
+    out = []
+    for index, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            out.append((index, converters, column))
+    return out
 
 
 def _width(model: type[Model]) -> int:

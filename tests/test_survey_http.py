@@ -228,3 +228,37 @@ def test_the_phones_hot_paths_stay_a_few_queries(phone, workshop, django_assert_
             f"/s/{workshop.code}/answer/", {"statement": s.pk, "score": "3"}, **HTMX
         )
     assert response.status_code == 200
+
+
+def test_the_survey_page_shows_the_scale_in_words(phone, workshop):
+    """The ends and middle of the scale, in the page's language (the instrument comes with the
+    session from plain SQL: its JSON fields must be decoded, not shown as JSON text)."""
+    html = phone.get(f"/s/{workshop.code}/survey/1/").content.decode()
+    assert "1 = slecht ontwikkeld" in html
+    assert "5 = goed ontwikkeld" in html
+    assert '<span class="sr-only"> slecht ontwikkeld</span>' in html
+
+
+def test_the_plain_sql_selectors_build_what_the_orm_builds(phone, workshop):
+    """Every field of the session, its instrument, the participant and its table as the ORM
+    reads them (dates, UUIDs, booleans and JSON converted on both databases)."""
+    from sessions.selectors import participant_by_code, participant_from_cookies, workshop_by_code
+
+    def same(a, b) -> None:
+        assert type(a) is type(b)
+        for field in type(a)._meta.concrete_fields:
+            assert getattr(a, field.attname) == getattr(b, field.attname), field.name
+
+    orm = Workshop.objects.select_related("instrument").get(pk=workshop.pk)
+    built = workshop_by_code(workshop.code.lower())
+    same(built, orm)
+    same(built.instrument, orm.instrument)
+
+    participant = Participant.objects.select_related("table").get(workshop=workshop)
+    cookies = {k: v.value for k, v in phone.cookies.items()}
+    from_cookies = participant_from_cookies(cookies=cookies, workshop=built)
+    same(from_cookies, participant)
+    same(from_cookies.table, participant.table)
+    by_code = participant_by_code(cookies=cookies, code=workshop.code)
+    same(by_code, participant)
+    same(by_code.workshop, orm)
