@@ -116,8 +116,8 @@ if _POSTGRES and env.bool("DB_POOL", default=True):
     # (CONN_MAX_AGE must stay 0), and a PostgreSQL connection costs more than an answer.
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 2,
-        # 12: HTTP_CONCURRENCY (8) requests, TAP_THREADS (2) websocket taps, the snapshot
-        # thread and one spare, so a busy process never waits for its own connections.
+        # 12: HTTP_CONCURRENCY (3) requests, TAP_THREADS (2) websocket taps, the snapshot
+        # thread, and room to raise the first two without waiting for connections.
         "max_size": env.int("DB_POOL_SIZE", default=12),
         # A request waits at most this long for a connection, then gets the friendly 503 page
         # (scentiss/middleware.py), within a phone's patience; at most HTTP_CONCURRENCY
@@ -132,8 +132,12 @@ if _POSTGRES:
 # After a request found the database unreachable, the process answers 503 at once for this
 # many seconds instead of letting every request wait DB_POOL_TIMEOUT (then one tries again).
 DB_UNAVAILABLE_RETRY_AFTER = env.float("DB_UNAVAILABLE_RETRY_AFTER", default=1)
-# HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py.
-HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+# HTTP requests inside Django at once per process (0: no limit); see scentiss/asgi.py. Each runs
+# its whole middleware chain and view in one thread (scentiss/handler.py), so more runnable
+# threads only share one GIL with the event loop and the snapshot thread: at 200 HTTP taps/s on
+# two processes, 8 put the projector's p50 at 381 ms, 4 at 155-220 ms, 3 at 103-107 ms with
+# the taps' save p50 36-40 ms (bench/README.md).
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=3)
 # What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
 # a request's headers (from the connection's start or the previous response) and for its whole
 # body (plus a second per HTTP_BODY_MIN_RATE bytes it announces: uploads), and their largest

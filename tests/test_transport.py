@@ -21,7 +21,7 @@ from tests.conftest import BASE_DIR, start_server, stop_server
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LIMIT = 5  # seconds: HTTP_HEADER_TIMEOUT and HTTP_BODY_TIMEOUT of the server under test
-STALLED = 12  # more than HTTP_CONCURRENCY (8) of each kind
+STALLED = 12  # more than HTTP_CONCURRENCY (3) of each kind
 
 
 @pytest.fixture
