@@ -1,11 +1,17 @@
 """Push results snapshots to a session's live views, coalesced.
 
 One helper for every change to the answers: `results_changed(workshop_id)`, called after
-commit. Each session gets at most one snapshot per RESULTS_BROADCAST_INTERVAL: per process
-by the tick below, and across processes by a claim in Redis (one process snapshots a session
-in an interval; the others look again at their next tick). The first change in a quiet
-period goes out at once, changes during an interval are folded into one snapshot at its end,
-and a snapshot whose version was already sent is skipped. This keeps each projector's
+commit. Each session gets at most one snapshot per interval: per process by the tick below,
+and across processes by a claim in Redis (one process snapshots a session in an interval; the
+others look again at their next tick). The first change in a quiet period goes out at once,
+changes during an interval are folded into one snapshot at its end, and a snapshot whose
+version was already sent is skipped.
+
+The interval follows the cost of the snapshots: four times what the last tick took, between
+RESULTS_BROADCAST_MIN_INTERVAL (25 ms) and RESULTS_BROADCAST_INTERVAL (100 ms). On free cores
+a busy session's chart follows within a few tens of milliseconds; on saturated ones the
+snapshots keep to a quarter of the time and leave the rest to the answers (a fixed short
+interval made the chart fall seconds behind there: bench/README.md). This keeps each projector's
 channel far below the Redis layer's per-channel capacity (past which it drops messages
 silently), whatever the rate of answers.
 """
@@ -43,6 +49,7 @@ class _LoopState:
     dirty: set[int] = field(default_factory=set)
     sent_version: dict[int, int] = field(default_factory=dict)
     last_tick: float = float("-inf")
+    last_cost: float = 0.0  # seconds the last tick took, from its start to its last send
     ticker: asyncio.Task | None = None
 
 
@@ -57,9 +64,16 @@ class ResultsBroadcaster:
     process, per-session snapshots each queued for the one thread that sync code outside a
     request shares, and the projectors fell seconds behind (bench/README.md)."""
 
-    interval: float
+    interval: float  # the longest spacing of ticks (snapshots costly: a busy machine)
+    min_interval: float | None = None  # the shortest (None: always `interval`)
     # Keyed by event loop: a test client runs each request in a loop of its own.
     _states: dict[int, _LoopState] = field(default_factory=dict)
+
+    def spacing(self, state: _LoopState) -> float:
+        """How far apart this process's ticks are now: the snapshots take at most a quarter
+        of the time (SNAPSHOT_SHARE), within [min_interval, interval]."""
+        low = self.interval if self.min_interval is None else self.min_interval
+        return min(self.interval, max(low, state.last_cost / SNAPSHOT_SHARE))
 
     def _state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
@@ -75,7 +89,7 @@ class ResultsBroadcaster:
         state.dirty.add(workshop_id)
         if state.ticker is not None and not state.ticker.done():
             return  # a tick is scheduled or running; it (or the one after it) sends this
-        wait = max(0.0, state.last_tick + self.interval - state.loop.time())
+        wait = max(0.0, state.last_tick + self.spacing(state) - state.loop.time())
         if wait == 0 and not defer:
             # No later tick in a loop that ends with this call, so no waiting for a claim.
             await self._tick(state, claim=False)
@@ -97,13 +111,21 @@ class ResultsBroadcaster:
             log.exception("results broadcast failed")
         finally:
             if state.dirty:  # changes that came in while this tick ran
-                self._schedule(state, max(0.0, state.last_tick + self.interval - state.loop.time()))
+                wait = state.last_tick + self.spacing(state) - state.loop.time()
+                self._schedule(state, max(0.0, wait))
 
     async def _tick(self, state: _LoopState, *, claim: bool = True) -> None:
         state.last_tick = state.loop.time()
+        try:
+            await self._snapshot_and_send(state, claim=claim)
+        finally:
+            state.last_cost = state.loop.time() - state.last_tick
+
+    async def _snapshot_and_send(self, state: _LoopState, *, claim: bool) -> None:
         sessions, state.dirty = state.dirty, set()
         layer = get_channel_layer()
-        mine = await _claim(layer, sorted(sessions), self.interval) if claim else sorted(sessions)
+        spacing = self.spacing(state)
+        mine = await _claim(layer, sorted(sessions), spacing) if claim else sorted(sessions)
         # Another process snapshots those in this interval; the next tick looks again, so a
         # change it read too early is still sent.
         state.dirty |= sessions - set(mine)
@@ -145,7 +167,13 @@ async def _claim(layer: Any, workshop_ids: list[int], interval: float) -> list[i
     return [w for w, ok in zip(workshop_ids, claimed, strict=True) if ok]
 
 
-broadcaster = ResultsBroadcaster(interval=settings.RESULTS_BROADCAST_INTERVAL)
+# Snapshots may take this share of the time; the ticks are spaced out accordingly.
+SNAPSHOT_SHARE = 0.25
+
+broadcaster = ResultsBroadcaster(
+    interval=settings.RESULTS_BROADCAST_INTERVAL,
+    min_interval=settings.RESULTS_BROADCAST_MIN_INTERVAL,
+)
 
 
 def results_changed(workshop_id: int) -> None:

@@ -186,9 +186,11 @@ else:
 # organiser's own login does not count.
 WS_PER_PROJECTOR_KEY = env.int("WS_PER_PROJECTOR_KEY", default=20)
 
-# At most one results message per session per this many seconds, for the whole cluster (one
-# process claims the interval in Redis: live/broadcast.py; the in-memory layer is one process).
+# At most one results message per session per interval, for the whole cluster (one process
+# claims the interval in Redis: live/broadcast.py; the in-memory layer is one process). The
+# interval is four times what the last snapshot took, between these two (seconds).
 RESULTS_BROADCAST_INTERVAL = env.float("RESULTS_BROADCAST_INTERVAL", default=0.1)
+RESULTS_BROADCAST_MIN_INTERVAL = env.float("RESULTS_BROADCAST_MIN_INTERVAL", default=0.025)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

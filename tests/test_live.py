@@ -131,9 +131,9 @@ async def test_a_burst_is_coalesced_and_ends_on_the_newest_version():
             last = await save(participant, statement, 3)
     received = await receive_until_version(communicator, last.version)
     elapsed = time.monotonic() - started
-    # 40 answers: at most one snapshot per interval (plus the leading and trailing one),
-    # however fast they came, and far fewer than 40.
-    assert len(received) <= elapsed / settings.RESULTS_BROADCAST_INTERVAL + 2
+    # 40 answers: at most one snapshot per interval (the shortest; plus the leading and
+    # trailing one), however fast they came, and far fewer than 40.
+    assert len(received) <= elapsed / settings.RESULTS_BROADCAST_MIN_INTERVAL + 2
     assert len(received) < 40
     assert received[-1]["respondents"] == 5
     assert received[-1]["elements"][0]["items"][0]["n"] == 5
@@ -266,3 +266,24 @@ async def test_one_process_of_the_cluster_snapshots_a_session_per_interval():
         assert time.monotonic() < deadline, "the claim did not expire after its interval"
         await asyncio.sleep(0.01)
     assert await _claim(InMemoryChannelLayer(), [session_id], interval) == [session_id]
+
+
+def test_the_snapshot_interval_follows_the_cost_of_the_snapshots():
+    """Free cores: a busy session's chart follows within the shortest interval; costly
+    snapshots (a saturated machine) are spaced out so that they take at most a quarter of the
+    time, up to the longest interval, leaving the rest to the answers."""
+    from live.broadcast import ResultsBroadcaster, _LoopState
+
+    broadcaster = ResultsBroadcaster(interval=0.1, min_interval=0.025)
+    state = _LoopState(loop=asyncio.new_event_loop())
+    try:
+        assert broadcaster.spacing(state) == 0.025  # no tick yet
+        state.last_cost = 0.004
+        assert broadcaster.spacing(state) == 0.025
+        state.last_cost = 0.015
+        assert broadcaster.spacing(state) == pytest.approx(0.06)
+        state.last_cost = 0.5
+        assert broadcaster.spacing(state) == 0.1
+    finally:
+        state.loop.close()
+    assert ResultsBroadcaster(interval=0.1).spacing(state) == 0.1  # fixed when no minimum
