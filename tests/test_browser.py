@@ -99,6 +99,28 @@ def statements_of(workshop: Workshop) -> list[list[Statement]]:
     ]
 
 
+def test_a_tap_made_while_the_scripts_still_load_is_saved(servers, workshop, new_context):
+    """On a slow network the survey page shows (and takes taps) before survey.js has run: such a
+    tap is sent as soon as the script runs, not left checked on the screen and never saved."""
+    context = new_context(**PHONE)
+    held = []
+    context.route("**/static/js/survey.js", lambda route: held.append(route))
+    page = context.new_page()
+    page.goto(f"{servers.url}/j/{workshop.code}/")
+    page.get_by_role("button", name="Starten").tap()
+    expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
+    statement = statements_of(workshop)[0][0]
+    group = page.get_by_role("radiogroup", name=statement.text_nl)
+    group.locator("label", has=page.get_by_role("radio", name="4")).tap()
+    expect(group.get_by_role("radio", name="4")).to_be_checked()
+    assert held and stored_answers(workshop) == {}  # the script has not run yet
+
+    held.pop().continue_()
+
+    expect(group.get_by_role("status")).to_have_text(f"✓ {SAVED}")
+    assert stored_answers(workshop) == {statement.pk: 4}
+
+
 def join(page: Page, url: str, workshop: Workshop) -> None:
     """Open the join URL and start without choosing anything (as most people will)."""
     page.goto(f"{url}/j/{workshop.code}/")

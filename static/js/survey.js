@@ -205,10 +205,19 @@
     }
   });
 
+  // Taps made before this script ran (the page shows and takes taps while its scripts still
+  // load on a slow network): a radio checked that the server did not check is such a tap.
+  var early = {};
+  root.querySelectorAll('form.statement input[name="score"]:checked').forEach(function (input) {
+    if (input.defaultChecked) return;
+    var rec = { id: Q.uuid4(), who: who, statement: input.form.dataset.statement, score: input.value, at: Date.now() };
+    taps.put(rec.statement, rec);
+    early[rec.statement] = true;
+  });
   // Taps kept from an earlier visit: show them where they belong and send them.
   taps.all().forEach(function (rec) {
     var form = formFor(rec.statement);
-    if (form) {
+    if (form && !early[rec.statement]) {
       var radio = form.querySelector('input[name="score"][value="' + rec.score + '"]');
       if (radio) radio.checked = true;
     }
