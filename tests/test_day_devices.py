@@ -78,6 +78,19 @@ CUT_TEXT = """() => {
 }"""
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 BELOW_FOLD = "sel => document.querySelector(sel).getBoundingClientRect().bottom - innerHeight"
+# Names broken inside a word ("Ondersteunin|g"): the widest word of a tab's name wider than the
+# room the tab gives it.
+BROKEN_WORDS = """() => [...document.querySelectorAll('.tab-name')].filter(el => {
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+  el.appendChild(probe);
+  const widest = Math.max(...el.firstChild.textContent.trim().split(/\\s+/).map(word => {
+    probe.textContent = word;
+    return probe.getBoundingClientRect().width;
+  }));
+  probe.remove();
+  return widest > el.clientWidth + 0.5;
+}).map(el => el.textContent.trim())"""
 
 
 @pytest.fixture
@@ -184,6 +197,8 @@ def test_every_page_fits_every_device(servers, day, new_context):
             screenshot(page, f"devices/{name}-{size}")
             if (over := page.evaluate(SIDEWAYS)) > 0:
                 problems.append(f"{name} at {size} scrolls sideways by {over}px")
+            if broken := page.evaluate(BROKEN_WORDS):
+                problems.append(f"{name} at {size} breaks words in its tabs: {broken}")
             page.context.close()
         # A phone's survey page.
         phone = _open(new_context, url, size)
