@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import proc_cpu_seconds, start_server, stop_all
+from bench.servers import proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -120,22 +120,9 @@ def main() -> int:
         own_before = time.process_time()
         if args.profile:
             spy = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "py-spy"),
-                    "record",
-                    "--pid",
-                    str(server.process.pid),
-                    "--rate",
-                    "100",
-                    "--gil",  # only the thread holding the GIL: where the CPU goes
-                    "--nonblocking",
-                    "--format",
-                    "raw",
-                    "--output",
-                    str(RESULTS / "profile-answer-path.txt"),
-                    "--duration",
-                    str(int(args.seconds)),
-                ],
+                pyspy_command(
+                    server.process.pid, args.seconds, RESULTS / "profile-answer-path.txt"
+                ),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

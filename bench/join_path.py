@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import proc_cpu_seconds, start_server, stop_all
+from bench.servers import proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -98,22 +98,7 @@ def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_
     spy = None
     if spy_out is not None:
         spy = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "py-spy"),
-                "record",
-                "--pid",
-                str(server.process.pid),
-                "--rate",
-                "100",
-                "--gil",  # only the thread holding the GIL: where the CPU goes
-                "--nonblocking",
-                "--format",
-                "raw",
-                "--output",
-                str(spy_out),
-                "--duration",
-                str(int(seconds)),
-            ],
+            pyspy_command(server.process.pid, seconds, spy_out),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

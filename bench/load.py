@@ -50,6 +50,7 @@ from bench.servers import (
     cpu_by_command,
     machine_cpu,
     port_free,
+    pyspy_command,
     start_server,
     stop_all,
 )
@@ -1147,25 +1148,12 @@ def run_stage(stage: Stage, options: Options) -> StageRun:
 
 async def record_profile(server: ServerProcess, seconds: float, out: Path) -> Path | None:
     """py-spy (if installed) samples the server without pausing it, as collapsed stacks."""
-    py_spy = Path(sys.executable).parent / "py-spy"
-    if not py_spy.exists():
+    command = pyspy_command(server.pid, seconds, out, rate=50)
+    if not Path(command[0]).exists():
         print("    (py-spy is not installed in the venv: no profile)")
         return None
     process = await asyncio.create_subprocess_exec(
-        str(py_spy),
-        "record",
-        "--pid",
-        str(server.pid),
-        "--duration",
-        str(int(seconds)),
-        "--rate",
-        "50",
-        "--nonblocking",
-        "--gil",  # only the thread holding the GIL: where the CPU goes, not who waits
-        "--format",
-        "raw",
-        "--output",
-        str(out),
+        *command,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )

@@ -122,6 +122,27 @@ class ServerProcess:
                 self.process.wait(timeout=5)
 
 
+def pyspy_command(pid: int, seconds: float, out: Path, *, rate: int = 100) -> list[str]:
+    """py-spy recording a server without pausing it, only the thread holding the GIL (where
+    the CPU goes, not who waits), as collapsed stacks (bench/pyspy_top.py sums them)."""
+    return [
+        str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--pid",
+        str(pid),
+        "--duration",
+        str(int(seconds)),
+        "--rate",
+        str(rate),
+        "--nonblocking",
+        "--gil",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+    ]
+
+
 def proc_rss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
