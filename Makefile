@@ -9,10 +9,15 @@ PORT ?= 8000
 # The tests run against the real services; CI (.ci/run) sets these to the local servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# pytest-xdist workers for the PostgreSQL runs (one per core here; TEST_WORKERS=0 runs in one
+# process, which is what a debugger or -x wants). Tests of one module stay on one worker, so a
+# module's browser and servers are started once.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
 UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
-.PHONY: run test bench lint lock install install-dev messages browser clean
+.PHONY: run test test-fast bench lint lock install install-dev messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,9 +77,16 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest $(PYTEST_ARGS)
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 	DATABASE_URL="sqlite:///$(CURDIR)/test-db.sqlite3" REDIS_URL= \
 	  $(BIN)/pytest -m both_databases $(PYTEST_ARGS)
+
+# The fast tier, while changing code: every test that needs no browser, no server process and no
+# committed data (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
+# test`. The test database is kept between runs (--reuse-db still applies new migrations).
+test-fast: install-dev messages
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest -m "not slow" --reuse-db -q $(XDIST) $(PYTEST_ARGS)
 
 # Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
 # `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.
