@@ -2,7 +2,7 @@
 
 A client that stops half-way through its headers or its body must cost only its own
 connection: the room's answers and /healthz go on, and the stalled connection is closed after
-the header or body time limit (issue 14, item 1).
+the header or body time limit.
 """
 
 import asyncio
