@@ -228,8 +228,8 @@ def _tap_thread_call(
     loop: asyncio.AbstractEventLoop, function: Callable[..., T], kwargs: dict
 ) -> T:
     # What asgiref sets in the threads it runs sync code in: the broadcast that a saved answer
-    # triggers after commit (survey.broadcast.results_changed) then goes to this server's loop
-    # instead of a loop of its own.
+    # triggers after commit (sessions.signals.results_changed, passed on by live/receivers.py to
+    # live.broadcast.results_changed) then goes to this server's loop instead of a loop of its own.
     SyncToAsync.threadlocal.main_event_loop = loop
     SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
     close_old_connections()

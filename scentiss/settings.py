@@ -217,7 +217,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "sessions.rate_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
-AXES_USERNAME_CALLABLE = "scentiss.auth.login_username"  # bounded, no NUL (engineer "input")
+AXES_USERNAME_CALLABLE = "scentiss.auth.login_username"  # bounded length, no NUL
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"

@@ -209,7 +209,8 @@ def paper_form_save(
     Refused (nothing stored) when a statement is not of the session's instrument or a score
     is outside 1-5.
     """
-    # sessions.services imports this app's broadcaster: imported where it is used.
+    # Imported here only by history: sessions.services once imported this app's broadcaster.
+    # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
     from sessions.services import participant_join
 
     known = instrument_statement_elements(workshop.instrument_id)

@@ -521,7 +521,7 @@ def test_any_session_code_but_a_real_one_is_a_404(client, workshop, code):
     assert "Pagina niet gevonden" in response.content.decode()
 
 
-# --- nothing stored twice (issue 7, part 1): sequences and races ------------------------------
+# --- nothing stored twice: sequences and races ------------------------------------------------
 
 
 @settings(PROPERTY_SETTINGS, max_examples=50)  # a sequence is up to 12 requests

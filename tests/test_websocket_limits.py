@@ -1,4 +1,4 @@
-"""The websocket side against a hostile room (issue 14, item 10): unknown paths, foreign
+"""The websocket side against a hostile room: unknown paths, foreign
 origins, and one projector key opening connection after connection. On the real server
 (uvicorn) where the server's behaviour is the point, through the ASGI application otherwise.
 """
