@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
+from live.server_loop import server_loop_remember  # noqa: E402
 from scentiss.websocket import RefuseUnknownPaths, SameOriginValidator  # noqa: E402
 
 
@@ -174,7 +175,7 @@ def http_app(app):
     return route
 
 
-application = ProtocolTypeRouter(
+_router = ProtocolTypeRouter(
     {
         "http": http_app(django_asgi_app),
         "websocket": RefuseUnknownPaths(
@@ -183,3 +184,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+
+async def application(scope, receive, send) -> None:
+    """The ASGI application: every connection first records the server's event loop (the
+    broadcasts defer their work to it: live.server_loop)."""
+    server_loop_remember()
+    await _router(scope, receive, send)
