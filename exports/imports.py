@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -88,6 +89,15 @@ _FOCUS = [
     )
     for lang in LABELS
 ]
+
+
+def _roles() -> dict[str, str]:
+    """A role by its value or by its label in either language (the workbook writes labels)."""
+    roles = {_fold(value): value for value in Role.values}
+    for lang in ("en", "nl"):
+        with translation.override(lang):
+            roles.update({_fold(str(label)): value for value, label in Role.choices})
+    return roles
 
 
 @dataclass(frozen=True)
@@ -391,6 +401,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.omitted = 0
         self.people: dict[str, ImportedParticipant] = {}
+        self.roles = _roles()
         self.element_names: dict[str, set[str]] = {}
         for s in by_key.values():
             self.element_names.setdefault(s.element.key, set()).update(
@@ -442,7 +453,7 @@ class _Reader:
                 lambda: refuse("seat", _("Not a seat number 1 to %(n)s.") % {"n": MAX_SEAT}),
             )
         if "role" in present:
-            role = cell("role")
+            role = self.roles.get(_fold(cell("role")), cell("role"))
             if role not in ("", *Role.values):
                 refuse("role", _("Unknown role; use one of %(roles)s, or leave it empty.")
                        % {"roles": ", ".join(Role.values)})  # fmt: skip
