@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +82,11 @@ def free_port() -> int:
 class Server:
     url: str
     process: subprocess.Popen
+    log: list[str] = field(default_factory=list)  # every line of its stderr so far
+
+    def errors(self) -> list[str]:
+        """The log lines of errors and tracebacks: a refused client must cause none."""
+        return [line for line in self.log if "Traceback" in line or "ERROR" in line]
 
     @property
     def host(self) -> str:
@@ -138,10 +143,12 @@ def start_server(
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
+    log: list[str] = []
 
     def pump() -> None:  # keeps the pipe drained for the server's whole life
         for line in process.stderr:
             lines.put(line)
+            log.append(line)
             sys.stderr.write(line)
         lines.put(None)
 
@@ -155,7 +162,7 @@ def start_server(
         if line is None:
             raise RuntimeError(f"server exited with {process.wait()}")
         if "Uvicorn running on" in line:
-            return Server(url=f"http://127.0.0.1:{port}", process=process)
+            return Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
     process.kill()
     raise RuntimeError("server did not come up")
 
