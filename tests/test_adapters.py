@@ -8,7 +8,8 @@ One test per adapter:
 - live/consumers.py `NoDbDispatchMixin`: channels' consumer dispatch by handler name.
 - scentiss/handler.py `OneHopASGIHandler`: Django's ASGIHandler hooks it overrides.
 - scentiss/transport.py `HttpToolsProtocol`: uvicorn's httptools protocol, its callbacks and
-  its request cycle.
+  its request cycle; `WebSocketProtocol`: uvicorn's sans-I/O websockets protocol and the
+  websockets library's ServerProtocol under it.
 - scentiss/staticfinders.py `PlotlyFinder`: the storage `prefix` attribute that collectstatic
   and WhiteNoise read.
 """
@@ -110,6 +111,28 @@ def test_uvicorns_httptools_protocol_has_what_the_transport_limits_use():
     assert "response_complete" in inspect.getsource(RequestResponseCycle.__init__)
     assert "self.loop" in init and "self.transport" in inspect.getsource(HttpToolsProtocol)
     assert issubclass(transport.HttpToolsProtocol, HttpToolsProtocol)
+    # The upgrade is handed to `ws_protocol_class`, uvicorn's sans-I/O websockets protocol by
+    # default, which transport.WebSocketProtocol replaces.
+    assert "self.ws_protocol_class" in init
+
+
+def test_uvicorns_websockets_protocol_has_what_the_handshake_answers_use():
+    """transport.WebSocketProtocol answers a handshake the websockets library refused and caps
+    message sizes through the library's ServerProtocol (`conn`) and uvicorn's flags."""
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+    from websockets.server import ServerProtocol
+
+    import scentiss.transport as transport
+
+    source = inspect.getsource(WebSocketsSansIOProtocol)
+    for attribute in ("self.conn", "handshake_initiated", "handshake_complete", "close_sent"):
+        assert attribute in source, attribute
+    assert "ServerProtocol(" in source
+    protocol = ServerProtocol()
+    assert protocol.handshake_exc is None
+    assert callable(protocol.data_to_send)
+    assert hasattr(protocol, "max_message_size")
+    assert issubclass(transport.WebSocketProtocol, WebSocketsSansIOProtocol)
 
 
 def test_collectstatic_and_whitenoise_read_a_storages_prefix():
