@@ -1,7 +1,7 @@
 """Writes of the exports app: answers imported from a file the app writes (the long CSV or the
 session workbook)."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from sessions.models import SEAT_MAX, Participant, Table, Workshop
 from sessions.selectors import join_refusal
 from survey.models import Answer, ElementTally, ItemTally
 from survey.services import tallies_rebuild
+from survey.tallies import tallies_count
 
 
 class ImportRefused(Rejected):
@@ -175,21 +176,19 @@ def _store_postgresql(workshop: Workshop, read: ReadResult, element_of: dict[int
         ) as copy:
             for row in answers:
                 copy.write_row(row)
-        per_element: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-        items: Counter[tuple[int, int]] = Counter()
-        for participant_id, statement_id, score, *_times in answers:
-            tally = per_element[(participant_id, element_of[statement_id])]
-            tally[0] += score or 0
-            tally[1] += score is not None
-            tally[2] += 1
-            items[(statement_id, score or 0)] += 1
+        tallies = tallies_count(
+            (participant_id, statement_id, element_of[statement_id], score)
+            for participant_id, statement_id, score, *_times in answers
+        )
         with raw.copy(
             f"COPY {ElementTally._meta.db_table} "
             "(workshop_id, participant_id, element_id, total, scored, answered) FROM STDIN"
         ) as copy:
-            for (participant_id, element_id), (total, scored, count) in per_element.items():
-                copy.write_row((workshop.pk, participant_id, element_id, total, scored, count))
-        ordered = sorted(items.items())
+            for (participant_id, element_id), c in tallies.elements.items():
+                copy.write_row(
+                    (workshop.pk, participant_id, element_id, c.total, c.scored, c.answered)
+                )
+        ordered = sorted(tallies.items.items())
         if ordered:
             cursor.execute(
                 f"INSERT INTO {ItemTally._meta.db_table} "  # noqa: S608
