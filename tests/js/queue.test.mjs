@@ -76,6 +76,20 @@ describe("store", () => {
     assert.deepEqual(taps.all().map((r) => r.id).sort(), ["a", "b"]);
     assert.deepEqual(storage.records("t."), [{ id: "a" }]);
   });
+
+  test("a newer record that a full storage cannot take is the one read back, not the older one stored", () => {
+    const storage = new FakeStorage();
+    const taps = queue({ storage }).store("t.");
+    taps.put("4", { id: "a", score: "2" });
+    storage.full = true;
+    taps.put("4", { id: "b", score: "5" });
+    assert.deepEqual(taps.get("4"), { id: "b", score: "5" });
+    assert.deepEqual(taps.all(), [{ id: "b", score: "5" }]);
+    storage.full = false;
+    taps.put("4", { id: "c", score: "1" });
+    assert.deepEqual(taps.get("4"), { id: "c", score: "1" });
+    assert.deepEqual(storage.records("t."), [{ id: "c", score: "1" }]);
+  });
 });
 
 describe("verdict", () => {

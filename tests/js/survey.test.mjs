@@ -184,6 +184,23 @@ describe("by HTTP (no socket)", () => {
     assert.equal(p.calls.length, 2);
     assert.equal(p.calls[1].field("client_id"), newer.id);
   });
+
+  test("with the phone's storage full, a newer tap of a statement is still the one that goes last", async (t) => {
+    const p = surveyPage(t);
+    p.tap(4, 2);
+    p.storage.full = true;
+    const tapsBefore = p.calls.length;
+    p.tap(4, 5);  // kept in memory only
+    assert.equal(p.calls.length, tapsBefore, "waits for the older tap's reply");
+    p.calls[0].reply(200, "", ACK);
+    await settle();
+    assert.equal(p.calls.length, 2, "the newer tap goes after the older one's reply");
+    assert.equal(p.calls[1].field("score"), "5");
+    p.calls[1].reply(200, "", ACK);
+    await settle();
+    p.tick(60000);
+    assert.equal(p.calls.length, 2);
+  });
 });
 
 describe("across a reload", () => {
