@@ -71,9 +71,9 @@ node_modules/axe-core/axe.min.js: package.json
 	touch $@
 
 # First in `make test`: the logic of the browser scripts (static/js/: the offline queue, the
-# taps, the chair's notes, the websocket client) under Node's own test runner with a fake page: seconds, no browser,
-# no npm package. Node >= 20.11; the files are named, not the folder (Node 22 no longer searches a
-# folder given to --test).
+# taps, the chair's notes, the websocket client) under Node's own test runner with a fake page:
+# seconds, no browser, no npm package. Node >= 20.11; the files are named, not the folder (Node 22
+# no longer searches a folder given to --test).
 .PHONY: test-js
 test-js:
 	node --disable-warning=ExperimentalWarning --test --test-reporter=spec tests/js/*.test.mjs
