@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { FakeStorage, fakeFetch, load, settle } from "./fakes.mjs";
+import { FakeStorage, fakeFetch, fakeWebSockets, load, settle } from "./fakes.mjs";
 
 const PREFIX = "scentiss.tap.ABC.";
 
@@ -14,7 +14,8 @@ const PREFIX = "scentiss.tap.ABC.";
 // phone's socket, follow.js) or none. Returns tap(statement, score), the requests (fetch's
 // calls), the messages the socket was given and the page's document for its events.
 const clocked = new WeakSet();
-function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, online = true } = {}) {
+// socket: the real phone socket instead (live.js and follow.js over a fake WebSocket class).
+function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, online = true, socket = false } = {}) {
   if (!clocked.has(t)) {  // one fake clock for the test's pages
     t.mock.timers.enable({ apis: ["setTimeout"] });
     clocked.add(t);
@@ -32,7 +33,10 @@ function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, 
   };
   const document = new EventTarget();
   Object.assign(document, {
-    body: { getAttribute: () => '{"X-CSRFToken": "tok"}' },
+    body: {
+      getAttribute: () => '{"X-CSRFToken": "tok"}',
+      dataset: { followWs: "/ws/s/ABC/phone/", phase: "survey", revealed: "false" },
+    },
     querySelector: (selector) => (selector === ".survey" ? root : null),
     getElementById: () => null,
     createElement: () => {
@@ -48,8 +52,13 @@ function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, 
     window.scentissPhone = { send: (message) => { if (!phone.open) return false; sent.push(message); return true; } };
   }
   const navigator = { onLine: online };
+  // In the page's order: live.js (base.html), queue.js and survey.js, follow.js.
+  const { WebSocket, sockets } = fakeWebSockets();
+  const location = { protocol: "http:", host: "venue.lan", reloads: 0, reload() { this.reloads += 1; } };
+  if (socket) load("live.js", { window, WebSocket, location });
   load("queue.js", { window, document, localStorage: storage, fetch });
   load("survey.js", { window, document, navigator });
+  if (socket) load("follow.js", { window, document, location, ScentissLive: window.ScentissLive });
 
   function tap(statement, score) {
     const form = { classList: { contains: (c) => c === "statement" }, dataset: { statement: String(statement) } };
@@ -57,7 +66,7 @@ function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, 
     return storage.records(PREFIX).find((r) => r.statement === String(statement));
   }
   function phoneSays(name, detail) { document.dispatchEvent(new CustomEvent("scentiss:phone-" + name, { detail })); }
-  return { tap, calls, sent, storage, window, phoneSays, tick: (ms) => t.mock.timers.tick(ms) };
+  return { tap, calls, sent, storage, window, phoneSays, sockets, location, tick: (ms) => t.mock.timers.tick(ms) };
 }
 
 function posted(call) {
@@ -317,5 +326,75 @@ describe("over the phone's socket", () => {
     // ... and only once: the retry timer that was waiting finds it on its way.
     p.tick(500);
     assert.equal(p.sent.length + p.calls.length, 2);
+  });
+});
+
+describe("with the phone's real socket (live.js, follow.js)", () => {
+  const SNAPSHOT = { phase: "survey", revealed: false, version: 1 };
+  const ackFor = (rec) => ({ type: "ack", id: rec.id, answered: 1, total: 46, version: 2 });
+
+  test("the connection's first message (the state) changes nothing; a tap then goes over the socket and its ack drops it", (t) => {
+    const p = surveyPage(t, { socket: true });
+    assert.equal(p.sockets[0].url, "ws://venue.lan/ws/s/ABC/phone/");
+    p.sockets[0].open();
+    p.sockets[0].message(SNAPSHOT);
+    assert.equal(p.location.reloads, 0);
+    const rec = p.tap(4, 2);
+    assert.deepEqual(p.sockets[0].sent.map((m) => JSON.parse(m)), [{ type: "answer", id: rec.id, statement: 4, score: "2" }]);
+    p.sockets[0].message(ackFor(rec));
+    assert.deepEqual(p.storage.records(PREFIX), []);
+    p.tick(60000);
+    assert.equal(p.calls.length, 0);
+  });
+
+  test("a tap made before the socket opens goes by POST", (t) => {
+    const p = surveyPage(t, { socket: true });
+    const rec = p.tap(4, 2);
+    assert.equal(p.calls.length, 1);
+    assert.equal(p.calls[0].field("client_id"), rec.id);
+  });
+
+  test("the socket lost with a tap on it: the tap goes by POST; what waits goes over the socket once it is back", async (t) => {
+    t.mock.method(Math, "random", () => 0);  // the socket is back after 250 ms, before the taps' retry (500 ms)
+    const p = surveyPage(t, { socket: true });
+    p.sockets[0].open();
+    const a = p.tap(4, 2);
+    p.sockets[0].close(1006);
+    assert.deepEqual(p.calls.map((c) => c.field("client_id")), [a.id]);
+    p.calls[0].fail();  // the wifi is gone too
+    await settle();
+    const b = p.tap(5, 3);  // made while the socket is down: by POST, which fails too
+    p.calls[1].fail();
+    await settle();
+    p.tick(250);
+    assert.equal(p.sockets.length, 2);
+    p.sockets[1].open();
+    p.sockets[1].message(SNAPSHOT);
+    assert.deepEqual(p.sockets[1].sent.map((m) => JSON.parse(m).id).sort(), [a.id, b.id].sort());
+    p.sockets[1].message(ackFor(a));
+    p.sockets[1].message(ackFor(b));
+    assert.deepEqual(p.storage.records(PREFIX), []);
+    p.tick(60000);
+    assert.equal(p.calls.length, 2, "nothing sent by POST again: the retries that waited were called off");
+    assert.equal(p.sockets[1].sent.length, 2);
+  });
+
+  test("a state with another phase loads the page that fits it, once; the reveal counts only after the survey", (t) => {
+    const p = surveyPage(t, { socket: true });
+    p.sockets[0].open();
+    p.sockets[0].message({ phase: "survey", revealed: true, version: 1 });
+    assert.equal(p.location.reloads, 0);
+    p.sockets[0].message({ phase: "discussion", revealed: false, version: 1 });
+    assert.equal(p.location.reloads, 1);
+    assert.equal(p.window.scentissFollowing, true, "no leave prompt for this reload");
+  });
+
+  test("a socket the server does not allow (4403) is not tried again; taps go by POST", (t) => {
+    const p = surveyPage(t, { socket: true });
+    p.sockets[0].close(4403);
+    p.tick(60000);
+    assert.equal(p.sockets.length, 1);
+    const rec = p.tap(4, 2);
+    assert.equal(p.calls[0].field("client_id"), rec.id);
   });
 });
