@@ -137,6 +137,9 @@ function parse(html, doc) {
   return root;
 }
 
+// window: only its events (online, beforeunload) matter to the scripts.
+export class Window extends Node_ {}
+
 export class Document extends Node_ {
   constructor(bodyHtml = "") {
     super();

@@ -68,23 +68,23 @@ export function fakeWebSockets() {
 }
 
 // A fetch that answers when the test says: calls lists each request with its url, its
-// FormData body and reply(status, html, headers) / fail() to settle it.
+// FormData body (field(name)) and reply(status, html, headers) / fail() to settle it; an abort
+// (the caller's timeout) fails it and sets aborted.
 export function fakeFetch() {
   const calls = [];
   function fetch(url, init) {
     return new Promise((resolve, reject) => {
       const call = {
-        url, init, body: init.body, settled: false,
+        url, init, body: init.body, aborted: false,
         field(name) { return init.body.get(name); },
         reply(status, html = "", headers = {}) {
-          call.settled = true;
           resolve({
             status,
             text: () => Promise.resolve(html),
             headers: new Headers(headers),
           });
         },
-        fail() { call.settled = true; reject(new TypeError("Failed to fetch")); },
+        fail() { reject(new TypeError("Failed to fetch")); },
       };
       if (init.signal) init.signal.addEventListener("abort", () => { call.aborted = true; call.fail(); });
       calls.push(call);

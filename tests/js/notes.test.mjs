@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { Document } from "./dom.mjs";
+import { Document, Window } from "./dom.mjs";
 import { FakeStorage, fakeFetch, load, settle } from "./fakes.mjs";
 
 const PREFIX = "scentiss.note.";
@@ -49,7 +49,7 @@ function clock(t) {
 function chairPage(t, { storage = new FakeStorage(), notes = "", table = "2" } = {}) {
   clock(t);
   const document = new Document(chairHtml({ notes, table }));
-  const window = new Document();  // only its events matter
+  const window = new Window();
   const { fetch, calls } = fakeFetch();
   const processed = [];
   const env = {
@@ -317,7 +317,7 @@ describe("the organiser's note counts", () => {
     const triggers = [];
     let options = null;
     load("notes.js", {
-      window: new Document(), document,
+      window: new Window(), document,
       htmx: { trigger: (el, name) => triggers.push(name), process: () => {} },
       ScentissLive: { connect: (o) => { options = o; } },
     });
