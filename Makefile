@@ -90,10 +90,12 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 	DATABASE_URL="sqlite:///$(CURDIR)/test-db.sqlite3" REDIS_URL= \
 	  $(BIN)/pytest -m both_databases $(PYTEST_ARGS)
 
-# The fast tier, while changing code: every test that needs no browser, no server process and no
-# committed data (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
+# The fast tier, while changing code: the browser scripts' unit tests, the import contracts, and
+# every test that needs no browser, no server process and no committed data (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
 # test`. The test database is kept between runs (--reuse-db still applies new migrations).
 test-fast: install-dev messages
+	$(MAKE) --no-print-directory test-js
+	$(BIN)/lint-imports
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest -m "not slow" --reuse-db -q $(XDIST) $(PYTEST_ARGS)
 
