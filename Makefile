@@ -9,10 +9,15 @@ PORT ?= 8000
 # The tests run against the real services; CI (.ci/run) sets these to the local servers.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# pytest-xdist workers for the PostgreSQL runs (one per core here; TEST_WORKERS=0 runs in one
+# process, which is what a debugger or -x wants). Tests of one module stay on one worker, so a
+# module's browser and servers are started once.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
 UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
-.PHONY: run test bench lint lock install install-dev messages browser clean
+.PHONY: run test test-fast bench lint lock install install-dev messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,16 +70,34 @@ node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --no-package-lock --silent
 	touch $@
 
+# First in `make test`: the logic of the browser scripts (static/js/: the offline queue, the
+# taps, the chair's notes, the websocket client) under Node's own test runner with a fake page:
+# seconds, no browser, no npm package. Node >= 20.11; the files are named, not the folder (Node 22
+# no longer searches a folder given to --test).
+.PHONY: test-js
+test-js:
+	node --disable-warning=ExperimentalWarning --test --test-reporter=spec tests/js/*.test.mjs
+
 # The import contracts and the types, then the suite on PostgreSQL, then the tests where the two databases
 # differ (answers, tallies, aggregation: marker both_databases) again on SQLite, `make run`'s
 # database (its test database is test-db.sqlite3; the in-memory channel layer).
 test: install-dev messages browser node_modules/axe-core/axe.min.js
+	$(MAKE) --no-print-directory test-js
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest $(PYTEST_ARGS)
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 	DATABASE_URL="sqlite:///$(CURDIR)/test-db.sqlite3" REDIS_URL= \
 	  $(BIN)/pytest -m both_databases $(PYTEST_ARGS)
+
+# The fast tier, while changing code: the browser scripts' unit tests, the import contracts, and
+# every test that needs no browser, no server process and no committed data (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
+# test`. The test database is kept between runs (--reuse-db still applies new migrations).
+test-fast: install-dev messages
+	$(MAKE) --no-print-directory test-js
+	$(BIN)/lint-imports
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest -m "not slow" --reuse-db -q $(XDIST) $(PYTEST_ARGS)
 
 # Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
 # `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.

@@ -98,7 +98,8 @@ def make_session(seed: int) -> Workshop:
 
 
 def synthetic_notes(count: int, seed: int) -> list[tuple]:
-    """Note rows as exports.selectors gives them to the builder: the issue's 5,000."""
+    """Note rows as exports.selectors gives them to the builder (5,000 by default, the notes of
+    a large session)."""
     rng = random.Random(seed)
     kinds = ["+", "\N{MINUS SIGN}", "eens", "verschil"]
     elements = ["Kennis & Vaardigheden", "Sociaal Netwerk", "Cultuur & Mindset"]

@@ -117,7 +117,7 @@ class Options:
     profile_prefix: str = "profile"
 
 
-ROOM = 300  # a room of 300 scanning the QR code at once (issue 17)
+ROOM = 300  # a room of 300 scanning the QR code at once (the join target: in within 3 s)
 
 
 def conference_mix(total: int, big: int, small: int) -> tuple[int, ...]:

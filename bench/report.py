@@ -38,7 +38,7 @@ def _rate_target(name: str, phases: list[dict], rate: float) -> dict | None:
 
 
 def targets(result: dict) -> list[dict]:
-    """The issue's targets beside what this run measured (two-process stage)."""
+    """The load targets beside what this run measured (two-process stage)."""
     out: list[dict | None] = []
     two = [s for s in result.get("stages", []) if s["processes"] == 2]
     if two:

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
+from exports.imports import more_problems
 from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
@@ -191,7 +192,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 @never_cache
 @require_http_methods(["GET", "POST"])
 def import_answers(request: HttpRequest, code: str) -> HttpResponse:
-    """The organiser's page: a file in the export's long format into this session."""
+    """The organiser's page: a file the app writes (the long CSV, the session workbook) into
+    this session."""
     workshop = workshop_get(code=code)
     context: dict[str, Any] = {"workshop": workshop, "problems": [], "error": ""}
     if request.method == "GET":
@@ -221,6 +223,7 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     except ImportRefused as refused:
         context["error"] = str(refused)
         context["problems"] = refused.problems
+        context["omitted"] = more_problems(refused.omitted) if refused.omitted else ""
         return render(request, "exports/import.html", context, status=400)
     except Rejected as exc:
         context["error"] = str(exc)

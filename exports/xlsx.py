@@ -1,14 +1,14 @@
 """An openpyxl Workbook that writes its big tables as raw SpreadsheetML when it is saved.
 
 openpyxl spends about 25 µs per cell serialising through et_xmlfile (and still ~9 µs with lxml):
-the answers sheet of a 1,000-participant session (46,000 rows) alone took ~5 s, over the
-issue's 3 s budget for the whole export. So sheets are built with openpyxl as usual (header,
-styles, widths, frozen panes, filters, charts), and their data rows are handed to
-`BulkWorkbook.append_bulk`: on save, openpyxl writes the workbook, and the rows are streamed
-into each sheet's `<sheetData>` by a small serialiser that knows only the value types an export
-holds. Their strings go to a shared string table (openpyxl 3.1 writes none; it writes its own
-cells' strings inline): the answers sheet repeats 46 statements 1,000 times, and inline it
-was 27 MB of XML to compress on save and to parse on opening.
+the answers sheet of a 1,000-participant session (46,000 rows) alone took ~5 s, over the 3 s budget
+for the whole export (bench/bench_export.py's target). So sheets are built with openpyxl as usual
+(header, styles, widths, frozen panes, filters, charts), and their data rows are handed to
+`BulkWorkbook.append_bulk`: on save, openpyxl writes the workbook, and the rows are streamed into
+each sheet's `<sheetData>` by a small serialiser that knows only the value types an export holds.
+Their strings go to a shared string table (openpyxl 3.1 writes none; it writes its own cells'
+strings inline): the answers sheet repeats 46 statements 1,000 times, and inline it was 27 MB of
+XML to compress on save and to parse on opening.
 """
 
 import datetime

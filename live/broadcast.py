@@ -21,9 +21,8 @@ import contextvars
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -38,6 +37,8 @@ from live.events import (
     session_group,
     table_group,
 )
+from live.redis_client import redis_client, redis_key
+from live.server_loop import on_server_loop
 from survey.selectors import results_snapshots
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,12 @@ class ResultsBroadcaster:
             state = self._states[id(loop)] = _LoopState(loop=loop)
         return state
 
-    async def mark_dirty(self, workshop_id: int, *, defer: bool = True) -> None:
+    async def mark_dirty(self, workshop_id: int, *, defer: bool | None = None) -> None:
         """defer: the loop outlives this call (an ASGI server's), so even the first tick of a
-        quiet period runs as a task and the request that caused it does not wait for it."""
+        quiet period runs as a task and the request that caused it does not wait for it.
+        None: whether this runs on the server's loop (live.server_loop)."""
+        if defer is None:
+            defer = on_server_loop()
         state = self._state()
         state.dirty.add(workshop_id)
         if state.ticker is not None and not state.ticker.done():
@@ -125,7 +129,7 @@ class ResultsBroadcaster:
         sessions, state.dirty = state.dirty, set()
         layer = get_channel_layer()
         spacing = self.spacing(state)
-        mine = await _claim(layer, sorted(sessions), spacing) if claim else sorted(sessions)
+        mine = await _claim(sorted(sessions), spacing) if claim else sorted(sessions)
         # Another process snapshots those in this interval; the next tick looks again, so a
         # change it read too early is still sent.
         state.dirty |= sessions - set(mine)
@@ -147,19 +151,16 @@ class ResultsBroadcaster:
                 raise error
 
 
-async def _claim(layer: Any, workshop_ids: list[int], interval: float) -> list[int]:
+async def _claim(workshop_ids: list[int], interval: float) -> list[int]:
     """The sessions this process snapshots in this interval: one process per session for the
     whole cluster (a Redis key per session, set if absent, for one interval), so that with N
     processes the snapshots and the projectors' messages are not N times as many."""
-    connection = getattr(layer, "connection", None)
-    if connection is None or not workshop_ids:
+    if not settings.REDIS_URL or not workshop_ids:
         return workshop_ids  # the in-memory layer: one process
     try:
-        pipe = connection(0).pipeline(transaction=False)
+        pipe = redis_client().pipeline(transaction=False)
         for workshop_id in workshop_ids:
-            pipe.set(
-                f"{layer.prefix}:tick:{workshop_id}", 1, nx=True, px=max(1, int(interval * 1000))
-            )
+            pipe.set(redis_key("tick", workshop_id), 1, nx=True, px=max(1, int(interval * 1000)))
         claimed = await pipe.execute()
     except Exception:
         log.warning("could not claim the snapshots in Redis; taking them all", exc_info=True)
@@ -186,12 +187,11 @@ def results_changed(workshop_id: int) -> None:
     down) is logged, never raised, or the phone would be told "not saved" for a saved answer.
     Projectors get the current snapshot when they reconnect.
     """
-    # Sync code that an ASGI server runs (sync_to_async) knows the server's loop; anywhere
-    # else (a command, a test thread) async_to_sync runs a loop that ends with this call.
-    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-    defer = server_loop is not None and server_loop.is_running()
+    # From a server's worker thread async_to_sync runs this on the server's loop, and the tick
+    # is deferred there; anywhere else (a command, a test thread) on a loop that ends with
+    # this call, and the tick runs before it returns (mark_dirty tells the two apart).
     try:
-        async_to_sync(broadcaster.mark_dirty)(workshop_id, defer=defer)
+        async_to_sync(broadcaster.mark_dirty)(workshop_id)
     except Exception:
         log.exception("results broadcast for session %s failed", workshop_id)
 

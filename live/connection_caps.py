@@ -24,8 +24,9 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-import redis.asyncio
 from django.conf import settings
+
+from live.redis_client import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -41,21 +42,7 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 """
 
-_clients: dict[int, tuple[asyncio.AbstractEventLoop, object]] = {}
 _local: dict[str, dict[str, float]] = defaultdict(dict)  # without Redis: key -> member -> expiry
-
-
-def _redis():
-    """One client per event loop (redis.asyncio connections belong to the loop they opened
-    on; the tests run several loops)."""
-    loop = asyncio.get_running_loop()
-    owner, client = _clients.get(id(loop), (None, None))
-    if owner is not loop or client is None:
-        client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
-        )
-        _clients[id(loop)] = (loop, client)
-    return client
 
 
 @dataclass
@@ -87,7 +74,7 @@ class ConnectionCap:
             _local[self.key].pop(self.member, None)
             return
         try:
-            await _redis().zrem(self.redis_key, self.member)
+            await redis_client().zrem(self.redis_key, self.member)
         except Exception as error:  # it expires by itself within ttl
             logger.warning("connection cap %s: could not give back a place: %s", self.key, error)
 
@@ -103,7 +90,7 @@ class ConnectionCap:
             held[self.member] = now + self.ttl
             return True
         try:
-            claimed = await _redis().eval(
+            claimed = await redis_client().eval(
                 _CLAIM, 1, self.redis_key, self.member, self.limit, int(self.ttl * 1000)
             )
         except Exception as error:

@@ -1,14 +1,12 @@
-import asyncio
 import functools
 import json
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 from urllib.parse import parse_qs
 
-from asgiref.sync import SyncToAsync
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -218,20 +216,16 @@ _TAP_EXECUTOR = ThreadPoolExecutor(
 
 
 async def _in_tap_thread(function: Callable[..., T], /, **kwargs: object) -> T:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        _TAP_EXECUTOR, functools.partial(_tap_thread_call, loop, function, kwargs)
-    )
+    # asgiref's sync_to_async with an executor of our own (its public API): the thread then
+    # knows the server's loop as asgiref's own threads do, so that the broadcast a saved
+    # answer triggers after commit (sessions.signals.results_changed, passed on by
+    # live/receivers.py to live.broadcast.results_changed) goes to this server's loop instead
+    # of a loop of its own.
+    call = functools.partial(_tap_thread_call, function, kwargs)
+    return await sync_to_async(call, thread_sensitive=False, executor=_TAP_EXECUTOR)()
 
 
-def _tap_thread_call(
-    loop: asyncio.AbstractEventLoop, function: Callable[..., T], kwargs: dict
-) -> T:
-    # What asgiref sets in the threads it runs sync code in: the broadcast that a saved answer
-    # triggers after commit (survey.broadcast.results_changed) then goes to this server's loop
-    # instead of a loop of its own.
-    SyncToAsync.threadlocal.main_event_loop = loop
-    SyncToAsync.threadlocal.main_event_loop_pid = os.getpid()
+def _tap_thread_call(function: Callable[..., T], kwargs: dict) -> T:
     close_old_connections()
     try:
         return function(**kwargs)

@@ -13,7 +13,7 @@ from sessions.models import TABLE_ADVISED_MAX, Participant, Table, Workshop
 
 # Participants per page of the chair's tablet. A table seats 5-10 people; a table that many
 # phones joined (a script, a mistaken table number) must not make a page of megabytes: 2,000
-# participants were 25 MB and 7.5 s before (issue 14).
+# participants were 25 MB and 7.5 s on one page.
 CHAIR_PAGE_SIZE = 20
 
 

@@ -189,7 +189,7 @@ def _seated_notify(workshop_id: int, table_ids: list[int | None]) -> None:
 
 def participant_seat(*, participant: Participant, table: Table) -> Participant:
     """Seat a participant at a table: a phone that chose no table, one that sits elsewhere, or
-    a seat the chair added. The organiser and the table's chair do this (issue 15).
+    a seat the chair added. The organiser and the table's chair do this.
 
     The participant takes the next free seat number there (their label becomes "T3·P5"); the
     notes about them go with them, so the new chair sees them. Nothing is refused for a full

@@ -1,6 +1,7 @@
 import asyncio
 import os
 import tempfile
+from importlib import import_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scentiss.settings")
 
@@ -11,9 +12,18 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import SESSION_KEY  # noqa: E402
+from django.db import DatabaseError  # noqa: E402
+from django.http.cookie import parse_cookie  # noqa: E402
+from django.urls import Resolver404, resolve  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
-from scentiss.websocket import RefuseUnknownPaths, SameOriginValidator  # noqa: E402
+from live.server_loop import server_loop_remember  # noqa: E402
+from scentiss.websocket import (  # noqa: E402
+    RefuseUnknownPaths,
+    RefuseWhileLayerDown,
+    SameOriginValidator,
+)
 
 
 async def _refuse(send, status: int, text: str) -> None:
@@ -40,36 +50,57 @@ class _TooLarge(Exception):
 
 
 class BodyFirst:
-    """Read a request's whole body before the request goes on, at most `max_size` bytes and
-    within `timeout` seconds plus one second per `min_rate` bytes it announced; answer 408 or
-    413 (and close) otherwise.
+    """Read a request's whole body before the request goes on; answer 413 (too large) or 408
+    (too slow) and close otherwise.
 
     Django reads the body itself, but by then the request holds a slot of ConcurrencyLimit:
     eight clients that send their headers and never their body froze every request of the
-    process (issue 14). Read here, a stalled body costs only its own connection, for a bounded
-    time. A form (a few kilobytes) gets `timeout` seconds; an upload (the answers import, up
-    to 20 MB) the time a slow venue uplink needs. A body is kept in memory up to 1 MiB and on
-    disk past that, so that many large bodies at once do not fill the memory."""
+    process. Read here, a stalled body costs only its own connection, for a bounded time:
 
-    SPOOL = 1024 * 1024
+    - Size: `max_size` bytes for any request; `upload_size` only on `upload_url_names` (the
+      answers import) from a session that is logged in (its session is looked up, once, only
+      when the announced body is over `max_size`). Anyone else's larger body is refused
+      before a byte of it is read.
+    - Time: `grace` seconds, after which the body must keep up with `min_rate` bytes a second
+      on average: a client that stops is refused soon after the grace period, whatever length
+      it announced (a fixed allowance per announced byte let a stalled 25 MiB body hold its
+      connection for nine minutes).
+    - Memory: a body is kept in memory up to `SPOOL` bytes and on disk past that, so many
+      large bodies at once (or stalled half-way) do not fill the process's memory.
+    """
+
+    SPOOL = 64 * 1024
     CHUNK = 64 * 1024
 
-    def __init__(self, app, *, timeout: float, min_rate: int, max_size: int) -> None:
+    def __init__(
+        self,
+        app,
+        *,
+        grace: float,
+        min_rate: int,
+        max_size: int,
+        upload_size: int,
+        upload_url_names: list[str],
+    ) -> None:
         self.app = app
-        self.timeout = timeout
+        self.grace = grace
         self.min_rate = min_rate
         self.max_size = max_size
+        self.upload_size = upload_size
+        self.upload_url_names = set(upload_url_names)
 
     async def __call__(self, scope, receive, send) -> None:
         declared = dict(scope["headers"]).get(b"content-length", b"")
         length = int(declared) if declared.isdigit() else 0
-        if length > self.max_size:
+        limit = self.max_size
+        if length > self.max_size and await self._may_upload(scope):
+            limit = self.upload_size
+        if length > limit:
             await _refuse(send, 413, "Request Entity Too Large")
             return
         with tempfile.SpooledTemporaryFile(max_size=self.SPOOL) as body:
             try:
-                async with asyncio.timeout(self.timeout + length / self.min_rate):
-                    size = await self._read(receive, body)
+                size = await self._read(receive, body, limit)
             except TimeoutError:
                 await _refuse(send, 408, "Request Timeout")
                 return
@@ -91,19 +122,40 @@ class BodyFirst:
 
             await self.app(scope, replay, send)
 
-    async def _read(self, receive, body) -> int:
+    async def _read(self, receive, body, limit: int) -> int:
+        started = asyncio.get_running_loop().time()
         size = 0
         while True:
-            message = await receive()
+            # By then the body must have come at min_rate since the grace period.
+            async with asyncio.timeout_at(started + self.grace + size / self.min_rate):
+                message = await receive()
             if message["type"] == "http.disconnect":
                 raise _Disconnected
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_size:
+            if size > limit:
                 raise _TooLarge
             body.write(chunk)
             if not message.get("more_body", False):
                 return size
+
+    async def _may_upload(self, scope) -> bool:
+        """Whether the request goes to an upload page from a session that is logged in."""
+        try:
+            match = resolve(scope["path"])
+        except Resolver404:
+            return False
+        if match.view_name not in self.upload_url_names:
+            return False
+        cookies = parse_cookie(dict(scope["headers"]).get(b"cookie", b"").decode("latin-1"))
+        key = cookies.get(settings.SESSION_COOKIE_NAME)
+        if not key:
+            return False
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+        try:
+            return bool(await store.aget(SESSION_KEY))
+        except DatabaseError:
+            return False  # the upload cannot be stored now anyway
 
 
 class ConcurrencyLimit:
@@ -160,9 +212,11 @@ def http_app(app):
     limited = ConcurrencyLimit(app, settings.HTTP_CONCURRENCY) if settings.HTTP_CONCURRENCY else app
     guarded = BodyFirst(
         limited,
-        timeout=settings.HTTP_BODY_TIMEOUT,
+        grace=settings.HTTP_BODY_TIMEOUT,
         min_rate=settings.HTTP_BODY_MIN_RATE,
         max_size=settings.HTTP_MAX_BODY_SIZE,
+        upload_size=settings.HTTP_MAX_UPLOAD_SIZE,
+        upload_url_names=settings.HTTP_UPLOAD_URL_NAMES,
     )
 
     async def route(scope, receive, send) -> None:
@@ -174,12 +228,21 @@ def http_app(app):
     return route
 
 
-application = ProtocolTypeRouter(
+_router = ProtocolTypeRouter(
     {
         "http": http_app(django_asgi_app),
         "websocket": RefuseUnknownPaths(
-            SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            SameOriginValidator(
+                RefuseWhileLayerDown(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            ),
             websocket_urlpatterns,
         ),
     }
 )
+
+
+async def application(scope, receive, send) -> None:
+    """The ASGI application: every connection first records the server's event loop (the
+    broadcasts defer their work to it: live.server_loop)."""
+    server_loop_remember()
+    await _router(scope, receive, send)

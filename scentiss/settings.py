@@ -138,16 +138,24 @@ DB_UNAVAILABLE_RETRY_AFTER = env.float("DB_UNAVAILABLE_RETRY_AFTER", default=1)
 # two processes, 8 put the projector's p50 at 381 ms, 4 at 155-220 ms, 3 at 103-107 ms with
 # the taps' save p50 36-40 ms (bench/README.md).
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=3)
-# What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py): seconds for
-# a request's headers (from the connection's start or the previous response) and for its whole
-# body (plus a second per HTTP_BODY_MIN_RATE bytes it announces: uploads), and their largest
-# sizes in bytes. Forms are a few kilobytes; the answers import takes files up to 20 MB and
-# says so itself, so the body cap is above that.
+# What a slow or stalled client may cost (scentiss/transport.py, scentiss/asgi.py).
+# Headers: seconds from the connection's start (or the previous response) until they are
+# complete, and their size (the request line and header lines, not the body).
 HTTP_HEADER_TIMEOUT = env.float("HTTP_HEADER_TIMEOUT", default=10)
+HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
+# Body: any request may take HTTP_BODY_TIMEOUT seconds before its body must come at
+# HTTP_BODY_MIN_RATE bytes a second on average (a client that stops is refused 408 within
+# seconds, whatever length it announced). Forms are a few kilobytes: HTTP_MAX_BODY_SIZE for
+# every request, except on HTTP_UPLOAD_URL_NAMES from a logged-in session, which get
+# HTTP_MAX_UPLOAD_SIZE (the answers import takes files up to 20 MB and says so itself).
 HTTP_BODY_TIMEOUT = env.float("HTTP_BODY_TIMEOUT", default=10)
 HTTP_BODY_MIN_RATE = env.int("HTTP_BODY_MIN_RATE", default=50_000)
-HTTP_MAX_HEADER_SIZE = env.int("HTTP_MAX_HEADER_SIZE", default=64 * 1024)
-HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=25 * 1024 * 1024)
+HTTP_MAX_BODY_SIZE = env.int("HTTP_MAX_BODY_SIZE", default=1024 * 1024)
+HTTP_MAX_UPLOAD_SIZE = env.int("HTTP_MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
+HTTP_UPLOAD_URL_NAMES = ["import-answers"]
+# The largest message a client may send over a websocket (a tap is ~100 bytes; the other
+# sockets ignore what they receive); larger ones close the socket with 1009.
+WS_MAX_MESSAGE_SIZE = env.int("WS_MAX_MESSAGE_SIZE", default=64 * 1024)
 
 # Threads per process that save the taps arriving over the phones' websockets
 # (live/consumers.py); each holds a database connection while it saves one.
@@ -217,7 +225,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "sessions.rate_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
-AXES_USERNAME_CALLABLE = "scentiss.auth.login_username"  # bounded, no NUL (engineer "input")
+AXES_USERNAME_CALLABLE = "scentiss.auth.login_username"  # bounded length, no NUL
 AXES_VERBOSE = False
 
 LOGIN_URL = "login"
@@ -291,6 +299,11 @@ PARTICIPANT_COOKIE_MAX_AGE = env.int("PARTICIPANT_COOKIE_MAX_AGE", default=60 * 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403) is one warning line, without the exception's traceback.
+    "filters": {
+        "refusal_without_traceback": {"()": "scentiss.log_filters.RefusalWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }

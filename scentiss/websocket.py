@@ -8,8 +8,14 @@
 - `RefuseUnknownPaths`: a path no route matches is answered 404 (or closed where the server
   cannot send an HTTP answer), not an exception that the server turns into a 500 with a
   traceback in its log.
+- `RefuseWhileLayerDown`: with the channel layer's Redis away, a handshake is answered 503 and
+  an open websocket is closed with 1013 ("try again later"), with one warning line in the log;
+  the pages' websocket client (static/js/live.js) retries both with backoff. Before, each was
+  a 500 or a connection dropped without a close frame, with a traceback per websocket.
 """
 
+import contextlib
+import logging
 from urllib.parse import urlsplit
 
 from channels.security.websocket import WebsocketDenier
@@ -18,6 +24,13 @@ from django.http.request import split_domain_port, validate_host
 from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 from django.utils.http import is_same_domain
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+CLOSE_TRY_AGAIN_LATER = 1013
+# What the channel layer raises when its Redis is away: redis-py's errors, or the socket's own.
+LAYER_ERRORS = (RedisError, ConnectionError)
 
 
 def _header(scope: dict, name: bytes) -> str | None:
@@ -103,3 +116,48 @@ class RefuseUnknownPaths:
             await send({"type": "websocket.http.response.body", "body": b"Not Found"})
         else:
             await send({"type": "websocket.close", "code": 1008})  # the server says 403
+
+
+class RefuseWhileLayerDown:
+    """A websocket whose channel layer fails (Redis away) is refused or closed cleanly."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        said = set()
+
+        async def noting_send(message) -> None:
+            await send(message)
+            said.add(message["type"])
+
+        try:
+            await self.app(scope, receive, noting_send)
+        except LAYER_ERRORS as error:
+            path = scope["path"]
+            log.warning("websocket %s refused: channel layer unavailable (%s)", path, error)
+            with contextlib.suppress(OSError):  # the client may be gone as well
+                await self._refuse(scope, send, said)
+
+    @staticmethod
+    async def _refuse(scope, send, said: set) -> None:
+        if said & {"websocket.close", "websocket.http.response.body"}:
+            return  # already ended
+        if "websocket.accept" in said:
+            await send(
+                {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER, "reason": "try again"}
+            )
+        elif "websocket.http.response" in scope.get("extensions", {}):
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 503,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"retry-after", b"1"),
+                    ],
+                }
+            )
+            await send({"type": "websocket.http.response.body", "body": b"Service Unavailable"})
+        else:
+            await send({"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER})

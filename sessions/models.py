@@ -77,7 +77,8 @@ class Source(models.TextChoices):
 
 
 class Workshop(models.Model):
-    """One ecosystem dialogue in one city: what the issues call a "session"."""
+    """One ecosystem dialogue in one city: what the pages and people call a "session" (sessie).
+    The package is `sessions`, its app label `workshops` (docs/development.md, "Words")."""
 
     code = models.CharField(max_length=12, unique=True, default=new_code)
     city = models.CharField(_("city"), max_length=100)

@@ -64,16 +64,28 @@ def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
     return element
 
 
-def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
-    """Why the session admits no new participant (closed, or full), in the user's language;
-    None if it admits one. participant_join asks again under the session's lock."""
+def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1) -> str | None:
+    """Why the session admits no `joining` new participants (closed, or full), in the user's
+    language; None if it admits them. The one rule for the cap, whatever adds participants: a
+    phone's join, a chair's seat, a paper form, an import. Their services ask again under the
+    session's lock."""
     row = _fetch_one(_JOIN_STATE, [workshop_id])
     if row is None:
         return _("This session no longer exists.")
     phase, cap, seated = row
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
-    if seated >= cap:
+    if joining > 1 and seated + joining > cap:
+        return _(
+            "This session admits at most %(cap)s participants and has %(seated)s: there is no "
+            "room for %(n)s more (room for %(room)s)."
+        ) % {
+            "cap": f"{cap:,}",
+            "seated": f"{seated:,}",
+            "n": f"{joining:,}",
+            "room": f"{max(cap - seated, 0):,}",
+        }
+    if seated + joining > cap:
         return ngettext(
             "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
             "This session is full: it admits at most %(cap)s participants. Ask the organiser.",

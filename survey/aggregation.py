@@ -1,6 +1,6 @@
 """The numbers behind the spider chart, as pure functions on plain data.
 
-Definitions (also in the README):
+Definitions (also in docs/research-data.md, "The numbers"):
 - An answer is a score 1-5 or "don't know" (None).
 - Item mean: the mean of the item's 1-5 answers; n is their count; don't-know answers are
   counted apart and never enter a mean.

@@ -17,6 +17,7 @@ from sessions.models import Participant, Source, Table, Workshop
 from sessions.selectors import participant_by_code
 from survey.models import Answer, ElementTally, ItemTally, PaperEntry
 from survey.selectors import instrument_statement_elements
+from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
 
 
 @dataclass(frozen=True)
@@ -163,27 +164,32 @@ def _answer_save_orm(
             Answer.objects.create(
                 participant_id=participant_id, statement_id=statement_id, score=score
             )
-            old_total = old_scored = 0
-            new_answer = 1
         else:
             Answer.objects.filter(pk=answer.pk).update(score=score, updated_at=timezone.now())
             ItemTally.objects.filter(
-                workshop_id=workshop_id, statement_id=statement_id, score=answer.score or 0
+                workshop_id=workshop_id, statement_id=statement_id, score=item_score(answer.score)
             ).update(n=F("n") - 1)
-            old_total, old_scored, new_answer = answer.score or 0, answer.score is not None, 0
         # Bump the tally, or create it at its first count: one statement when it exists.
-        item = {"workshop_id": workshop_id, "statement_id": statement_id, "score": score or 0}
+        item = {
+            "workshop_id": workshop_id,
+            "statement_id": statement_id,
+            "score": item_score(score),
+        }
         if not ItemTally.objects.filter(**item).update(n=F("n") + 1):
             ItemTally.objects.create(**item, n=1)
-        total, scored = (score or 0) - old_total, int(score is not None) - int(old_scored)
+        delta = answer_tally(score) - (answer_tally(answer.score) if answer else ElementCount())
         element = {"participant_id": participant_id, "element_id": element_id}
         if not ElementTally.objects.filter(**element).update(
-            total=F("total") + total,
-            scored=F("scored") + scored,
-            answered=F("answered") + new_answer,
+            total=F("total") + delta.total,
+            scored=F("scored") + delta.scored,
+            answered=F("answered") + delta.answered,
         ):
             ElementTally.objects.create(
-                **element, workshop_id=workshop_id, total=total, scored=scored, answered=new_answer
+                **element,
+                workshop_id=workshop_id,
+                total=delta.total,
+                scored=delta.scored,
+                answered=delta.answered,
             )
         Workshop.objects.filter(pk=workshop_id).update(results_version=F("results_version") + 1)
         return True, version + 1
@@ -235,7 +241,8 @@ def paper_form_save(
     same form sent again with the same content returns the first save (repeat=True) and stores
     nothing; the same id with other content is a Conflict, and nothing changes.
     """
-    # sessions.services imports this app's broadcaster: imported where it is used.
+    # Imported here only by history: sessions.services once imported this app's broadcaster.
+    # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
     from sessions.services import participant_join
 
     known = instrument_statement_elements(workshop.instrument_id)
@@ -300,30 +307,27 @@ def paper_form_save(
 
 
 def tallies_rebuild(*, workshop_id: int) -> None:
-    """Recount a session's tallies from its stored answers, in the caller's transaction (after
-    answers were stored in bulk, as an import does, instead of one answer_save per answer)."""
-    from django.db.models import Count, Sum
-    from django.db.models.functions import Coalesce
-
-    answers = Answer.objects.filter(participant__workshop_id=workshop_id)
+    """Recount a session's tallies from its stored answers (survey.tallies' rule), in the
+    caller's transaction: after answers were stored in bulk (an import on SQLite), or after
+    the rule changed (`manage.py retally`)."""
+    answers = Answer.objects.filter(participant__workshop_id=workshop_id).values_list(
+        "participant_id", "statement_id", "statement__element_id", "score"
+    )
+    tallies = tallies_count(answers.iterator(chunk_size=5000))
     ItemTally.objects.filter(workshop_id=workshop_id).delete()
     ElementTally.objects.filter(workshop_id=workshop_id).delete()
     ItemTally.objects.bulk_create(
-        ItemTally(workshop_id=workshop_id, statement_id=r["statement_id"], score=r["s"], n=r["n"])
-        for r in answers.annotate(s=Coalesce("score", 0))
-        .values("statement_id", "s")
-        .annotate(n=Count("id"))
+        ItemTally(workshop_id=workshop_id, statement_id=statement_id, score=score, n=n)
+        for (statement_id, score), n in tallies.items.items()
     )
     ElementTally.objects.bulk_create(
         ElementTally(
             workshop_id=workshop_id,
-            participant_id=r["participant_id"],
-            element_id=r["statement__element_id"],
-            total=r["total"],
-            scored=r["scored"],
-            answered=r["answered"],
+            participant_id=participant_id,
+            element_id=element_id,
+            total=count.total,
+            scored=count.scored,
+            answered=count.answered,
         )
-        for r in answers.values("participant_id", "statement__element_id").annotate(
-            total=Coalesce(Sum("score"), 0), scored=Count("score"), answered=Count("id")
-        )
+        for (participant_id, element_id), count in tallies.elements.items()
     )

@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +82,11 @@ def free_port() -> int:
 class Server:
     url: str
     process: subprocess.Popen
+    log: list[str] = field(default_factory=list)  # every line of its stderr so far
+
+    def errors(self) -> list[str]:
+        """The log lines of errors and tracebacks: a refused client must cause none."""
+        return [line for line in self.log if "Traceback" in line or "ERROR" in line]
 
     @property
     def host(self) -> str:
@@ -138,10 +143,12 @@ def start_server(
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
+    log: list[str] = []
 
     def pump() -> None:  # keeps the pipe drained for the server's whole life
         for line in process.stderr:
             lines.put(line)
+            log.append(line)
             sys.stderr.write(line)
         lines.put(None)
 
@@ -155,7 +162,7 @@ def start_server(
         if line is None:
             raise RuntimeError(f"server exited with {process.wait()}")
         if "Uvicorn running on" in line:
-            return Server(url=f"http://127.0.0.1:{port}", process=process)
+            return Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
     process.kill()
     raise RuntimeError("server did not come up")
 
@@ -229,3 +236,46 @@ def _close_worker_thread_connections(django_db_setup):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own Redis key prefix (rate limits, connection
+    caps, channel groups), so one worker's reset of the rate limits never lands in another's
+    test; server processes a worker starts inherit it through the environment. Django's
+    settings are loaded before any conftest runs, hence the change here rather than in the
+    environment. pytest-django gives each worker its own database already."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    prefix = f"{settings.CHANNEL_PREFIX}-{worker}"
+    os.environ["CHANNEL_PREFIX"] = prefix
+    settings.CHANNEL_PREFIX = prefix
+    layer_config = settings.CHANNEL_LAYERS.get("default", {}).get("CONFIG", {})
+    if "prefix" in layer_config:
+        layer_config["prefix"] = prefix
+
+
+# The fast tier (`make test-fast`): every test that needs no server process and no browser.
+# A test is in the slow tier when it drives a browser, starts a server (any fixture named
+# *server*), or needs committed data that another process can read (transactional_db, which is
+# also what flushes the database after it): the three costs the fast tier leaves out.
+_SLOW_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _needs_a_process(item: pytest.Item) -> bool:
+    # pytest-django's own autouse helpers (_live_server_helper) start nothing.
+    names = {n for n in getattr(item, "fixturenames", ()) if not n.startswith("_")}
+    if names & _SLOW_FIXTURES or any("server" in n or "browser" in n for n in names):
+        return True
+    if item.get_closest_marker("browser") or item.get_closest_marker("server"):
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _needs_a_process(item):
+            item.add_marker(pytest.mark.slow)

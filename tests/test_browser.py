@@ -417,7 +417,7 @@ def test_a_phone_answers_over_its_socket_then_over_http_when_it_is_lost(
 def test_taps_made_offline_outlive_the_tab_and_are_sent_when_it_opens_again(
     servers, workshop, new_context
 ):
-    """Issue 14 item 7: offline, two taps, the tab closed; the join link opened again online
+    """Offline, two taps, the tab closed; the join link opened again online
     sends them (kept in the phone's localStorage) and shows them."""
     context = new_context(**PHONE)
     # Chromium's offline emulation leaves open websockets alone, where a phone that lost the

@@ -1,4 +1,4 @@
-"""Issue 15, the workshop day rehearsed, through HTTP and the websocket: the CSRF failure
+"""The workshop day rehearsed, through HTTP and the websocket: the CSRF failure
 page, seating and moving participants, the chair's live board."""
 
 import uuid

@@ -1,4 +1,4 @@
-"""Issue 15 in a real browser (Debian's Chromium through Playwright, the app under uvicorn):
+"""The workshop day in a real browser (Debian's Chromium through Playwright, the app under uvicorn):
 the chair's tablet posts its forms (no 403), a seated person appears on the board live."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Issue 15: every screen fits its device and the projector is readable from the back.
+"""Every screen fits its device and the projector is readable from the back.
 
 Every page of every role in Chromium at the five device sizes (phone 390x844, tablet portrait
 768x1024 and landscape 1024x768, laptop 1366x768, projector 1920x1080), Dutch; each is saved
@@ -159,7 +159,7 @@ def day(transactional_db) -> dict:
 
 def _open(new_context, url: str, size: str, session: str | None = None) -> Page:
     context = new_context(viewport=SIZES[size], locale="nl-NL")
-    # plotly.min.js is 4.8 MB: with six engineers' tests on two cores, give the load time.
+    # plotly.min.js is 4.8 MB: on two cores shared with other test runs, give the load time.
     context.set_default_timeout(30_000)
     if session:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": url}])

@@ -1,4 +1,4 @@
-"""Issue 15: every form of every page, submitted in a real browser in Dutch and in English,
+"""Every form of every page, submitted in a real browser in Dutch and in English,
 ends on no 403 and no 500 (the chair's "Plek toevoegen" and language switch ended on a bare
 CSRF 403 before). Each form is filled with something plausible and sent with its first
 submit button, on a freshly loaded page; every response during the submission is checked

@@ -1,4 +1,4 @@
-"""Issue 15, the workshop day rehearsed in a real browser with every role.
+"""The workshop day rehearsed in a real browser with every role.
 
 The organiser creates and edits the session in the web UI; eight phones join (one in English,
 one choosing no table) and answer; the organiser seats the unseated phone; table 2's chair

@@ -1,5 +1,5 @@
-"""The database unreachable: every request fails fast with the friendly 503 page (issue 14,
-item 11), on the real server (uvicorn, the PostgreSQL connection pool).
+"""The database unreachable: every request fails fast with the friendly 503 page, on the
+real server (uvicorn, the PostgreSQL connection pool).
 
 Two kinds of outage: a host that accepts the connection and never answers (a black hole, as
 a cut network looks), and one that refuses it. bench/faults/db_outage.py cuts a working

@@ -1,5 +1,5 @@
 """The fault scripts (bench/faults) refuse a port that is taken, instead of taking whatever
-answers /healthz there for their own server (issue 14, item 11)."""
+answers /healthz there for their own server."""
 
 import http.server
 import importlib

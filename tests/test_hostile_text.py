@@ -1,4 +1,4 @@
-"""Text XML cannot hold, formula injection and odd digits (issue 14, items 5, 6, 8, 10).
+"""Text XML cannot hold, formula injection and odd digits in every input and export.
 
 Refused at input with a message; every export (xlsx, csv, docx) opens whatever is stored.
 """

@@ -1,5 +1,5 @@
-"""Every URL the app has, as every role, with hostile values (issue 14: "so the next one is
-found by a test, not a user").
+"""Every URL the app has, as every role, with hostile values, so that the next 500
+is found by a test, not a user.
 
 The URL patterns come from the resolver (a new view is walked without editing this file), the
 field names from every form class of the apps plus the names views read from request.GET and

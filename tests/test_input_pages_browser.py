@@ -1,4 +1,4 @@
-"""The pages issue 14 changed, in Chromium at the users' device sizes, Dutch and English: the
+"""The pages that refuse or bound input, in Chromium at the users' device sizes, Dutch and English: the
 phone told a session is full or closed, the chair's tablet paging a crowded table, the
 organiser creating a session with a participant cap. Screens in test-artifacts/."""
 

@@ -1,4 +1,4 @@
-"""core.inputs: the one id parser, code-list parser and text cleaner (issue 14, items 5, 8, 10)."""
+"""core.inputs: the one id parser, code-list parser and text cleaner."""
 
 import pytest
 from django.utils import translation

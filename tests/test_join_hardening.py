@@ -1,4 +1,5 @@
-"""Joining under a hostile or busy room (issue 14, items 2, 3, 4 (cap), 10 (closed, cookie age)).
+"""Joining under a hostile or busy room: many phones at once, the participant cap, a closed
+session, seat numbers, the age of the phone's cookie.
 
 The concurrency tests run the app as deployed: real uvicorn processes sharing PostgreSQL.
 """
@@ -108,7 +109,7 @@ def test_a_closed_session_admits_no_new_phone(client, make_workshop):
     assert client.get(f"/j/{workshop.code}/").status_code == 302  # it still resumes
     stranger = client.__class__()
     page = stranger.get(f"/j/{workshop.code}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "The session has ended" in page.text  # the closed page (engineer "day")
+    assert "The session has ended" in page.text  # the closed page
     assert 'name="role"' not in page.text
     refused = stranger.post(f"/j/{workshop.code}/", {"table": "1"})
     assert refused.status_code == 409

@@ -84,7 +84,7 @@ def test_chair_page_shows_its_table_participants_and_the_six_elements(client, wo
     # Per element: a plus and a minus entry for each of the 2 participants, agree and differ.
     assert html.count('class="note-new"') == 6 * (2 * 2 + 2)
     assert page["Cache-Control"].startswith("max-age=0")
-    # The key stays on this site, and the tablet's form posts keep their Origin (issue 15).
+    # The key stays on this site, and the tablet's form posts keep their Origin.
     assert '<meta name="referrer" content="same-origin">' in html
 
 

@@ -1,4 +1,4 @@
-"""Pages that list participants stay small however many joined one table (issue 14, item 4).
+"""Pages that list participants stay small however many joined one table.
 
 2,000 participants at one table made its chair page 25 MB (7.5 s) before."""
 

@@ -1,4 +1,4 @@
-"""City profiles and programmes (issue 9): organiser-only pages, points that remember their
+"""City profiles and programmes: organiser-only pages, points that remember their
 notes, the printable page and the Word document read back, and the numbers across cities
 checked against the sessions' own results and the tagged notes."""
 

@@ -1,4 +1,4 @@
-"""Rate limits on the open doors (issue 14, items 4 and 9): joining a session and logging in.
+"""Rate limits on the open doors: joining a session and logging in.
 
 A venue's phones come from ONE public address behind its NAT: the per-address limits must let
 a full room in, the per-browser limit stops one client making participants in a loop, and a

@@ -1,4 +1,4 @@
-"""The structure the code keeps (issue 13): one websocket module, one palette, no app importing
+"""The structure the code keeps: one websocket module, one palette, no app importing
 against the layers (the contracts themselves run in `make test` as lint-imports)."""
 
 import json

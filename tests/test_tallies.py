@@ -20,7 +20,8 @@ from survey.selectors import (
     results_snapshot,
     session_dashboard,
 )
-from survey.services import _answer_save_orm, answer_save
+from survey.services import _answer_save_orm, answer_save, tallies_rebuild
+from survey.tallies import ElementCount, tallies_count
 
 SCORE = st.sampled_from([1, 2, 3, 4, 5, None])
 
@@ -44,6 +45,29 @@ def _assert_snapshot_matches_answers(workshop) -> None:
             assert got["score"] is None
         else:
             assert got["score"] == pytest.approx(want["score"], rel=1e-12)
+
+
+def assert_tallies_follow_the_rule(workshop) -> None:
+    """The tallies kept answer by answer (the PL/pgSQL function or the ORM path) equal the
+    rule (survey.tallies) applied to the stored answers."""
+    answers = Answer.objects.filter(participant__workshop=workshop).values_list(
+        "participant_id", "statement_id", "statement__element_id", "score"
+    )
+    rule = tallies_count(answers)
+    kept_items = {
+        (s, k): n
+        for s, k, n in ItemTally.objects.filter(workshop=workshop, n__gt=0).values_list(
+            "statement_id", "score", "n"
+        )
+    }
+    kept_elements = {
+        (p, e): ElementCount(t, c, a)
+        for p, e, t, c, a in ElementTally.objects.filter(workshop=workshop).values_list(
+            "participant_id", "element_id", "total", "scored", "answered"
+        )
+    }
+    assert kept_items == rule.items
+    assert kept_elements == rule.elements
 
 
 def _taps(workshop, n_participants: int):
@@ -83,6 +107,7 @@ def test_snapshot_from_tallies_equals_aggregation_of_answers(make_workshop, taps
             answer_save(participant=participant, statement_id=statement_id, score=score)
     _assert_snapshot_matches_answers(workshop)
     assert not ItemTally.objects.filter(n__lt=0).exists()
+    assert_tallies_follow_the_rule(workshop)
     # The dashboard reads the same tallies: its counts equal the stored answers.
     dashboard = session_dashboard(workshop=workshop)
     assert (
@@ -227,3 +252,26 @@ def test_the_plpgsql_and_orm_paths_keep_the_same_tallies(make_workshop, taps):
     assert _element_tallies(function_session, function_phones) == _element_tallies(
         orm_session, orm_phones
     )
+
+
+@pytest.mark.both_databases
+@pytest.mark.django_db
+def test_retally_recounts_every_session_by_the_rule(make_workshop):
+    """After a change of the rule, `manage.py retally` recounts stored sessions: tallies that
+    drifted (here: wiped and one made up) come back as the rule says."""
+    from django.core.management import call_command
+
+    workshop = make_workshop()
+    participants, statements = _taps(workshop, 3)
+    for i, participant in enumerate(participants):
+        for j, statement_id in enumerate(statements[:10]):
+            answer_save(
+                participant=participant, statement_id=statement_id, score=[1, 5, None][(i + j) % 3]
+            )
+    ElementTally.objects.filter(workshop=workshop).delete()
+    ItemTally.objects.filter(workshop=workshop).update(n=99)
+    call_command("retally", verbosity=0)
+    assert_tallies_follow_the_rule(workshop)
+    _assert_snapshot_matches_answers(workshop)
+    tallies_rebuild(workshop_id=workshop.pk)  # idempotent
+    assert_tallies_follow_the_rule(workshop)

@@ -1,11 +1,12 @@
-"""The websocket side against a hostile room (issue 14, item 10): unknown paths, foreign
-origins, and one projector key opening connection after connection. On the real server
+"""The websocket side against a hostile room: unknown paths, foreign origins, wrong keys, and
+one projector key opening connection after connection. On the real server
 (uvicorn) where the server's behaviour is the point, through the ASGI application otherwise.
 """
 
 import asyncio
 import json
 
+import httpx
 import pytest
 import websockets
 from channels.testing import WebsocketCommunicator
@@ -21,8 +22,9 @@ HOST = (b"host", b"127.0.0.1:8000")  # the app as the browser reached it
 
 
 def _server_log_has_no_traceback(server) -> None:
-    # start_server pumps uvicorn's log to stderr; the server must not have logged an error.
+    # A refusal is one short line at most: no ERROR line and no traceback in the server's log.
     assert server.process.poll() is None
+    assert server.errors() == []
 
 
 @pytest.mark.parametrize(
@@ -108,6 +110,42 @@ def test_an_unknown_websocket_path_is_a_404_not_a_500(server, workshop, capfd):
     assert asyncio.run(attempt(f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}")) == 101
     _server_log_has_no_traceback(server)
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_wrong_key_is_refused_with_one_short_line_in_the_log(server, workshop):
+    for key in ["wrong", "", "%C3%A9"]:  # the projector's page, then its websocket
+        page = httpx.get(f"{server.url}/s/{workshop.code}/projector/?key={key}")
+        assert page.status_code == 403
+
+    async def attempt(path: str) -> int | None:
+        try:
+            async with websockets.connect(
+                f"ws://{server.host}{path}", origin=server.url, open_timeout=5
+            ) as ws:
+                await ws.recv()
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        return None
+
+    for path in [
+        f"/ws/s/{workshop.code}/live/?key=wrong",
+        f"/ws/s/{workshop.code}/live/",
+        f"/ws/s/{workshop.code}/live/?key=%C3%A9%00",
+        f"/ws/s/{workshop.code}/phone/",
+        f"/ws/s/{workshop.code}/notes/",
+        f"/ws/s/{workshop.code}/chair/wrong/",
+        "/ws/s/NOPE/live/?key=x",
+    ]:
+        assert await_refusal(attempt(path)) in (403, 4403), path
+    _server_log_has_no_traceback(server)
+    refusals = [line for line in server.log if "/ws/s/" in line]
+    assert all(len(line) < 400 for line in refusals), refusals
+
+
+def await_refusal(coroutine) -> int | None:
+    return asyncio.run(coroutine)
 
 
 CAP = 3

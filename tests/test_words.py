@@ -1,4 +1,4 @@
-"""The hand-out's own words in the Dutch interface (issue 16): what it calls things is what the
+"""The hand-out's own words in the Dutch interface: what it calls things is what the
 pages, exports and documents call them."""
 
 import re

@@ -173,7 +173,7 @@ def test_every_typed_text_is_shown_as_text_on_every_page(organiser, instrument, 
     )
     assert response.status_code == 302
     duplicate = Workshop.objects.get(city=f"Kopie {city}".strip())
-    # The next city's title carries the new city, not the old one (issue 15).
+    # The next city's title carries the new city, not the old one.
     assert duplicate.title == duplicate_title(
         title=workshop.title, old_city=workshop.city, new_city=duplicate.city
     )

@@ -1,5 +1,6 @@
-"""Shared pieces of the fault scripts (issue 7, part 2): real uvicorn processes, PostgreSQL
-database `faults`, an own Redis on port 6391, phones and projectors as asyncio clients.
+"""Shared pieces of the fault scripts (a server killed, Redis restarted, the database cut): real
+uvicorn processes, PostgreSQL database `faults`, an own Redis on port 6391, phones and projectors
+as asyncio clients.
 
 Nothing here touches the shared Redis on 6379 or a database other than `faults`; servers use
 ports 8301-8309 only. Two people running the scripts at once on one machine give each their own

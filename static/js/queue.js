@@ -28,6 +28,9 @@
   // one). durable: false when only memory keeps them, so leaving the page would lose them.
   function store(prefix, valid) {
     var memory = {};
+    // Keys whose record in memory is newer than the one storage kept (storage full): the
+    // older one must not come back in its place.
+    var newer = {};
     var durable = (function () {
       try {
         localStorage.setItem(prefix + "probe", "1");
@@ -38,11 +41,14 @@
     function put(key, rec) {
       memory[key] = rec;
       if (durable) {
-        try { localStorage.setItem(prefix + key, JSON.stringify(rec)); } catch (e) { /* kept in memory */ }
+        try {
+          localStorage.setItem(prefix + key, JSON.stringify(rec));
+          delete newer[key];
+        } catch (e) { newer[key] = true; /* kept in memory */ }
       }
     }
     function get(key) {
-      if (durable) {
+      if (durable && !newer[key]) {
         try {
           var rec = JSON.parse(localStorage.getItem(prefix + key));
           if (rec && rec.id && (!valid || valid(rec))) return rec;
@@ -52,6 +58,7 @@
     }
     function remove(key) {
       delete memory[key];
+      delete newer[key];
       if (durable) { try { localStorage.removeItem(prefix + key); } catch (e) { /* ignore */ } }
     }
     function all() {

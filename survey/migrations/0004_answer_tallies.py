@@ -5,87 +5,11 @@ from django.db import migrations, models
 
 
 
-# One call per answer on PostgreSQL: the answer, both tallies and the session's version in one
-# statement and one transaction, never a round trip to the app while a row is locked. Rows are
-# locked in one order by every call: the answer, the statement's tallies by ascending score,
-# the participant's element tally, and the session's row last. So no two calls deadlock, and
-# the session's row (which every answer of the session bumps) is held only from its UPDATE to
-# the commit right after: a conference session's answers do not queue behind each other's
-# whole transaction. Versions still commit in order, with their answers and tallies: a
-# snapshot that reads version v, then the tallies, holds every answer acknowledged up to v.
-# It also returns how many statements the participant has answered (the phone's progress).
-ANSWER_SAVE_SQL = """
-CREATE OR REPLACE FUNCTION scentiss_answer_save(
-    p_workshop bigint, p_participant bigint, p_statement bigint, p_element bigint,
-    p_score smallint
-) RETURNS TABLE (changed boolean, version integer, answered integer) LANGUAGE plpgsql AS $$
-DECLARE
-    v_version integer;
-    v_old smallint;
-    v_found boolean := false;
-    v_new_key smallint := COALESCE(p_score, 0);
-    v_old_key smallint;
-BEGIN
-    LOOP
-        SELECT a.score, true INTO v_old, v_found FROM survey_answer a
-            WHERE a.participant_id = p_participant AND a.statement_id = p_statement
-            FOR UPDATE;
-        EXIT WHEN v_found;
-        INSERT INTO survey_answer (participant_id, statement_id, score, answered_at,
-                                   updated_at)
-            VALUES (p_participant, p_statement, p_score, now(), now())
-            ON CONFLICT (participant_id, statement_id) DO NOTHING;
-        EXIT WHEN FOUND;
-        -- The same phone's retry inserted it a moment ago: lock that row and compare.
-    END LOOP;
-    IF v_found AND v_old IS NOT DISTINCT FROM p_score THEN
-        SELECT w.results_version INTO v_version FROM workshops_workshop w
-            WHERE w.id = p_workshop;
-        RETURN QUERY SELECT false, v_version, (
-            SELECT COALESCE(SUM(t.answered), 0)::integer FROM survey_elementtally t
-            WHERE t.participant_id = p_participant);
-        RETURN;
-    END IF;
-    IF v_found THEN
-        UPDATE survey_answer SET score = p_score, updated_at = now()
-            WHERE participant_id = p_participant AND statement_id = p_statement;
-        v_old_key := COALESCE(v_old, 0);
-        IF v_old_key < v_new_key THEN
-            UPDATE survey_itemtally SET n = n - 1 WHERE workshop_id = p_workshop
-                AND statement_id = p_statement AND score = v_old_key;
-        END IF;
-    END IF;
-    INSERT INTO survey_itemtally (workshop_id, statement_id, score, n)
-        VALUES (p_workshop, p_statement, v_new_key, 1)
-        ON CONFLICT (workshop_id, statement_id, score)
-        DO UPDATE SET n = survey_itemtally.n + 1;
-    IF v_found AND v_old_key > v_new_key THEN
-        UPDATE survey_itemtally SET n = n - 1 WHERE workshop_id = p_workshop
-            AND statement_id = p_statement AND score = v_old_key;
-    END IF;
-    INSERT INTO survey_elementtally (workshop_id, participant_id, element_id, total, scored,
-                                     answered)
-        VALUES (p_workshop, p_participant, p_element, COALESCE(p_score, 0),
-                (p_score IS NOT NULL)::int, 1)
-        ON CONFLICT (participant_id, element_id) DO UPDATE SET
-            total = survey_elementtally.total + COALESCE(p_score, 0)
-                    - CASE WHEN v_found THEN COALESCE(v_old, 0) ELSE 0 END,
-            scored = survey_elementtally.scored + (p_score IS NOT NULL)::int
-                     - CASE WHEN v_found THEN (v_old IS NOT NULL)::int ELSE 0 END,
-            answered = survey_elementtally.answered + CASE WHEN v_found THEN 0 ELSE 1 END;
-    UPDATE workshops_workshop SET results_version = results_version + 1
-        WHERE id = p_workshop RETURNING results_version INTO v_version;
-    RETURN QUERY SELECT true, v_version, (
-        SELECT COALESCE(SUM(t.answered), 0)::integer FROM survey_elementtally t
-        WHERE t.participant_id = p_participant);
-END;
-$$;
-"""
-
-
+# scentiss_answer_save, the PL/pgSQL function answer_save calls on PostgreSQL, is installed
+# from survey/sql/answer_save.sql after every migrate (survey.apps), so that it has one home;
+# this migration only removes it when it is reversed.
 def create_function(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ANSWER_SAVE_SQL)
+    pass
 
 
 def drop_function(apps, schema_editor):
@@ -96,34 +20,34 @@ def drop_function(apps, schema_editor):
 
 
 def backfill(apps, schema_editor):
-    """Tallies for the answers given before they existed."""
-    from collections import Counter
+    """Tallies for the answers given before they existed (the rule: survey.tallies)."""
+    from survey.tallies import tallies_count
 
     Answer = apps.get_model("survey", "Answer")
     ItemTally = apps.get_model("survey", "ItemTally")
     ElementTally = apps.get_model("survey", "ElementTally")
-    items: Counter = Counter()
-    elements: dict = {}
     rows = Answer.objects.values_list(
         "participant__workshop_id", "participant_id", "statement_id", "statement__element_id",
         "score",
     )
+    workshops = {}
     for workshop_id, participant_id, statement_id, element_id, score in rows.iterator():
-        items[(workshop_id, statement_id, score or 0)] += 1
-        acc = elements.setdefault((workshop_id, participant_id, element_id), [0, 0, 0])
-        acc[0] += score or 0
-        acc[1] += score is not None
-        acc[2] += 1
-    ItemTally.objects.bulk_create(
-        ItemTally(workshop_id=w, statement_id=s, score=k, n=n) for (w, s, k), n in items.items()
-    )
-    ElementTally.objects.bulk_create(
-        ElementTally(
-            workshop_id=w, participant_id=p, element_id=e, total=t, scored=c, answered=a
+        workshops.setdefault(workshop_id, []).append(
+            (participant_id, statement_id, element_id, score)
         )
-        for (w, p, e), (t, c, a) in elements.items()
-    )
-
+    for workshop_id, answers in workshops.items():
+        tallies = tallies_count(answers)
+        ItemTally.objects.bulk_create(
+            ItemTally(workshop_id=workshop_id, statement_id=s, score=k, n=n)
+            for (s, k), n in tallies.items.items()
+        )
+        ElementTally.objects.bulk_create(
+            ElementTally(
+                workshop_id=workshop_id, participant_id=p, element_id=e, total=c.total,
+                scored=c.scored, answered=c.answered,
+            )
+            for (p, e), c in tallies.elements.items()
+        )
 
 
 class Migration(migrations.Migration):

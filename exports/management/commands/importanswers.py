@@ -5,14 +5,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
 from core.errors import Rejected
+from exports.imports import more_problems
 from exports.services import ImportRefused, answers_import
 from sessions.selectors import workshop_get
 
 
 class Command(BaseCommand):
     help = (
-        "Import answers into a session from a CSV or Excel file in the export's long format "
-        "(answers.csv: participant, table, seat, role, source, statement, score, dont_know, ...). "
+        "Import answers into a session from a file the app writes: the long CSV (answers.csv: "
+        "participant, table, seat, role, source, statement, score, dont_know, ...) or the "
+        "session workbook (export.xlsx, either language: its participants too). "
         "Every problem is listed by row and column; nothing is stored if there is any."
     )
 
@@ -34,9 +36,14 @@ class Command(BaseCommand):
             summary = answers_import(workshop=workshop, name=file.name, content=content)
         except ImportRefused as refused:
             for p in refused.problems:
-                where = f"row {p.row}" + (f", column {p.column}" if p.column else "")
-                self.stderr.write(f"{where}: {p.message}")
-            raise CommandError(f"{refused} ({len(refused.problems)} problems)") from None
+                where = [f"sheet {p.sheet}"] if p.sheet else []
+                where += [f"row {p.row}"] if p.row else ["file"]
+                where += [f"column {p.column}"] if p.column else []
+                self.stderr.write(f"{', '.join(where)}: {p.message}")
+            if refused.omitted:
+                self.stderr.write(more_problems(refused.omitted))
+            total = len(refused.problems) + refused.omitted
+            raise CommandError(f"{refused} ({total} problems)") from None
         except Rejected as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
