@@ -224,7 +224,7 @@ def paper_form_save(
     *,
     workshop: Workshop,
     scores: dict[int, int | None],
-    client_id: uuid.UUID,
+    client_id: uuid.UUID | None = None,
     participant: Participant | None = None,
     table: Table | None = None,
     role: str = "",
@@ -237,9 +237,10 @@ def paper_form_save(
     Refused (nothing stored) when a statement is not of the session's instrument or a score
     is outside 1-5.
 
-    Once per `client_id` (the form's page makes one when it is drawn), as a chair's note: the
-    same form sent again with the same content returns the first save (repeat=True) and stores
-    nothing; the same id with other content is a Conflict, and nothing changes.
+    Once per `client_id` (the form's page makes one when it is drawn; survey.paper always
+    passes it), as a chair's note: the same form sent again with the same content returns the
+    first save (repeat=True) and stores nothing; the same id with other content is a Conflict,
+    and nothing changes. Without one (a script, a test), every call stores.
     """
     # Imported here only by history: sessions.services once imported this app's broadcaster.
     # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
@@ -258,6 +259,8 @@ def paper_form_save(
     content = _paper_content(participant, table, role, scores)
 
     def repeat() -> PaperFormSaved | None:
+        if client_id is None:
+            return None
         entry = (
             PaperEntry.objects.select_related("participant__table")
             .filter(workshop=workshop, client_id=client_id)
@@ -295,9 +298,13 @@ def paper_form_save(
                     any_phase=True,
                 )
                 saved += int(result.changed)
-            PaperEntry.objects.create(
-                workshop=workshop, client_id=client_id, participant=participant, content=content
-            )
+            if client_id is not None:
+                PaperEntry.objects.create(
+                    workshop=workshop,
+                    client_id=client_id,
+                    participant=participant,
+                    content=content,
+                )
     except IntegrityError:
         # The same form twice at once: the first one's save stands, this one rolled back.
         if (earlier := repeat()) is not None:
