@@ -268,6 +268,14 @@ def paper_form_save(
         )
         if entry is None:
             return None
+        if entry.content != content and participant is not None:
+            raise Conflict(
+                _(
+                    "This correction was already saved with other answers; nothing was "
+                    "changed. The form shows the answers you sent now: save once more to "
+                    "store them."
+                )
+            )
         if entry.content != content:
             raise Conflict(
                 _(

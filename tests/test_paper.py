@@ -249,7 +249,12 @@ def test_a_correction_sent_twice_is_answered_alike_and_another_with_its_id_refus
     assert responses[0]["Location"] == responses[1]["Location"]
     response = organiser.post(url, {**data, f"s{first.pk}": "2"})
     assert response.status_code == 409
+    assert "Deze correctie is al opgeslagen met andere antwoorden" in response.content.decode()
     assert Answer.objects.get(participant=p, statement=first).score == 5
+    # Saved once more (the page's new id), the correction is stored.
+    again = {"client_id": page_client_id(response.content.decode()), f"s{first.pk}": "2"}
+    assert organiser.post(url, again).status_code == 302
+    assert Answer.objects.get(participant=p, statement=first).score == 2
 
 
 def test_a_conflict_is_explained_in_english(workshop):
