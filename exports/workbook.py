@@ -828,9 +828,12 @@ def build_comparison_workbook(
     _header(ws, text["comparison"])
     for row in rows:
         _append_text_safe(ws, row)
-    for (date_cell,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+    # Columns by their place in the rows above: C the date, I the score (H is the element's
+    # name, which once carried the score's format).
+    date_col, score_col = 3, 9
+    for (date_cell,) in ws.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
         date_cell.number_format = DATE_FORMAT
-    for (score_cell,) in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+    for (score_cell,) in ws.iter_rows(min_row=2, min_col=score_col, max_col=score_col):
         score_cell.number_format = MEAN_FORMAT
     _set_widths(ws, text["comparison"], rows)
     _filter(wb, ws, len(text["comparison"]))

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from core.errors import Rejected
+from core.errors import Conflict, Rejected
 from core.inputs import clean_text as core_clean_text
 from notes.models import (
     INITIALS_MAX_LENGTH,
@@ -102,7 +102,7 @@ def note_create(
         if note is None:
             return None
         if not _same_content(note, **content):
-            raise Rejected(
+            raise Conflict(
                 _(
                     "Another note was already stored under this note's id; nothing was "
                     "changed. Reload the page to see the stored notes."
@@ -243,8 +243,13 @@ def observation_create(
     table: Table | None = None,
     client_id: uuid.UUID | None = None,
 ) -> Observation:
-    """A researcher's observation (author) or a table chair's (table, from the tablet). With a
-    client_id, a repeat of the same post returns the stored observation."""
+    """A researcher's observation (author) or a table chair's (table, from the tablet).
+
+    With a client_id (the chair's form makes one when the page is drawn), as a note: a repeat
+    of the same post returns the stored observation; the same id with other content (another
+    text, kind, element or table) is refused as a Conflict and changes nothing. The id is
+    looked up where the database holds it unique: within the session.
+    """
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:
@@ -255,10 +260,30 @@ def observation_create(
         if element_id is not None
         else None
     )
-    if client_id is not None:
+    content = {
+        "kind": kind,
+        "text": text,
+        "element_id": element.pk if element is not None else None,
+        "table_id": table.pk if table is not None else None,
+        "author_id": author.pk if author is not None else None,
+    }
+
+    def existing() -> Observation | None:
         stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
-        if stored is not None:
-            return stored
+        if stored is not None and not all(
+            getattr(stored, field) == value for field, value in content.items()
+        ):
+            raise Conflict(
+                _(
+                    "Another observation was already stored under this form's id; nothing "
+                    "was changed. Your text is still in the form: save it again to store it "
+                    "as a new observation."
+                )
+            )
+        return stored
+
+    if client_id is not None and (stored := existing()) is not None:
+        return stored
     try:
         with transaction.atomic():
             observation = Observation.objects.create(
@@ -272,8 +297,7 @@ def observation_create(
             )
             _notify(workshop.pk)
     except IntegrityError:  # the same post twice at once
-        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
-        if stored is None:
+        if client_id is None or (stored := existing()) is None:
             raise
         return stored
     return observation
