@@ -33,7 +33,7 @@ from typing import Any
 
 from django.utils.formats import get_format
 
-from exports.workbook import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
+from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
 
 # Who answered: the first columns of both files, long and wide.
 _PARTICIPANT_COLUMNS = (

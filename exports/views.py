@@ -24,16 +24,12 @@ from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
+from exports.data import SessionData
 from exports.imports import more_problems
 from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
-from exports.workbook import (
-    SessionData,
-    build_comparison_workbook,
-    build_session_workbook,
-    labels,
-)
+from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
 from sessions.selectors import workshop_get

@@ -18,17 +18,16 @@ from openpyxl import load_workbook
 from openpyxl.chart import RadarChart
 from openpyxl.workbook.workbook import Workbook
 
-from exports.selectors import session_data
-from exports.workbook import (
+from exports.data import (
     ComparedSession,
     ElementData,
     ParticipantData,
     SessionData,
     StatementData,
-    build_comparison_workbook,
-    build_session_workbook,
     local_naive,
 )
+from exports.selectors import session_data
+from exports.workbook import build_comparison_workbook, build_session_workbook
 from exports.xlsx import BulkWorkbook
 from instrument.models import Statement
 from sessions.models import Participant, Table, Workshop
