@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, Rejected
-from core.inputs import clean_text as core_clean_text
+from core.inputs import clean_text
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -41,11 +41,11 @@ def chair_author_label(table: Table) -> str:
     return f"Tafelvoorzitter T{table.number}"
 
 
-def clean_text(raw: str | None) -> str:
+def _note_text(raw: str | None) -> str:
     """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
     line ends normalised, outer white space removed; empty, too long, invisible-only text and
     characters an export cannot hold are refused."""
-    return core_clean_text(
+    return clean_text(
         raw,
         max_length=NOTE_MAX_LENGTH,
         required=True,
@@ -84,7 +84,7 @@ def note_create(
         raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
         raise Rejected(_("An agreement or difference note is about the whole table."))
-    text = clean_text(text)
+    text = _note_text(text)
     content = {
         "kind": kind,
         "participant_id": participant_id,
@@ -146,7 +146,7 @@ def note_create(
 
 def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
     """Change a note's text and quote flag (its kind, person and element stay)."""
-    note.text = clean_text(text)
+    note.text = _note_text(text)
     note.is_quote = bool(is_quote)
     note.save(update_fields=["text", "is_quote", "updated_at"])
     _notify(note.workshop_id)
@@ -161,7 +161,7 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
+    initials = clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
         raise Rejected(_("Unknown role."))
     with transaction.atomic():
@@ -254,7 +254,7 @@ def observation_create(
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:
         raise Rejected(_("This table is not part of this session."))
-    text = clean_text(text)
+    text = _note_text(text)
     element = (
         session_element(workshop=workshop, element_id=element_id)
         if element_id is not None
