@@ -118,6 +118,8 @@ def start_server(
         "DATABASE_URL": _database_url(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECRET_KEY": settings.SECRET_KEY,
+        # The tests' quick hasher first (tests/hashers.py), so a login does not rehash.
+        "PASSWORD_HASHERS": ",".join(settings.PASSWORD_HASHERS),
         **(extra_env or {}),
     }
     # The browser tests allow the ORM next to sync Playwright (_orm_beside_playwright); the app
