@@ -281,8 +281,10 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
     """(file, variable, meaning, type, values and labels) of every variable of both files."""
     t = in_lang(TEXT, lang)
     types, meaning = t["types"], t["meaning"]
-    roles = "; ".join(f"{code} = {label}" for code, label in data.roles)
-    sources = "; ".join(f"{code} = {t['sources'][code]}" for code in SOURCES)
+    # One coding of roles and sources: the text code of the CSVs, with the number the .sav
+    # files give it (their value labels carry the same labels).
+    roles = "; ".join(f"{code} ({i}) = {label}" for i, (code, label) in enumerate(data.roles, 1))
+    sources = "; ".join(f"{code} ({i}) = {t['sources'][code]}" for i, code in enumerate(SOURCES, 1))
     elements = "; ".join(f"{e.key} = {e.name}" for e in data.elements)
     common = {
         "session": ("text", ""),
@@ -427,6 +429,34 @@ def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
     return csv_bytes(in_lang(TEXT, lang)["header"], rows)
 
 
+# SPSS's display formats and measurement levels: whole numbers without decimals, the means of
+# the element scores with two; scores and statements ordinal (1-5), the codes nominal, counts
+# and means scale.
+_SAV_WHOLE = {"instrument_version", "table", "seat", "role", "source", "score", "dont_know"}
+_SAV_COUNTS = {"n_answered", "n_dont_know"}
+_SAV_NOMINAL = {"session", "city", "participant", "element", "statement", "table", "seat"}
+_SAV_NOMINAL |= {"role", "source", "dont_know", "instrument_version"}
+
+
+def _sav_formats_and_measures(
+    header: Sequence[str], statement_vars: set[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    formats: dict[str, str] = {}
+    measures: dict[str, str] = {}
+    for name in header:
+        if name in _SAV_WHOLE or name in _SAV_COUNTS or name in statement_vars:
+            formats[name] = "F4.0" if name in _SAV_COUNTS or name == "seat" else "F2.0"
+        elif name.startswith("score_"):
+            formats[name] = "F4.2"
+        if name in _SAV_NOMINAL:
+            measures[name] = "nominal"
+        elif name == "score" or name in statement_vars:
+            measures[name] = "ordinal"
+        else:  # counts, means, the date and the times
+            measures[name] = "scale"
+    return formats, measures
+
+
 def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
     """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
     the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
@@ -496,6 +526,7 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
         for name in statement_vars:
             value_labels[name] = {**score_labels, float(SAV_DONT_KNOW): t["dont_know"]}
             missing[name] = [SAV_DONT_KNOW]
+    formats, measures = _sav_formats_and_measures(header, statement_vars)
     fd, path = tempfile.mkstemp(suffix=".sav")
     os.close(fd)
     try:
@@ -505,6 +536,8 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             column_labels={n: labels.get(n, n)[:250] for n in header},
             variable_value_labels=value_labels,
             missing_ranges=missing,
+            variable_format=formats,
+            variable_measure=measures,
         )
         with open(path, "rb") as handle:
             return handle.read()

@@ -120,9 +120,9 @@ def test_codebook_names_every_variable_with_its_values_and_labels(organiser, fil
     by_name = {(r["bestand"][:4], r["variabele"]): r for r in codebook}
     assert "1 = slecht ontwikkeld" in by_name[("lang", "score")]["waarden en labels"]
     assert "5 = goed ontwikkeld" in by_name[("lang", "score")]["waarden en labels"]
-    assert "policy = Beleidsmaker" in by_name[("lang", "role")]["waarden en labels"]
+    assert "policy (2) = Beleidsmaker" in by_name[("lang", "role")]["waarden en labels"]
     assert (
-        "paper = ingevoerd van papieren formulier"
+        "paper (2) = ingevoerd van papieren formulier"
         in by_name[("lang", "source")]["waarden en labels"]
     )
     assert by_name[("bree", "kennis_1")]["betekenis"].startswith("Talentvolle Arbeidskrachten: ")
@@ -173,6 +173,38 @@ def test_spss_files_carry_labels_and_the_same_values(organiser, filled, kind):
             int((frame[c] == 9).sum()) for c in frame.columns if "_" in c and c[-1].isdigit()
         )
         assert nines == dont_know.count() > 0
+
+
+@pytest.mark.parametrize("kind", ["long", "wide"])
+def test_spss_shows_whole_numbers_as_whole_and_knows_each_variables_level(organiser, filled, kind):
+    """SPSS showed every number as F8.2 ("1.00" for a score, "3.00" for a seat) with the
+    level "unknown"; and the roles were 1-7 in the .sav, text codes in the CSV and codebook."""
+    response = organiser.get(f"/s/{filled.code}/{kind}.sav")
+    with tempfile.NamedTemporaryFile(suffix=".sav") as f:
+        f.write(response.content)
+        f.flush()
+        _frame, meta = pyreadstat.read_sav(f.name, metadataonly=True)
+    formats, levels = meta.original_variable_types, meta.variable_measure
+    for name in ("table", "role", "source", "instrument_version"):
+        assert formats[name] == "F2.0", name
+        assert levels[name] == "nominal", name
+    assert formats["seat"] == "F4.0"
+    if kind == "long":
+        assert (formats["score"], levels["score"]) == ("F2.0", "ordinal")
+        assert (formats["dont_know"], levels["dont_know"]) == ("F2.0", "nominal")
+    else:
+        assert (formats["kennis_1"], levels["kennis_1"]) == ("F2.0", "ordinal")
+        assert (formats["score_kennis"], levels["score_kennis"]) == ("F4.2", "scale")
+        assert (formats["n_answered"], levels["n_answered"]) == ("F4.0", "scale")
+    assert levels["city"] == "nominal"
+    assert "unknown" not in levels.values()
+    # One coding of roles: the codebook gives each text code its number in the .sav, and the
+    # .sav's value label of that number is the codebook's label.
+    codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
+    roles = next(r for r in codebook if r["variabele"] == "role")["waarden en labels"]
+    role_labels = meta.variable_value_labels["role"]
+    for number, label in role_labels.items():
+        assert f"({int(number)}) = {label}" in roles
 
 
 # --- the CSV for a spreadsheet -------------------------------------------------------------------
