@@ -4,10 +4,12 @@ a manager sees the people page. And `manage.py addorganiser` from the shell."""
 
 import datetime
 import re
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -373,6 +375,68 @@ def test_a_mail_server_that_fails_still_shows_the_link(manager_client, team, set
     html = response.content.decode()
     assert "The e-mail could not be sent; copy the link instead." in html
     assert Client().get(link_from(html)).status_code == 200
+
+
+# --- from the shell ------------------------------------------------------------------------------
+
+
+def test_addorganiser_makes_the_team_the_account_and_prints_the_link(client, db):
+    out = StringIO()
+    call_command(
+        "addorganiser", "a.vries", "--team", "Scentiss Noord", "--role", "manager",
+        "--base-url", "https://scentiss.example.org/", stdout=out,
+    )  # fmt: skip
+    team = Team.objects.get()
+    assert (team.name, team.slug) == ("Scentiss Noord", "scentiss-noord")
+    user = User.objects.get(username="a.vries")
+    assert Membership.objects.get(user=user, team=team).role == Role.MANAGER
+    assert not user.has_usable_password()
+    link = re.search(r"^link: (\S+)$", out.getvalue(), re.MULTILINE).group(1)
+    assert link.startswith("https://scentiss.example.org/welcome/")
+    path = link.removeprefix("https://scentiss.example.org")
+    assert client.get(path).status_code == 200
+    # The same team by its name again; an existing account joins it, a new link on request.
+    out = StringIO()
+    call_command("addorganiser", "A.Vries", "--team", "scentiss noord", stdout=out)
+    assert Team.objects.count() == 1 and "link:" not in out.getvalue()
+    assert Membership.objects.get(user=user).role == Role.ORGANISER
+    out = StringIO()
+    call_command("addorganiser", "a.vries", "--team", "Scentiss Noord", "--new-link", stdout=out)
+    new = re.search(r"^link: (\S+)$", out.getvalue(), re.MULTILINE).group(1)
+    assert new.startswith("http://127.0.0.1:8000/welcome/")
+    assert client.get(path).status_code == 404  # the first link no longer works
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["x y", "--team", "T"],
+        ["ok", "--team", "  "],
+        ["ok", "--team", "\u200b"],
+        ["ok", "--team", "!!!"],
+        ["ok", "--team", "T", "--role", "boss"],
+        ["ok", "--team", "T", "--name", "\u202eevil"],
+    ],
+)
+def test_addorganiser_refuses_bad_input(db, args):
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("addorganiser", *args, stdout=StringIO(), stderr=StringIO())
+    assert not User.objects.exists() and not Invitation.objects.exists()
+
+
+def test_the_demo_organiser_manages_the_demo_team(db, settings, tmp_path):
+    settings.BASE_DIR = tmp_path  # its password file
+    out = StringIO()
+    call_command("demo", "--base-url", "http://127.0.0.1:8000", stdout=out)
+    call_command("demo", "--base-url", "http://127.0.0.1:8000", stdout=StringIO())  # twice: same
+    membership = Membership.objects.get(user__username="organiser")
+    assert (membership.team.name, membership.role) == ("Demo", Role.MANAGER)
+    client = Client()
+    password = (tmp_path / ".demo-login").read_text().strip()
+    assert membership.user.check_password(password)
+    client.force_login(membership.user)
+    assert client.get("/organiser/people/").status_code == 200
+    assert "manager of team Demo" in out.getvalue()
 
 
 def test_account_reset_from_the_shell_needs_no_manager(team):
