@@ -443,3 +443,105 @@ def test_account_reset_from_the_shell_needs_no_manager(team):
     user = make_member("s.shell", team)
     issued = account_reset(user=user, by=None)
     assert Client().get(f"/welcome/{issued.token}/").status_code == 200
+
+
+# --- who sees which sessions ----------------------------------------------------------------------
+
+
+def test_an_organiser_sees_only_the_sessions_of_their_teams(make_workshop, team):
+    other_team = team_get_or_create(name="Elders")
+    ours = make_workshop(city="Zwolle", team=team)
+    theirs = make_workshop(city="Deventer", team=other_team)
+    teamless = make_workshop(city="Kampen")
+    member = make_member("o.ours", team)
+    client = Client()
+    client.force_login(member)
+    page = client.get("/organiser/").content.decode()
+    assert ours.code in page and theirs.code not in page and teamless.code not in page
+    # In both teams: both; in no team: the sessions of no team; a superuser: all.
+    Membership.objects.create(user=member, team=other_team)
+    page = client.get("/organiser/").content.decode()
+    assert ours.code in page and theirs.code in page and teamless.code not in page
+    loner = Client()
+    loner.force_login(User.objects.create_user("l.loner", password=PASSWORD))
+    page = loner.get("/organiser/").content.decode()
+    assert teamless.code in page and ours.code not in page and theirs.code not in page
+    root = Client()
+    root.force_login(User.objects.create_superuser("root", "", PASSWORD))
+    page = root.get("/organiser/").content.decode()
+    assert all(w.code in page for w in (ours, theirs, teamless))
+
+
+def _session_form(instrument, **changes) -> dict:
+    return {
+        "city": "Ede",
+        "date": "2026-12-01",
+        "tables": "3",
+        "instrument": str(instrument.pk),
+        **changes,
+    }
+
+
+def test_a_new_session_belongs_to_the_organisers_team(instrument, team):
+    from sessions.models import Workshop
+
+    member = make_member("o.one", team)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(member)
+    assert 'name="team"' not in client.get("/organiser/").content.decode()  # one team: no choice
+    assert client.post("/organiser/new/", _session_form(instrument)).status_code == 302
+    created = Workshop.objects.get(city="Ede")
+    assert created.team == team and created.created_by == member
+    # Duplicated: the same team.
+    response = client.post(f"/s/{created.code}/duplicate/", {"city": "Epe", "date": "2026-12-02"})
+    assert response.status_code == 302 and Workshop.objects.get(city="Epe").team == team
+    # In two teams: the form asks which; another team's slug, or none, is refused.
+    other = team_get_or_create(name="Elders")
+    Membership.objects.create(user=member, team=other)
+    assert 'name="team"' in client.get("/organiser/").content.decode()
+    for bad in ("", "nobody", "\u00b2", "x" * 5000):
+        data = _session_form(instrument, city="Olst", team=bad)
+        assert client.post("/organiser/new/", data).status_code == 400, bad
+    assert not Workshop.objects.filter(city="Olst").exists()
+    data = _session_form(instrument, city="Olst", team=other.slug)
+    assert client.post("/organiser/new/", data).status_code == 302
+    assert Workshop.objects.get(city="Olst").team == other
+
+
+def test_createsession_puts_the_session_in_a_team(db, instrument):
+    import json
+
+    from sessions.models import Workshop
+
+    out = StringIO()
+    call_command(
+        "createsession", "--city", "Ommen", "--team", "Scentiss Oost", "--json", stdout=out
+    )
+    workshop = Workshop.objects.get(code=json.loads(out.getvalue())["code"])
+    assert workshop.team.name == "Scentiss Oost"
+    with pytest.raises(CommandError):
+        call_command("createsession", "--city", "Ommen", "--team", "\u200b", stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_puts_existing_sessions_and_accounts_in_the_team_scentiss(make_workshop):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from sessions.models import Workshop
+
+    old = make_workshop(city="Zwolle")
+    staff = User.objects.create_user("s.staff", password=PASSWORD, is_staff=True)
+    plain = User.objects.create_user("p.plain", password=PASSWORD)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("workshops", "0007_workshop_team")])  # back before the data migration
+    executor.loader.build_graph()
+    executor.migrate([("workshops", "0008_existing_sessions_team")])
+    team = Team.objects.get(slug="scentiss")
+    assert team.name == "Scentiss"
+    assert Workshop.objects.get(pk=old.pk).team == team
+    assert Membership.objects.get(user=staff, team=team).role == Role.MANAGER
+    assert Membership.objects.get(user=plain, team=team).role == Role.ORGANISER
+    client = Client()
+    client.force_login(plain)
+    assert old.code in client.get("/organiser/").content.decode()

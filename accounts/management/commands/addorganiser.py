@@ -2,6 +2,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.forms import InviteForm
 from accounts.models import Role
@@ -69,6 +70,6 @@ class Command(BaseCommand):
         except Rejected as refused:
             raise CommandError(str(refused)) from None
         link = o["base_url"].rstrip("/") + reverse("welcome", args=[issued.token])
-        expires = issued.invitation.expires_at.isoformat(timespec="minutes")
+        expires = timezone.localtime(issued.invitation.expires_at).isoformat(timespec="minutes")
         self.stdout.write(f"link: {link}")
         self.stdout.write(f"valid once, until {expires}")

@@ -45,7 +45,8 @@ class Command(BaseCommand):
         password = password_file.read_text().strip() if password_file.exists() else "(unknown)"
         # The demo's organiser manages the Demo team: /organiser/people/ invites colleagues.
         organiser = User.objects.get(username=DEMO_USER)
-        membership_set(user=organiser, team=team_get_or_create(name=DEMO_TEAM), role=Role.MANAGER)
+        team = team_get_or_create(name=DEMO_TEAM)
+        membership_set(user=organiser, team=team, role=Role.MANAGER)
         workshop = Workshop.objects.order_by("created_at").first()
         if workshop is None:
             workshop = workshop_create(
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 title="Demo ecosysteemdialoog",
                 instrument=instrument,
                 phase=Phase.SURVEY,
+                team=team,
             )
         urls = session_urls(workshop=workshop, base_url=base_url)
         self.stdout.write(
