@@ -545,3 +545,65 @@ def test_the_migration_puts_existing_sessions_and_accounts_in_the_team_scentiss(
     client = Client()
     client.force_login(plain)
     assert old.code in client.get("/organiser/").content.decode()
+
+
+# --- two at once ----------------------------------------------------------------------------------
+
+
+def _at_once(*calls):
+    """Run the calls in threads released together; their results in order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return [f.result(timeout=60) for f in [pool.submit(run, c) for c in calls]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_posted_twice_at_once_sets_the_password_once():
+    team = team_get_or_create(name="Scentiss Oost")
+    issued = organiser_invite(
+        username="t.twice", name="", email="", team=team, role=Role.ORGANISER, created_by=None
+    )
+    url = f"/welcome/{issued.token}/"
+    passwords = ["First-Password-11", "Second-Password-22"]
+    statuses = _at_once(
+        *[
+            lambda p=p: Client().post(url, {"new_password1": p, "new_password2": p}).status_code
+            for p in passwords
+        ]
+    )
+    assert sorted(statuses) == [302, 410]
+    user = User.objects.get(username="t.twice")
+    winner = passwords[statuses.index(302)]
+    assert user.check_password(winner)
+    assert Invitation.objects.get().used_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_invitation_sent_twice_at_once_makes_one_account():
+    team = team_get_or_create(name="Scentiss Oost")
+    manager = make_member("m.manager", team, Role.MANAGER)
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(manager)
+        clients.append(client)
+    data = invite_data(team)
+    statuses = _at_once(
+        *[lambda c=c: c.post("/organiser/people/invite/", data).status_code for c in clients]
+    )
+    assert sorted(statuses) == [200, 400]
+    assert User.objects.filter(username="j.jansen").count() == 1
+    assert Invitation.objects.count() == 1
