@@ -69,12 +69,14 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @sensitive_post_parameters()
 @never_cache
 def people_invite(request: HttpRequest) -> HttpResponse:
     if not is_manager(user=request.user):
         return _forbidden(request)
+    if request.method == "GET":  # the language switch on the link's page comes back here
+        return redirect("people")
     form = _invite_form(request)
     if not form.is_valid():
         return _people_page(request, form, status=400)
@@ -102,11 +104,13 @@ def _member(request: HttpRequest, pk: str) -> User | None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @never_cache
 def people_reset(request: HttpRequest, pk: str) -> HttpResponse:
     if not is_manager(user=request.user):
         return _forbidden(request)
+    if request.method == "GET":  # the language switch on the link's page comes back here
+        return redirect("people")
     user = _member(request, pk)
     if user is None:
         messages.error(request, _("There is no such account."))

@@ -250,6 +250,20 @@ def test_the_link_is_stored_hashed_and_is_gone_after_a_new_one(manager_client, t
     assert user.check_password(NEW_PASSWORD)
 
 
+def test_the_language_switch_on_the_links_page_leads_back_to_people(manager_client, team):
+    """The switch sends the browser back to the page's own URL with GET: the link's page is the
+    answer to a POST, so its URL leads to the people page (the link is not shown again)."""
+    colleague = make_member("c.colleague", team)
+    for url in ("/organiser/people/invite/", f"/organiser/people/{colleague.pk}/new-link/"):
+        response = manager_client.post(
+            "/i18n/setlang/", {"language": "nl", "next": url}, follow=True
+        )
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == "/organiser/people/"
+    assert not Invitation.objects.exists()
+    assert User.objects.get(pk=colleague.pk).check_password(PASSWORD)
+
+
 def test_a_reset_stops_the_old_password_and_ends_open_logins(manager_client, team):
     colleague = make_member("c.colleague", team)
     logged_in = Client()
