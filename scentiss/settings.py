@@ -236,6 +236,8 @@ AXES_VERBOSE = False
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 INVITATION_EMAIL = bool(env.str("EMAIL_URL", default=""))
+# A mail server that does not answer must not hold one of the few request threads for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 LOGIN_URL = "login"
