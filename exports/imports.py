@@ -34,8 +34,9 @@ from django.utils.translation import ngettext
 
 from core.errors import Rejected
 from core.inputs import clean_text, parse_id
+from exports.data import LOCAL_TZ
 from exports.research import LONG_VARIABLES
-from exports.workbook import LABELS, LOCAL_TZ
+from exports.workbook import LABELS
 from instrument.models import Statement
 from sessions.models import MAX_TABLES, PARTICIPANT_CAP_MAX, TABLE_FOCUS_MAX, Role, Source
 

@@ -12,6 +12,14 @@
 Variable names are ASCII, language-independent and valid in R, SPSS and Stata (statement
 "kennis-1" is the variable `kennis_1`): researchers' scripts read them by name. Only the
 codebook's meanings and labels follow the export's language.
+
+The R/SPSS CSVs hold text exactly as it was typed: a city typed as "=HYPERLINK(…)" stays
+that, as R and SPSS read it (the codebook says so at the variable). They are not meant for a
+double-click in a spreadsheet (Dutch Excel splits on ";" and reads "3.625" as 3625). For that
+there is the spreadsheet CSV (`spreadsheet_csv`): the same rows in the user's locale (Dutch:
+";" between cells and a decimal comma; English: "," and "."), UTF-8 with a byte-order mark,
+and text that a spreadsheet would start as a formula (= + - @ tab CR, OWASP's list) with an
+apostrophe in front. The workbook stays the first choice for a spreadsheet.
 """
 
 import csv
@@ -23,7 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from exports.workbook import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
+from django.utils.formats import get_format
+
+from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
 
 # Who answered: the first columns of both files, long and wide.
 _PARTICIPANT_COLUMNS = (
@@ -92,6 +102,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "score_empty_wide": "leeg = geen antwoord of weet ik niet (het lange bestand "
         "onderscheidt ze; in .sav is weet ik niet 9, als ontbrekend gedeclareerd)",
         "element_empty": "leeg = geen antwoord 1-5 in het element",
+        "exact_text": "tekst precies zoals ingevoerd, ook als die met = + - of @ begint: lees "
+        "dit bestand met R of SPSS; voor een spreadsheet zijn er de werkmap en de Excel-CSV "
+        "(daar staat voor zulke tekst een ')",
         "elements": "elementen",
         "statements": "stellingen: zie de variabelen van het brede bestand",
         "dont_know": "weet ik niet",
@@ -136,6 +149,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "score_empty_wide": "empty = no answer or don't know (the long file tells them apart; "
         "in .sav don't know is 9, declared missing)",
         "element_empty": "empty = no 1-5 answer in the element",
+        "exact_text": "text exactly as typed, also when it starts with = + - or @: read this "
+        "file with R or SPSS; for a spreadsheet there are the workbook and the Excel CSV "
+        "(where such text starts with a ')",
         "elements": "elements",
         "statements": "statements: see the wide file's variables",
         "dont_know": "don't know",
@@ -270,7 +286,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
     elements = "; ".join(f"{e.key} = {e.name}" for e in data.elements)
     common = {
         "session": ("text", ""),
-        "city": ("text", ""),
+        "city": ("text", t["exact_text"]),
         "date": ("date", ""),
         "instrument_version": ("int", ""),
         "participant": ("text", ""),
@@ -336,13 +352,61 @@ def _csv_value(value: Any) -> Any:
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     """UTF-8 with a byte-order mark (Excel then reads the accents right), comma-separated,
     empty for missing, ISO dates and times: what R's read.csv and SPSS read as numbers and
-    dates without being told."""
+    dates without being told. Text exactly as stored (see the module's docstring)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(tuple(_csv_value(v) for v in row) for row in rows)
     return out.getvalue().encode("utf-8")
+
+
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text a spreadsheet shows as text: an apostrophe before a would-be formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def spreadsheet_separators(lang: str) -> tuple[str, str]:
+    """(cell separator, decimal separator) of a spreadsheet in `lang`'s locale: Django's
+    number format for the language, and ";" between cells where the decimal is a comma
+    (what Excel's list separator is in such a locale)."""
+    decimal = str(get_format("DECIMAL_SEPARATOR", lang=lang))
+    return (";" if decimal == "," else ","), decimal
+
+
+def _spreadsheet_value(value: Any, decimal: str) -> Any:
+    if isinstance(value, str):
+        return spreadsheet_text(value)
+    if isinstance(value, float):
+        return repr(value).replace(".", decimal)
+    return _csv_value(value)
+
+
+def spreadsheet_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], *, lang: str) -> bytes:
+    """The rows as a spreadsheet in `lang`'s locale opens them with a double-click: its cell
+    and decimal separators, UTF-8 with a byte-order mark (Excel then reads the accents), ISO
+    dates and times, typed text escaped against formulas (`spreadsheet_text`)."""
+    delimiter, decimal = spreadsheet_separators(lang)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([spreadsheet_text(h) for h in header])
+    writer.writerows(tuple(_spreadsheet_value(v, decimal) for v in row) for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def spreadsheet_table(*, data: SessionData, kind: str, lang: str) -> bytes:
+    """The long ("long") or wide ("wide") table as a spreadsheet CSV in `lang`'s locale."""
+    tables = research_tables(data=data)
+    if kind == "long":
+        return spreadsheet_csv(tables.long_header, tables.long_rows, lang=lang)
+    if kind == "wide":
+        return spreadsheet_csv(tables.wide_header, tables.wide_rows, lang=lang)
+    raise ValueError(kind)
 
 
 def long_csv(*, data: SessionData) -> bytes:
@@ -356,7 +420,11 @@ def wide_csv(*, data: SessionData) -> bytes:
 
 
 def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
-    return csv_bytes(in_lang(TEXT, lang)["header"], codebook_rows(data=data, lang=lang))
+    """The codebook, a file people read (often in a spreadsheet): comma-separated like the
+    files it describes, its text escaped against formulas like the spreadsheet CSV (the
+    instrument's texts are typed text too)."""
+    rows = [tuple(spreadsheet_text(v) for v in row) for row in codebook_rows(data=data, lang=lang)]
+    return csv_bytes(in_lang(TEXT, lang)["header"], rows)
 
 
 def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import translation
 
-from exports.workbook import (
+from exports.data import (
     ComparedSession,
     ElementData,
     ParticipantData,

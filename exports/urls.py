@@ -6,6 +6,18 @@ urlpatterns = [
     path("s/<str:code>/export.xlsx", exports.export_xlsx, name="export-xlsx"),
     path("s/<str:code>/answers.csv", exports.export_csv, name="export-csv"),
     path("s/<str:code>/wide.csv", exports.export_wide_csv, name="export-wide-csv"),
+    path(
+        "s/<str:code>/excel/answers.csv",
+        exports.export_spreadsheet_csv,
+        {"kind": "long"},
+        name="export-excel-long",
+    ),
+    path(
+        "s/<str:code>/excel/wide.csv",
+        exports.export_spreadsheet_csv,
+        {"kind": "wide"},
+        name="export-excel-wide",
+    ),
     path("s/<str:code>/codebook.csv", exports.export_codebook, name="export-codebook"),
     path("s/<str:code>/long.sav", exports.export_sav, {"kind": "long"}, name="export-long-sav"),
     path("s/<str:code>/wide.sav", exports.export_sav, {"kind": "wide"}, name="export-wide-sav"),

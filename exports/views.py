@@ -24,16 +24,12 @@ from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
+from exports.data import SessionData
 from exports.imports import more_problems
-from exports.research import codebook_csv, long_csv, sav_bytes, wide_csv
+from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
-from exports.workbook import (
-    SessionData,
-    build_comparison_workbook,
-    build_session_workbook,
-    labels,
-)
+from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
 from sessions.selectors import workshop_get
@@ -105,6 +101,33 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
     return _session_file(code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
+
+
+# The spreadsheet CSV's name says what it holds, for which program and in which locale,
+# beside the R/SPSS file's: "…-antwoorden-excel-nl.csv" is not "….csv" (answers.csv).
+SPREADSHEET_NAMES = {
+    "nl": {"long": "antwoorden", "wide": "deelnemers"},
+    "en": {"long": "answers", "wide": "participants"},
+}
+
+
+@login_required
+@never_cache
+@require_GET
+def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    """The long or wide table for a double-click in a spreadsheet, in the page's language's
+    locale (?lang=nl or en chooses the other): Dutch ";" and decimal comma, English "," and
+    "."; text escaped against formulas."""
+    lang = request.GET.get("lang") or ""
+    if lang not in SPREADSHEET_NAMES:
+        lang = "en" if current_lang() == "en" else "nl"
+    workshop = workshop_get(code=code)
+    content = spreadsheet_table(
+        data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang
+    )
+    stem = export_filename(workshop, "csv").removesuffix(".csv")
+    filename = f"{stem}-{SPREADSHEET_NAMES[lang][kind]}-excel-{lang}.csv"
+    return _download(content, CSV, filename)
 
 
 @login_required

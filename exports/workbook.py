@@ -12,10 +12,8 @@ they must not change when somebody edits a translation catalogue.
 import datetime
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
@@ -24,84 +22,26 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.inputs import xml_safe
+from exports.data import (
+    LOCAL_TZ,
+    NOTE_FIELDS,
+    OBSERVATION_FIELDS,
+    ComparedSession,
+    ElementData,
+    SessionData,
+    StatementData,
+    in_lang,
+    local_naive,
+)
+from exports.research import codebook_header, codebook_rows
 from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
-from survey.aggregation import SCORES, AnswerRow, ElementSpec, ItemSpec, aggregate
+from survey.aggregation import SCORES, ElementSpec, ItemSpec, aggregate
 
-# Excel has no time zones: every time in an export is the wall-clock time of the sessions.
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-T = TypeVar("T")
 MEAN_FORMAT = "0.00"
 MIN_COLUMN_WIDTH = 8
 MAX_COLUMN_WIDTH = 60
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE8E3")
-
-# Fields of a note row / observation row, in column order (tuples) or as keys (mappings).
-NOTE_FIELDS = ("table", "seat", "element", "kind", "quote", "text", "author", "created_at")
-OBSERVATION_FIELDS = ("kind", "element", "text", "author", "created_at")
-
-
-@dataclass(frozen=True)
-class StatementData:
-    statement_id: int
-    key: str
-    label: str
-    text: str  # the full statement as the participant read it, with the city
-
-
-@dataclass(frozen=True)
-class ElementData:
-    key: str
-    name: str
-    statements: tuple[StatementData, ...]
-
-
-@dataclass(frozen=True)
-class ParticipantData:
-    participant_id: int
-    seat_label: str
-    table: int | None
-    seat: int
-    role: str  # the role's label in the export's language, "" if none was given
-    joined_at: datetime.datetime
-    role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
-    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
-
-
-# (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
-AnswerData = tuple[int, int, int | None, datetime.datetime, datetime.datetime]
-
-
-@dataclass(frozen=True)
-class SessionData:
-    code: str
-    city: str
-    date: datetime.date
-    title: str
-    instrument: str
-    instrument_version: int
-    phase: str  # the phase's label in the export's language
-    elements: Sequence[ElementData]
-    participants: Sequence[ParticipantData]
-    answers: Sequence[AnswerData]
-    notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
-    observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
-    # Table number -> its focus (a sector or a district), for the tables that have one.
-    table_focus: Mapping[int, str] = field(default_factory=dict)
-    scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
-    roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
-
-
-@dataclass(frozen=True)
-class ComparedSession:
-    code: str
-    city: str
-    date: datetime.date
-    title: str
-    elements: Sequence[ElementData]
-    answers: Sequence[AnswerRow] = field(default_factory=tuple)
-    participants: int = 0  # who joined (respondents are counted from the answers)
-
 
 LABELS: dict[str, dict[str, Any]] = {
     "nl": {
@@ -334,23 +274,8 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
-def in_lang(texts: Mapping[str, T], lang: str) -> T:
-    """`texts`' English entry for "en", its Dutch one for any other language."""
-    return texts["en" if lang == "en" else "nl"]
-
-
 def labels(lang: str) -> dict[str, Any]:
     return in_lang(LABELS, lang)
-
-
-def local_naive(value: datetime.datetime | None, tz: datetime.tzinfo = LOCAL_TZ) -> Any:
-    """A datetime as Excel can hold it: wall-clock time in `tz`, without zone, to the second
-    (the cells show seconds, and a day fraction cannot hold microseconds exactly)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(tz)
-    return value.replace(tzinfo=None, microsecond=0)
 
 
 def _specs(elements: Sequence[ElementData]) -> list[ElementSpec]:
@@ -739,9 +664,6 @@ def build_session_workbook(
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
 
-    # Imported here: exports.research builds on this module's data classes.
-    from exports.research import codebook_header, codebook_rows
-
     _table_sheet(
         wb,
         sheet["codebook"],
@@ -828,9 +750,12 @@ def build_comparison_workbook(
     _header(ws, text["comparison"])
     for row in rows:
         _append_text_safe(ws, row)
-    for (date_cell,) in ws.iter_rows(min_row=2, min_col=3, max_col=3):
+    # Columns by their place in the rows above: C the date, I the score (H is the element's
+    # name, which once carried the score's format).
+    date_col, score_col = 3, 9
+    for (date_cell,) in ws.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
         date_cell.number_format = DATE_FORMAT
-    for (score_cell,) in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+    for (score_cell,) in ws.iter_rows(min_row=2, min_col=score_col, max_col=score_col):
         score_cell.number_format = MEAN_FORMAT
     _set_widths(ws, text["comparison"], rows)
     _filter(wb, ws, len(text["comparison"]))

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from core.errors import Rejected
-from core.inputs import clean_text as core_clean_text
+from core.errors import Conflict, Rejected
+from core.inputs import clean_text
 from notes.models import (
     INITIALS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -41,11 +41,11 @@ def chair_author_label(table: Table) -> str:
     return f"Tafelvoorzitter T{table.number}"
 
 
-def clean_text(raw: str | None) -> str:
+def _note_text(raw: str | None) -> str:
     """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
     line ends normalised, outer white space removed; empty, too long, invisible-only text and
     characters an export cannot hold are refused."""
-    return core_clean_text(
+    return clean_text(
         raw,
         max_length=NOTE_MAX_LENGTH,
         required=True,
@@ -84,7 +84,7 @@ def note_create(
         raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
         raise Rejected(_("An agreement or difference note is about the whole table."))
-    text = clean_text(text)
+    text = _note_text(text)
     content = {
         "kind": kind,
         "participant_id": participant_id,
@@ -102,7 +102,7 @@ def note_create(
         if note is None:
             return None
         if not _same_content(note, **content):
-            raise Rejected(
+            raise Conflict(
                 _(
                     "Another note was already stored under this note's id; nothing was "
                     "changed. Reload the page to see the stored notes."
@@ -146,7 +146,7 @@ def note_create(
 
 def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
     """Change a note's text and quote flag (its kind, person and element stay)."""
-    note.text = clean_text(text)
+    note.text = _note_text(text)
     note.is_quote = bool(is_quote)
     note.save(update_fields=["text", "is_quote", "updated_at"])
     _notify(note.workshop_id)
@@ -161,7 +161,7 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
-    initials = core_clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
+    initials = clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
         raise Rejected(_("Unknown role."))
     with transaction.atomic():
@@ -243,22 +243,47 @@ def observation_create(
     table: Table | None = None,
     client_id: uuid.UUID | None = None,
 ) -> Observation:
-    """A researcher's observation (author) or a table chair's (table, from the tablet). With a
-    client_id, a repeat of the same post returns the stored observation."""
+    """A researcher's observation (author) or a table chair's (table, from the tablet).
+
+    With a client_id (the chair's form makes one when the page is drawn), as a note: a repeat
+    of the same post returns the stored observation; the same id with other content (another
+    text, kind, element or table) is refused as a Conflict and changes nothing. The id is
+    looked up where the database holds it unique: within the session.
+    """
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:
         raise Rejected(_("This table is not part of this session."))
-    text = clean_text(text)
+    text = _note_text(text)
     element = (
         session_element(workshop=workshop, element_id=element_id)
         if element_id is not None
         else None
     )
-    if client_id is not None:
+    content = {
+        "kind": kind,
+        "text": text,
+        "element_id": element.pk if element is not None else None,
+        "table_id": table.pk if table is not None else None,
+        "author_id": author.pk if author is not None else None,
+    }
+
+    def existing() -> Observation | None:
         stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
-        if stored is not None:
-            return stored
+        if stored is not None and not all(
+            getattr(stored, field) == value for field, value in content.items()
+        ):
+            raise Conflict(
+                _(
+                    "Another observation was already stored under this form's id; nothing "
+                    "was changed. Your text is still in the form: save it again to store it "
+                    "as a new observation."
+                )
+            )
+        return stored
+
+    if client_id is not None and (stored := existing()) is not None:
+        return stored
     try:
         with transaction.atomic():
             observation = Observation.objects.create(
@@ -272,8 +297,7 @@ def observation_create(
             )
             _notify(workshop.pk)
     except IntegrityError:  # the same post twice at once
-        stored = Observation.objects.filter(workshop=workshop, client_id=client_id).first()
-        if stored is None:
+        if client_id is None or (stored := existing()) is None:
             raise
         return stored
     return observation

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import Rejected
+from core.errors import Conflict, Rejected
 from core.inputs import parse_optional_id
 from notes.forms import (
     ChairObservationForm,
@@ -87,16 +87,20 @@ def _chair_url(table: Table, element_key: str | None = None) -> str:
     return f"{url}?{urlencode({'e': element_key})}" if element_key else url
 
 
-@never_cache
-@require_GET
-@chair_access
-def chair(request: HttpRequest, table: Table) -> HttpResponse:
-    # ?page= of the participants (a crowded table); an odd digit is a 400 (core.inputs).
-    page = parse_optional_id(request.GET.get("page") or None, max_value=10_000) or 1
+def _chair_page(
+    request: HttpRequest,
+    table: Table,
+    *,
+    active: str | None,
+    page: int = 1,
+    observation_form: ChairObservationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The chair's tablet page; with `observation_form`, that form (refilled) instead of an
+    empty one, and its panel open."""
     participants = table_participants(table=table, page=page)
     boards = chair_board(table=table, participants=participants)
     keys = [b.element.key for b in boards]
-    active = request.GET.get("e")
     if active not in keys:
         active = keys[0] if keys else None
     return render(
@@ -112,7 +116,8 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
             "boards": boards,
             "active": active,
             "seat_form": ExtraSeatForm(),
-            "observation_form": ChairObservationForm(
+            "observation_form": observation_form
+            or ChairObservationForm(
                 elements=[b.element for b in boards],
                 initial={
                     "client_id": uuid.uuid4(),
@@ -121,6 +126,7 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
                     ),
                 },
             ),
+            "observation_open": observation_form is not None,
             "observations": table_observations(table=table),
             "move_form": SeatForm(
                 candidates=seating_candidates(workshop=table.workshop, exclude_table=table),
@@ -130,7 +136,17 @@ def chair(request: HttpRequest, table: Table) -> HttpResponse:
             "max_length": NOTE_MAX_LENGTH,
             "initials_max": INITIALS_MAX_LENGTH,
         },
+        status=status,
     )
+
+
+@never_cache
+@require_GET
+@chair_access
+def chair(request: HttpRequest, table: Table) -> HttpResponse:
+    # ?page= of the participants (a crowded table); an odd digit is a 400 (core.inputs).
+    page = parse_optional_id(request.GET.get("page") or None, max_value=10_000) or 1
+    return _chair_page(request, table, active=request.GET.get("e"), page=page)
 
 
 @require_POST
@@ -282,22 +298,39 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
 @chair_access
 def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
     """A table chair records an observation (theme, example, striking statement), attributed
-    to the table, next to the researcher's own."""
-    attempt_form(
-        request,
-        ChairObservationForm(request.POST, elements=instrument_elements(workshop=table.workshop)),
-        lambda data: observation_create(
-            workshop=table.workshop,
-            kind=data["kind"],
-            text=data["text"],
-            element_id=data["element"],
-            author=None,
-            table=table,
-            client_id=data["client_id"],
-        ),
-        success=_("Observation saved."),
-    )
-    return redirect(_chair_url(table, request.POST.get("e") or None) + "#chair-observations")
+    to the table, next to the researcher's own.
+
+    The same post twice (a double tap, a retry) is stored once and answered alike; the same
+    form id with another text is a 409: the page again, the text kept in the form under a new
+    id, so saving once more stores it as a new observation."""
+    elements = instrument_elements(workshop=table.workshop)
+    form = ChairObservationForm(request.POST, elements=elements)
+    active = request.POST.get("e") or None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            observation_create(
+                workshop=table.workshop,
+                kind=data["kind"],
+                text=data["text"],
+                element_id=data["element"],
+                author=None,
+                table=table,
+                client_id=data["client_id"],
+            )
+        except Conflict as conflict:
+            messages.error(request, str(conflict))
+            again = ChairObservationForm(
+                initial={**data, "client_id": uuid.uuid4()}, elements=elements
+            )
+            return _chair_page(request, table, active=active, observation_form=again, status=409)
+        except Rejected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Observation saved."))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect(_chair_url(table, active) + "#chair-observations")
 
 
 # --- The organiser's side ---------------------------------------------------------------

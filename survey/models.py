@@ -82,3 +82,34 @@ class ElementTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}/{self.element_id}: {self.total}/{self.scored}"
+
+
+class PaperEntry(models.Model):
+    """One save of a paper form: the id its page carried (made when the page was drawn), the
+    participant it stored or corrected and a fingerprint of what was posted.
+
+    The same form sent twice (a double click, a retry after a lost answer) is stored once: a
+    repeat with the same id and the same content gets the first save's answer, one with other
+    content is refused.
+    """
+
+    workshop = models.ForeignKey(
+        "workshops.Workshop", on_delete=models.CASCADE, related_name="paper_entries"
+    )
+    client_id = models.UUIDField()
+    participant = models.ForeignKey(
+        "workshops.Participant", on_delete=models.CASCADE, related_name="paper_entries"
+    )
+    # sha256 of the posted table, role, participant and answers (survey.services)
+    content = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "client_id"], name="paper_entry_client_id_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}/{self.client_id} -> {self.participant_id}"

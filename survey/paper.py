@@ -8,6 +8,8 @@ form moves on by itself, the current statement's label stays in view. Without Ja
 an ordinary form of radio buttons.
 """
 
+import re
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from core.errors import Rejected
+from core.errors import Conflict, Rejected
 from core.inputs import parse_id
 from sessions.models import MAX_TABLES, Participant, Role, Source, Table, Workshop
 from sessions.selectors import workshop_get
@@ -30,6 +32,8 @@ from survey.selectors import instrument_structure
 from survey.services import paper_form_save, parse_score
 
 DONT_KNOW_KEY = "0"
+# The form's id, as the page writes it (uuid4, lower-case hex): anything else is no id.
+_CLIENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
 
 
 class Access:
@@ -130,6 +134,17 @@ def _table_choice(access: Access, value: str | None) -> Table | None:
     return table
 
 
+def _client_id(value: str | None) -> uuid.UUID:
+    if not value or not _CLIENT_ID.fullmatch(value):
+        raise Rejected(
+            _(
+                "This form has no valid id (a page from before an update?); nothing was "
+                "stored. Check the answers below and save again."
+            )
+        )
+    return uuid.UUID(value)
+
+
 def _role_choice(value: str | None) -> str:
     if value and value not in Role.values:
         raise Rejected(_("Choose one of the roles."))
@@ -156,6 +171,9 @@ def _render(request, access, participant, given, posted, status=200, error="", f
             "entered": access.participants(),
             "dont_know_key": DONT_KNOW_KEY,
             "action": access.url(participant.pk if participant else None),
+            # A new id for every form drawn: a form sent twice is stored once
+            # (survey.services.paper_form_save).
+            "client_id": uuid.uuid4(),
             "back": access.back_url(),
         },
         status=status,
@@ -186,10 +204,14 @@ def _paper_form(request: HttpRequest, access: Access, participant_id: int | None
         saved = paper_form_save(
             workshop=access.workshop,
             scores=scores,
+            client_id=_client_id(request.POST.get("client_id")),
             participant=participant,
             table=table,
             role=role,
         )
+    except Conflict as exc:
+        # Nothing changed; the posted answers stay in the form, under a new id.
+        return _render(request, access, participant, given, raw, 409, str(exc), form)
     except Rejected as exc:
         return _render(request, access, participant, given, raw, 400, str(exc), form)
     messages.success(

@@ -1,18 +1,21 @@
+import hashlib
+import json
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Rejected
+from core.errors import Conflict, Rejected
 from core.inputs import parse_id
 from sessions import signals
 from sessions.models import Participant, Source, Table, Workshop
 from sessions.selectors import participant_by_code
-from survey.models import Answer, ElementTally, ItemTally
+from survey.models import Answer, ElementTally, ItemTally, PaperEntry
 from survey.selectors import instrument_statement_elements
 from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
 
@@ -197,12 +200,31 @@ class PaperFormSaved:
     participant: Participant
     created: bool
     saved: int  # answers stored or changed
+    repeat: bool = False  # the same form sent again: nothing was stored this time
+
+
+def _paper_content(
+    participant: Participant | None,
+    table: Table | None,
+    role: str,
+    scores: Mapping[int, int | None],
+) -> str:
+    """What a paper form's post says, as a fingerprint: its participant (a correction) or its
+    table and role (a new one), and its answers."""
+    posted = {
+        "participant": participant.pk if participant is not None else None,
+        "table": table.pk if table is not None and participant is None else None,
+        "role": role if participant is None else "",
+        "scores": sorted(scores.items()),
+    }
+    return hashlib.sha256(json.dumps(posted, sort_keys=True).encode()).hexdigest()
 
 
 def paper_form_save(
     *,
     workshop: Workshop,
     scores: dict[int, int | None],
+    client_id: uuid.UUID | None = None,
     participant: Participant | None = None,
     table: Table | None = None,
     role: str = "",
@@ -214,6 +236,11 @@ def paper_form_save(
     answered (a correction never removes an answer: the form shows the stored ones).
     Refused (nothing stored) when a statement is not of the session's instrument or a score
     is outside 1-5.
+
+    Once per `client_id` (the form's page makes one when it is drawn; survey.paper always
+    passes it), as a chair's note: the same form sent again with the same content returns the
+    first save (repeat=True) and stores nothing; the same id with other content is a Conflict,
+    and nothing changes. Without one (a script, a test), every call stores.
     """
     # Imported here only by history: sessions.services once imported this app's broadcaster.
     # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
@@ -229,19 +256,68 @@ def paper_form_save(
         participant.workshop_id != workshop.pk or participant.source != Source.PAPER
     ):
         raise Rejected(_("Only a paper form of this session can be corrected here."))
+    content = _paper_content(participant, table, role, scores)
+
+    def repeat() -> PaperFormSaved | None:
+        if client_id is None:
+            return None
+        entry = (
+            PaperEntry.objects.select_related("participant__table")
+            .filter(workshop=workshop, client_id=client_id)
+            .first()
+        )
+        if entry is None:
+            return None
+        if entry.content != content and participant is not None:
+            raise Conflict(
+                _(
+                    "This correction was already saved with other answers; nothing was "
+                    "changed. The form shows the answers you sent now: save once more to "
+                    "store them."
+                )
+            )
+        if entry.content != content:
+            raise Conflict(
+                _(
+                    "This form was already saved, as %(seat)s, with other answers; nothing "
+                    "was changed. To correct it, open %(seat)s below; to store these answers "
+                    "as another participant, save once more."
+                )
+                % {"seat": entry.participant.seat_label}
+            )
+        return PaperFormSaved(participant=entry.participant, created=False, saved=0, repeat=True)
+
+    if (earlier := repeat()) is not None:
+        return earlier
     saved = 0
-    with transaction.atomic():
-        created = participant is None
-        if participant is None:
-            participant = participant_join(
-                workshop=workshop, table=table, role=role, source=Source.PAPER
-            )
-        participant.workshop = workshop
-        for statement_id, score in scores.items():
-            result = answer_save(
-                participant=participant, statement_id=statement_id, score=score, any_phase=True
-            )
-            saved += int(result.changed)
+    try:
+        with transaction.atomic():
+            created = participant is None
+            if participant is None:
+                participant = participant_join(
+                    workshop=workshop, table=table, role=role, source=Source.PAPER
+                )
+            participant.workshop = workshop
+            for statement_id, score in scores.items():
+                result = answer_save(
+                    participant=participant,
+                    statement_id=statement_id,
+                    score=score,
+                    any_phase=True,
+                )
+                saved += int(result.changed)
+            if client_id is not None:
+                PaperEntry.objects.create(
+                    workshop=workshop,
+                    client_id=client_id,
+                    participant=participant,
+                    content=content,
+                )
+    except IntegrityError:
+        # The same form twice at once: the first one's save stands, this one rolled back.
+        if (earlier := repeat()) is not None:
+            return earlier
+        raise
     return PaperFormSaved(participant=participant, created=created, saved=saved)
 
 

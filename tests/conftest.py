@@ -1,4 +1,5 @@
 import datetime
+import functools
 import os
 import queue
 import socket
@@ -238,12 +239,44 @@ def _close_worker_thread_connections(django_db_setup):
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
 
 
+def _quick_passwords_and_static_files() -> None:
+    """Two costs of the test process that a server process pays once, not per test: password
+    hashing (tests/hashers.py) and WhiteNoise's scan of the static files, which Django's test
+    Client repeats for every Client it makes (it builds the middleware chain per Client):
+    together half of the fast tier's CPU. Server processes the tests start are unchanged."""
+    from django.contrib.auth import hashers
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    settings.PASSWORD_HASHERS = [
+        "tests.hashers.QuickPBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+    scan = WhiteNoiseMiddleware.add_files_from_finders
+    scanned: dict[str, dict] = {}
+
+    @functools.wraps(scan)
+    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
+        if self.static_prefix not in scanned:
+            before = set(self.files)
+            scan(self)
+            scanned[self.static_prefix] = {
+                url: found for url, found in self.files.items() if url not in before
+            }
+        self.files.update(scanned[self.static_prefix])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist each worker gets its own Redis key prefix (rate limits, connection
     caps, channel groups), so one worker's reset of the rate limits never lands in another's
     test; server processes a worker starts inherit it through the environment. Django's
     settings are loaded before any conftest runs, hence the change here rather than in the
     environment. pytest-django gives each worker its own database already."""
+    _quick_passwords_and_static_files()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return

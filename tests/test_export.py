@@ -18,17 +18,16 @@ from openpyxl import load_workbook
 from openpyxl.chart import RadarChart
 from openpyxl.workbook.workbook import Workbook
 
-from exports.selectors import session_data
-from exports.workbook import (
+from exports.data import (
     ComparedSession,
     ElementData,
     ParticipantData,
     SessionData,
     StatementData,
-    build_comparison_workbook,
-    build_session_workbook,
     local_naive,
 )
+from exports.selectors import session_data
+from exports.workbook import build_comparison_workbook, build_session_workbook
 from exports.xlsx import BulkWorkbook
 from instrument.models import Statement
 from sessions.models import Participant, Table, Workshop
@@ -603,6 +602,22 @@ def test_comparison_has_a_row_per_session_per_element_equal_to_live_results(
             assert row["respondenten"] == snapshot["respondents"]
             assert row["score"] == pytest.approx(element["score"], abs=1e-12)
             assert (row["n"], row["weet ik niet"]) == (element["n"], element["dont_know"])
+
+
+def test_comparison_scores_carry_the_two_decimal_format_and_names_do_not(organiser, three_cities):
+    """The 0.00 format sat on the element's name (column H) instead of its score (I)."""
+    wb = compare(organiser, "codes=" + ",".join(w.code for w in three_cities))
+    ws = wb["vergelijking"]
+    header = [c.value for c in ws[1]]
+    score, name = header.index("score") + 1, header.index("element") + 1
+    assert (score, name) == (9, 8)
+    scores = [row[0] for row in ws.iter_rows(min_row=2, min_col=score, max_col=score)]
+    names = [row[0] for row in ws.iter_rows(min_row=2, min_col=name, max_col=name)]
+    assert len(scores) == len(names) == 3 * 6
+    assert all(isinstance(c.value, float) for c in scores)
+    assert {c.number_format for c in scores} == {"0.00"}
+    assert all(isinstance(c.value, str) for c in names)
+    assert "0.00" not in {c.number_format for c in names}
 
 
 def test_comparison_radar_has_one_series_per_city(organiser, three_cities):

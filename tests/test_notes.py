@@ -293,6 +293,56 @@ def test_the_same_id_with_other_content_is_a_conflict(client, workshop, t2, seat
     assert list(Note.objects.values_list("text", flat=True)) == ["Origineel"]
 
 
+def post_observation(client: Client, table: Table, client_id: str, text: str, **fields):
+    data = {"kind": "theme", "element": "", "text": text, "client_id": client_id, **fields}
+    return client.post(f"{chair_url(table)}observations/", data)
+
+
+def test_a_replayed_chair_observation_is_stored_once_and_answered_alike(client, workshop, t2):
+    client_id = str(uuid.uuid4())
+    first = post_observation(client, t2, client_id, "Origineel", e="kennis")
+    again = post_observation(client, t2, client_id, "Origineel", e="kennis")
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert first["Location"] == again["Location"]
+    assert list(Observation.objects.values_list("text", flat=True)) == ["Origineel"]
+
+
+def test_a_chair_observation_replayed_with_other_text_is_a_conflict(client, workshop, t2):
+    """It said "Observatie opgeslagen." and stored nothing; notes answer 409."""
+    client_id = str(uuid.uuid4())
+    element = element_of(workshop, 2)
+    assert post_observation(client, t2, client_id, "Origineel").status_code == 302
+    response = post_observation(
+        client, t2, client_id, "Iets anders", kind="example", element=element.pk
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Onder het id van dit formulier is al een andere observatie bewaard" in html
+    assert list(Observation.objects.values_list("text", flat=True)) == ["Origineel"]
+    # The text is kept in the open form, under a new id: saving again stores it.
+    assert '<details class="seat-add" id="chair-observations" open>' in html
+    assert "Iets anders</textarea>" in html
+    assert f'value="{element.pk}" selected' in html
+    new_id = re.search(r'name="client_id" value="([0-9a-f-]{36})"', html)[1]
+    assert new_id != client_id
+    saved = post_observation(client, t2, new_id, "Iets anders", kind="example")
+    assert saved.status_code == 302
+    assert Observation.objects.count() == 2
+    # An id stored at another table of the session is no new observation either.
+    other = post_observation(client, table_of(workshop, 3), client_id, "Origineel")
+    assert other.status_code == 409
+    assert Observation.objects.count() == 2
+
+
+def test_a_conflicting_observation_is_explained_in_english(workshop, t2):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client_id = str(uuid.uuid4())
+    post_observation(client, t2, client_id, "Original")
+    response = post_observation(client, t2, client_id, "Something else")
+    assert response.status_code == 409
+    assert "Another observation was already stored under this form" in response.content.decode()
+
+
 def test_the_same_client_id_at_another_table_is_another_note(client, workshop, t2):
     client_id = str(uuid.uuid4())
     element = element_of(workshop).pk

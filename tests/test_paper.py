@@ -4,8 +4,13 @@ and nothing stored."""
 
 import csv
 import io
+import re
+import threading
+import uuid
 
 import pytest
+from django.db import connections
+from django.test import Client
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
@@ -23,7 +28,9 @@ def statements(workshop: Workshop) -> list[Statement]:
 
 
 def form_of(workshop: Workshop, values: list[str]) -> dict[str, str]:
-    return {f"s{s.pk}": v for s, v in zip(statements(workshop), values, strict=False)}
+    """A form's answers, with the id its page carries (a new one per call: a new page)."""
+    answers = {f"s{s.pk}": v for s, v in zip(statements(workshop), values, strict=False)}
+    return {"client_id": str(uuid.uuid4()), **answers}
 
 
 def pattern(n: int = 46) -> list[str]:
@@ -95,7 +102,10 @@ def test_a_paper_form_is_corrected_in_place(organiser, workshop):
     page = organiser.get(f"/s/{workshop.code}/paper/{p.pk}/").content.decode()
     assert 'value="1" checked' in page
     first = statements(workshop)[0]
-    response = organiser.post(f"/s/{workshop.code}/paper/{p.pk}/", {f"s{first.pk}": "5"})
+    response = organiser.post(
+        f"/s/{workshop.code}/paper/{p.pk}/",
+        {"client_id": str(uuid.uuid4()), f"s{first.pk}": "5"},
+    )
     assert response.status_code == 302
     assert Answer.objects.get(participant=p, statement=first).score == 5
     assert Answer.objects.filter(participant=p).count() == 10
@@ -172,3 +182,139 @@ def test_the_paper_pages_need_the_organiser_or_a_chair_link(client, workshop):
     response = client.post(f"/s/{workshop.code}/paper/", form_of(workshop, pattern(3)))
     assert response.status_code in (302, 403)
     assert not Answer.objects.exists()
+
+
+# --- a form sent twice -------------------------------------------------------------------------
+
+
+def page_client_id(html: str) -> str:
+    return re.search(r'name="client_id" value="([0-9a-f-]{36})"', html)[1]
+
+
+@pytest.mark.parametrize("who", ["chair", "organiser"])
+def test_a_paper_form_sent_twice_is_one_participant(client, organiser, workshop, who):
+    """Two identical posts made two paper participants."""
+    t2 = Table.objects.get(workshop=workshop, number=2)
+    if who == "chair":
+        sender, url = client, f"/s/{workshop.code}/chair/{t2.chair_key}/paper/"
+    else:
+        sender, url = organiser, f"/s/{workshop.code}/paper/"
+    client_id = page_client_id(sender.get(url).content.decode())
+    assert page_client_id(sender.get(url).content.decode()) != client_id  # one per page
+    data = {**form_of(workshop, pattern()), "client_id": client_id, "table": "2", "role": ""}
+    first = sender.post(url, data)
+    again = sender.post(url, data)
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert first["Location"] == again["Location"]
+    p = Participant.objects.get(workshop=workshop)
+    assert (p.source, p.table) == (Source.PAPER, t2)
+    assert Answer.objects.filter(participant=p).count() == 46
+    assert results_snapshot(workshop_id=workshop.pk)["respondents"] == 1
+    # The page after the repeat says the same as after the first save.
+    page = sender.get(again["Location"]).content.decode()
+    assert f"Papieren formulier van {p.seat_label} opgeslagen: 46 antwoorden." in page
+
+
+def test_the_same_form_id_with_other_answers_is_a_conflict(client, workshop):
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    url = f"/s/{workshop.code}/chair/{t1.chair_key}/paper/"
+    data = form_of(workshop, pattern(5))
+    assert client.post(url, data).status_code == 302
+    before = stored(workshop)
+    p = Participant.objects.get(workshop=workshop)
+    other = {**data, **{k: "5" for k in data if k.startswith("s")}}
+    response = client.post(url, other)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert f"Dit formulier is al opgeslagen, als {p.seat_label}, met andere antwoorden" in html
+    assert stored(workshop) == before
+    # The answers stay in the form, under a new id: saving once more stores them anew.
+    assert html.count('value="5" checked') == 5
+    new_id = page_client_id(html)
+    assert new_id != data["client_id"]
+    assert client.post(url, {**other, "client_id": new_id}).status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 2
+
+
+def test_a_correction_sent_twice_is_answered_alike_and_another_with_its_id_refused(
+    organiser, workshop
+):
+    organiser.post(f"/s/{workshop.code}/paper/", form_of(workshop, pattern(10)))
+    p = Participant.objects.get(workshop=workshop)
+    first = statements(workshop)[0]
+    url = f"/s/{workshop.code}/paper/{p.pk}/"
+    data = {"client_id": page_client_id(organiser.get(url).content.decode()), f"s{first.pk}": "5"}
+    responses = [organiser.post(url, data) for _ in range(2)]
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[0]["Location"] == responses[1]["Location"]
+    response = organiser.post(url, {**data, f"s{first.pk}": "2"})
+    assert response.status_code == 409
+    assert "Deze correctie is al opgeslagen met andere antwoorden" in response.content.decode()
+    assert Answer.objects.get(participant=p, statement=first).score == 5
+    # Saved once more (the page's new id), the correction is stored.
+    again = {"client_id": page_client_id(response.content.decode()), f"s{first.pk}": "2"}
+    assert organiser.post(url, again).status_code == 302
+    assert Answer.objects.get(participant=p, statement=first).score == 2
+
+
+def test_a_conflict_is_explained_in_english(workshop):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    url = f"/s/{workshop.code}/chair/{t1.chair_key}/paper/"
+    data = form_of(workshop, pattern(3))
+    client.post(url, data)
+    response = client.post(url, {**data, **{k: "4" for k in data if k.startswith("s")}})
+    assert response.status_code == 409
+    assert "This form was already saved, as T1·P1, with other answers" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        None,
+        "",
+        "x",
+        "\uff11" * 8 + "-1111-1111-1111-111111111111",  # full-width digits
+        "5A0C6B52-3F1E-4D2B-9C7A-1E2F3A4B5C6D",  # not as the page writes it
+        "{5a0c6b52-3f1e-4d2b-9c7a-1e2f3a4b5c6d}",
+        "5a0c6b52-3f1e-4d2b-9c7a-1e2f3a4b5c6d\x00",
+        "1" * 5000,
+    ],
+)
+def test_a_form_without_a_valid_id_stores_nothing(organiser, workshop, client_id):
+    data = form_of(workshop, pattern(3))
+    data.pop("client_id")
+    if client_id is not None:
+        data["client_id"] = client_id
+    response = organiser.post(f"/s/{workshop.code}/paper/", data)
+    assert response.status_code == 400
+    assert "Dit formulier heeft geen geldig id" in response.content.decode()
+    assert stored(workshop) == ([], 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_twice_at_once_is_one_participant(make_workshop):
+    workshop = make_workshop()
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    url = f"/s/{workshop.code}/chair/{t1.chair_key}/paper/"
+    data = form_of(workshop, pattern())
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            start.wait()
+            statuses.append(Client().post(url, data).status_code)
+        finally:
+            connections.close_all()  # the thread's own connection, before the test db goes
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+    assert results_snapshot(workshop_id=workshop.pk)["respondents"] == 1

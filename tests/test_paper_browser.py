@@ -62,6 +62,33 @@ def test_a_chair_types_in_a_whole_paper_form_from_the_keyboard(browser, server, 
     assert [scores[s.pk] for s in statements] == [None if k == "0" else int(k) for k in keys]
 
 
+def test_the_page_sends_a_paper_form_once_until_it_is_shown_again(browser, server, workshop):
+    table = Table.objects.get(workshop=workshop, number=1)
+    page = browser.new_context(**TABLET).new_page()
+    page.goto(f"{server.url}/s/{workshop.code}/chair/{table.chair_key}/paper/")
+    save = page.get_by_role("button", name="Dit papieren formulier opslaan")
+    # Two sends in a row (a double tap): the page's own handler lets the first one through and
+    # stops the second. The test's listener, after the page's, records that and keeps the
+    # page where it is.
+    stopped = page.evaluate(
+        """() => {
+          const form = document.querySelector(".paper-form");
+          const seen = [];
+          form.addEventListener("submit", e => { seen.push(e.defaultPrevented); e.preventDefault(); });
+          form.requestSubmit();
+          form.requestSubmit();
+          return seen;
+        }"""
+    )
+    assert stopped == [False, True]
+    expect(save).to_be_disabled()
+    # Shown again from the browser's history: the button works again.
+    page.evaluate(
+        "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+    )
+    expect(save).to_be_enabled()
+
+
 @pytest.mark.parametrize(
     ("size", "locale"),
     [((1366, 768), "nl-NL"), ((768, 1024), "en-GB"), ((1024, 768), "en-GB"), ((390, 844), "nl-NL")],

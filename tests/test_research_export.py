@@ -5,6 +5,7 @@ codebook as a file and as a workbook sheet, and the .sav files with pyreadstat."
 import csv
 import datetime
 import io
+import re
 import statistics
 import tempfile
 from io import StringIO
@@ -172,3 +173,97 @@ def test_spss_files_carry_labels_and_the_same_values(organiser, filled, kind):
             int((frame[c] == 9).sum()) for c in frame.columns if "_" in c and c[-1].isdigit()
         )
         assert nines == dont_know.count() > 0
+
+
+# --- the CSV for a spreadsheet -------------------------------------------------------------------
+
+DUTCH_NUMBER = re.compile(r"-?[0-9]+(,[0-9]+)?")
+ENGLISH_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def as_excel_reads(response, lang: str) -> list[list]:
+    """The file as Excel in `lang`'s locale opens it with a double-click: UTF-8 after the
+    byte-order mark, cells split on its list separator, a cell that is a number in its
+    locale a number (Dutch: decimal comma, no thousands points here), anything else text."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    delimiter, number = (";", DUTCH_NUMBER) if lang == "nl" else (",", ENGLISH_NUMBER)
+    rows = list(csv.reader(StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
+    return [
+        [float(c.replace(",", ".")) if number.fullmatch(c) else (c or None) for c in row]
+        for row in rows
+    ]
+
+
+def test_dutch_excel_reads_the_spreadsheet_csv_as_the_workbook(organiser, filled):
+    """answers.csv double-clicked in Dutch Excel put each row in column A and read the score
+    3.625 as 3625; the spreadsheet CSV reads as the workbook does."""
+    response = organiser.get(f"/s/{filled.code}/excel/wide.csv")
+    disposition = response["Content-Disposition"]
+    assert disposition.endswith(f'-{filled.code}-deelnemers-excel-nl.csv"'), disposition
+    raw = response.content.decode("utf-8-sig")
+    header, *rows = as_excel_reads(response, "nl")
+    assert len(header) > 50 and all(len(r) == len(header) for r in rows)
+    workbook = load_workbook(io.BytesIO(organiser.get(f"/s/{filled.code}/export.xlsx").content))
+    sheet_header, *sheet_rows = list(workbook["deelnemers"].iter_rows(values_only=True))
+    assert len(rows) == len(sheet_rows) == 6
+    elements = list(filled.instrument.elements.order_by("order"))
+    decimals = 0
+    for row, sheet_row in zip(rows, sheet_rows, strict=True):
+        mine = dict(zip(header, row, strict=True))
+        theirs = dict(zip(sheet_header, sheet_row, strict=True))
+        assert mine["participant"] == theirs["deelnemer"]
+        assert mine["n_answered"] == theirs["aantal antwoorden"]
+        assert mine["n_dont_know"] == theirs["aantal weet ik niet"]
+        for e in elements:
+            expected = theirs[f"elementscore {e.name_nl}"]
+            if expected is None:
+                assert mine[f"score_{e.key}"] is None
+            else:
+                assert mine[f"score_{e.key}"] == pytest.approx(expected, abs=1e-6)
+                decimals += expected != int(expected)
+    assert decimals > 10  # numbers with decimals were read, as numbers
+    assert "." not in raw  # no decimal point anywhere (the wide file has no times)
+
+
+def test_dutch_excel_reads_the_answers_as_the_workbooks_answers_sheet(organiser, filled):
+    response = organiser.get(f"/s/{filled.code}/excel/answers.csv")
+    assert response["Content-Disposition"].endswith('-antwoorden-excel-nl.csv"')
+    header, *rows = as_excel_reads(response, "nl")
+    workbook = load_workbook(io.BytesIO(organiser.get(f"/s/{filled.code}/export.xlsx").content))
+    sheet_header, *sheet_rows = list(workbook["antwoorden"].iter_rows(values_only=True))
+    score = sheet_header.index("score")
+    expected = sorted(
+        (r[0], r[2], None if r[score] == "weet ik niet" else float(r[score])) for r in sheet_rows
+    )
+    mine = sorted(
+        (r[header.index("participant")], r[header.index("statement")], r[header.index("score")])
+        for r in rows
+    )
+    assert mine == expected and len(mine) > 100
+    assert {r[header.index("date")] for r in rows} == {filled.date.isoformat()}
+
+
+def test_the_english_spreadsheet_csv_has_commas_and_points(organiser, filled):
+    organiser.cookies["django_language"] = "en"
+    response = organiser.get(f"/s/{filled.code}/excel/wide.csv")
+    assert response["Content-Disposition"].endswith('-participants-excel-en.csv"')
+    header, *rows = as_excel_reads(response, "en")
+    # The same numbers as the Dutch file, whichever the page's language (?lang= chooses).
+    dutch = organiser.get(f"/s/{filled.code}/excel/wide.csv?lang=nl")
+    assert dutch["Content-Disposition"].endswith('-deelnemers-excel-nl.csv"')
+    assert [header, *rows] == as_excel_reads(dutch, "nl")
+    wide = read_csv(organiser.get(f"/s/{filled.code}/wide.csv"))
+    assert [r[header.index("score_kennis")] for r in rows] == [
+        number(r["score_kennis"], float) for r in wide
+    ]
+
+
+def test_the_export_page_offers_the_spreadsheet_csv_beside_the_r_and_spss_files(organiser, filled):
+    page = organiser.get(f"/s/{filled.code}/organiser/").content.decode()
+    for link in ("excel/answers.csv", "excel/wide.csv", "excel/wide.csv?lang=en"):
+        assert f'href="/s/{filled.code}/{link}"' in page, link
+    assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R en SPSS" in page
+    excel, r_and_spss = f'"/s/{filled.code}/excel/answers.csv"', f'"/s/{filled.code}/answers.csv"'
+    assert page.index("export.xlsx") < page.index(excel) < page.index(r_and_spss)

@@ -198,6 +198,8 @@ def organiser_requests(s: Session) -> list[tuple[str, str, dict]]:
         ("post", f"/s/{code}/delete/", {"confirm_code": code}),
         ("get", f"/s/{code}/export.xlsx", {}),
         ("get", f"/s/{code}/answers.csv", {}),
+        ("get", f"/s/{code}/excel/answers.csv", {}),
+        ("get", f"/s/{code}/excel/wide.csv?lang=en", {}),
         ("get", f"/organiser/compare.xlsx?codes={code}", {}),
         ("get", f"/organiser/compare/?code={code}", {}),
         ("get", "/organiser/", {}),

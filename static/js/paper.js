@@ -60,6 +60,21 @@
     var item = e.target.closest && e.target.closest(".paper-item");
     if (item) item.classList.add("answered");
   });
+  // One click sends the form once: the button waits for the answer (the server stores a form
+  // sent twice once anyway, by the form's id). Back in the browser's history it works again.
+  var save = form.querySelector(".paper-save");
+  var sent = false;
+  form.addEventListener("submit", function (e) {
+    if (sent) { e.preventDefault(); return; }
+    sent = true;
+    // Disabled after this event: a button disabled before the submit is not sent with it.
+    setTimeout(function () { save.disabled = true; save.setAttribute("aria-busy", "true"); }, 0);
+  });
+  window.addEventListener("pageshow", function () {
+    sent = false;
+    save.disabled = false;
+    save.removeAttribute("aria-busy");
+  });
   // Start at the first statement without an answer.
   var first = items.findIndex(function (i) { return !i.querySelector("input:checked"); });
   var hasWho = form.querySelector(".paper-who select") && !form.querySelector("input:checked");

@@ -1,0 +1,100 @@
+"""The plain data every export is built from (a session, its elements, participants and
+answers, as the selectors read them), and the two conventions all files share: texts per
+language (`in_lang`) and times as the sessions' wall-clock time (`local_naive`).
+
+No openpyxl and no ORM here: the workbook, the research files and the import build on this
+module, and it on none of them.
+"""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from survey.aggregation import AnswerRow
+
+# Excel has no time zones: every time in an export is the wall-clock time of the sessions.
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+T = TypeVar("T")
+
+# Fields of a note row / observation row, in column order (tuples) or as keys (mappings).
+NOTE_FIELDS = ("table", "seat", "element", "kind", "quote", "text", "author", "created_at")
+OBSERVATION_FIELDS = ("kind", "element", "text", "author", "created_at")
+
+
+@dataclass(frozen=True)
+class StatementData:
+    statement_id: int
+    key: str
+    label: str
+    text: str  # the full statement as the participant read it, with the city
+
+
+@dataclass(frozen=True)
+class ElementData:
+    key: str
+    name: str
+    statements: tuple[StatementData, ...]
+
+
+@dataclass(frozen=True)
+class ParticipantData:
+    participant_id: int
+    seat_label: str
+    table: int | None
+    seat: int
+    role: str  # the role's label in the export's language, "" if none was given
+    joined_at: datetime.datetime
+    role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
+    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
+
+
+# (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
+AnswerData = tuple[int, int, int | None, datetime.datetime, datetime.datetime]
+
+
+@dataclass(frozen=True)
+class SessionData:
+    code: str
+    city: str
+    date: datetime.date
+    title: str
+    instrument: str
+    instrument_version: int
+    phase: str  # the phase's label in the export's language
+    elements: Sequence[ElementData]
+    participants: Sequence[ParticipantData]
+    answers: Sequence[AnswerData]
+    notes: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    observations: Sequence[Sequence[Any] | Mapping[str, Any]] = ()
+    # Table number -> its focus (a sector or a district), for the tables that have one.
+    table_focus: Mapping[int, str] = field(default_factory=dict)
+    scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
+    roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
+
+
+@dataclass(frozen=True)
+class ComparedSession:
+    code: str
+    city: str
+    date: datetime.date
+    title: str
+    elements: Sequence[ElementData]
+    answers: Sequence[AnswerRow] = field(default_factory=tuple)
+    participants: int = 0  # who joined (respondents are counted from the answers)
+
+
+def in_lang(texts: Mapping[str, T], lang: str) -> T:
+    """`texts`' English entry for "en", its Dutch one for any other language."""
+    return texts["en" if lang == "en" else "nl"]
+
+
+def local_naive(value: datetime.datetime | None, tz: datetime.tzinfo = LOCAL_TZ) -> Any:
+    """A datetime as Excel can hold it: wall-clock time in `tz`, without zone, to the second
+    (the cells show seconds, and a day fraction cannot hold microseconds exactly)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.replace(tzinfo=None, microsecond=0)
