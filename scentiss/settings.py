@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "accounts.apps.AccountsConfig",
     "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "scentiss.context_processors.palette",
+                "accounts.context_processors.team_manager",
             ],
         },
     },
@@ -233,6 +235,16 @@ AXES_CLIENT_IP_CALLABLE = "sessions.rate_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "scentiss.auth.lockout_response"
 AXES_USERNAME_CALLABLE = "scentiss.auth.login_username"  # bounded length, no NUL
 AXES_VERBOSE = False
+
+# E-mail (optional): with EMAIL_URL set (django-environ's form, e.g.
+# smtp+tls://user:password@mail.example.org:587), an invitation or new link is also mailed to the
+# colleague's address; without it the manager copies the link from the page.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+INVITATION_EMAIL = bool(env.str("EMAIL_URL", default=""))
+# A mail server that does not answer must not hold one of the few request threads for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "organiser-home"

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("survey.paper_urls")),
     path("", include("notes.urls")),
     path("", include("profiles.urls")),
+    path("", include("accounts.urls")),
     path("organiser/", session_views.organiser_home, name="organiser-home"),
     path("organiser/new/", session_views.organiser_create, name="organiser-create"),
     path("accounts/login/", login_view, name="login"),

@@ -1,10 +1,12 @@
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Team
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
@@ -95,8 +97,15 @@ class WorkshopForm(forms.Form):
         label=_("Survey"), queryset=Instrument.objects.all(), empty_label=None
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Sequence[Team] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The new session's team: the organiser's only team, or one of theirs to choose; an
+        # organiser in no team makes a session of no team.
+        self.teams = {team.slug: team for team in teams}
+        if len(self.teams) > 1:
+            self.fields["team"] = forms.ChoiceField(
+                label=_("Team"), choices=[(team.slug, team.name) for team in teams]
+            )
         # Formatted per request, in the request's language (a lazy text formatted at import
         # time would be fixed in one language).
         self.fields["participant_cap"].help_text = gettext(
@@ -112,6 +121,15 @@ class WorkshopForm(forms.Form):
 
     def clean_participant_cap(self) -> int:
         return self.cleaned_data["participant_cap"] or PARTICIPANT_CAP_DEFAULT
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "team" in self.fields:
+            if data.get("team") in self.teams:
+                data["team"] = self.teams[data["team"]]
+        else:
+            data["team"] = next(iter(self.teams.values()), None)
+        return data
 
 
 class StateForm(forms.Form):

@@ -107,6 +107,16 @@ class Workshop(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    # The team whose organisers see the session in their list (accounts). None: made outside
+    # any team (the shell's createsession without --team, an organiser in no team).
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workshops",
+        verbose_name=_("team"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.selectors import user_teams
 from core.errors import Rejected
 from instrument.models import Element, Instrument
 from sessions.models import Participant, Phase, Table, Workshop
@@ -235,6 +236,22 @@ def _participant_token(cookies: Mapping[str, str], code: str) -> uuid.UUID | Non
         return uuid.UUID(raw)
     except ValueError:
         return None
+
+
+def organiser_workshops(*, user: object) -> QuerySet[Workshop]:
+    """The sessions on an organiser's list (/organiser/): those of the user's teams. Sessions
+    made outside any team (createsession without --team, or by an organiser in no team) are
+    on the list of organisers who are in no team, as before there were teams. A superuser
+    sees every session."""
+    workshops = Workshop.objects.select_related("instrument")
+    if not is_organiser(user):
+        return workshops.none()
+    if getattr(user, "is_superuser", False):
+        return workshops.all()
+    teams = list(user_teams(user=user).values_list("pk", flat=True))  # type: ignore[arg-type]
+    if not teams:
+        return workshops.filter(team__isnull=True)
+    return workshops.filter(Q(team_id__in=teams))
 
 
 def is_organiser(user: object) -> bool:

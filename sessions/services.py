@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
+from accounts.models import Team
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
@@ -45,6 +46,7 @@ def workshop_create(
     created_by: User | None = None,
     phase: str = Phase.JOIN,
     participant_cap: int = PARTICIPANT_CAP_DEFAULT,
+    team: Team | None = None,
 ) -> Workshop:
     if not 1 <= tables <= MAX_TABLES:
         raise ValueError(f"tables must be 1..{MAX_TABLES}")
@@ -63,6 +65,7 @@ def workshop_create(
                     created_by=created_by,
                     phase=phase,
                     participant_cap=participant_cap,
+                    team=team,
                 )
                 Table.objects.bulk_create(
                     Table(workshop=workshop, number=n) for n in range(1, tables + 1)
@@ -263,6 +266,7 @@ def workshop_duplicate(
         or duplicate_title(title=source.title, old_city=source.city, new_city=city),
         created_by=created_by,
         participant_cap=source.participant_cap,
+        team=source.team,
     )
 
 

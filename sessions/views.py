@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Team
+from accounts.selectors import user_teams
 from core.errors import Rejected
 from sessions.forms import DuplicateForm, JoinForm, WorkshopEditForm, WorkshopForm
 from sessions.models import Phase, Table, Workshop
@@ -16,6 +18,7 @@ from sessions.selectors import (
     PARTICIPANT_COOKIE_SALT,
     is_organiser,
     join_refusal,
+    organiser_workshops,
     participant_cookie_name,
     participant_from_request,
     table_counts,
@@ -101,21 +104,24 @@ def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> Htt
     )
 
 
+def _teams(request: HttpRequest) -> list[Team]:
+    return list(user_teams(user=request.user))
+
+
 @login_required
 @require_GET
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    workshops = Workshop.objects.select_related("instrument").all()[:200]
-    return render(
-        request, "sessions/organiser_home.html", {"workshops": workshops, "form": WorkshopForm()}
-    )
+    workshops = organiser_workshops(user=request.user)[:200]
+    form = WorkshopForm(teams=_teams(request))
+    return render(request, "sessions/organiser_home.html", {"workshops": workshops, "form": form})
 
 
 @login_required
 @require_POST
 def organiser_create(request: HttpRequest) -> HttpResponse:
-    form = WorkshopForm(request.POST)
+    form = WorkshopForm(request.POST, teams=_teams(request))
     if not form.is_valid():
-        workshops = Workshop.objects.select_related("instrument").all()[:200]
+        workshops = organiser_workshops(user=request.user)[:200]
         return render(
             request,
             "sessions/organiser_home.html",

@@ -34,6 +34,8 @@ from docx import Document
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
+from accounts.models import Membership, Role
+from accounts.services import team_get_or_create
 from notes.models import Note, Observation
 from profiles.models import Profile, ProfilePoint, Programme, Recommendation, Theme
 from sessions.models import Phase, Workshop
@@ -101,17 +103,18 @@ EXTRA_FIELDS = [
 ROLES = ["anonymous", "phone", "chair", "projector", "organiser", "other_organiser"]
 # Django's own admin is not the app's code; logout would end the organiser's role mid-walk.
 SKIPPED_PREFIXES = ("admin/", "accounts/logout/")
-STATEFUL_TABLES = ("workshops", "survey", "notes", "profiles")
+STATEFUL_TABLES = ("workshops", "survey", "notes", "profiles", "accounts")
 
 
 def form_field_names() -> list[str]:
     """Every field name of every form class in the app's modules."""
+    import accounts.forms
     import notes.forms
     import profiles.forms
     import sessions.forms
 
     names: set[str] = set()
-    for module in (sessions.forms, notes.forms, profiles.forms):
+    for module in (sessions.forms, notes.forms, profiles.forms, accounts.forms):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 names |= set(value.base_fields)
@@ -189,6 +192,10 @@ def world(db, make_workshop) -> Iterator[World]:
     users = get_user_model().objects
     owner = users.create_user("walk-owner", password="a-long-password-1")
     other = users.create_user("walk-other", password="a-long-password-2")
+    # The owner manages a team (the people page and its forms are walked as a manager); the
+    # other organiser is in another team, so the walk cannot deactivate or reset them.
+    Membership.objects.create(user=owner, team=team_get_or_create(name="Walk"), role=Role.MANAGER)
+    Membership.objects.create(user=other, team=team_get_or_create(name="Elsewhere"))
     a = make_workshop(city="Zwolle", created_by=owner)
     b = make_workshop(city="Deventer", created_by=other, phase=Phase.JOIN)
     table = a.tables.get(number=1)

@@ -3,6 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import team_get_or_create
+from core.errors import Rejected
 from instrument.loader import instrument_load, read_instrument
 from instrument.models import Instrument
 from sessions.models import MAX_TABLES, Phase
@@ -20,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=datetime.date.fromisoformat, default=None)
         parser.add_argument("--instrument", default=None, help="instrument slug (newest version)")
         parser.add_argument("--phase", choices=Phase.values, default=Phase.JOIN)
+        parser.add_argument(
+            "--team", default="", help="the team whose organisers see it (made if missing)"
+        )
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
         parser.add_argument("--json", action="store_true")
 
@@ -28,6 +33,12 @@ class Command(BaseCommand):
             raise CommandError(f"--tables must be 1..{MAX_TABLES}")
         if not o["city"].strip():
             raise CommandError("--city must not be empty")
+        team = None
+        if o["team"]:
+            try:
+                team = team_get_or_create(name=o["team"])
+            except Rejected as refused:
+                raise CommandError(f"--team: {refused}") from None
         instruments = Instrument.objects.all()
         if o["instrument"]:
             instruments = instruments.filter(slug=o["instrument"])
@@ -43,6 +54,7 @@ class Command(BaseCommand):
             title=o["title"],
             instrument=instrument,
             phase=o["phase"],
+            team=team,
         )
         urls = session_urls(workshop=workshop, base_url=o["base_url"])
         if o["json"]:

@@ -1,0 +1,73 @@
+import re
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, Team
+from core.errors import Rejected
+from core.inputs import clean_text
+
+# Log-in names in ASCII: typed on any keyboard, and no look-alike letters of other scripts
+# ("admin" spelt with a Cyrillic a) beside an existing name.
+_USERNAME = re.compile(r"[A-Za-z0-9.@+_-]+", re.ASCII)
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length or 150
+NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length or 150
+# Direction overrides and isolates (a name that shows reversed or hides what follows it).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name (to log in)"),
+        max_length=10_000,  # the length is said in clean_username, as a message
+        help_text=_("Letters, digits and . @ + - _ only, for example j.jansen."),
+    )
+    name = forms.CharField(label=_("Name (optional)"), required=False, max_length=10_000)
+    email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        help_text=_("If the server can send e-mail, the link is sent there too."),
+    )
+    team = forms.ChoiceField(label=_("Team"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ORGANISER)
+
+    def __init__(self, *args, teams: list[Team], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.teams = {team.slug: team for team in teams}
+        self.fields["team"].choices = [(team.slug, team.name) for team in teams]
+
+    def clean_username(self) -> str:
+        value = self.cleaned_data["username"].strip()
+        if len(value) > USERNAME_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("A user name can have at most %(max)s characters; this one has %(n)s.")
+                % {"max": USERNAME_MAX_LENGTH, "n": f"{len(value):,}"}
+            )
+        if not _USERNAME.fullmatch(value):
+            raise forms.ValidationError(
+                _(
+                    "A user name consists of letters a-z, digits and . @ + - _ only (no "
+                    "spaces, accents or invisible characters)."
+                )
+            )
+        return value
+
+    def clean_name(self) -> str:
+        raw = self.cleaned_data["name"]
+        if _BIDI_CONTROLS.search(raw):
+            raise forms.ValidationError(
+                _("The name contains invisible direction characters; type it again without them.")
+            )
+        try:
+            return clean_text(raw, max_length=NAME_MAX_LENGTH, multiline=False)
+        except Rejected as refused:
+            raise forms.ValidationError(str(refused)) from None
+
+    def clean_team(self) -> Team:
+        return self.teams[self.cleaned_data["team"]]
+
+
+class WelcomePasswordForm(SetPasswordForm):
+    """Django's own: two password fields, checked by AUTH_PASSWORD_VALIDATORS."""

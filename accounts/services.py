@@ -1,0 +1,164 @@
+"""Writes for the accounts: invite, give a new link, switch an account off or on, use a link.
+
+Each refuses with core.errors.Rejected and a message in the user's language (nothing stored).
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from accounts.models import TEAM_NAME_MAX_LENGTH, Invitation, Membership, Role, Team
+from accounts.selectors import LinkState, link_state, managed_teams, may_manage, token_hash
+from core.errors import Rejected
+from core.inputs import clean_text
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new one-time link's token (shown once, never stored) and its account."""
+
+    user: User
+    token: str
+    invitation: Invitation
+
+
+def team_get_or_create(*, name: str) -> Team:
+    """The team with this name's slug, made if missing."""
+    name = clean_text(name, max_length=TEAM_NAME_MAX_LENGTH, required=True, multiline=False)
+    slug = slugify(name)[:TEAM_NAME_MAX_LENGTH]
+    if not slug:
+        raise Rejected(_("A team name needs at least one letter or digit."))
+    team, _created = Team.objects.get_or_create(slug=slug, defaults={"name": name})
+    return team
+
+
+def invitation_issue(*, user: User, created_by: AnyUser | None) -> Issued:
+    """A new one-time link for `user`; the account's older open links stop working."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, used_at__isnull=True).delete()
+        invitation = Invitation.objects.create(
+            user=user,
+            token_hash=token_hash(token),
+            created_by=created_by if isinstance(created_by, User) else None,
+        )
+    return Issued(user=user, token=token, invitation=invitation)
+
+
+def organiser_invite(
+    *,
+    username: str,
+    name: str,
+    email: str,
+    team: Team,
+    role: str,
+    created_by: AnyUser | None,
+) -> Issued:
+    """A new account in `team` with `role`, without a password, and its one-time link.
+
+    `created_by` None: the shell (manage.py addorganiser), which may add to any team."""
+    if role not in Role.values:
+        raise Rejected(_("Choose a role."))
+    if created_by is not None and not managed_teams(user=created_by).filter(pk=team.pk).exists():
+        raise Rejected(_("You do not manage this team."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise Rejected(
+            _(
+                "There is already an account with the user name “%(username)s”; nothing was "
+                "changed. To give it a new link, use “New link” in the list."
+            )
+            % {"username": username}
+        )
+    try:
+        with transaction.atomic():
+            user = User(username=username, first_name=name, email=email)
+            user.set_unusable_password()
+            user.save()
+            Membership.objects.create(user=user, team=team, role=role)
+            issued = invitation_issue(user=user, created_by=created_by)
+    except IntegrityError:  # the same name invited twice at once: the other one won
+        raise Rejected(
+            _(
+                "There is already an account with the user name “%(username)s”; nothing was "
+                "changed. To give it a new link, use “New link” in the list."
+            )
+            % {"username": username}
+        ) from None
+    return issued
+
+
+def membership_set(*, user: User, team: Team, role: str) -> Membership:
+    """Put `user` in `team` with `role` (the shell's addorganiser for an existing account)."""
+    if role not in Role.values:
+        raise Rejected(_("Choose a role."))
+    membership, _created = Membership.objects.update_or_create(
+        user=user, team=team, defaults={"role": role}
+    )
+    return membership
+
+
+def account_reset(*, user: User, by: AnyUser | None) -> Issued:
+    """A new one-time link for an existing account. Its password stops working at once (and
+    its open logins end: Django checks the password's hash on every request), so a reset also
+    locks out whoever else knew it."""
+    if by is not None and not may_manage(manager=by, target=user):
+        raise Rejected(_("You cannot change this account."))
+    if not user.is_active:
+        raise Rejected(_("This account is deactivated; activate it first."))
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        return invitation_issue(user=user, created_by=by)
+
+
+def account_set_active(*, user: User, active: bool, by: AnyUser) -> User:
+    """Switch an account off (it can no longer log in, its open logins end) or on again."""
+    if not may_manage(manager=by, target=user):
+        raise Rejected(_("You cannot change this account."))
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def invitation_accept(*, token: str, password: str) -> User:
+    """Use a one-time link: set the account's password (already checked by the form and its
+    validators) and mark the link used. Two submits at once: the row lock lets one through;
+    the other is refused as used."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=token_hash(token))
+            .first()
+        )
+        state = link_state(invitation)
+        if state is not LinkState.VALID or invitation is None:
+            raise Rejected(link_refusal(state))
+        user = invitation.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+    return user
+
+
+def link_refusal(state: LinkState) -> str:
+    """Why a one-time link does not work (any more), for its page."""
+    if state is LinkState.USED:
+        return _(
+            "This link has already been used; it works only once. Log in with the password "
+            "you chose, or ask your team's manager for a new link."
+        )
+    if state is LinkState.EXPIRED:
+        return _("This link has expired. Ask your team's manager for a new link.")
+    if state is LinkState.DEACTIVATED:
+        return _("This account has been deactivated. Ask your team's manager.")
+    return _("This link is not valid. Check that you copied all of it, or ask for a new link.")

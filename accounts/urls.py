@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("organiser/people/", views.people_list, name="people"),
+    path("organiser/people/invite/", views.people_invite, name="people-invite"),
+    path("organiser/people/<str:pk>/new-link/", views.people_reset, name="people-reset"),
+    path("organiser/people/<str:pk>/active/", views.people_set_active, name="people-active"),
+    path("welcome/<str:token>/", views.welcome, name="welcome"),
+]
