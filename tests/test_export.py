@@ -620,6 +620,22 @@ def test_comparison_scores_carry_the_two_decimal_format_and_names_do_not(organis
     assert "0.00" not in {c.number_format for c in names}
 
 
+def test_the_comparison_page_offers_its_workbook_for_the_cities_chosen(organiser, three_cities):
+    """compare.xlsx was reachable only by typing codes on a session's console."""
+    import html
+    import re
+
+    query = "&".join(f"code={w.code}" for w in three_cities)
+    page = organiser.get(f"/organiser/compare/?{query}").content.decode()
+    links = re.findall(r'<a class="button" href="([^"]*compare\.xlsx[^"]*)" download>', page)
+    assert len(links) == 1
+    assert "Vergelijking downloaden (Excel)" in page
+    wb = read(organiser.get(html.unescape(links[0])).content)
+    rows = list(wb["vergelijking"].iter_rows(values_only=True))
+    city = rows[0].index("stad")
+    assert {row[city] for row in rows[1:]} == {w.city for w in three_cities}
+
+
 def test_comparison_radar_has_one_series_per_city(organiser, three_cities):
     wb = compare(organiser, "&".join(f"code={w.code.lower()}" for w in three_cities))
     ws = wb["grafiek"]
