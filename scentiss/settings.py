@@ -64,6 +64,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (a phone's first survey page 13.8 KB -> about 3 KB over the venue's
+    # wifi). Below WhiteNoise, which serves static files compressed itself. BREACH: Django's
+    # GZipMiddleware pads each response with random bytes (the "Heal the Breach" mitigation)
+    # and the CSRF token on the pages is masked afresh per response; no other secret is
+    # reflected in a page.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
