@@ -193,6 +193,11 @@ class PaperFormSaved:
     saved: int  # answers stored or changed
 
 
+def _without_phone(participant: Participant) -> bool:
+    """A seat added on the chair's tablet for someone without a phone (notes.ExtraSeat)."""
+    return Participant.objects.filter(pk=participant.pk, extra_seat__isnull=False).exists()
+
+
 def paper_form_save(
     *,
     workshop: Workshop,
@@ -202,7 +207,8 @@ def paper_form_save(
     role: str = "",
 ) -> PaperFormSaved:
     """One paper form typed in: a new participant marked as entered from paper (or the paper
-    participant being corrected) and its answers, all in one transaction, in any phase.
+    participant being corrected, or the seat without a phone whose form it is) and its
+    answers, all in one transaction, in any phase.
 
     `scores` maps statement ids to 1-5 or None (don't know); a statement left out is not
     answered (a correction never removes an answer: the form shows the stored ones).
@@ -220,7 +226,8 @@ def paper_form_save(
         if score is not None and not 1 <= score <= 5:
             raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     if participant is not None and (
-        participant.workshop_id != workshop.pk or participant.source != Source.PAPER
+        participant.workshop_id != workshop.pk
+        or (participant.source != Source.PAPER and not _without_phone(participant))
     ):
         raise Rejected(_("Only a paper form of this session can be corrected here."))
     saved = 0
@@ -230,6 +237,11 @@ def paper_form_save(
             participant = participant_join(
                 workshop=workshop, table=table, role=role, source=Source.PAPER
             )
+        elif participant.source != Source.PAPER:
+            # A seat the chair added for someone without a phone: the form fills that seat
+            # (one person, one participant), whose answers now came from paper.
+            Participant.objects.filter(pk=participant.pk).update(source=Source.PAPER)
+            participant.source = Source.PAPER
         participant.workshop = workshop
         for statement_id, score in scores.items():
             result = answer_save(

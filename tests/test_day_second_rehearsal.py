@@ -1,0 +1,156 @@
+"""What broke in the facilitator's second rehearsal, replayed in Debian's Chromium against the
+app under uvicorn: a person without a phone counted twice, an archive that changed nothing,
+a chair moving the wrong person with one tap, a results phase that showed no results."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from instrument.models import Statement
+from notes.models import ExtraSeat, Note
+from sessions.models import Participant, Phase, Source, Table, Workshop
+from sessions.services import workshop_create
+from survey.models import Answer
+from tests.browser_helpers import PHONE, PROJECTOR, log_in, screenshot
+from tests.conftest import ensure_instrument
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
+DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def workshop(transactional_db) -> Workshop:
+    return workshop_create(
+        city="Deventer",
+        date=datetime.date(2026, 12, 3),
+        tables=2,
+        instrument=ensure_instrument(),
+        phase=Phase.SURVEY,
+    )
+
+
+def chair_url(server, table: Table) -> str:
+    return f"{server.url}/s/{table.workshop.code}/chair/{table.chair_key}/"
+
+
+def desk_page(browser, server, workshop: Workshop, **options) -> Page:
+    """The organiser's console, logged in."""
+    if not get_user_model().objects.filter(username="organiser").exists():
+        get_user_model().objects.create_user("organiser", password=PASSWORD)
+    page = browser.new_context(**{**DESK, **options}).new_page()
+    page.set_default_timeout(20_000)
+    log_in(
+        page,
+        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
+        "organiser",
+        PASSWORD,
+        lands_on=f"**/s/{workshop.code}/organiser/",
+    )
+    return page
+
+
+def add_seat(tablet: Page, initials: str, label: str) -> None:
+    tablet.get_by_text("Plek toevoegen voor iemand zonder telefoon").click()
+    tablet.get_by_label("Initialen (optioneel)").fill(initials)
+    tablet.get_by_role("button", name="Plek toevoegen").click()
+    expect(tablet.get_by_text(f"Plek {label} toegevoegd.")).to_be_visible()
+
+
+def join_phone(browser, server, workshop: Workshop, table: str) -> Page:
+    phone = browser.new_context(**PHONE).new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(f"{server.url}/j/{workshop.code}/")
+    phone.locator("select[name=table]").select_option(table)
+    phone.get_by_role("button", name="Starten").click()
+    expect(phone).to_have_url(re.compile(r"/survey/1/$"))
+    return phone
+
+
+def test_a_paper_form_fills_the_seat_of_the_person_without_a_phone(browser, server, workshop):
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    statements = list(
+        Statement.objects.filter(element__instrument=workshop.instrument).order_by(
+            "element__order", "order"
+        )[:3]
+    )
+    # Four phones at table 1 (T1·P1-P4) that answer nothing yet; the chair adds JV and KL.
+    for _ in range(4):
+        join_phone(browser, server, workshop, "1")
+    tablet = browser.new_context(**TABLET).new_page()
+    tablet.set_default_timeout(20_000)
+    tablet.goto(chair_url(server, t1))
+    add_seat(tablet, "JV", "T1·P5")
+    add_seat(tablet, "KL", "T1·P6")
+    jv = Participant.objects.get(extra_seat__initials="JV")
+    kl = Participant.objects.get(extra_seat__initials="KL")
+    box = tablet.locator(".panel:not([hidden])").get_by_role("textbox", name="T1·P5 + …")
+    box.fill("Kent de haven goed")
+    box.press("Enter")
+    expect(tablet.get_by_text("Alle notities verzonden")).to_be_visible()
+
+    # The seat list offers JV's paper form; it fills JV's seat, not a new participant.
+    row = tablet.locator(".panel:not([hidden]) .board-row", has_text="T1·P5")
+    screenshot(tablet, "second-rehearsal-chair-seat-paper-link-768x1024")
+    row.get_by_role("link", name="papieren formulier invullen").click()
+    expect(
+        tablet.get_by_role("heading", name=re.compile("Papieren formulier van T1·P5"))
+    ).to_be_visible()
+    for statement, score in zip(statements, ["4", "2", "dk"], strict=True):
+        tablet.locator(f"input[name=s{statement.pk}][value='{score}']").check(force=True)
+    tablet.get_by_role("button", name="Dit papieren formulier opslaan").click()
+    expect(tablet.locator(".messages")).to_contain_text(
+        "Papieren formulier van T1·P5 opgeslagen: 3 antwoorden"
+    )
+    assert Participant.objects.filter(workshop=workshop).count() == 6  # nobody new
+    jv.refresh_from_db()
+    assert jv.source == Source.PAPER and jv.seat_label == "T1·P5"
+    assert ExtraSeat.objects.get(participant=jv).initials == "JV"
+    assert Note.objects.get().participant_id == jv.pk  # the note stays with the person
+    assert Answer.objects.filter(participant=jv).count() == 3
+
+    # The organiser opens the chair's other seat by its paper URL (no 404), and the new
+    # form points at it.
+    desk = desk_page(browser, server, workshop)
+    desk.goto(f"{server.url}/s/{workshop.code}/paper/")
+    seats = desk.locator("#paper-seats")
+    expect(seats).to_contain_text("T1·P6 · KL")
+    expect(seats).not_to_contain_text("T1·P5")  # JV's form is in
+    screenshot(desk, "second-rehearsal-paper-new-lists-seats-1366x768")
+    seats.get_by_role("link", name="T1·P6 · KL").click()
+    expect(desk).to_have_url(re.compile(rf"/s/{workshop.code}/paper/{kl.pk}/$"))
+    expect(
+        desk.get_by_role("heading", name=re.compile("Papieren formulier van T1·P6"))
+    ).to_be_visible()
+
+    # KL has no answers and no phone: not unfinished, not "aangemeld" on console or projector.
+    desk.goto(f"{server.url}/s/{workshop.code}/organiser/")
+    dashboard = desk.locator("#dashboard")
+    expect(dashboard.locator("#dash-joined")).to_have_text("5")  # 4 phones + JV's paper form
+    nudge = dashboard.locator(".nudge")
+    expect(nudge).to_contain_text("T1·P1")
+    expect(nudge).not_to_contain_text("T1·P6")
+    expect(nudge).not_to_contain_text("T1·P5")  # a paper form is not nudged either
+    screenshot(desk, "second-rehearsal-console-dashboard-1366x768")
+    projector = browser.new_context(**PROJECTOR).new_page()
+    projector.goto(
+        f"{server.url}/s/{workshop.code}/projector/?key={workshop.projector_key}",
+        wait_until="domcontentloaded",
+    )
+    expect(projector.locator(".js-participants").first).to_have_text("5")
+
+    # ... and the workbook says KL's seat has no phone.
+    response = desk.request.get(f"{server.url}/s/{workshop.code}/export.xlsx")
+    assert response.status == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.body()))
+    rows = {r[0]: r for r in list(book["deelnemers"].iter_rows(values_only=True))[1:]}
+    assert rows["T1·P6"][4] == "zonder telefoon"
+    assert rows["T1·P5"][4] == "papier"
+    assert rows["T1·P1"][4] == "telefoon"
