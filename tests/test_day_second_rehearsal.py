@@ -154,3 +154,45 @@ def test_a_paper_form_fills_the_seat_of_the_person_without_a_phone(browser, serv
     assert rows["T1·P6"][4] == "zonder telefoon"
     assert rows["T1·P5"][4] == "papier"
     assert rows["T1·P1"][4] == "telefoon"
+
+
+def test_the_results_phase_shows_the_results_on_projector_and_phones(browser, server, workshop):
+    statement = Statement.objects.filter(element__instrument=workshop.instrument).order_by(
+        "element__order", "order"
+    )[0]
+    phone = join_phone(browser, server, workshop, "1")
+    group = phone.get_by_role("radiogroup", name=statement.text_nl)
+    group.locator("label", has=phone.get_by_role("radio", name="4")).tap()
+    expect(group.get_by_role("status")).to_contain_text("✓")
+    desk = desk_page(browser, server, workshop)
+    desk.get_by_role("button", name="3. Gesprek").click()
+    desk.get_by_role("button", name="Toch sluiten: Gesprek").click()
+    desk.get_by_role("button", name="Discussievragen").click()
+    expect(desk.get_by_role("button", name="Discussievragen")).to_have_attribute(
+        "aria-current", "true"
+    )
+    projector = browser.new_context(**PROJECTOR).new_page()
+    projector.set_default_timeout(20_000)
+    projector.goto(
+        f"{server.url}/s/{workshop.code}/projector/?key={workshop.projector_key}",
+        wait_until="domcontentloaded",
+    )
+    expect(projector.locator("#beamer")).to_have_attribute("data-mode", "discussion")
+    expect(projector.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(phone.get_by_role("heading", name="De resultaten van Deventer")).to_have_count(0)
+
+    # One step: "4. Resultaten" shows the results everywhere.
+    desk.get_by_role("button", name="4. Resultaten").click()
+    expect(desk.get_by_role("button", name="4. Resultaten")).to_have_attribute(
+        "aria-current", "step"
+    )
+    expect(desk.get_by_role("button", name="Spiderdiagram")).to_have_attribute(
+        "aria-current", "true"
+    )
+    expect(desk.get_by_text("Telefoons tonen de resultaten.")).to_be_visible()
+    expect(projector.locator("#beamer")).to_have_attribute("data-mode", "chart")
+    expect(projector.locator("#chart")).to_be_visible()
+    expect(projector.locator("#chart .main-svg").first).to_be_visible()
+    expect(phone.get_by_role("heading", name="De resultaten van Deventer")).to_be_visible()
+    screenshot(projector, "second-rehearsal-results-projector-1920x1080")
+    screenshot(phone, "second-rehearsal-results-phone-390x844")
