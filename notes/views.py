@@ -33,6 +33,7 @@ from notes.selectors import (
     note_get_for_table,
     note_id_taken,
     observations_list,
+    participant_note_count,
     seating_candidates,
     table_observations,
     table_participant_page,
@@ -268,6 +269,26 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["table"] != table.number:
         messages.error(request, form_errors(form) or _("Choose a participant of this session."))
         return back
+    elsewhere = (
+        Participant.objects.filter(pk=form.cleaned_data["participant"], table__isnull=False)
+        .exclude(table=table)
+        .select_related("table")
+        .first()
+    )
+    if elsewhere is not None and request.POST.get("confirm") != "1":
+        # Someone at another table: one mis-tap must not move a person and their notes.
+        return render(
+            request,
+            "notes/chair_move_confirm.html",
+            {
+                "workshop": table.workshop,
+                "table": table,
+                "participant": elsewhere,
+                "notes": participant_note_count(participant=elsewhere),
+                "active": request.POST.get("e") or "",
+                "back": back.url,
+            },
+        )
     _seat(
         request,
         form.cleaned_data["participant"],

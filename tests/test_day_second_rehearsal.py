@@ -196,3 +196,74 @@ def test_the_results_phase_shows_the_results_on_projector_and_phones(browser, se
     expect(phone.get_by_role("heading", name="De resultaten van Deventer")).to_be_visible()
     screenshot(projector, "second-rehearsal-results-projector-1920x1080")
     screenshot(phone, "second-rehearsal-results-phone-390x844")
+
+
+def open_seat_move(tablet: Page) -> None:
+    """Open the chair's "seat someone here" form (open by itself at an empty table)."""
+    if tablet.locator("#seat-move").get_attribute("open") is None:
+        tablet.get_by_text("Iemand met een telefoon aan deze tafel plaatsen").click()
+
+
+def test_the_chair_sees_the_unseated_first_and_confirms_moving_someone(browser, server, workshop):
+    import uuid
+
+    from notes.services import note_create
+    from tests.browser_helpers import off_the_loop
+
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    t2 = Table.objects.get(workshop=workshop, number=2)
+    join_phone(browser, server, workshop, "2")  # T2·P1
+    join_phone(browser, server, workshop, "2")  # T2·P2
+    join_phone(browser, server, workshop, "")  # P1, no table
+    at_two = Participant.objects.get(table=t2, seat=1)
+    unseated = Participant.objects.get(workshop=workshop, table__isnull=True)
+    element = workshop.instrument.elements.order_by("order").first()
+    for text in ["Kent de haven", "Twijfelt over geld"]:
+        off_the_loop(
+            note_create, table=t2, element_id=element.pk, kind="plus", text=text,
+            client_id=uuid.uuid4(), participant_id=at_two.pk, is_quote=False,
+        )  # fmt: skip
+
+    tablet = browser.new_context(**TABLET).new_page()
+    tablet.set_default_timeout(20_000)
+    tablet.goto(chair_url(server, t1))
+    open_seat_move(tablet)
+    choice = tablet.locator("#seat-move select[name=participant]")
+    # The unseated come first, in a group of their own; the others are named with their table.
+    groups = choice.locator("optgroup")
+    expect(groups).to_have_count(2)
+    expect(groups.nth(0)).to_have_attribute("label", "Zonder tafel")
+    expect(groups.nth(1)).to_have_attribute("label", "Aan een andere tafel")
+    expect(choice.locator("option").nth(1)).to_have_text(re.compile(r"^P1 \(geen tafel\)"))
+    screenshot(tablet, "second-rehearsal-chair-seat-choices-768x1024")
+
+    # Someone from table 2: the chair is asked first, and may say no.
+    choice.select_option(str(at_two.pk))
+    tablet.get_by_role("button", name="Hier plaatsen").click()
+    heading = tablet.get_by_role(
+        "heading", name="T2·P1 zit nu aan tafel 2. Verplaatsen naar tafel 1?"
+    )
+    expect(heading).to_be_visible()
+    expect(tablet.locator("#confirm-move")).to_contain_text("de 2 notities over hen gaan mee")
+    screenshot(tablet, "second-rehearsal-chair-confirm-move-768x1024")
+    assert Participant.objects.get(pk=at_two.pk).table_id == t2.pk  # nothing moved yet
+    tablet.get_by_role("link", name="Nee, terug naar mijn tafel").click()
+    expect(tablet.get_by_role("heading", name="Tafel 1 · Deventer")).to_be_visible()
+    assert Participant.objects.get(pk=at_two.pk).table_id == t2.pk
+
+    # Asked again and confirmed: the person and their notes move.
+    open_seat_move(tablet)
+    tablet.locator("#seat-move select[name=participant]").select_option(str(at_two.pk))
+    tablet.get_by_role("button", name="Hier plaatsen").click()
+    tablet.get_by_role("button", name="Verplaatsen naar tafel 1").click()
+    expect(tablet.get_by_text("T1·P1 is nu aan deze tafel geplaatst.")).to_be_visible()
+    moved = Participant.objects.get(pk=at_two.pk)
+    assert moved.table_id == t1.pk
+    assert set(Note.objects.values_list("table_id", flat=True)) == {t1.pk}
+
+    # Someone without a table is seated at once: nobody is taken from another table.
+    open_seat_move(tablet)
+    tablet.locator("#seat-move select[name=participant]").select_option(str(unseated.pk))
+    tablet.get_by_role("button", name="Hier plaatsen").click()
+    expect(tablet.get_by_text("T1·P2 is nu aan deze tafel geplaatst.")).to_be_visible()
+    assert Participant.objects.get(pk=unseated.pk).table_id == t1.pk
