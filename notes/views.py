@@ -218,7 +218,13 @@ def note_delete_view(request: HttpRequest, table: Table, note_id: int) -> HttpRe
     if note is None:
         # Already gone (deleted twice, or from another tablet): the wish is fulfilled.
         return HttpResponse("")
-    note_delete(note=note)
+    try:
+        note_delete(note=note)
+    except Rejected as rejected:  # an archived session
+        if not request.htmx:
+            messages.error(request, str(rejected))
+            return redirect(_chair_url(table))
+        return _refused(request, str(rejected), 409)
     if not request.htmx:
         return redirect(_chair_url(table))
     return HttpResponse("")  # htmx swaps the note for nothing

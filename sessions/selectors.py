@@ -64,13 +64,32 @@ def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
     return element
 
 
+def archived_refusal(*, workshop: Workshop) -> None:
+    """An archived session is read-only: no answers, no notes, no seats (Rejected, in the
+    user's language). The organiser restores it ("Unarchive") to change it again."""
+    if workshop.archived:
+        raise Rejected(
+            _("This session is archived: nothing can be changed. The organiser can restore it.")
+        )
+
+
+def session_list(*, with_archived: bool = False, limit: int = 200) -> list[Workshop]:
+    """The organiser's sessions, newest first; the archived ones only when asked for."""
+    workshops = Workshop.objects.select_related("instrument")
+    if not with_archived:
+        workshops = workshops.filter(archived=False)
+    return list(workshops[:limit])
+
+
 def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
     """Why the session admits no new participant (closed, or full), in the user's language;
     None if it admits one. participant_join asks again under the session's lock."""
     row = _fetch_one(_JOIN_STATE, [workshop_id])
     if row is None:
         return _("This session no longer exists.")
-    phase, cap, seated = row
+    phase, cap, seated, archived = row
+    if archived:
+        return _("This session is archived; it no longer admits participants.")
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
     if seated >= cap:
@@ -196,7 +215,7 @@ _PARTICIPANT_IN_WORKSHOP = (
 )
 _JOIN_STATE = (
     f"SELECT w.phase, w.participant_cap, (SELECT count(*) FROM {_P} p "  # noqa: S608
-    f"WHERE p.workshop_id = w.id) FROM {_W} w WHERE w.id = %s"
+    f"WHERE p.workshop_id = w.id), w.archived FROM {_W} w WHERE w.id = %s"
 )
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608

@@ -18,6 +18,7 @@ from sessions.selectors import (
     join_refusal,
     participant_cookie_name,
     participant_from_request,
+    session_list,
     table_counts,
     workshop_get,
 )
@@ -101,12 +102,21 @@ def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> Htt
     )
 
 
+def _session_list(request: HttpRequest) -> dict:
+    """The organiser's list: without the archived sessions unless ?archived=1 asks for them."""
+    with_archived = request.GET.get("archived") == "1"
+    return {
+        "workshops": session_list(with_archived=with_archived),
+        "with_archived": with_archived,
+        "archived_count": Workshop.objects.filter(archived=True).count(),
+    }
+
+
 @login_required
 @require_GET
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    workshops = Workshop.objects.select_related("instrument").all()[:200]
     return render(
-        request, "sessions/organiser_home.html", {"workshops": workshops, "form": WorkshopForm()}
+        request, "sessions/organiser_home.html", {**_session_list(request), "form": WorkshopForm()}
     )
 
 
@@ -115,11 +125,10 @@ def organiser_home(request: HttpRequest) -> HttpResponse:
 def organiser_create(request: HttpRequest) -> HttpResponse:
     form = WorkshopForm(request.POST)
     if not form.is_valid():
-        workshops = Workshop.objects.select_related("instrument").all()[:200]
         return render(
             request,
             "sessions/organiser_home.html",
-            {"workshops": workshops, "form": form},
+            {**_session_list(request), "form": form},
             status=400,
         )
     workshop = workshop_create(created_by=request.user, **form.cleaned_data)
@@ -166,7 +175,18 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
-    workshop_set_archived(workshop=workshop, archived=request.POST.get("archived") == "1")
+    archived = request.POST.get("archived") == "1"
+    workshop_set_archived(workshop=workshop, archived=archived)
+    if archived:
+        messages.success(
+            request,
+            _(
+                "Session archived: it is read-only (no joins, answers or notes) and hidden "
+                "from the list of sessions."
+            ),
+        )
+    else:
+        messages.success(request, _("Session restored: it can be changed again."))
     return redirect("organiser-session", code=workshop.code)
 
 

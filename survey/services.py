@@ -11,7 +11,7 @@ from core.errors import Rejected
 from core.inputs import parse_id
 from sessions import signals
 from sessions.models import Participant, Source, Table, Workshop
-from sessions.selectors import participant_by_code
+from sessions.selectors import archived_refusal, participant_by_code
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import instrument_statement_elements
 
@@ -107,6 +107,7 @@ def answer_save(
     version v, then the tallies, holds every answer acknowledged with a version up to v.
     """
     workshop = participant.workshop
+    archived_refusal(workshop=workshop)
     # Paper forms and imports are typed in during or after the session (any_phase).
     if not any_phase and not workshop.accepts_answers:
         raise Rejected(_("The survey is closed; your answer was not saved."))
@@ -219,6 +220,7 @@ def paper_form_save(
     # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
     from sessions.services import participant_join
 
+    archived_refusal(workshop=workshop)
     known = instrument_statement_elements(workshop.instrument_id)
     for statement_id, score in scores.items():
         if statement_id not in known:

@@ -267,3 +267,77 @@ def test_the_chair_sees_the_unseated_first_and_confirms_moving_someone(browser, 
     tablet.get_by_role("button", name="Hier plaatsen").click()
     expect(tablet.get_by_text("T1·P2 is nu aan deze tafel geplaatst.")).to_be_visible()
     assert Participant.objects.get(pk=unseated.pk).table_id == t1.pk
+
+
+def test_an_archived_session_is_read_only_hidden_and_can_be_restored(browser, server, workshop):
+    Workshop.objects.create(  # another session, to see the list filter
+        city="Zutphen", date=datetime.date(2026, 12, 1), instrument=workshop.instrument
+    )
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    statement = Statement.objects.filter(element__instrument=workshop.instrument).order_by(
+        "element__order", "order"
+    )[0]
+    phone = join_phone(browser, server, workshop, "1")
+    tablet = browser.new_context(**TABLET).new_page()
+    tablet.set_default_timeout(20_000)
+    desk = desk_page(browser, server, workshop)
+
+    desk.get_by_role("button", name="Archiveren").click()
+    expect(desk.locator(".messages")).to_contain_text("Sessie gearchiveerd: alleen-lezen")
+    notice = desk.locator("#archived-notice")
+    expect(notice).to_contain_text("Telefoons kunnen zich niet aanmelden of antwoorden")
+    screenshot(desk, "second-rehearsal-archived-console-1366x768")
+
+    # Hidden from the list, the comparison and the programmes; shown on request, with a tag.
+    desk.goto(f"{server.url}/organiser/")
+    sessions = desk.locator("table.list")
+    expect(sessions).to_contain_text("Zutphen")
+    expect(sessions).not_to_contain_text("Deventer")
+    desk.get_by_role("link", name="Toon gearchiveerde (1)").click()
+    row = desk.locator("table.list tr", has_text="Deventer")
+    expect(row.locator(".tag")).to_have_text("gearchiveerd")
+    screenshot(desk, "second-rehearsal-archived-list-1366x768")
+    desk.get_by_role("link", name="Verberg gearchiveerde").click()
+    expect(desk.locator("table.list")).not_to_contain_text("Deventer")
+    desk.goto(f"{server.url}/organiser/compare/")
+    expect(desk.locator("main")).to_contain_text("Zutphen")
+    expect(desk.locator("main")).not_to_contain_text("Deventer")
+    desk.goto(f"{server.url}/organiser/programmes/")
+    expect(desk.locator("main")).to_contain_text("Zutphen")
+    expect(desk.locator("main")).not_to_contain_text("Deventer")
+
+    # Read-only: no joins, no answers, no notes, each with a clear message.
+    late = browser.new_context(**PHONE).new_page()
+    late.goto(f"{server.url}/j/{workshop.code}/")
+    expect(late.locator("main")).to_contain_text("Deze sessie is gearchiveerd")
+    expect(late.get_by_role("button", name="Starten")).to_have_count(0)
+    screenshot(late, "second-rehearsal-archived-join-390x844")
+    group = phone.get_by_role("radiogroup", name=statement.text_nl)
+    group.locator("label", has=phone.get_by_role("radio", name="4")).tap()
+    expect(group.get_by_role("status")).to_contain_text("gearchiveerd")
+    assert not Answer.objects.exists()
+    tablet.goto(chair_url(server, t1))
+    expect(tablet.locator("#chair-alert")).to_contain_text("Deze sessie is gearchiveerd")
+    box = tablet.locator(".panel:not([hidden])").get_by_role("textbox", name="T1·P1 + …")
+    box.fill("Kent de haven goed")
+    box.press("Enter")
+    expect(tablet.locator(".panel:not([hidden])")).to_contain_text(
+        "niet bewaard: Deze sessie is gearchiveerd"
+    )
+    screenshot(tablet, "second-rehearsal-archived-chair-768x1024")
+    assert not Note.objects.exists()
+    assert Participant.objects.filter(workshop=workshop).count() == 1
+
+    # Restored ("Terugzetten"): in the list again, and phones join and answer.
+    desk.goto(f"{server.url}/s/{workshop.code}/organiser/")
+    desk.locator("#archived-notice").get_by_role("button", name="Terugzetten").click()
+    expect(desk.locator(".messages")).to_contain_text("Sessie teruggezet")
+    expect(desk.locator("#archived-notice")).to_have_count(0)
+    desk.goto(f"{server.url}/organiser/")
+    expect(desk.locator("table.list")).to_contain_text("Deventer")
+    join_phone(browser, server, workshop, "2")
+    phone.reload()
+    group = phone.get_by_role("radiogroup", name=statement.text_nl)
+    group.locator("label", has=phone.get_by_role("radio", name="5")).tap()
+    expect(group.get_by_role("status")).to_contain_text("✓")
+    assert Answer.objects.get().score == 5
