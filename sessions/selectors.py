@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Model
 from django.http import Http404, HttpRequest
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -97,7 +98,7 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False) -> str | None:
             "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
             "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
             cap,
-        ) % {"cap": f"{cap:,}"}
+        ) % {"cap": number_format(cap, force_grouping=True)}
     return None
 
 

@@ -341,3 +341,61 @@ def test_an_archived_session_is_read_only_hidden_and_can_be_restored(browser, se
     group.locator("label", has=phone.get_by_role("radio", name="5")).tap()
     expect(group.get_by_role("status")).to_contain_text("✓")
     assert Answer.objects.get().score == 5
+
+
+def test_the_smaller_things_the_organiser_and_chair_met(browser, server, workshop):
+    from profiles.services import programme_create
+    from tests.browser_helpers import off_the_loop
+
+    programme = off_the_loop(programme_create, name="Overijssel", suggest_themes=False)
+    desk = desk_page(browser, server, workshop)
+    # Nobody has joined: the console does not say that everyone finished.
+    dashboard = desk.locator("#dashboard")
+    expect(dashboard).to_contain_text("Nog niemand aangemeld.")
+    expect(dashboard).not_to_contain_text("Iedereen die zich aanmeldde")
+
+    # A form's address opened as a page: a page that says so, with the way back.
+    code = workshop.code
+    for path, back in [
+        (f"/s/{code}/state/", "Terug naar de sessie"),
+        (f"/s/{code}/duplicate/", "Terug naar de sessie"),
+        (f"/s/{code}/archive/", "Terug naar de sessie"),
+        ("/organiser/programmes/new/", "Naar de programma's"),
+        (f"/organiser/programmes/{programme.pk}/delete/", "Terug naar het programma"),
+    ]:
+        response = desk.goto(f"{server.url}{path}")
+        assert response is not None and response.status == 405, path
+        assert "POST" in (response.headers.get("allow") or "")
+        expect(desk.get_by_role("heading", name="Hier valt niets te zien")).to_be_visible()
+        expect(desk.get_by_role("link", name=back)).to_be_visible()
+    screenshot(desk, "second-rehearsal-405-1366x768")
+    desk.goto(f"{server.url}/s/{code}/state/")
+    desk.get_by_role("link", name="Terug naar de sessie").click()
+    expect(desk).to_have_url(re.compile(rf"/s/{code}/organiser/$"))
+    assert workshop.archived is False and not Workshop.objects.get(pk=workshop.pk).archived
+
+    # The organiser's 404 does not send them to a QR code.
+    response = desk.goto(f"{server.url}/s/ZZZZZZ/organiser/")
+    assert response is not None and response.status == 404
+    expect(desk.locator("main")).to_contain_text("zoek de sessie op in de lijst")
+    expect(desk.locator("main")).not_to_contain_text("QR")
+    screenshot(desk, "second-rehearsal-organiser-404-1366x768")
+
+    # Numbers in Dutch: 5.000, not 5,000.
+    desk.goto(f"{server.url}/organiser/")
+    expect(desk.locator("main")).to_contain_text("(hoogstens 5.000)")
+
+    # The English chair page names its own notes in English.
+    t3_workshop_table = Table.objects.create(workshop=workshop, number=3)
+    tablet = browser.new_context(**{**TABLET, "locale": "en-GB"}).new_page()
+    tablet.set_default_timeout(20_000)
+    tablet.goto(chair_url(server, t3_workshop_table))
+    box = tablet.locator(".panel:not([hidden])").get_by_role("textbox", name="agreement …")
+    box.fill("Everyone wants a port")
+    box.press("Enter")
+    expect(tablet.get_by_text("All notes sent")).to_be_visible()
+    expect(tablet.locator(".panel:not([hidden]) .note .author")).to_have_text("Table chair T3")
+    tablet.reload()
+    expect(tablet.locator(".panel:not([hidden]) .note .author")).to_have_text("Table chair T3")
+    screenshot(tablet, "second-rehearsal-chair-english-768x1024")
+    assert Note.objects.get().author == "Tafelvoorzitter T3"  # data stays as it was
