@@ -399,3 +399,36 @@ def test_the_smaller_things_the_organiser_and_chair_met(browser, server, worksho
     expect(tablet.locator(".panel:not([hidden]) .note .author")).to_have_text("Table chair T3")
     screenshot(tablet, "second-rehearsal-chair-english-768x1024")
     assert Note.objects.get().author == "Tafelvoorzitter T3"  # data stays as it was
+
+
+def test_the_new_pages_have_no_serious_accessibility_problems(browser, server, workshop):
+    from notes.services import extra_seat_create
+    from sessions.services import participant_join
+    from tests.browser_helpers import off_the_loop
+    from tests.test_a11y import axe_problems
+
+    t1 = Table.objects.get(workshop=workshop, number=1)
+    t2 = Table.objects.get(workshop=workshop, number=2)
+    off_the_loop(extra_seat_create, table=t1, initials="JV")
+    elsewhere = off_the_loop(participant_join, workshop=workshop, table=t2, role="")
+    problems: list[str] = []
+    tablet = browser.new_context(**TABLET, bypass_csp=True).new_page()
+    tablet.goto(chair_url(server, t1))
+    problems += axe_problems(tablet, "chair-with-paper-link")
+    open_seat_move(tablet)
+    tablet.locator("#seat-move select[name=participant]").select_option(str(elsewhere.pk))
+    tablet.get_by_role("button", name="Hier plaatsen").click()
+    tablet.locator("#confirm-move").wait_for()
+    problems += axe_problems(tablet, "chair-confirm-move")
+    desk = desk_page(browser, server, workshop, bypass_csp=True)
+    desk.goto(f"{server.url}/s/{workshop.code}/paper/")
+    problems += axe_problems(desk, "paper-form-with-seats")
+    desk.goto(f"{server.url}/s/{workshop.code}/organiser/")
+    desk.get_by_role("button", name="Archiveren").click()
+    desk.locator("#archived-notice").wait_for()
+    problems += axe_problems(desk, "console-archived")
+    desk.goto(f"{server.url}/organiser/?archived=1")
+    problems += axe_problems(desk, "sessions-with-archived")
+    desk.goto(f"{server.url}/s/{workshop.code}/state/")
+    problems += axe_problems(desk, "method-not-allowed")
+    assert problems == [], "\n".join(problems)
