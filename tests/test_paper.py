@@ -9,6 +9,7 @@ import pytest
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
+from sessions.services import participant_join
 from survey.aggregation import aggregate
 from survey.models import Answer
 from survey.selectors import instrument_specs, results_snapshot
@@ -172,3 +173,34 @@ def test_the_paper_pages_need_the_organiser_or_a_chair_link(client, workshop):
     response = client.post(f"/s/{workshop.code}/paper/", form_of(workshop, pattern(3)))
     assert response.status_code in (302, 403)
     assert not Answer.objects.exists()
+
+
+def test_a_paper_form_fills_a_seat_without_a_phone_once_and_only_from_its_own_table(
+    client, organiser, workshop
+):
+    from notes.services import extra_seat_create
+
+    t1, t2 = (Table.objects.get(workshop=workshop, number=n) for n in (1, 2))
+    seat = extra_seat_create(table=t1, initials="JV")
+    phone = participant_join(workshop=workshop, table=t1, role="")
+    statement = Statement.objects.filter(element__instrument=workshop.instrument).first()
+    form = {f"s{statement.pk}": "4"}
+    # Another table's chair, and a phone's participant, have no paper form here.
+    assert (
+        client.get(f"/s/{workshop.code}/chair/{t2.chair_key}/paper/{seat.pk}/").status_code == 404
+    )
+    assert organiser.get(f"/s/{workshop.code}/paper/{phone.pk}/").status_code == 404
+    # The same form twice: one participant, its answer stored once.
+    for _ in range(2):
+        response = client.post(f"/s/{workshop.code}/chair/{t1.chair_key}/paper/{seat.pk}/", form)
+        assert response.status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 2
+    seat.refresh_from_db()
+    assert seat.source == Source.PAPER and Answer.objects.get(participant=seat).score == 4
+    # An archived session takes no paper form, and says why.
+    workshop.archived = True
+    workshop.save(update_fields=["archived"])
+    response = organiser.post(f"/s/{workshop.code}/paper/{seat.pk}/", {f"s{statement.pk}": "2"})
+    assert response.status_code == 400
+    assert "gearchiveerd" in response.content.decode()
+    assert Answer.objects.get(participant=seat).score == 4
