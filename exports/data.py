@@ -38,6 +38,11 @@ class ElementData:
     statements: tuple[StatementData, ...]
 
 
+# The source of a seat the chair added for someone without a phone, until their paper form is
+# typed in: it has no answers, and is neither a phone nor a paper form.
+SEAT_WITHOUT_PHONE = "seat"
+
+
 @dataclass(frozen=True)
 class ParticipantData:
     participant_id: int
@@ -47,7 +52,8 @@ class ParticipantData:
     role: str  # the role's label in the export's language, "" if none was given
     joined_at: datetime.datetime
     role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
-    source: str = "phone"  # "phone" or "paper" (typed in from a paper form)
+    # "phone", "paper" (typed in from a paper form) or SEAT_WITHOUT_PHONE (no answers)
+    source: str = "phone"
 
 
 # (participant_id, statement_id, score or None for don't know, answered_at, updated_at)

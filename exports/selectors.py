@@ -5,10 +5,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import translation
 
 from exports.data import (
+    SEAT_WITHOUT_PHONE,
     ComparedSession,
     ElementData,
     ParticipantData,
@@ -18,8 +19,8 @@ from exports.data import (
 )
 from instrument.i18n import localized
 from instrument.models import Statement
-from notes.models import Note, Observation
-from sessions.models import Participant, Role, Workshop
+from notes.models import ExtraSeat, Note, Observation
+from sessions.models import Participant, Role, Source, Workshop
 from survey.models import Answer
 
 
@@ -125,7 +126,11 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             "participant_id", "statement_id", "score", "answered_at", "updated_at"
         )
     )
-    participants = Participant.objects.filter(workshop_id=workshop.pk).select_related("table")
+    participants = (
+        Participant.objects.filter(workshop_id=workshop.pk)
+        .select_related("table")
+        .annotate(no_phone_seat=Exists(ExtraSeat.objects.filter(participant=OuterRef("pk"))))
+    )
     with translation.override(lang):
         # Translated once per role, not per participant (lazy labels cost ~0.3 ms each).
         roles = {value: str(label) for value, label in Role.choices}
@@ -139,7 +144,9 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             role=roles.get(p.role, p.role),
             joined_at=p.joined_at,
             role_code=p.role,
-            source=p.source,
+            # A seat the chair added for someone without a phone, whose paper form was not
+            # typed in: neither a phone nor a paper form ("seat").
+            source=SEAT_WITHOUT_PHONE if p.no_phone_seat and p.source == Source.PHONE else p.source,
         )
         for p in participants
     ]

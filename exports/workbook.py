@@ -107,7 +107,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "elementscore {name}",
         "participant_count": "aantal antwoorden {name}",
-        "sources": {"phone": "telefoon", "paper": "papier"},
+        "sources": {"phone": "telefoon", "paper": "papier", "seat": "zonder telefoon"},
         "answers": (
             "deelnemer",
             "element",
@@ -225,7 +225,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "element score {name}",
         "participant_count": "number of answers {name}",
-        "sources": {"phone": "phone", "paper": "paper"},
+        "sources": {"phone": "phone", "paper": "paper", "seat": "no phone"},
         "answers": (
             "participant",
             "element",

@@ -95,6 +95,11 @@ def _seating_label(participant) -> str:
     return str(label)
 
 
+def _seated_group(*, chair: bool) -> str:
+    """The group of those who sit at a table: at another table on the chair's tablet."""
+    return str(_("At another table") if chair else _("At a table"))
+
+
 def _session_choice(label: "StrOrPromise", refusal: "StrOrPromise") -> forms.TypedChoiceField:
     """One of the session's own (ids or numbers); a missing choice is refused as a wrong one."""
     return forms.TypedChoiceField(
@@ -114,9 +119,14 @@ class SeatForm(forms.Form):
         kwargs.setdefault("auto_id", "seat-%s")
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # Those without a table first, as a group of their own: moving someone who sits at
+        # another table is the rarer case (and the chair's page asks before it does).
+        unseated = [(p.pk, _seating_label(p)) for p in candidates if p.table_id is None]
+        seated = [(p.pk, _seating_label(p)) for p in candidates if p.table_id is not None]
         self.fields["participant"].choices = [
             ("", "\u2013"),
-            *((p.pk, _seating_label(p)) for p in candidates),
+            *([(_("Without a table"), unseated)] if unseated else []),
+            *([(_seated_group(chair=len(tables) == 1), seated)] if seated else []),
         ]
         self.fields["table"].choices = [
             (t.number, _("Table %(n)s") % {"n": t.number}) for t in tables

@@ -219,6 +219,11 @@ def seating_context(*, workshop: Workshop) -> dict[str, Any]:
     }
 
 
+def participant_note_count(*, participant: Participant) -> int:
+    """How many notes are about this participant (they move along with them)."""
+    return Note.objects.filter(participant=participant).count()
+
+
 def note_id_taken(*, table: Table, client_id: uuid.UUID | str) -> bool:
     """Whether a note of this table was stored under this client id (a refused note that is
     such a repeat conflicts with the stored one: 409, not 400)."""

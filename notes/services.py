@@ -26,7 +26,7 @@ from notes.models import (
 )
 from sessions import signals
 from sessions.models import Participant, Role, Table, Workshop, new_key
-from sessions.selectors import session_element
+from sessions.selectors import archived_refusal, session_element
 from sessions.services import participant_join
 
 
@@ -78,6 +78,7 @@ def note_create(
     The tablet sends a note until it hears back; a repeat with the same id and the same content
     returns the stored note, one with the same id and other content is refused (409).
     """
+    archived_refusal(workshop=table.workshop)
     if kind not in NoteKind.values:
         raise Rejected(_("Unknown kind of note."))
     if kind in PARTICIPANT_KINDS and participant_id is None:
@@ -146,6 +147,7 @@ def note_create(
 
 def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
     """Change a note's text and quote flag (its kind, person and element stay)."""
+    archived_refusal(workshop=note.workshop)
     note.text = _note_text(text)
     note.is_quote = bool(is_quote)
     note.save(update_fields=["text", "is_quote", "updated_at"])
@@ -154,6 +156,7 @@ def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
 
 
 def note_delete(*, note: Note) -> None:
+    archived_refusal(workshop=note.workshop)
     workshop_id = note.workshop_id
     note.delete()
     _notify(workshop_id)
@@ -161,6 +164,7 @@ def note_delete(*, note: Note) -> None:
 
 def extra_seat_create(*, table: Table, initials: str = "", role: str = "") -> Participant:
     """Give someone without a phone a seat at the table, with optional initials."""
+    archived_refusal(workshop=table.workshop)
     initials = clean_text(initials, max_length=INITIALS_MAX_LENGTH, multiline=False)
     if role and role not in Role.values:
         raise Rejected(_("Unknown role."))
@@ -198,6 +202,7 @@ def participant_seat(*, participant: Participant, table: Table) -> Participant:
     """
     if table.workshop_id != participant.workshop_id:
         raise Rejected(_("This table is not part of this participant's session."))
+    archived_refusal(workshop=table.workshop)
     if participant.table_id == table.pk:
         return participant
     old_table_id = participant.table_id
@@ -250,6 +255,7 @@ def observation_create(
     text, kind, element or table) is refused as a Conflict and changes nothing. The id is
     looked up where the database holds it unique: within the session.
     """
+    archived_refusal(workshop=workshop)
     if kind not in ObservationKind.values:
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:

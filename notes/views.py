@@ -33,6 +33,7 @@ from notes.selectors import (
     note_get_for_table,
     note_id_taken,
     observations_list,
+    participant_note_count,
     seating_candidates,
     table_observations,
     table_participant_page,
@@ -233,7 +234,13 @@ def note_delete_view(request: HttpRequest, table: Table, note_id: int) -> HttpRe
     if note is None:
         # Already gone (deleted twice, or from another tablet): the wish is fulfilled.
         return HttpResponse("")
-    note_delete(note=note)
+    try:
+        note_delete(note=note)
+    except Rejected as rejected:  # an archived session
+        if not request.htmx:
+            messages.error(request, str(rejected))
+            return redirect(_chair_url(table))
+        return _refused(request, str(rejected), 409)
     if not request.htmx:
         return redirect(_chair_url(table))
     return HttpResponse("")  # htmx swaps the note for nothing
@@ -284,6 +291,26 @@ def chair_seat_move(request: HttpRequest, table: Table) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["table"] != table.number:
         messages.error(request, form_errors(form) or _("Choose a participant of this session."))
         return back
+    elsewhere = (
+        Participant.objects.filter(pk=form.cleaned_data["participant"], table__isnull=False)
+        .exclude(table=table)
+        .select_related("table")
+        .first()
+    )
+    if elsewhere is not None and request.POST.get("confirm") != "1":
+        # Someone at another table: one mis-tap must not move a person and their notes.
+        return render(
+            request,
+            "notes/chair_move_confirm.html",
+            {
+                "workshop": table.workshop,
+                "table": table,
+                "participant": elsewhere,
+                "notes": participant_note_count(participant=elsewhere),
+                "active": request.POST.get("e") or "",
+                "back": back.url,
+            },
+        )
     _seat(
         request,
         form.cleaned_data["participant"],

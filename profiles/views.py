@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -295,16 +296,26 @@ def profile_point_delete(request: HttpRequest, code: str, pk: int) -> HttpRespon
 @login_required
 @require_GET
 def programme_index(request: HttpRequest) -> HttpResponse:
+    # Sessions to preselect (?workshop=3&workshop=5); an odd digit is a 400.
+    chosen = set(parse_id_list(request.GET.getlist("workshop"), max_items=200))
     return render(
         request,
         "profiles/programme_list.html",
         {
             "programmes": programme_list(),
             "form": ProgrammeForm(),
-            "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
-            # Sessions to preselect (?workshop=3&workshop=5); an odd digit is a 400.
-            "chosen": set(parse_id_list(request.GET.getlist("workshop"), max_items=200)),
+            "all_workshops": _offered_sessions(chosen),
+            "chosen": chosen,
         },
+    )
+
+
+def _offered_sessions(chosen: set[int]) -> list[Workshop]:
+    """The sessions a programme can hold: not the archived ones, unless already chosen."""
+    return list(
+        Workshop.objects.filter(Q(archived=False) | Q(pk__in=chosen)).order_by("-date", "city")[
+            :200
+        ]
     )
 
 
@@ -409,7 +420,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "chosen": chosen,
-            "all_workshops": Workshop.objects.order_by("-date", "city")[:200],
+            "all_workshops": _offered_sessions(chosen),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -1,4 +1,5 @@
-"""Middleware of the project: the database's outages, and refusals out of views.
+"""Middleware of the project: the database's outages, refusals out of views, and a page for
+a form's address opened as a page (405).
 
 The chain runs in the request's thread as under WSGI (scentiss/handler.py), so these are
 plain sync middleware.
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext as _
 from psycopg_pool import PoolTimeout
 
 from core.errors import Rejected
@@ -86,3 +89,37 @@ class RejectedMiddleware(MiddlewareMixin):
         if getattr(request, "htmx", False):
             return render(request, "_rejected.html", {"message": message}, status=400)
         return render(request, "400.html", {"message": message}, status=400)
+
+
+class MethodNotAllowedMiddleware(MiddlewareMixin):
+    """A form's address opened as a page (GET /s/<code>/state/, a bookmark, a reload after a
+    post) is a 405 with a page of its own, in the user's language, with the way back (the
+    session's console or programme for the organiser), instead of the browser's bare
+    "HTTP ERROR 405". Only for the empty 405 of @require_POST and its kin; the Allow header
+    stays."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if response.status_code != 405 or request.method not in ("GET", "HEAD"):
+            return response
+        if not isinstance(response, HttpResponse) or response.content:
+            return response  # a streamed or a view's own 405 is left as it is
+        match = request.resolver_match
+        kwargs = match.kwargs if match is not None else {}
+        back, back_label = "/", _("To the start page")
+        if getattr(request.user, "is_authenticated", False):
+            back, back_label = reverse("organiser-home"), _("To all sessions")
+            if "code" in kwargs:
+                back = reverse("organiser-session", args=[kwargs["code"]])
+                back_label = _("Back to the session")
+            elif "pk" in kwargs and request.path.startswith("/organiser/programmes/"):
+                back = reverse("programme", args=[kwargs["pk"]])
+                back_label = _("Back to the programme")
+            elif request.path.startswith("/organiser/programmes/"):
+                back = reverse("programmes")
+                back_label = _("To the programmes")
+        page = render(request, "405.html", {"back": back, "back_label": back_label}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

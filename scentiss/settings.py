@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "scentiss.middleware.DatabaseUnavailableMiddleware",
     # Turns django-axes' lockout into the lockout page (async-capable: no thread hop).
     "axes.middleware.AxesMiddleware",
+    # A form's address opened as a page: a 405 page with the way back, not a bare 405.
+    "scentiss.middleware.MethodNotAllowedMiddleware",
     # Innermost: a refusal (core.errors.Rejected) out of a view is a 400 with its message.
     "scentiss.middleware.RejectedMiddleware",
 ]

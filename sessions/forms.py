@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,11 @@ class WorkshopForm(forms.Form):
         self.fields["participant_cap"].help_text = gettext(
             "%(default)s is plenty for a normal session; raise it for a conference "
             "(at most %(max)s). Phones beyond it are told the session is full."
-        ) % {"default": PARTICIPANT_CAP_DEFAULT, "max": f"{PARTICIPANT_CAP_MAX:,}"}
+        ) % {
+            "default": number_format(PARTICIPANT_CAP_DEFAULT, force_grouping=True),
+            # 5.000 in Dutch, 5,000 in English.
+            "max": number_format(PARTICIPANT_CAP_MAX, force_grouping=True),
+        }
 
     def clean_city(self) -> str:
         return _one_line(self.cleaned_data["city"], max_length=100, required=True)

@@ -135,7 +135,7 @@ class Workshop(models.Model):
 
     @property
     def accepts_answers(self) -> bool:
-        return self.phase in ANSWERING_PHASES
+        return self.phase in ANSWERING_PHASES and not self.archived
 
 
 class Table(models.Model):

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -65,6 +66,24 @@ def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
     return element
 
 
+def archived_refusal(*, workshop: Workshop) -> None:
+    """An archived session is read-only: no answers, no notes, no seats (Rejected, in the
+    user's language). The organiser restores it ("Unarchive") to change it again."""
+    if workshop.archived:
+        raise Rejected(
+            _("This session is archived: nothing can be changed. The organiser can restore it.")
+        )
+
+
+def session_list(*, user: object, with_archived: bool = False, limit: int = 200) -> list[Workshop]:
+    """The organiser's sessions (organiser_workshops: their teams'), newest first; the
+    archived ones only when asked for."""
+    workshops = organiser_workshops(user=user)
+    if not with_archived:
+        workshops = workshops.filter(archived=False)
+    return list(workshops[:limit])
+
+
 def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1) -> str | None:
     """Why the session admits no `joining` new participants (closed, or full), in the user's
     language; None if it admits them. The one rule for the cap, whatever adds participants: a
@@ -73,7 +92,9 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
     row = _fetch_one(_JOIN_STATE, [workshop_id])
     if row is None:
         return _("This session no longer exists.")
-    phase, cap, seated = row
+    phase, cap, seated, archived = row
+    if archived:
+        return _("This session is archived; it no longer admits participants.")
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
     if joining > 1 and seated + joining > cap:
@@ -91,7 +112,7 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
             "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
             "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
             cap,
-        ) % {"cap": f"{cap:,}"}
+        ) % {"cap": number_format(cap, force_grouping=True)}
     return None
 
 
@@ -209,7 +230,7 @@ _PARTICIPANT_IN_WORKSHOP = (
 )
 _JOIN_STATE = (
     f"SELECT w.phase, w.participant_cap, (SELECT count(*) FROM {_P} p "  # noqa: S608
-    f"WHERE p.workshop_id = w.id) FROM {_W} w WHERE w.id = %s"
+    f"WHERE p.workshop_id = w.id), w.archived FROM {_W} w WHERE w.id = %s"
 )
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608

@@ -144,7 +144,12 @@ def workshop_update_state(
     """Change what the room sees: the phase, the projector's mode and element, the reveal.
 
     One version bump and one broadcast for the whole change; phones and projectors follow.
+    Moving to the results phase shows the results in the same step: the projector switches
+    to the spider chart and the phones to their results (unless the call says otherwise).
     """
+    if phase == Phase.RESULTS and workshop.phase != Phase.RESULTS:
+        projector_mode = ProjectorMode.CHART if projector_mode is None else projector_mode
+        results_revealed = True if results_revealed is None else results_revealed
     changes: dict[str, Any] = {}
     if phase is not None:
         if phase not in Phase.values:

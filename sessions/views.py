@@ -21,6 +21,7 @@ from sessions.selectors import (
     organiser_workshops,
     participant_cookie_name,
     participant_from_request,
+    session_list,
     table_counts,
     workshop_get,
 )
@@ -108,12 +109,24 @@ def _teams(request: HttpRequest) -> list[Team]:
     return list(user_teams(user=request.user))
 
 
+def _session_list(request: HttpRequest) -> dict:
+    """The organiser's list: without the archived sessions unless ?archived=1 asks for them."""
+    with_archived = request.GET.get("archived") == "1"
+    return {
+        "workshops": session_list(user=request.user, with_archived=with_archived),
+        "with_archived": with_archived,
+        "archived_count": organiser_workshops(user=request.user).filter(archived=True).count(),
+    }
+
+
 @login_required
 @require_GET
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    workshops = organiser_workshops(user=request.user)[:200]
-    form = WorkshopForm(teams=_teams(request))
-    return render(request, "sessions/organiser_home.html", {"workshops": workshops, "form": form})
+    return render(
+        request,
+        "sessions/organiser_home.html",
+        {**_session_list(request), "form": WorkshopForm(teams=_teams(request))},
+    )
 
 
 @login_required
@@ -121,11 +134,10 @@ def organiser_home(request: HttpRequest) -> HttpResponse:
 def organiser_create(request: HttpRequest) -> HttpResponse:
     form = WorkshopForm(request.POST, teams=_teams(request))
     if not form.is_valid():
-        workshops = organiser_workshops(user=request.user)[:200]
         return render(
             request,
             "sessions/organiser_home.html",
-            {"workshops": workshops, "form": form},
+            {**_session_list(request), "form": form},
             status=400,
         )
     workshop = workshop_create(created_by=request.user, **form.cleaned_data)
@@ -172,7 +184,18 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
-    workshop_set_archived(workshop=workshop, archived=request.POST.get("archived") == "1")
+    archived = request.POST.get("archived") == "1"
+    workshop_set_archived(workshop=workshop, archived=archived)
+    if archived:
+        messages.success(
+            request,
+            _(
+                "Session archived: it is read-only (no joins, answers or notes) and hidden "
+                "from the list of sessions."
+            ),
+        )
+    else:
+        messages.success(request, _("Session restored: it can be changed again."))
     return redirect("organiser-session", code=workshop.code)
 
 

@@ -15,6 +15,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,10 +58,28 @@ class Access:
         return reverse("chair", args=[self.workshop.code, self.key])
 
     def participants(self):
-        paper = Participant.objects.filter(workshop=self.workshop, source=Source.PAPER)
+        """The paper forms typed in (at this access's table)."""
+        return self.fillable().filter(source=Source.PAPER)
+
+    def fillable(self):
+        """Whose paper form can be opened here: the forms typed in, and the seats added for
+        someone without a phone (the chair's or the organiser's), whose form fills that seat
+        instead of making a second participant of the same person."""
+        people = Participant.objects.filter(workshop=self.workshop).filter(
+            Q(source=Source.PAPER) | Q(extra_seat__isnull=False)
+        )
         if self.table is not None:
-            paper = paper.filter(table=self.table)
-        return paper.select_related("table").order_by("pk")
+            people = people.filter(table=self.table)
+        return people.select_related("table").order_by("pk")
+
+    def empty_seats(self):
+        """The seats without a phone whose form has not been typed in yet."""
+        return (
+            self.fillable()
+            .exclude(source=Source.PAPER)
+            .select_related("extra_seat")
+            .order_by("table__number", "seat")
+        )
 
 
 def organiser_access(view: Callable) -> Callable:
@@ -169,6 +188,7 @@ def _render(request, access, participant, given, posted, status=200, error="", f
             "form": form or {},
             "error": error,
             "entered": access.participants(),
+            "empty_seats": access.empty_seats() if participant is None else [],
             "dont_know_key": DONT_KNOW_KEY,
             "action": access.url(participant.pk if participant else None),
             # A new id for every form drawn: a form sent twice is stored once
@@ -183,7 +203,7 @@ def _render(request, access, participant, given, posted, status=200, error="", f
 def _paper_form(request: HttpRequest, access: Access, participant_id: int | None) -> HttpResponse:
     participant = None
     if participant_id is not None:
-        participant = access.participants().filter(pk=participant_id).first()
+        participant = access.fillable().filter(pk=participant_id).first()
         if participant is None:
             raise Http404("no such paper form")
     given = (

@@ -3,10 +3,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
 from instrument.models import Element, Statement
-from sessions.models import TABLE_ADVISED_MAX, Participant, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally
 
@@ -61,7 +61,9 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element,
-       (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id),
+       (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id
+        AND NOT (p.source = 'phone' AND EXISTS (
+            SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))),
        (SELECT COUNT(DISTINCT t.participant_id) FROM survey_elementtally t
         WHERE t.workshop_id = w.id AND t.answered > 0)
 FROM workshops_workshop w WHERE w.id IN ({ids})
@@ -156,6 +158,15 @@ def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
 NUDGE_ROWS = 40
 
 
+def joined_participants(*, workshop: Workshop) -> QuerySet[Participant]:
+    """Who joined: the phones and the paper forms. A seat the chair added for someone without
+    a phone is not among them until that person's paper form is typed in (it has no answers
+    to wait for); the snapshot's count (_SNAPSHOT_SESSIONS) says the same in SQL."""
+    return Participant.objects.filter(workshop=workshop).exclude(
+        source=Source.PHONE, extra_seat__isnull=False
+    )
+
+
 def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
     """The organiser's live counts: who joined, who finished what, who still needs a nudge."""
     elements = list(
@@ -165,7 +176,7 @@ def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
     )
     total = sum(e.size for e in elements)
     participants = list(
-        Participant.objects.filter(workshop=workshop).select_related("table").order_by("pk")
+        joined_participants(workshop=workshop).select_related("table").order_by("pk")
     )
     per_participant: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for participant_id, element_id, n in ElementTally.objects.filter(workshop=workshop).values_list(
@@ -180,7 +191,8 @@ def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
         (
             {"seat": p.seat_label, "answered": answered(p)}
             for p in participants
-            if answered(p) < total
+            # Only a phone can be nudged: a paper form's blanks were left on paper.
+            if answered(p) < total and p.source == Source.PHONE
         ),
         key=lambda r: (r["answered"], r["seat"]),
     )

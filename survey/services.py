@@ -14,7 +14,7 @@ from core.errors import Conflict, Rejected
 from core.inputs import parse_id
 from sessions import signals
 from sessions.models import Participant, Source, Table, Workshop
-from sessions.selectors import participant_by_code
+from sessions.selectors import archived_refusal, participant_by_code
 from survey.models import Answer, ElementTally, ItemTally, PaperEntry
 from survey.selectors import instrument_statement_elements
 from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
@@ -111,6 +111,7 @@ def answer_save(
     version v, then the tallies, holds every answer acknowledged with a version up to v.
     """
     workshop = participant.workshop
+    archived_refusal(workshop=workshop)
     # Paper forms and imports are typed in during or after the session (any_phase).
     if not any_phase and not workshop.accepts_answers:
         raise Rejected(_("The survey is closed; your answer was not saved."))
@@ -220,6 +221,11 @@ def _paper_content(
     return hashlib.sha256(json.dumps(posted, sort_keys=True).encode()).hexdigest()
 
 
+def _without_phone(participant: Participant) -> bool:
+    """A seat added on the chair's tablet for someone without a phone (notes.ExtraSeat)."""
+    return Participant.objects.filter(pk=participant.pk, extra_seat__isnull=False).exists()
+
+
 def paper_form_save(
     *,
     workshop: Workshop,
@@ -230,7 +236,8 @@ def paper_form_save(
     role: str = "",
 ) -> PaperFormSaved:
     """One paper form typed in: a new participant marked as entered from paper (or the paper
-    participant being corrected) and its answers, all in one transaction, in any phase.
+    participant being corrected, or the seat without a phone whose form it is) and its
+    answers, all in one transaction, in any phase.
 
     `scores` maps statement ids to 1-5 or None (don't know); a statement left out is not
     answered (a correction never removes an answer: the form shows the stored ones).
@@ -246,6 +253,7 @@ def paper_form_save(
     # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
     from sessions.services import participant_join
 
+    archived_refusal(workshop=workshop)
     known = instrument_statement_elements(workshop.instrument_id)
     for statement_id, score in scores.items():
         if statement_id not in known:
@@ -253,7 +261,8 @@ def paper_form_save(
         if score is not None and not 1 <= score <= 5:
             raise Rejected(_("Choose 1 to 5, or “don't know / no opinion”."))
     if participant is not None and (
-        participant.workshop_id != workshop.pk or participant.source != Source.PAPER
+        participant.workshop_id != workshop.pk
+        or (participant.source != Source.PAPER and not _without_phone(participant))
     ):
         raise Rejected(_("Only a paper form of this session can be corrected here."))
     content = _paper_content(participant, table, role, scores)
@@ -297,6 +306,11 @@ def paper_form_save(
                 participant = participant_join(
                     workshop=workshop, table=table, role=role, source=Source.PAPER
                 )
+            elif participant.source != Source.PAPER:
+                # A seat the chair added for someone without a phone: the form fills that seat
+                # (one person, one participant), whose answers now came from paper.
+                Participant.objects.filter(pk=participant.pk).update(source=Source.PAPER)
+                participant.source = Source.PAPER
             participant.workshop = workshop
             for statement_id, score in scores.items():
                 result = answer_save(

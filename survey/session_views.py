@@ -6,6 +6,7 @@ so they sit in the survey app, above sessions."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -175,7 +176,8 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
         request,
         "sessions/compare.html",
         {
-            "all_workshops": Workshop.objects.all()[:200],
+            # Archived sessions are not offered, unless the link compares them already.
+            "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
             "selected": set(codes),
             "comparison": comparison,
             "projector": request.GET.get("projector") == "1",

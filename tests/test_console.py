@@ -79,7 +79,7 @@ def test_phones_see_results_only_after_the_reveal(client, workshop):
     answer_all(workshop, participant, lambda i, s: 5 if s.element.order == 1 else 2)
     other = participant_join(workshop=workshop, table=None, role="")
     answer_all(workshop, other, lambda i, s: 1)
-    workshop_update_state(workshop=workshop, phase=Phase.RESULTS)
+    workshop_update_state(workshop=workshop, phase=Phase.DISCUSSION)
     page = client.get(f"/s/{workshop.code}/results/")
     assert page.status_code == 302  # not revealed yet: back to the (closed) survey
     assert "De vragenlijst is gesloten" in client.get(page["Location"]).content.decode()

@@ -165,9 +165,15 @@ def test_a_chair_seats_a_phone_without_table_and_one_from_elsewhere(client, work
     elsewhere = participant_join(workshop=workshop, table=t1, role="finance")
     page = client.get(chair_url(t2)).content.decode()
     assert "P1 (geen tafel)" in page and "T1·P1 · Financier of investeerder" in page
-    for p in (lost, elsewhere):
-        response = client.post(f"{chair_url(t2)}seats/move/", {"participant": p.pk, "table": 2})
-        assert response.status_code == 302
+    response = client.post(f"{chair_url(t2)}seats/move/", {"participant": lost.pk, "table": 2})
+    assert response.status_code == 302
+    # Someone from another table: the chair is asked first, nothing moves until confirmed.
+    move = {"participant": elsewhere.pk, "table": 2}
+    response = client.post(f"{chair_url(t2)}seats/move/", move)
+    assert "T1·P1 zit nu aan tafel 1. Verplaatsen naar tafel 2?" in response.content.decode()
+    assert Participant.objects.get(pk=elsewhere.pk).table_id == t1.pk
+    response = client.post(f"{chair_url(t2)}seats/move/", {**move, "confirm": "1"})
+    assert response.status_code == 302
     page = client.get(chair_url(t2)).content.decode()
     assert "T2·P1" in page and "T2·P2" in page
     assert "is nu aan deze tafel" in page

@@ -14,6 +14,7 @@ from django.test import Client
 
 from instrument.models import Statement
 from sessions.models import Participant, Phase, Source, Table, Workshop
+from sessions.services import participant_join
 from survey.aggregation import aggregate
 from survey.models import Answer
 from survey.selectors import instrument_specs, results_snapshot
@@ -318,3 +319,39 @@ def test_the_same_form_twice_at_once_is_one_participant(make_workshop):
     assert statuses == [302, 302]
     assert Participant.objects.filter(workshop=workshop).count() == 1
     assert results_snapshot(workshop_id=workshop.pk)["respondents"] == 1
+
+
+def test_a_paper_form_fills_a_seat_without_a_phone_once_and_only_from_its_own_table(
+    client, organiser, workshop
+):
+    from notes.services import extra_seat_create
+
+    t1, t2 = (Table.objects.get(workshop=workshop, number=n) for n in (1, 2))
+    seat = extra_seat_create(table=t1, initials="JV")
+    phone = participant_join(workshop=workshop, table=t1, role="")
+    statement = Statement.objects.filter(element__instrument=workshop.instrument).first()
+    form = {f"s{statement.pk}": "4"}
+    # Another table's chair, and a phone's participant, have no paper form here.
+    assert (
+        client.get(f"/s/{workshop.code}/chair/{t2.chair_key}/paper/{seat.pk}/").status_code == 404
+    )
+    assert organiser.get(f"/s/{workshop.code}/paper/{phone.pk}/").status_code == 404
+    # The same form twice: one participant, its answer stored once.
+    url = f"/s/{workshop.code}/chair/{t1.chair_key}/paper/{seat.pk}/"
+    form["client_id"] = page_client_id(client.get(url).content.decode())
+    for _ in range(2):
+        response = client.post(url, form)
+        assert response.status_code == 302
+    assert Participant.objects.filter(workshop=workshop).count() == 2
+    seat.refresh_from_db()
+    assert seat.source == Source.PAPER and Answer.objects.get(participant=seat).score == 4
+    # An archived session takes no paper form, and says why.
+    workshop.archived = True
+    workshop.save(update_fields=["archived"])
+    response = organiser.post(
+        f"/s/{workshop.code}/paper/{seat.pk}/",
+        {f"s{statement.pk}": "2", "client_id": str(uuid.uuid4())},
+    )
+    assert response.status_code == 400
+    assert "gearchiveerd" in response.content.decode()
+    assert Answer.objects.get(participant=seat).score == 4

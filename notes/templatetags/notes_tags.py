@@ -1,8 +1,23 @@
+import re
 import uuid
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
+
+# notes.services.chair_author_label: the stored author of a chair's note (data, in Dutch).
+_CHAIR_AUTHOR = re.compile(r"Tafelvoorzitter T(\d+)")
+
+
+@register.filter
+def author_label(author: str) -> str:
+    """A note's author as the page's language says it: "Table chair T3" on an English page
+    for the stored "Tafelvoorzitter T3"; any other author as stored."""
+    match = _CHAIR_AUTHOR.fullmatch(author or "")
+    if match is None:
+        return author
+    return _("Table chair T%(n)s") % {"n": match.group(1)}
 
 
 @register.simple_tag

@@ -305,7 +305,13 @@
       var choices = document.getElementById("seat-move-choices");
       var freshChoices = doc.getElementById("seat-move-choices");
       if (choices && freshChoices && !choices.contains(document.activeElement)) {
+        // The person the chair has chosen stays chosen while the list is renewed (a phone
+        // joining elsewhere must not undo the choice just before "Seat here").
+        var chosen = choices.querySelector("select");
+        var keep = chosen ? chosen.value : "";
         choices.replaceChildren.apply(choices, Array.prototype.map.call(freshChoices.childNodes, function (n) { return document.importNode(n, true); }));
+        var renewed = choices.querySelector("select");
+        if (renewed && keep && renewed.querySelector('option[value="' + CSS.escape(keep) + '"]')) renewed.value = keep;
       }
       root.dataset.seated = String(seatedCount());
     }
