@@ -1,7 +1,8 @@
 """At most `limit` open connections per key, across every server process.
 
-One projector key could open any number of websockets (issue 14): each costs memory, a
-channel-layer group membership and a share of every snapshot. `ConnectionCap` counts the open
+One projector key could open any number of websockets, and one participant's cookie any
+number of phone sockets: each costs memory, a channel-layer group membership and a share of
+every broadcast. `ConnectionCap` counts the open
 connections of a key in Redis when the cluster shares one (REDIS_URL), so the cap holds
 whichever process a connection lands on, or in this process's memory otherwise (the embedded
 default runs one process).
@@ -51,9 +52,17 @@ def _redis():
     loop = asyncio.get_running_loop()
     owner, client = _clients.get(id(loop), (None, None))
     if owner is not loop or client is None:
-        client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        # A bounded pool that waits for a free connection (as the channel layer's,
+        # live/channel_layer.py): a thousand sockets connecting at once must neither open a
+        # thousand connections nor fail open on a full pool.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            settings.REDIS_URL,
+            max_connections=settings.REDIS_POOL_MAX_CONNECTIONS,
+            timeout=2,
+            socket_timeout=2,
+            socket_connect_timeout=2,
         )
+        client = redis.asyncio.Redis(connection_pool=pool)
         _clients[id(loop)] = (loop, client)
     return client
 
