@@ -222,6 +222,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # joining at once (300 phones and their retries); the per-browser limit (its CSRF cookie)
 # stops one client from making participants in a loop. Rates in the `limits` notation
 # ("N/minute", "N/10 minutes", "N/hour"); set them from the environment.
+# A session is full when `participant_cap` places are held (sessions/selectors.join_refusal).
+# A phone that joined holds one for JOIN_HOLD_SECONDS, then only once it answered: joins that
+# never answer (a script's) free their places after that. The participants that are not
+# excluded are bounded at JOIN_ROWS_PER_PLACE times the cap whatever they did.
+JOIN_HOLD_SECONDS = env.int("JOIN_HOLD_SECONDS", default=60)
+JOIN_ROWS_PER_PLACE = env.int("JOIN_ROWS_PER_PLACE", default=4)
 JOIN_RATE_PER_CLIENT = env.str("JOIN_RATE_PER_CLIENT", default="10/10 minutes")
 JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="600/10 minutes")
 LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="30/10 minutes")
