@@ -208,3 +208,92 @@ def test_an_excluded_burst_vanishes_from_every_result_and_returns_on_undo(
     # The same undo twice changes nothing.
     organiser.post(f"/s/{workshop.code}/exclude/{exclusion.pk}/undo/")
     assert results()["respondents"] == 28
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"joined_from": "2026-12-06T14:00:00+00:00"},
+        {
+            "joined_from": "\uff12\uff10\uff12\uff16-12-06T14:00:00",
+            "joined_to": "2026-12-06T14:00:10",
+        },
+        {"joined_from": "2026-12-06T14:00:10+00:00", "joined_to": "2026-12-06T14:00:00+00:00"},
+        {"joined_from": "2026-12-06T14:00:00\x00", "joined_to": "2026-12-06T14:00:10"},
+        {"joined_from": "9" * 40, "joined_to": "1_0"},
+        {"joined_from": "2026-12-06\u200bT14:00:00", "joined_to": "\u202e2026-12-06T14:00:10"},
+        # A valid span in which nobody joined.
+        {"joined_from": "2001-01-01T00:00:00+00:00", "joined_to": "2001-01-01T00:00:10+00:00"},
+    ],
+)
+def test_an_odd_exclusion_request_changes_nothing_and_says_why(organiser, make_workshop, data):
+    workshop = make_workshop(phase=Phase.SURVEY)
+    participant_join(workshop=workshop, table=None, role="")
+    response = organiser.post(f"/s/{workshop.code}/exclude/", data, follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and "niets veranderd" in messages[0]
+    assert not Exclusion.objects.exists()
+    assert not Participant.objects.filter(exclusion__isnull=False).exists()
+
+
+def test_an_exclusion_is_undone_only_in_its_own_session_and_by_an_organiser(
+    client, organiser, make_workshop
+):
+    one, other = make_workshop(), make_workshop()
+    joined = [participant_join(workshop=one, table=None, role="") for _ in range(2)]
+    span = {"joined_from": joined[0].joined_at.isoformat(), "joined_to": timezone.now().isoformat()}
+    assert client.post(f"/s/{one.code}/exclude/", span).status_code == 302  # to the login
+    assert not Exclusion.objects.exists()
+    organiser.post(f"/s/{one.code}/exclude/", span)
+    exclusion = Exclusion.objects.get()
+    assert exclusion.count == 2
+    assert client.post(f"/s/{one.code}/exclude/{exclusion.pk}/undo/").status_code == 302
+    assert organiser.post(f"/s/{other.code}/exclude/{exclusion.pk}/undo/").status_code == 404
+    assert organiser.post(f"/s/{one.code}/exclude/{'9' * 25}/undo/").status_code == 404
+    assert organiser.get(f"/s/{one.code}/exclude/{exclusion.pk}/undo/").status_code == 405
+    exclusion.refresh_from_db()
+    assert exclusion.undone_at is None
+    assert Participant.objects.filter(exclusion=exclusion).count() == 2
+
+
+def test_a_burst_that_answered_holds_its_places_until_it_is_taken_out(
+    client, organiser, make_workshop, settings
+):
+    """Joins that answered keep their places (a script can answer too); taking the burst out
+    of the results frees them, and undoing it takes them again."""
+    settings.JOIN_HOLD_SECONDS = 0  # no join holds a place for being recent
+    workshop = make_workshop(phase=Phase.SURVEY, participant_cap=5)
+    statement = workshop.instrument.elements.order_by("order").first().statements.first()
+    script = _burst(workshop, 5, timezone.now() - datetime.timedelta(minutes=1))
+    for p in script:
+        p.workshop = workshop
+        answer_save(participant=p, statement_id=statement.pk, score=1)
+    assert client.post(f"/j/{workshop.code}/", {}).status_code == 409
+    exclusion = participants_exclude_span(organiser, workshop, script)
+    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302
+    client.cookies.clear()
+    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302  # never answered: no place
+    client.cookies.clear()
+    organiser.post(f"/s/{workshop.code}/exclude/{exclusion.pk}/undo/")
+    assert client.post(f"/j/{workshop.code}/", {}).status_code == 409
+
+
+def participants_exclude_span(organiser, workshop, people) -> Exclusion:
+    first = min(
+        Participant.objects.filter(pk__in=[p.pk for p in people]).values_list(
+            "joined_at", flat=True
+        )
+    )
+    last = max(
+        Participant.objects.filter(pk__in=[p.pk for p in people]).values_list(
+            "joined_at", flat=True
+        )
+    )
+    response = organiser.post(
+        f"/s/{workshop.code}/exclude/",
+        {"joined_from": first.isoformat(), "joined_to": last.isoformat()},
+    )
+    assert response.status_code == 302
+    return Exclusion.objects.get(workshop=workshop, undone_at__isnull=True)
