@@ -139,3 +139,34 @@ def test_redis_connections_of_a_server_stay_bounded_as_sockets_come_and_go(serve
     after = _connections_in_db(client, db)
     assert after - baseline <= bound, (baseline, after)
     client.close()
+
+
+@pytest.fixture
+def slow_tap_server(transactional_db):
+    from tests.conftest import start_server, stop_server
+
+    server = start_server(extra_env={"PHONE_TAP_RATE": "1/5 seconds"})
+    yield server
+    stop_server(server)
+
+
+def test_a_phone_told_to_slow_down_sends_its_taps_again(browser, slow_tap_server, workshop):
+    """Over the tap rate the server answers 429 over the socket; the phone keeps the tap and
+    sends it again (it used to show it as refused and drop it)."""
+    from tests.browser_helpers import PHONE
+
+    participant = Participant.objects.create(workshop=workshop, seat=1)
+    name, value = participant_cookie(workshop, str(participant.token))
+    context = browser.new_context(**PHONE)
+    context.add_cookies([{"name": name, "value": value, "url": slow_tap_server.url}])
+    page = context.new_page()
+    page.goto(f"{slow_tap_server.url}/s/{workshop.code}/survey/1/")
+    page.wait_for_function("() => window.scentissPhone && window.scentissPhone.isOpen()")
+    forms = page.locator("form.statement")
+    for n in range(3):  # three taps at once: the second and third are over the rate
+        forms.nth(n).locator("label").nth(2).click()
+    for n in range(3):
+        forms.nth(n).locator("xpath=self::*[contains(@class, 'answered')]").wait_for(timeout=30_000)
+    assert page.locator("form.statement.rejected").count() == 0
+    context.close()
+    assert participant.answers.count() == 3
