@@ -20,8 +20,9 @@ from exports.data import (
 from instrument.i18n import localized
 from instrument.models import Statement
 from notes.models import ExtraSeat, Note, Observation
-from sessions.models import Participant, Role, Source, Workshop
-from survey.models import Answer
+from sessions.models import Role, Source, Workshop
+from sessions.selectors import counted_participants
+from survey.selectors import counted_answers
 
 
 def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:
@@ -121,13 +122,14 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
     """Everything one session's workbook shows: five queries, however large the session."""
     # Answers before participants: a phone that joins in between then shows up as a
     # participant without answers, never as answers without a participant.
+    # Participants the organiser excluded are in no export (counted_*).
     answers = list(
-        Answer.objects.filter(participant__workshop_id=workshop.pk).values_list(
+        counted_answers(workshop_ids=[workshop.pk]).values_list(
             "participant_id", "statement_id", "score", "answered_at", "updated_at"
         )
     )
     participants = (
-        Participant.objects.filter(workshop_id=workshop.pk)
+        counted_participants(workshop_ids=[workshop.pk])
         .select_related("table")
         .annotate(no_phone_seat=Exists(ExtraSeat.objects.filter(participant=OuterRef("pk"))))
     )
@@ -178,13 +180,13 @@ def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[Compare
     number of sessions."""
     grouped = element_data(instrument_ids={w.instrument_id for w in workshops})
     answers: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
-    rows = Answer.objects.filter(participant__workshop_id__in=[w.pk for w in workshops])
+    rows = counted_answers(workshop_ids=[w.pk for w in workshops])
     for workshop_id, participant_id, statement_id, score in rows.values_list(
         "participant__workshop_id", "participant_id", "statement_id", "score"
     ).iterator(chunk_size=5000):
         answers[workshop_id].append((participant_id, statement_id, score))
     joined = dict(
-        Participant.objects.filter(workshop_id__in=[w.pk for w in workshops])
+        counted_participants(workshop_ids=[w.pk for w in workshops])
         .values("workshop_id")
         .annotate(n=Count("id"))
         .values_list("workshop_id", "n")

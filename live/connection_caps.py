@@ -1,7 +1,8 @@
 """At most `limit` open connections per key, across every server process.
 
-One projector key could open any number of websockets (issue 14): each costs memory, a
-channel-layer group membership and a share of every snapshot. `ConnectionCap` counts the open
+One projector key could open any number of websockets, and one participant's cookie any
+number of phone sockets: each costs memory, a channel-layer group membership and a share of
+every broadcast. `ConnectionCap` counts the open
 connections of a key in Redis when the cluster shares one (REDIS_URL), so the cap holds
 whichever process a connection lands on, or in this process's memory otherwise (the embedded
 default runs one process).

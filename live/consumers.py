@@ -1,3 +1,4 @@
+import asyncio
 import functools
 import json
 import logging
@@ -15,6 +16,9 @@ from django.db import DatabaseError, close_old_connections
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
+from limits import parse
+from limits.aio import storage as limits_storage
+from limits.aio import strategies as limits_strategies
 
 from live.connection_caps import ConnectionCap
 from live.events import notes_group, phones_group, session_group, table_group
@@ -33,8 +37,11 @@ log = logging.getLogger(__name__)
 
 # Close codes in the private range (4000-4999): the client stops retrying on these.
 CLOSE_FORBIDDEN = 4403
-# The projector key's connections are all taken (WS_PER_PROJECTOR_KEY): retried with backoff.
+# The projector key's connections (WS_PER_PROJECTOR_KEY) or the participant's phone sockets
+# (WS_PER_PARTICIPANT) are all taken: retried with backoff.
 CLOSE_TOO_MANY = 4429
+# A tap over the participant's rate (PHONE_TAP_RATE): the phone keeps it and sends it again.
+TAP_TOO_FAST = 429
 
 # A tap is {"type": "answer", "id": <uuid>, "statement": <id>, "score": "1".."5"|"dk"}, about
 # 100 bytes; anything much longer is refused unread.
@@ -133,14 +140,31 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
     group: str | None = None
     state: dict | None = None
     language: str = "nl"
+    participant_id: int | None = None
+    cap: ConnectionCap | None = None
 
     async def connect(self) -> None:
-        workshop_id = await database_sync_to_async(_phone_workshop_id)(
+        ids = await database_sync_to_async(_phone_ids)(
             code=self.scope["url_route"]["kwargs"]["code"], cookies=self.scope.get("cookies", {})
         )
-        if workshop_id is None:
+        if ids is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        workshop_id, participant_id = ids
+        # A few sockets per participant, across processes (a page, a reload, a second tab):
+        # one cookie opening a thousand held a thousand group memberships and Redis
+        # connections and slowed every other phone's taps.
+        cap = ConnectionCap(
+            key=f"phone:{participant_id}",
+            member=self.channel_name,
+            limit=settings.WS_PER_PARTICIPANT,
+        )
+        if not await cap.claim():
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        self.cap = cap
+        self.participant_id = participant_id
         self.language = _language_of(self.scope)
         self.group = phones_group(workshop_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -148,6 +172,8 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         await self._forward(await database_sync_to_async(_phone_state)(workshop_id))
 
     async def disconnect(self, code: int) -> None:
+        if self.cap is not None:
+            await self.cap.release()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -159,6 +185,10 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
             await self._refuse(None, 400, _unreadable(self.language))
             return
         client_id = tap.get("id")
+        if not await _tap_allowed(self.participant_id):
+            # Answered, not dropped: the phone keeps the tap and sends it again later.
+            await self._refuse(client_id, TAP_TOO_FAST, _slow_down(self.language))
+            return
         try:
             saved = await _in_tap_thread(
                 _submit,
@@ -279,11 +309,37 @@ def _language_of(scope: dict) -> str:
     return translation.get_language_from_request(request)
 
 
-def _phone_workshop_id(*, code: str, cookies: dict) -> int | None:
+def _phone_ids(*, code: str, cookies: dict) -> tuple[int, int] | None:
+    """(session id, participant id) of the phone this cookie names, or None."""
     workshop = workshop_by_code(code)
-    if workshop is None or participant_from_cookies(cookies=cookies, workshop=workshop) is None:
+    if workshop is None:
         return None
-    return workshop.pk
+    participant = participant_from_cookies(cookies=cookies, workshop=workshop)
+    if participant is None:
+        return None
+    return workshop.pk, participant.pk
+
+
+# Taps per participant in this process (PHONE_TAP_RATE), counted by the `limits` library (as
+# the join limits are) in memory: a participant's sockets are few (WS_PER_PARTICIPANT), so
+# its rate over the cluster is at most that many times this one, without a Redis round trip
+# per tap. One limiter per event loop (its lock belongs to the loop; the tests run several).
+_TapLimiter = limits_strategies.MovingWindowRateLimiter
+_tap_limiters: dict[int, tuple[asyncio.AbstractEventLoop, _TapLimiter]] = {}
+
+
+async def _tap_allowed(participant_id: int | None) -> bool:
+    loop = asyncio.get_running_loop()
+    owner, limiter = _tap_limiters.get(id(loop), (None, None))
+    if owner is not loop or limiter is None:
+        limiter = _TapLimiter(limits_storage.MemoryStorage())
+        _tap_limiters[id(loop)] = (loop, limiter)
+    return await limiter.hit(parse(settings.PHONE_TAP_RATE), "phone-tap", str(participant_id))
+
+
+def _slow_down(language: str) -> str:
+    with translation.override(language):
+        return _("Too many answers at once; your answer is sent again in a moment.")
 
 
 def _phone_state(workshop_id: int) -> dict:

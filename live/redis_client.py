@@ -22,9 +22,17 @@ def redis_client() -> redis.asyncio.Redis:
     loop = asyncio.get_running_loop()
     owner, client = _clients.get(id(loop), (None, None))
     if owner is not loop or client is None:  # ids of closed loops get reused
-        client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
+        # A bounded pool that waits for a free connection (as the channel layer's,
+        # live/channel_layer.py): a thousand sockets connecting at once must neither open a
+        # thousand connections nor fail open on a full pool.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            settings.REDIS_URL,
+            max_connections=settings.REDIS_POOL_MAX_CONNECTIONS,
+            timeout=2,
+            socket_timeout=2,
+            socket_connect_timeout=2,
         )
+        client = redis.asyncio.Redis(connection_pool=pool)
         _clients[id(loop)] = (loop, client)
     return client
 

@@ -175,19 +175,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 # Every key the app writes to Redis starts with this (parallel runs on one Redis stay apart).
 CHANNEL_PREFIX = env.str("CHANNEL_PREFIX", default="scentiss")
+# Redis connections per process for the channel layer, and again for the connection caps
+# (live/connection_caps.py). Each pool holds at most this many; a call that finds them all busy
+# waits for one (a group_add holds one for well under a millisecond) instead of opening more:
+# a thousand sockets closing at once used to leave a thousand idle connections behind.
+REDIS_POOL_MAX_CONNECTIONS = env.int("REDIS_POOL_MAX_CONNECTIONS", default=30)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis's layer with redis-py's BlockingConnectionPool (live/channel_layer.py).
+            "BACKEND": "live.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 changed two defaults that channels-redis relies on. It reads with
-                # a 5 s socket timeout, the same as channels-redis's blocking receive
-                # (BZPOPMIN, 5 s): after 5 s without a message the consumer that runs the
-                # receive dies with TimeoutError and its websocket closes (None: redis-py 7's
-                # default). And its pool refuses a 101st connection at once
-                # (MaxConnectionsError): a room's phones reconnecting together each need one
-                # for group_add/group_discard.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 2000}],
+                # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis's
+                # blocking receive (BZPOPMIN, 5 s): after 5 s without a message the consumer
+                # that runs the receive dies with TimeoutError and its websocket closes (None:
+                # redis-py 7's default).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": None,
+                        "max_connections": REDIS_POOL_MAX_CONNECTIONS,
+                    }
+                ],
+                # Seconds a call waits for a free connection before it fails.
+                "pool_timeout": 10,
                 "prefix": CHANNEL_PREFIX,
                 # Results are coalesced per session, so a projector's queue stays short;
                 # the headroom covers bursts of other events.
@@ -203,6 +214,16 @@ else:
 # (live/connection_caps.py): the projector, a second screen, a few results feeds. The
 # organiser's own login does not count.
 WS_PER_PROJECTOR_KEY = env.int("WS_PER_PROJECTOR_KEY", default=20)
+# Phone websockets one participant may hold open at once, across all processes: the survey
+# page, a reload whose old socket has not closed yet, and a second tab. More are closed with
+# 4429 (the phone's taps then go over HTTP).
+WS_PER_PARTICIPANT = env.int("WS_PER_PARTICIPANT", default=3)
+# Taps one participant may send over its phone websockets, per server process, in the
+# `limits` notation. A phone that was offline sends every queued tap at once (46 statements),
+# so the window allows a burst of that size; a finger does not tap faster than a few a
+# second. A tap over the rate is answered {"type": "refused", "status": 429}: the phone keeps
+# it and sends it again after a pause.
+PHONE_TAP_RATE = env.str("PHONE_TAP_RATE", default="60/10 seconds")
 
 # At most one results message per session per interval, for the whole cluster (one process
 # claims the interval in Redis: live/broadcast.py; the in-memory layer is one process). The
@@ -225,6 +246,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # joining at once (300 phones and their retries); the per-browser limit (its CSRF cookie)
 # stops one client from making participants in a loop. Rates in the `limits` notation
 # ("N/minute", "N/10 minutes", "N/hour"); set them from the environment.
+# A session is full when `participant_cap` places are held (sessions/selectors.join_refusal).
+# A phone that joined holds one for JOIN_HOLD_SECONDS, then only once it answered: joins that
+# never answer (a script's) free their places after that. The participants that are not
+# excluded are bounded at JOIN_ROWS_PER_PLACE times the cap whatever they did.
+JOIN_HOLD_SECONDS = env.int("JOIN_HOLD_SECONDS", default=60)
+JOIN_ROWS_PER_PLACE = env.int("JOIN_ROWS_PER_PLACE", default=4)
 JOIN_RATE_PER_CLIENT = env.str("JOIN_RATE_PER_CLIENT", default="10/10 minutes")
 JOIN_RATE_PER_IP = env.str("JOIN_RATE_PER_IP", default="600/10 minutes")
 LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", default="30/10 minutes")

@@ -29,6 +29,12 @@ urlpatterns = [
         name="organiser-dashboard",
     ),
     path("s/<str:code>/duplicate/", session_views.organiser_duplicate, name="organiser-duplicate"),
+    path("s/<str:code>/exclude/", session_views.organiser_exclude, name="organiser-exclude"),
+    path(
+        "s/<str:code>/exclude/<int:exclusion_id>/undo/",
+        session_views.organiser_exclusion_undo,
+        name="organiser-exclusion-undo",
+    ),
     path("s/<str:code>/archive/", session_views.organiser_archive, name="organiser-archive"),
     path("s/<str:code>/delete/", survey_session_views.organiser_delete, name="organiser-delete"),
     path("s/<str:code>/results/", survey_views.survey_results, name="survey-results"),

@@ -245,3 +245,11 @@ class WorkshopEditForm(forms.Form):
             "participant_cap": data["participant_cap"],
             "focus": {t.number: data[f"focus_{t.number}"] for t in self.existing},
         }
+
+
+class ExcludeForm(forms.Form):
+    """The joins to take out of the results: those between two moments (ISO 8601, as the
+    console's burst flag writes them)."""
+
+    joined_from = forms.DateTimeField()
+    joined_to = forms.DateTimeField()

@@ -162,6 +162,36 @@ class Table(models.Model):
         return f"Tafel {self.number} · {self.focus}" if self.focus else f"Tafel {self.number}"
 
 
+class Exclusion(models.Model):
+    """Participants the organiser took out of the results at once (a burst of joins made by a
+    script, say), with who did it and when; undone by setting `undone_at`, never deleted.
+
+    An excluded participant counts nowhere: not in the live results, the projector, the
+    dashboard's counts or any export, and its phone's answers are refused. Undoing it brings
+    its stored answers back everywhere."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="exclusions")
+    # The joins it took out: those between these two moments (both included).
+    joined_from = models.DateTimeField()
+    joined_to = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        span = f"{self.joined_from:%H:%M:%S}-{self.joined_to:%H:%M:%S}"
+        return f"{self.workshop_id}: {self.count} ({span})"
+
+
 class Participant(models.Model):
     """A phone in the room. No name: a seat label like "T2·P3" and an optional role."""
 
@@ -180,6 +210,10 @@ class Participant(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
     # Every export says which answers were typed in from paper (or imported as such).
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.PHONE)
+    # Set while the organiser has taken this participant out of the results (Exclusion).
+    exclusion = models.ForeignKey(
+        Exclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
+    )
 
     class Meta:
         ordering = ["workshop", "table__number", "seat"]

@@ -1,7 +1,8 @@
+import datetime
 import functools
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +18,7 @@ from django.utils.translation import ngettext
 from accounts.selectors import user_teams
 from core.errors import Rejected
 from instrument.models import Element, Instrument
-from sessions.models import Participant, Phase, Table, Workshop
+from sessions.models import SEAT_MAX, Exclusion, Participant, Phase, Source, Table, Workshop
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
@@ -85,29 +87,46 @@ def session_list(*, user: object, with_archived: bool = False, limit: int = 200)
 
 
 def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1) -> str | None:
-    """Why the session admits no `joining` new participants (closed, or full), in the user's
-    language; None if it admits them. The one rule for the cap, whatever adds participants: a
-    phone's join, a chair's seat, a paper form, an import. Their services ask again under the
-    session's lock."""
-    row = _fetch_one(_JOIN_STATE, [workshop_id])
+    """Why the session admits no `joining` new participants (archived, closed, or full), in
+    the user's language; None if it admits them. The one rule for the cap, whatever adds
+    participants: a phone's join, a chair's seat, a paper form, an import. Their services ask
+    again under the session's lock.
+
+    Full means `participant_cap` places are held. A place is held by a participant who is not
+    excluded and who answered, came from a paper form, is a chair's seat for someone without a
+    phone, or joined in the last JOIN_HOLD_SECONDS (so phones joining together cannot pass
+    the cap). A phone that joined and never answered lets its place go after that hold: a
+    script that joins in a loop without answering cannot keep the room's phones out for
+    longer (it kept the session full for good). The rows a script leaves behind are bounded
+    too: at most JOIN_ROWS_PER_PLACE times the cap that are not excluded (excluding a burst
+    frees them), and SEAT_MAX in all (the seat numbers)."""
+    hold_from = timezone.now() - datetime.timedelta(seconds=settings.JOIN_HOLD_SECONDS)
+    row = _fetch_one(
+        _JOIN_STATE,
+        [Source.PHONE, connection.ops.adapt_datetimefield_value(hold_from), workshop_id],
+    )
     if row is None:
         return _("This session no longer exists.")
-    phase, cap, seated, archived = row
+    phase, cap, places, counted, rows, archived = row
     if archived:
         return _("This session is archived; it no longer admits participants.")
     if phase == Phase.CLOSED and not closed_ok:
         return _("This session has been closed; it no longer admits participants.")
-    if joining > 1 and seated + joining > cap:
+    if joining > 1 and places + joining > cap:
         return _(
             "This session admits at most %(cap)s participants and has %(seated)s: there is no "
             "room for %(n)s more (room for %(room)s)."
         ) % {
-            "cap": f"{cap:,}",
-            "seated": f"{seated:,}",
-            "n": f"{joining:,}",
-            "room": f"{max(cap - seated, 0):,}",
+            "cap": number_format(cap, force_grouping=True),
+            "seated": number_format(places, force_grouping=True),
+            "n": number_format(joining, force_grouping=True),
+            "room": number_format(max(cap - places, 0), force_grouping=True),
         }
-    if seated + joining > cap:
+    if (
+        places + joining > cap
+        or counted + joining > cap * settings.JOIN_ROWS_PER_PLACE
+        or rows + joining > SEAT_MAX
+    ):
         return ngettext(
             "This session is full: it admits at most %(cap)s participant. Ask the organiser.",
             "This session is full: it admits at most %(cap)s participants. Ask the organiser.",
@@ -228,9 +247,17 @@ _PARTICIPANT_IN_WORKSHOP = (
     f"SELECT {_columns(Participant, 'p')}, {_columns(Table, 't')} "  # noqa: S608
     f"FROM {_P} p LEFT JOIN {_T} t ON t.id = p.table_id WHERE p.token = %s AND p.workshop_id = %s"
 )
+# The answers and the chairs' seats are the survey's and the notes' tables (apps above this
+# one): named here, not imported.
 _JOIN_STATE = (
-    f"SELECT w.phase, w.participant_cap, (SELECT count(*) FROM {_P} p "  # noqa: S608
-    f"WHERE p.workshop_id = w.id), w.archived FROM {_W} w WHERE w.id = %s"
+    f"SELECT w.phase, w.participant_cap, "  # noqa: S608
+    f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id AND p.exclusion_id IS NULL "
+    f"AND (p.source <> %s OR p.joined_at > %s "
+    f"OR EXISTS (SELECT 1 FROM survey_elementtally t WHERE t.participant_id = p.id) "
+    f"OR EXISTS (SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))), "
+    f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id AND p.exclusion_id IS NULL), "
+    f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id) "
+    f", w.archived FROM {_W} w WHERE w.id = %s"
 )
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608
@@ -318,4 +345,53 @@ def table_focus_text(*, workshop: Workshop) -> str:
     and its .docx)."""
     return ", ".join(
         f"{t.number} \u00b7 {t.focus}" for t in workshop.tables.order_by("number") if t.focus
+    )
+
+
+def counted_participants(*, workshop_ids: Iterable[int]) -> QuerySet[Participant]:
+    """The participants that count in these sessions' results: all but those the organiser
+    excluded (Exclusion). Every count, result and export reads participants through this
+    (the live snapshot's SQL says the same: `exclusion_id IS NULL`)."""
+    return Participant.objects.filter(workshop_id__in=list(workshop_ids), exclusion__isnull=True)
+
+
+# Joins closer together than this (seconds) are one run; a run of at least JOIN_BURST_MIN
+# joins is flagged on the organiser's console. A room scanning the QR code joins a few a
+# second at most; a script, a hundred.
+JOIN_BURST_GAP = 2.0
+JOIN_BURST_MIN = 20
+
+
+def join_bursts(*, workshop: Workshop) -> list[dict[str, Any]]:
+    """Runs of phone joins in quick succession among the participants that count, for the
+    organiser to look at and, if they are not the room's, exclude in one go: [{"joined_from",
+    "joined_to", "count", "seconds"}], oldest first."""
+    times = list(
+        counted_participants(workshop_ids=[workshop.pk])
+        .filter(source=Source.PHONE, extra_seat__isnull=True)
+        .order_by("joined_at")
+        .values_list("joined_at", flat=True)
+    )
+    runs: list[list[datetime.datetime]] = []
+    for joined in times:
+        if runs and (joined - runs[-1][-1]).total_seconds() <= JOIN_BURST_GAP:
+            runs[-1].append(joined)
+        else:
+            runs.append([joined])
+    return [
+        {
+            "joined_from": run[0],
+            "joined_to": run[-1],
+            "count": len(run),
+            "seconds": max(1, round((run[-1] - run[0]).total_seconds())),
+        }
+        for run in runs
+        if len(run) >= JOIN_BURST_MIN
+    ]
+
+
+def session_exclusions(*, workshop: Workshop) -> list[Exclusion]:
+    """The session's exclusions, newest first, with who made and undid them."""
+    return list(
+        Exclusion.objects.filter(workshop=workshop).select_related("created_by", "undone_by")
     )

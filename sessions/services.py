@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from core.errors import Rejected
@@ -17,6 +19,7 @@ from sessions.models import (
     PARTICIPANT_CAP_MAX,
     SEAT_MAX,
     TABLE_FOCUS_MAX,
+    Exclusion,
     Participant,
     Phase,
     ProjectorMode,
@@ -131,6 +134,67 @@ def _free_seat(workshop: Workshop, table: Table | None) -> int:
         return top + 1
     taken = set(seats.values_list("seat", flat=True))
     return next(n for n in range(1, SEAT_MAX + 1) if n not in taken)
+
+
+def participants_exclude(
+    *,
+    workshop: Workshop,
+    joined_from: datetime.datetime,
+    joined_to: datetime.datetime,
+    by: User | None,
+) -> Exclusion:
+    """Take the phones that joined between two moments (both included) out of the results:
+    the live results, the projector, the dashboard's counts and every export leave them out,
+    and their phones' answers are refused from now on. Their stored answers stay, so
+    `exclusion_undo` brings them back. Paper forms and chairs' seats are never taken out.
+
+    Refused (Rejected, nothing changed) if no such phone counts now."""
+    if joined_from > joined_to:
+        raise Rejected(_("That time span is not valid; nothing changed."))
+    with transaction.atomic():
+        # A new version for the projectors; the UPDATE also locks the session's row, so a
+        # join waits and is either in before or out of the span's count.
+        Workshop.objects.filter(pk=workshop.pk).update(results_version=F("results_version") + 1)
+        chosen = list(
+            Participant.objects.filter(
+                workshop=workshop,
+                source=Source.PHONE,
+                exclusion__isnull=True,
+                extra_seat__isnull=True,
+                joined_at__gte=joined_from,
+                joined_at__lte=joined_to,
+            ).values_list("pk", flat=True)
+        )
+        if not chosen:
+            raise Rejected(_("No participant that counts joined in that time; nothing changed."))
+        exclusion = Exclusion.objects.create(
+            workshop=workshop,
+            joined_from=joined_from,
+            joined_to=joined_to,
+            count=len(chosen),
+            created_by=by,
+        )
+        Participant.objects.filter(pk__in=chosen).update(exclusion=exclusion)
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+    return exclusion
+
+
+def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
+    """Put an exclusion's participants back into the results (their answers with them); the
+    exclusion stays on record as undone. False if it was undone already (nothing changed)."""
+    with transaction.atomic():
+        Workshop.objects.filter(pk=exclusion.workshop_id).update(
+            results_version=F("results_version") + 1
+        )
+        undone = Exclusion.objects.filter(pk=exclusion.pk, undone_at__isnull=True).update(
+            undone_at=timezone.now(), undone_by=by
+        )
+        if not undone:
+            transaction.set_rollback(True)
+            return False
+        Participant.objects.filter(exclusion=exclusion).update(exclusion=None)
+        transaction.on_commit(lambda: _announce_results(exclusion.workshop_id))
+    return True
 
 
 def workshop_update_state(

@@ -5,13 +5,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Team
 from accounts.selectors import user_teams
 from core.errors import Rejected
-from sessions.forms import DuplicateForm, JoinForm, WorkshopEditForm, WorkshopForm
-from sessions.models import Phase, Table, Workshop
+from sessions.forms import DuplicateForm, ExcludeForm, JoinForm, WorkshopEditForm, WorkshopForm
+from sessions.models import Exclusion, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -26,7 +27,9 @@ from sessions.selectors import (
     workshop_get,
 )
 from sessions.services import (
+    exclusion_undo,
     participant_join,
+    participants_exclude,
     workshop_create,
     workshop_duplicate,
     workshop_set_archived,
@@ -196,6 +199,44 @@ def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
         )
     else:
         messages.success(request, _("Session restored: it can be changed again."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
+    """Take the phones that joined in a span (a burst the console flags) out of the results."""
+    workshop = workshop_get(code=code)
+    form = ExcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That time span is not valid; nothing changed."))
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        exclusion = participants_exclude(workshop=workshop, by=request.user, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d participant taken out of the results.",
+                "%(count)d participants taken out of the results.",
+                exclusion.count,
+            )
+            % {"count": exclusion.count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
+    if exclusion is None:
+        raise Http404("no such exclusion")
+    if exclusion_undo(exclusion=exclusion, by=request.user):
+        messages.success(request, _("The participants are back in the results."))
     return redirect("organiser-session", code=workshop.code)
 
 

@@ -1,5 +1,6 @@
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -7,6 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from instrument.models import Element, Statement
 from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
+from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally
 
@@ -58,23 +60,37 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # Two statements in plain SQL (both databases): the projector of every session asks for a
 # snapshot up to ten times a second, and building these through the ORM cost more CPU than
 # running them. The session's row (and its version) is read first.
+# Excluded participants (sessions.models.Exclusion) count nowhere: the participant count and
+# the element tallies leave them out, and their answers are taken back off the item tallies
+# (which answer_save keeps per session, for everyone), so excluding and undoing change no
+# tally and race with no tap.
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element,
        (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id
+        AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
             SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))),
        (SELECT COUNT(DISTINCT t.participant_id) FROM survey_elementtally t
-        WHERE t.workshop_id = w.id AND t.answered > 0)
+        JOIN workshops_participant p ON p.id = t.participant_id
+        WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL)
 FROM workshops_workshop w WHERE w.id IN ({ids})
 """
 _SNAPSHOT_TALLIES = """
 SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
 FROM survey_itemtally WHERE workshop_id IN ({ids}) AND n > 0
 UNION ALL
-SELECT workshop_id, 1, element_id, COUNT(*), 0, SUM(CAST(total AS DOUBLE PRECISION) / scored)
-FROM survey_elementtally WHERE workshop_id IN ({ids}) AND scored > 0
-GROUP BY workshop_id, element_id
+SELECT p.workshop_id, 0, a.statement_id, COALESCE(a.score, 0), -COUNT(*),
+       CAST(0 AS DOUBLE PRECISION)
+FROM survey_answer a JOIN workshops_participant p ON p.id = a.participant_id
+WHERE p.workshop_id IN ({ids}) AND p.exclusion_id IS NOT NULL
+GROUP BY p.workshop_id, a.statement_id, COALESCE(a.score, 0)
+UNION ALL
+SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
+       SUM(CAST(t.total AS DOUBLE PRECISION) / t.scored)
+FROM survey_elementtally t JOIN workshops_participant p ON p.id = t.participant_id
+WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
+GROUP BY t.workshop_id, t.element_id
 """
 
 
@@ -101,7 +117,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(_SNAPSHOT_SESSIONS.format(ids=ids), workshop_ids)
         sessions = cursor.fetchall()
-        cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids, *workshop_ids])
+        cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids] * 3)
         tallies = cursor.fetchall()
     items: dict[int, list[Any]] = defaultdict(list)
     elements: dict[int, list[Any]] = defaultdict(list)
@@ -155,14 +171,23 @@ def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     ]
 
 
+def counted_answers(*, workshop_ids: Iterable[int]) -> QuerySet[Answer]:
+    """The answers of the participants that count (sessions.selectors.counted_participants):
+    every export reads answers through this."""
+    return Answer.objects.filter(
+        participant__workshop_id__in=list(workshop_ids), participant__exclusion__isnull=True
+    )
+
+
 NUDGE_ROWS = 40
 
 
 def joined_participants(*, workshop: Workshop) -> QuerySet[Participant]:
-    """Who joined: the phones and the paper forms. A seat the chair added for someone without
+    """Who joined and counts (not excluded by the organiser: counted_participants): the phones
+    and the paper forms. A seat the chair added for someone without
     a phone is not among them until that person's paper form is typed in (it has no answers
     to wait for); the snapshot's count (_SNAPSHOT_SESSIONS) says the same in SQL."""
-    return Participant.objects.filter(workshop=workshop).exclude(
+    return counted_participants(workshop_ids=[workshop.pk]).exclude(
         source=Source.PHONE, extra_seat__isnull=False
     )
 
@@ -210,6 +235,9 @@ def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
         row["finished"] += answered(p) == total
     return {
         "participants": len(participants),
+        "excluded": Participant.objects.filter(workshop=workshop, exclusion__isnull=False).count(),
+        "bursts": join_bursts(workshop=workshop),
+        "exclusions": session_exclusions(workshop=workshop),
         "respondents": sum(1 for p in participants if answered(p)),
         "finished": sum(1 for p in participants if answered(p) == total),
         "total": total,
@@ -246,7 +274,8 @@ def participants_busy(*, workshop: Workshop) -> list[dict[str, Any]]:
     ):
         answered[participant_id] += n
     phones = (
-        Participant.objects.filter(workshop=workshop, extra_seat__isnull=True)
+        counted_participants(workshop_ids=[workshop.pk])
+        .filter(extra_seat__isnull=True)
         .select_related("table")
         .order_by("pk")
     )

@@ -83,6 +83,10 @@ def answer_submit(
             _("Your phone is not registered for this session; scan the QR code again."), 403
         )
     workshop = participant.workshop
+    if participant.exclusion_id is not None:
+        return AnswerRefused(
+            _("The organiser has taken this phone's answers out of the results."), 403
+        )
     try:
         parse_client_id(client_id)
         # ASCII digits or a JSON integer only: int() took "+7", "1_0" (as 10), other scripts.

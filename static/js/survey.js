@@ -182,7 +182,8 @@
       if (entry.via !== "ws" || entry.id !== m.id) return;
       var rec = { id: entry.id, statement: s };
       if (m.type === "ack") acknowledged(rec, "ws", m.answered, m.total, m.version);
-      else if (m.status >= 500) retry(rec);
+      // 5xx: the server could not save it; 429: this phone sent too many at once.
+      else if (m.status >= 500 || m.status === 429) retry(rec);
       else refused(rec, m.message);
     });
   });
