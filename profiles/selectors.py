@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.palette import series_colour
-from instrument.models import Element
+from instrument.models import Element, Instrument, Statement
 from notes.models import Note, NoteKind
 from profiles.charts import Series, radar_svg, score_label
 from profiles.models import (
@@ -24,8 +25,9 @@ from profiles.models import (
     ThemeTag,
 )
 from profiles.services import SECTION_KINDS
-from sessions.models import Workshop
-from survey.selectors import results_snapshot, sessions_comparison
+from sessions.models import Participant, Role, Workshop
+from survey.models import ElementTally
+from survey.selectors import instrument_structure, results_snapshot, sessions_comparison
 
 # --- notes as sources ----------------------------------------------------------------------
 
@@ -485,3 +487,193 @@ def notes_for_tagging(
     for note in notes:
         note.theme_ids = tagged[note.pk]
     return notes
+
+
+# --- the publication (the whole hand-out) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    """How many of a city's participants had a role, and how many of them answered."""
+
+    role: str
+    label: str
+    participants: int
+    respondents: int
+
+
+@dataclass
+class CityCounts:
+    workshop: Workshop
+    participants: int
+    respondents: int
+    roles: list[RoleCount]
+
+
+@dataclass(frozen=True)
+class PublicationElement:
+    """Chapter 3: an element with its form of capital (the instrument's) and its definition
+    (the programme's)."""
+
+    number: int
+    key: str
+    name: str
+    capital: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class AppendixElement:
+    number: int
+    element: Element
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The instrument as the participants of `city` saw it (and those of `other_cities`, with
+    their own city in the stem)."""
+
+    instrument: Instrument
+    city: str
+    other_cities: list[str]
+    elements: list[AppendixElement]
+
+
+@dataclass
+class PublicationDocument:
+    programme: Programme
+    workshops: list[Workshop]
+    cities: list[CityCounts]
+    elements: list[PublicationElement]
+    themes: list[Theme]
+    audiences: list[AudienceGroup]
+    profiles: list[ProfileDocument]
+    comparison: dict[str, Any]
+    appendices: list[Appendix]
+
+    @property
+    def participants(self) -> int:
+        return sum(c.participants for c in self.cities)
+
+    @property
+    def respondents(self) -> int:
+        return sum(c.respondents for c in self.cities)
+
+    @property
+    def role_totals(self) -> list[RoleCount]:
+        if not self.cities:
+            return []
+        return [
+            RoleCount(
+                role=first.role,
+                label=first.label,
+                participants=sum(c.roles[i].participants for c in self.cities),
+                respondents=sum(c.roles[i].respondents for c in self.cities),
+            )
+            for i, first in enumerate(self.cities[0].roles)
+        ]
+
+
+# The roles in the order of the hand-out's list, then "other", then no role given.
+NO_ROLE = ""
+
+
+def city_counts(*, workshops: list[Workshop]) -> list[CityCounts]:
+    """Per session and role: its participants, and those of them who answered at least one
+    statement (the respondents of results_snapshot, by the same rule)."""
+    ids = [w.pk for w in workshops]
+    joined: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        Participant.objects.filter(workshop_id__in=ids)
+        .values_list("workshop_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        joined[(workshop_id, role)] += n
+    answered: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        ElementTally.objects.filter(workshop_id__in=ids, answered__gt=0)
+        .values_list("workshop_id", "participant__role")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    ):
+        answered[(workshop_id, role)] += n
+    roles = [(str(value), str(label)) for value, label in Role.choices]
+    roles.append((NO_ROLE, str(_("No role given"))))
+    result = []
+    for w in workshops:
+        rows = [
+            RoleCount(
+                role=value,
+                label=label,
+                participants=joined[(w.pk, value)],
+                respondents=answered[(w.pk, value)],
+            )
+            for value, label in roles
+        ]
+        result.append(
+            CityCounts(
+                workshop=w,
+                participants=sum(r.participants for r in rows),
+                respondents=sum(r.respondents for r in rows),
+                roles=rows,
+            )
+        )
+    return result
+
+
+def _appendices(workshops: list[Workshop]) -> list[Appendix]:
+    """One appendix per instrument the sessions ran with (usually one), in the city of the
+    first session that ran with it."""
+    by_instrument: dict[int, list[Workshop]] = defaultdict(list)
+    for w in workshops:
+        by_instrument[w.instrument_id].append(w)
+    appendices = []
+    for group in by_instrument.values():
+        structure = instrument_structure(group[0].instrument_id)
+        appendices.append(
+            Appendix(
+                instrument=group[0].instrument,
+                city=group[0].city,
+                other_cities=[w.city for w in group[1:]],
+                elements=[
+                    AppendixElement(number=i, element=e, statements=ss)
+                    for i, (e, ss) in enumerate(structure, start=1)
+                ],
+            )
+        )
+    return appendices
+
+
+def publication_document(*, programme: Programme) -> PublicationDocument:
+    """Everything the programme's publication shows, in its order: the programme's texts, the
+    counts per city and role, the elements, themes, recommendations, a profile per city and
+    the instrument(s) for the appendix."""
+    workshops = programme_workshops(programme=programme)
+    definitions = dict(programme.elements.values_list("key", "definition"))
+    elements: list[PublicationElement] = []
+    if workshops:
+        for number, (element, _statements) in enumerate(
+            instrument_structure(workshops[0].instrument_id), start=1
+        ):
+            elements.append(
+                PublicationElement(
+                    number=number,
+                    key=element.key,
+                    name=element.tr("name"),
+                    capital=element.tr("capital"),
+                    definition=definitions.get(element.key, ""),
+                )
+            )
+    return PublicationDocument(
+        programme=programme,
+        workshops=workshops,
+        cities=city_counts(workshops=workshops),
+        elements=elements,
+        themes=list(programme.themes.order_by("order", "pk")),
+        audiences=recommendations_by_audience(programme=programme),
+        profiles=[profile_document(workshop=w) for w in workshops],
+        comparison=sessions_comparison(workshops=workshops),
+        appendices=_appendices(workshops),
+    )

@@ -18,11 +18,13 @@ from core.inputs import clean_text as core_clean_text
 from core.inputs import parse_id_list
 from instrument.models import Element
 from notes.models import Note, NoteKind
+from profiles import handout
 from profiles.handout import REFLECTIVE_QUESTIONS, SUGGESTED_RECOMMENDATIONS, SUGGESTED_THEMES
 from profiles.models import (
     ELEMENT_SECTIONS,
     NAME_MAX_LENGTH,
     POINT_MAX_LENGTH,
+    PUBLICATION_TEXT_FIELDS,
     TEXT_MAX_LENGTH,
     Audience,
     PointSection,
@@ -30,6 +32,7 @@ from profiles.models import (
     ProfileElement,
     ProfilePoint,
     Programme,
+    ProgrammeElement,
     Recommendation,
     Theme,
     ThemeTag,
@@ -257,27 +260,129 @@ def programme_create(
     suggest_themes: bool = True,
 ) -> Programme:
     """A programme of sessions, with the hand-out's text to start from (`suggest_themes`): its
-    five themes, its recommendations per audience and its reflective questions, all editable."""
+    five themes, its recommendations per audience, its reflective questions and the texts of
+    the publication (method, element definitions, introductions), all editable."""
     name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
     description = clean_text(description, limit=TEXT_MAX_LENGTH)
     workshops = _workshops(workshop_ids)
     with transaction.atomic():
         programme = Programme.objects.create(
-            name=name,
-            description=description,
-            created_by=created_by,
-            reflective_questions=REFLECTIVE_QUESTIONS if suggest_themes else "",
+            name=name, description=description, created_by=created_by
         )
         programme.workshops.set(workshops)
         if suggest_themes:
+            programme_fill_from_handout(programme=programme)
+    return programme
+
+
+# The hand-out's text for each of the programme's publication texts (the foreword is the
+# programme's own: it starts empty).
+HANDOUT_TEXTS: dict[str, str] = {
+    "introduction": handout.INTRODUCTION,
+    "method": handout.METHOD,
+    "participants_text": handout.PARTICIPANTS,
+    "elements_intro": handout.ELEMENTS_INTRO,
+    "themes_intro": handout.THEMES_INTRO,
+    "recommendations_intro": handout.RECOMMENDATIONS_INTRO,
+    "cities_intro": handout.CITIES_INTRO,
+    "reflective_questions": REFLECTIVE_QUESTIONS,
+}
+
+
+def programme_fill_from_handout(*, programme: Programme) -> int:
+    """Give the programme the hand-out's starting text where it has none; returns how many
+    texts were filled. Never overwrites: only an empty text is filled (a programme text, an
+    element's definition, a theme's narrative or key points); the five themes and the
+    recommendations are added only to a programme that has no themes, or no
+    recommendations, at all. A theme whose description is still the old starting text (its key
+    points in one line) gets its key points as a list instead. Twice, or two at once: the
+    second fills nothing (the programme's row is locked)."""
+    filled = 0
+    with transaction.atomic():
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        fields = [f for f, text in HANDOUT_TEXTS.items() if not getattr(locked, f).strip()]
+        for field_name in fields:
+            setattr(locked, field_name, HANDOUT_TEXTS[field_name])
+        if fields:
+            locked.save(update_fields=fields)
+            filled += len(fields)
+        rows = {row.key: row for row in ProgrammeElement.objects.filter(programme=locked)}
+        for key, definition in handout.ELEMENT_DEFINITIONS.items():
+            row = rows.get(key)
+            if row is None:
+                ProgrammeElement.objects.create(programme=locked, key=key, definition=definition)
+                filled += 1
+            elif not row.definition.strip():
+                row.definition = definition
+                row.save(update_fields=["definition"])
+                filled += 1
+        old_descriptions = dict(SUGGESTED_THEMES)
+        themes = list(locked.themes.all())
+        if not themes:
             Theme.objects.bulk_create(
-                Theme(programme=programme, name=theme, description=text, order=order)
-                for order, (theme, text) in enumerate(SUGGESTED_THEMES)
+                Theme(
+                    programme=locked,
+                    name=theme,
+                    narrative=handout.THEME_TEXTS[theme][0],
+                    key_points="\n".join(handout.THEME_TEXTS[theme][1]),
+                    order=order,
+                )
+                for order, (theme, _text) in enumerate(SUGGESTED_THEMES)
             )
+            filled += len(SUGGESTED_THEMES)
+        for theme in themes:
+            if theme.name not in handout.THEME_TEXTS:
+                continue
+            narrative, points = handout.THEME_TEXTS[theme.name]
+            changed = []
+            if not theme.narrative.strip():
+                theme.narrative = narrative
+                changed.append("narrative")
+            if not theme.key_points.strip():
+                theme.key_points = "\n".join(points)
+                changed.append("key_points")
+                if theme.description == old_descriptions.get(theme.name):
+                    theme.description = ""
+                    changed.append("description")
+            if changed:
+                theme.save(update_fields=changed)
+                filled += 1
+        if not locked.recommendations.exists():
             Recommendation.objects.bulk_create(
-                Recommendation(programme=programme, audience=audience, text=text, order=order)
+                Recommendation(programme=locked, audience=audience, text=text, order=order)
                 for audience, texts in SUGGESTED_RECOMMENDATIONS
                 for order, text in enumerate(texts)
+            )
+            filled += sum(len(texts) for _audience, texts in SUGGESTED_RECOMMENDATIONS)
+    programme.refresh_from_db()
+    return filled
+
+
+def programme_texts_update(
+    *, programme: Programme, texts: Mapping[str, str], definitions: Mapping[str, str]
+) -> Programme:
+    """The publication's texts of the programme (`texts`: any of PUBLICATION_TEXT_FIELDS) and
+    its elements' definitions (`definitions`, by element key). All or nothing."""
+    unknown = set(texts) - set(PUBLICATION_TEXT_FIELDS)
+    if unknown:
+        raise Rejected(_("Unknown text of the publication."))
+    cleaned = {f: clean_text(t, limit=TEXT_MAX_LENGTH) for f, t in texts.items()}
+    keys = set(
+        Element.objects.filter(instrument__workshops__in=programme.workshops.all()).values_list(
+            "key", flat=True
+        )
+    ) | set(handout.ELEMENT_DEFINITIONS)
+    if set(definitions) - keys:
+        raise Rejected(_("Unknown element."))
+    cleaned_definitions = {k: clean_text(t, limit=TEXT_MAX_LENGTH) for k, t in definitions.items()}
+    with transaction.atomic():
+        for field_name, text in cleaned.items():
+            setattr(programme, field_name, text)
+        if cleaned:
+            programme.save(update_fields=list(cleaned))
+        for key, definition in cleaned_definitions.items():
+            ProgrammeElement.objects.update_or_create(
+                programme=programme, key=key, defaults={"definition": definition}
             )
     return programme
 
@@ -316,8 +421,23 @@ def _theme_fields(name: str, description: str) -> tuple[str, str]:
     )
 
 
-def theme_create(*, programme: Programme, name: str, description: str = "") -> Theme:
+def _key_points(raw: str) -> str:
+    """Key points one per line, as stored: empty lines left out."""
+    text = clean_text(raw, limit=TEXT_MAX_LENGTH)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def theme_create(
+    *,
+    programme: Programme,
+    name: str,
+    description: str = "",
+    narrative: str = "",
+    key_points: str = "",
+) -> Theme:
     name, description = _theme_fields(name, description)
+    narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+    key_points = _key_points(key_points)
     top = programme.themes.aggregate(top=Max("order"))["top"]
     try:
         with transaction.atomic():
@@ -325,17 +445,34 @@ def theme_create(*, programme: Programme, name: str, description: str = "") -> T
                 programme=programme,
                 name=name,
                 description=description,
+                narrative=narrative,
+                key_points=key_points,
                 order=0 if top is None else top + 1,
             )
     except IntegrityError:
         raise Rejected(_("This programme already has a theme with that name.")) from None
 
 
-def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
+def theme_update(
+    *,
+    theme: Theme,
+    name: str,
+    description: str,
+    narrative: str | None = None,
+    key_points: str | None = None,
+) -> Theme:
+    """Name and description; and the narrative and key points unless None (kept as they are)."""
     theme.name, theme.description = _theme_fields(name, description)
+    fields = ["name", "description"]
+    if narrative is not None:
+        theme.narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+        fields.append("narrative")
+    if key_points is not None:
+        theme.key_points = _key_points(key_points)
+        fields.append("key_points")
     try:
         with transaction.atomic():
-            theme.save(update_fields=["name", "description"])
+            theme.save(update_fields=fields)
     except IntegrityError:
         raise Rejected(_("This programme already has a theme with that name.")) from None
     return theme

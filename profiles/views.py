@@ -3,6 +3,7 @@
 Everything here is for the organiser (login): the projector key opens none of it.
 """
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,21 +15,25 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
+    PUBLICATION_TEXT_LABELS,
     MoveForm,
     PointCreateForm,
     PointUpdateForm,
     ProfileElementForm,
     ProfileForm,
     ProgrammeForm,
+    PublicationTextsForm,
     RecommendationForm,
     ThemeForm,
 )
 from profiles.models import Audience, PointSection
+from profiles.publication import programme_publication
 from profiles.selectors import (
     element_workspace,
     notes_for_tagging,
@@ -40,6 +45,7 @@ from profiles.selectors import (
     programme_list,
     programme_overview,
     programme_workshops,
+    publication_document,
     recommendation_get,
     session_notes_by_element,
     theme_get,
@@ -53,6 +59,8 @@ from profiles.services import (
     profile_update,
     programme_create,
     programme_delete,
+    programme_fill_from_handout,
+    programme_texts_update,
     programme_update,
     recommendation_create,
     recommendation_delete,
@@ -373,6 +381,75 @@ def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def programme_publication_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole publication (the hand-out) as one Word document."""
+    programme = programme_get(pk=pk)
+    name = slugify(programme.name) or "publicatie"
+    return _attachment(programme_publication(programme=programme), f"{name}.docx")
+
+
+@login_required
+@require_POST
+def programme_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give an older programme the hand-out's starting text where it has none."""
+    programme = programme_get(pk=pk)
+    attempt(
+        request,
+        lambda: programme_fill_from_handout(programme=programme),
+        success=lambda n: (
+            ngettext(
+                "%(n)s text filled in from the hand-out; texts of your own were kept.",
+                "%(n)s texts filled in from the hand-out; texts of your own were kept.",
+                n,
+            )
+            % {"n": n}
+            if n
+            else _("Nothing to fill in: every text already has its own wording.")
+        ),
+    )
+    return redirect(_back(request, reverse("programme", args=[programme.pk])))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publication's texts: foreword, introduction, method, the elements' definitions and
+    the chapters' introductions."""
+    programme = programme_get(pk=pk)
+    document = publication_document(programme=programme)
+    keys = [e.key for e in document.elements]
+    definitions = dict(programme.elements.values_list("key", "definition"))
+    form, saved = edit_form(
+        request,
+        partial(PublicationTextsForm, element_keys=keys),
+        initial=lambda: {
+            **{name: getattr(programme, name) for name, _label in PUBLICATION_TEXT_LABELS},
+            **{f"definition-{k}": definitions.get(k, "") for k in keys},
+        },
+        save=lambda data: programme_texts_update(
+            programme=programme,
+            texts={name: data[name] for name, _label in PUBLICATION_TEXT_LABELS},
+            definitions={k: data[f"definition-{k}"] for k in keys},
+        ),
+        success=_("Texts of the publication saved."),
+    )
+    if saved:
+        return redirect("programme", pk=programme.pk)
+    return render(
+        request,
+        "profiles/programme_texts.html",
+        {
+            "programme": programme,
+            "form": form,
+            "text_fields": [(form[name], label) for name, label in PUBLICATION_TEXT_LABELS],
+            "element_fields": [(form[f"definition-{e.key}"], e) for e in document.elements],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get(pk=pk)
@@ -448,8 +525,20 @@ def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpRe
     form, saved = edit_form(
         request,
         ThemeForm,
-        initial=lambda: {"name": theme.name, "description": theme.description},
-        save=lambda data: theme_update(theme=theme, **data),
+        initial=lambda: {
+            "name": theme.name,
+            "description": theme.description,
+            "narrative": theme.narrative,
+            "key_points": theme.key_points,
+        },
+        save=lambda data: theme_update(
+            theme=theme,
+            name=data["name"],
+            description=data["description"],
+            # Absent from the form (an older page): kept as they are.
+            narrative=data["narrative"] if "narrative" in request.POST else None,
+            key_points=data["key_points"] if "key_points" in request.POST else None,
+        ),
         success=_("Theme saved."),
     )
     if saved:
