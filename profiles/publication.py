@@ -19,6 +19,7 @@ from django.utils import formats, translation
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 from core.inputs import xml_safe
 from profiles import handout
@@ -26,9 +27,7 @@ from profiles.charts import Series, radar_png
 from profiles.docx import (
     MUTED,
     _document,
-    _heading,
     _muted,
-    _quote,
     _save,
     _score_table,
     people_line,
@@ -112,18 +111,35 @@ def rich(doc: DocxDocument, text: str, *, level: int = 2) -> None:
             continue
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if len(lines) == 1 and lines[0].startswith("### "):
-            doc.add_heading(lines[0][4:].strip(), level=min(level + 1, 9))
+            _h(doc, lines[0][4:].strip(), min(level + 1, 9))
         elif len(lines) == 1 and lines[0].startswith("## "):
-            doc.add_heading(lines[0][3:].strip(), level=level)
+            _h(doc, lines[0][3:].strip(), level)
         elif all(line.startswith("- ") for line in lines):
             for line in lines:
-                doc.add_paragraph(line[2:].strip(), style="List Bullet")
+                _styled(doc, line[2:].strip(), "List Bullet")
         else:
             paragraph = doc.add_paragraph()
             for k, line in enumerate(lines):
                 if k:
                     paragraph.runs[-1].add_break(WD_BREAK.LINE)
                 paragraph.add_run(line)
+
+
+def _styled(doc: DocxDocument, text: str, style: str) -> Paragraph:
+    """A paragraph of a style given by name. The style's id is looked up once per document:
+    python-docx looks a style given by name up among all styles for every paragraph, which
+    took half the build time of a five-city publication."""
+    ids: dict[str, str] = doc.__dict__.setdefault("_style_ids", {})
+    if style not in ids:
+        ids[style] = doc.styles[style].style_id
+    paragraph = doc.add_paragraph(xml_safe(text))
+    paragraph._p.style = ids[style]
+    return paragraph
+
+
+def _h(doc: DocxDocument, text: str, level: int) -> None:
+    """A heading (level 0: the title), as doc.add_heading makes it."""
+    _styled(doc, text, "Title" if level == 0 else f"Heading {level}")
 
 
 def _widths(doc: DocxDocument, widths: list[float]) -> None:
@@ -138,13 +154,18 @@ def _widths(doc: DocxDocument, widths: list[float]) -> None:
             cell.width = Cm(width)
 
 
+def _quote(doc: DocxDocument, text: str) -> None:
+    paragraph = _styled(doc, "", "Quote")
+    paragraph.add_run(f"\u201c{xml_safe(text)}\u201d").italic = True
+
+
 def _label(doc: DocxDocument, text: str) -> None:
     doc.add_paragraph().add_run(xml_safe(text)).bold = True
 
 
 def _bullets(doc: DocxDocument, texts: list[str]) -> None:
     for text in texts:
-        doc.add_paragraph(xml_safe(text), style="List Bullet")
+        _styled(doc, text, "List Bullet")
 
 
 def _points(doc: DocxDocument, points: list[ProfilePoint]) -> None:
@@ -156,7 +177,7 @@ def _points(doc: DocxDocument, points: list[ProfilePoint]) -> None:
 
 def _title_page(doc: DocxDocument, document: PublicationDocument) -> None:
     programme = document.programme
-    _heading(doc, programme.name, level=0)
+    _h(doc, programme.name, 0)
     if programme.description:
         rich(doc, programme.description)
     cities = [c.workshop.city for c in document.cities]
@@ -169,7 +190,7 @@ def _title_page(doc: DocxDocument, document: PublicationDocument) -> None:
 
 
 def _participants(doc: DocxDocument, document: PublicationDocument, values: dict[str, str]) -> None:
-    _heading(doc, handout.HEADING_PARTICIPANTS, level=2)
+    _h(doc, handout.HEADING_PARTICIPANTS, 2)
     rich(doc, fill(document.programme.participants_text, values), level=3)
     if not document.cities:
         return
@@ -208,10 +229,10 @@ def _participants(doc: DocxDocument, document: PublicationDocument, values: dict
 
 def _elements(doc: DocxDocument, document: PublicationDocument, values: dict[str, str]) -> None:
     doc.add_page_break()
-    _heading(doc, handout.CHAPTER_ELEMENTS, level=1)
+    _h(doc, handout.CHAPTER_ELEMENTS, 1)
     rich(doc, fill(document.programme.elements_intro, values))
     for element in document.elements:
-        _heading(doc, element.name, level=2)
+        _h(doc, element.name, 2)
         if element.capital:
             run = doc.add_paragraph().add_run(xml_safe(element.capital))
             run.bold = run.italic = True
@@ -220,10 +241,10 @@ def _elements(doc: DocxDocument, document: PublicationDocument, values: dict[str
 
 def _themes(doc: DocxDocument, document: PublicationDocument, values: dict[str, str]) -> None:
     doc.add_page_break()
-    _heading(doc, handout.CHAPTER_THEMES, level=1)
+    _h(doc, handout.CHAPTER_THEMES, 1)
     rich(doc, fill(document.programme.themes_intro, values))
     for number, theme in enumerate(document.themes, start=1):
-        _heading(doc, handout.THEME_HEADING.format(number=number, name=theme.name), level=2)
+        _h(doc, handout.THEME_HEADING.format(number=number, name=theme.name), 2)
         rich(doc, fill(theme.narrative or theme.description, values), level=3)
         points = theme.key_point_list
         if points:
@@ -235,18 +256,18 @@ def _recommendations(
     doc: DocxDocument, document: PublicationDocument, values: dict[str, str]
 ) -> None:
     doc.add_page_break()
-    _heading(doc, handout.CHAPTER_RECOMMENDATIONS, level=1)
+    _h(doc, handout.CHAPTER_RECOMMENDATIONS, 1)
     rich(doc, fill(document.programme.recommendations_intro, values))
     for group in document.audiences:
         if not group.recommendations:
             continue
-        _heading(doc, handout.AUDIENCE_HEADINGS.get(group.audience, group.label), level=2)
+        _h(doc, handout.AUDIENCE_HEADINGS.get(group.audience, group.label), 2)
         _bullets(doc, [r.text for r in group.recommendations])
     questions = [
         q.strip() for q in document.programme.reflective_questions.splitlines() if q.strip()
     ]
     if questions:
-        _heading(doc, handout.HEADING_REFLECTIVE, level=2)
+        _h(doc, handout.HEADING_REFLECTIVE, 2)
         doc.add_paragraph(handout.REFLECTIVE_LEAD_IN)
         _bullets(doc, questions)
 
@@ -254,8 +275,8 @@ def _recommendations(
 def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -> None:
     city = profile.workshop.city
     doc.add_page_break()
-    _heading(doc, handout.CITY_HEADING.format(city=city), level=2)
-    _heading(doc, handout.LOCAL_CONTEXT, level=3)
+    _h(doc, handout.CITY_HEADING.format(city=city), 2)
+    _h(doc, handout.LOCAL_CONTEXT, 3)
     if profile.profile.local_context:
         rich(doc, fill(profile.profile.local_context, values), level=4)
     _muted(
@@ -264,7 +285,7 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
         + " \u00b7 "
         + people_line(profile.participants, profile.respondents),
     )
-    png = radar_png(profile.names, [Series(city, profile.scores)], scale=2)
+    png = radar_png(profile.names, [Series(city, profile.scores)], scale=2, quick=True)
     doc.add_picture(io.BytesIO(png), width=Cm(12))
     _score_table(
         doc,
@@ -273,7 +294,7 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
     )
     _muted(doc, SCORES_NOTE)
     for section in profile.sections:
-        _heading(doc, section.name, level=3)
+        _h(doc, section.name, 3)
         if section.quote:
             _quote(doc, section.quote)
         _label(doc, handout.STRENGTHS)
@@ -282,7 +303,7 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
         _points(doc, section.bottlenecks)
         if section.synthesis:
             rich(doc, fill(section.synthesis, values), level=4)
-    _heading(doc, handout.SUMMARY, level=3)
+    _h(doc, handout.SUMMARY, 3)
     if profile.closing_quote:
         _quote(doc, profile.closing_quote)
     if profile.profile.summary:
@@ -293,7 +314,7 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
 
 def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, str]) -> None:
     doc.add_page_break()
-    _heading(doc, handout.CHAPTER_CITIES, level=1)
+    _h(doc, handout.CHAPTER_CITIES, 1)
     rich(doc, fill(document.programme.cities_intro, values))
     sessions = document.comparison["sessions"]
     if sessions:
@@ -301,6 +322,7 @@ def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, 
             document.comparison["names"],
             [Series(s["city"], s["scores"]) for s in sessions],
             scale=2,
+            quick=True,
         )
         doc.add_picture(io.BytesIO(png), width=Cm(14))
         caption = doc.add_paragraph()
@@ -315,20 +337,20 @@ def _appendix(doc: DocxDocument, document: PublicationDocument) -> None:
     if not document.appendices:
         return
     doc.add_page_break()
-    _heading(doc, handout.CHAPTER_APPENDIX, level=1)
+    _h(doc, handout.CHAPTER_APPENDIX, 1)
     for appendix in document.appendices:
         instrument = appendix.instrument
         if len(document.appendices) > 1:
-            _heading(doc, f"{instrument.name_nl} (v{instrument.version})", level=2)
+            _h(doc, f"{instrument.name_nl} (v{instrument.version})", 2)
         if appendix.other_cities:
             _muted(doc, OTHER_CITIES.format(cities=joined(appendix.other_cities)))
         stem = instrument.stem_for(appendix.city, LANGUAGE)
         for item in appendix.elements:
             element = item.element
-            _heading(
+            _h(
                 doc,
                 handout.APPENDIX_ELEMENT.format(number=item.number, name=element.name_nl),
-                level=2,
+                2,
             )
             core = doc.add_paragraph()
             core.add_run(handout.CORE_QUESTION + " ").bold = True
@@ -362,11 +384,11 @@ def publication_docx(document: PublicationDocument) -> bytes:
         doc.styles["Normal"].font.size = Pt(10.5)
         _title_page(doc, document)
 
-        _heading(doc, handout.CHAPTER_FOREWORD, level=1)
+        _h(doc, handout.CHAPTER_FOREWORD, 1)
         rich(doc, fill(programme.foreword, values))
         doc.add_page_break()
 
-        _heading(doc, handout.CHAPTER_INTRODUCTION, level=1)
+        _h(doc, handout.CHAPTER_INTRODUCTION, 1)
         rich(doc, fill(programme.introduction, values))
         rich(doc, fill(programme.method, values))
         _participants(doc, document, values)
