@@ -14,8 +14,13 @@ profiles', every number comes from the data. The programme's texts may hold a sm
 """
 
 import io
+from dataclasses import dataclass
+from typing import Any
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils import formats, translation
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt
@@ -23,7 +28,7 @@ from docx.text.paragraph import Paragraph
 
 from core.inputs import xml_safe
 from profiles import handout
-from profiles.charts import Series, radar_png
+from profiles.charts import Series, radar_png, radar_svg
 from profiles.docx import (
     MUTED,
     _document,
@@ -100,29 +105,68 @@ def fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
-def rich(doc: DocxDocument, text: str, *, level: int = 2) -> None:
+@dataclass(frozen=True)
+class Block:
+    """One block of a text in the small markup: a heading (`level`), a paragraph (its lines)
+    or a bulleted list (its items)."""
+
+    kind: str  # "heading", "paragraph" or "list"
+    lines: tuple[str, ...]
+    level: int = 0
+
+
+def text_blocks(text: str, *, level: int = 2) -> list[Block]:
     """A programme or profile text in the small markup: blocks separated by a blank line; a
     block "## Kop" is a heading at `level`, "### Kop" one level below; a block of lines that
     all start with "- " is a bulleted list; any other block a paragraph (its single line ends
     kept as line breaks)."""
-    text = xml_safe(text).replace("\r\n", "\n")
-    for block in (b.strip() for b in text.split("\n\n")):
-        if not block:
-            continue
+    blocks = []
+    for block in xml_safe(text).replace("\r\n", "\n").split("\n\n"):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
         if len(lines) == 1 and lines[0].startswith("### "):
-            _h(doc, lines[0][4:].strip(), min(level + 1, 9))
+            blocks.append(Block("heading", (lines[0][4:].strip(),), min(level + 1, 9)))
         elif len(lines) == 1 and lines[0].startswith("## "):
-            _h(doc, lines[0][3:].strip(), level)
+            blocks.append(Block("heading", (lines[0][3:].strip(),), level))
         elif all(line.startswith("- ") for line in lines):
-            for line in lines:
-                _styled(doc, line[2:].strip(), "List Bullet")
+            blocks.append(Block("list", tuple(line[2:].strip() for line in lines)))
+        else:
+            blocks.append(Block("paragraph", tuple(lines)))
+    return blocks
+
+
+def rich(doc: DocxDocument, text: str, *, level: int = 2) -> None:
+    """A text in the small markup (text_blocks) into the document."""
+    for block in text_blocks(text, level=level):
+        if block.kind == "heading":
+            _h(doc, block.lines[0], block.level)
+        elif block.kind == "list":
+            for item in block.lines:
+                _styled(doc, item, "List Bullet")
         else:
             paragraph = doc.add_paragraph()
-            for k, line in enumerate(lines):
+            for k, line in enumerate(block.lines):
                 if k:
                     paragraph.runs[-1].add_break(WD_BREAK.LINE)
                 paragraph.add_run(line)
+
+
+def rich_html(text: str, *, level: int = 2) -> SafeString:
+    """The same text as HTML for the printable publication (a docx heading level n is <h n+1>:
+    the page's title is the <h1>)."""
+    parts = []
+    for block in text_blocks(text, level=level):
+        if block.kind == "heading":
+            tag = f"h{min(block.level + 1, 6)}"
+            parts.append(format_html("<{}>{}</{}>", tag, block.lines[0], tag))
+        elif block.kind == "list":
+            items = format_html_join("", "<li>{}</li>", ((item,) for item in block.lines))
+            parts.append(format_html("<ul>{}</ul>", items))
+        else:
+            lines = linebreaksbr("\n".join(block.lines), autoescape=True)
+            parts.append(format_html("<p>{}</p>", lines))
+    return format_html_join("\n", "{}", ((part,) for part in parts))
 
 
 def _styled(doc: DocxDocument, text: str, style: str) -> Paragraph:
@@ -405,3 +449,127 @@ def programme_publication(*, programme: Programme) -> bytes:
     """The programme's publication, read and written in the publication's language."""
     with translation.override(LANGUAGE):
         return publication_docx(publication_document(programme=programme))
+
+
+def _role_rows(document: PublicationDocument) -> list[list[str]]:
+    rows = []
+    for i, total in enumerate(document.role_totals):
+        if total.participants:
+            rows.append(
+                [
+                    total.label,
+                    *(
+                        f"{c.roles[i].participants} ({c.roles[i].respondents})"
+                        for c in document.cities
+                    ),
+                    f"{total.participants} ({total.respondents})",
+                ]
+            )
+    return rows
+
+
+def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
+    """The same publication for the printable page: the texts as HTML, the charts as SVG, in
+    the order of the Word document. Call it in the publication's language."""
+    values = placeholders(document)
+    programme = document.programme
+
+    def html(text: str, level: int = 2) -> SafeString:
+        return rich_html(fill(text, values), level=level)
+
+    sessions = document.comparison["sessions"]
+    return {
+        "h": handout,
+        "labels": {
+            "city": CITY,
+            "date": DATE,
+            "participants": PARTICIPANTS,
+            "respondents": RESPONDENTS,
+            "role": ROLE,
+            "total": TOTAL,
+            "role_note": ROLE_TABLE_NOTE,
+            "scores_note": SCORES_NOTE,
+        },
+        "cities_line": " \u00b7 ".join(c.workshop.city for c in document.cities),
+        "month": formats.date_format(
+            max(c.workshop.date for c in document.cities), "YEAR_MONTH_FORMAT"
+        )
+        if document.cities
+        else "",
+        "description": html(programme.description),
+        "foreword": html(programme.foreword),
+        "introduction": html(programme.introduction),
+        "method": html(programme.method),
+        "participants_text": html(programme.participants_text, 3),
+        "city_counts": document.cities,
+        "role_rows": _role_rows(document),
+        "elements": [
+            {"name": e.name, "capital": e.capital, "definition": html(e.definition, 3)}
+            for e in document.elements
+        ],
+        "elements_intro": html(programme.elements_intro),
+        "themes_intro": html(programme.themes_intro),
+        "themes": [
+            {
+                "heading": handout.THEME_HEADING.format(number=n, name=t.name),
+                "narrative": html(t.narrative or t.description, 3),
+                "points": t.key_point_list,
+            }
+            for n, t in enumerate(document.themes, start=1)
+        ],
+        "recommendations_intro": html(programme.recommendations_intro),
+        "audiences": [
+            {
+                "heading": handout.AUDIENCE_HEADINGS.get(g.audience, g.label),
+                "texts": [r.text for r in g.recommendations],
+            }
+            for g in document.audiences
+            if g.recommendations
+        ],
+        "questions": [q.strip() for q in programme.reflective_questions.splitlines() if q.strip()],
+        "cities_intro": html(programme.cities_intro),
+        "comparison_svg": radar_svg(
+            document.comparison["names"],
+            [Series(s["city"], s["scores"]) for s in sessions],
+            title=handout.CITIES_FIGURE,
+        )
+        if sessions
+        else "",
+        "profiles": [
+            {
+                "doc": p,
+                "heading": handout.CITY_HEADING.format(city=p.workshop.city),
+                "context": html(p.profile.local_context, 4),
+                "people": people_line(p.participants, p.respondents),
+                "chart_svg": p.chart_svg(handout.CITY_HEADING.format(city=p.workshop.city)),
+                "sections": [{"section": s, "synthesis": html(s.synthesis, 4)} for s in p.sections],
+                "summary": html(p.profile.summary, 4),
+                "opportunities_heading": handout.OPPORTUNITIES.format(city=p.workshop.city),
+            }
+            for p in document.profiles
+        ],
+        "appendices": [
+            {
+                "appendix": a,
+                "several": len(document.appendices) > 1,
+                "other_cities": OTHER_CITIES.format(cities=joined(a.other_cities))
+                if a.other_cities
+                else "",
+                "stem": f"{a.instrument.stem_for(a.city, LANGUAGE)} \u2026",
+                "elements": [
+                    {
+                        "heading": handout.APPENDIX_ELEMENT.format(
+                            number=item.number, name=item.element.name_nl
+                        ),
+                        "core_question": item.element.core_question_nl,
+                        "rows": [(f"... {s.text_nl}", s.label_nl) for s in item.statements],
+                        "discussion": [
+                            str(q) for q in item.element.discussion_questions_nl if str(q).strip()
+                        ],
+                    }
+                    for item in a.elements
+                ],
+            }
+            for a in document.appendices
+        ],
+    }

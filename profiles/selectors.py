@@ -646,26 +646,35 @@ def _appendices(workshops: list[Workshop]) -> list[Appendix]:
     return appendices
 
 
+def publication_elements(
+    *, programme: Programme, workshops: list[Workshop] | None = None
+) -> list[PublicationElement]:
+    """The elements of the instrument of the programme's first session, each with the
+    programme's definition (empty if it has none)."""
+    workshops = workshops if workshops is not None else programme_workshops(programme=programme)
+    if not workshops:
+        return []
+    definitions = dict(programme.elements.values_list("key", "definition"))
+    return [
+        PublicationElement(
+            number=number,
+            key=element.key,
+            name=element.tr("name"),
+            capital=element.tr("capital"),
+            definition=definitions.get(element.key, ""),
+        )
+        for number, (element, _statements) in enumerate(
+            instrument_structure(workshops[0].instrument_id), start=1
+        )
+    ]
+
+
 def publication_document(*, programme: Programme) -> PublicationDocument:
     """Everything the programme's publication shows, in its order: the programme's texts, the
     counts per city and role, the elements, themes, recommendations, a profile per city and
     the instrument(s) for the appendix."""
     workshops = programme_workshops(programme=programme)
-    definitions = dict(programme.elements.values_list("key", "definition"))
-    elements: list[PublicationElement] = []
-    if workshops:
-        for number, (element, _statements) in enumerate(
-            instrument_structure(workshops[0].instrument_id), start=1
-        ):
-            elements.append(
-                PublicationElement(
-                    number=number,
-                    key=element.key,
-                    name=element.tr("name"),
-                    capital=element.tr("capital"),
-                    definition=definitions.get(element.key, ""),
-                )
-            )
+    elements = publication_elements(programme=programme, workshops=workshops)
     return PublicationDocument(
         programme=programme,
         workshops=workshops,

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,7 +34,8 @@ from profiles.forms import (
     ThemeForm,
 )
 from profiles.models import Audience, PointSection
-from profiles.publication import programme_publication
+from profiles.publication import LANGUAGE as PUBLICATION_LANGUAGE
+from profiles.publication import programme_publication, publication_page_context
 from profiles.selectors import (
     element_workspace,
     notes_for_tagging,
@@ -46,6 +48,7 @@ from profiles.selectors import (
     programme_overview,
     programme_workshops,
     publication_document,
+    publication_elements,
     recommendation_get,
     session_notes_by_element,
     theme_get,
@@ -390,6 +393,17 @@ def programme_publication_download(request: HttpRequest, pk: int) -> HttpRespons
 
 
 @login_required
+@require_GET
+def programme_publication_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publication as a printable page (the browser's print or "save as PDF"): the same
+    chapters as the Word document, each starting on a new page."""
+    programme = programme_get(pk=pk)
+    with translation.override(PUBLICATION_LANGUAGE):
+        context = publication_page_context(publication_document(programme=programme))
+    return render(request, "profiles/publication.html", {"programme": programme, **context})
+
+
+@login_required
 @require_POST
 def programme_fill(request: HttpRequest, pk: int) -> HttpResponse:
     """Give an older programme the hand-out's starting text where it has none."""
@@ -417,8 +431,8 @@ def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
     """The publication's texts: foreword, introduction, method, the elements' definitions and
     the chapters' introductions."""
     programme = programme_get(pk=pk)
-    document = publication_document(programme=programme)
-    keys = [e.key for e in document.elements]
+    elements = publication_elements(programme=programme)
+    keys = [e.key for e in elements]
     definitions = dict(programme.elements.values_list("key", "definition"))
     form, saved = edit_form(
         request,
@@ -443,7 +457,7 @@ def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "text_fields": [(form[name], label) for name, label in PUBLICATION_TEXT_LABELS],
-            "element_fields": [(form[f"definition-{e.key}"], e) for e in document.elements],
+            "element_fields": [(form[f"definition-{e.key}"], e) for e in elements],
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils.html import escape
 from docx import Document
 from docx.document import Document as DocxDocument
 
@@ -489,3 +490,104 @@ def test_unknown_braces_stay_and_the_command_refuses_an_unknown_programme(
         with pytest.raises(CommandError):
             call_command("publication", ref, out=tmp_path / "x.docx")
     assert not (tmp_path / "x.docx").exists()
+
+
+# --- the printable page ----------------------------------------------------------------------
+
+
+def test_the_printable_publication_has_the_same_chapters_and_escapes_the_texts(
+    organiser, two_sessions
+):
+    groningen, zwolle = two_sessions["groningen"], two_sessions["zwolle"]
+    programme = new_programme(organiser, [zwolle, groningen])
+    programme.foreword = "<script>alert(1)</script>\n\n## Een kop\n\n- een\n- twee"
+    programme.save()
+    page = organiser.get(f"/organiser/programmes/{programme.pk}/")
+    assert f'href="/organiser/programmes/{programme.pk}/publication/"' in page.content.decode()
+    response = organiser.get(f"/organiser/programmes/{programme.pk}/publication/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<link rel="stylesheet" href="/static/css/profiles-print.css" media="print">' in html
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<h3>Een kop</h3>" in html and "<ul><li>een</li><li>twee</li></ul>" in html
+    chapters = [
+        handout.CHAPTER_FOREWORD,
+        handout.CHAPTER_INTRODUCTION,
+        handout.HEADING_PARTICIPANTS,
+        handout.CHAPTER_ELEMENTS,
+        handout.CHAPTER_THEMES,
+        handout.CHAPTER_RECOMMENDATIONS,
+        handout.REFLECTIVE_LEAD_IN,
+        handout.CHAPTER_CITIES,
+        "Impactecosysteem Groningen",
+        "Impactecosysteem Zwolle",
+        handout.CHAPTER_APPENDIX,
+    ]
+    where = [html.index(escape(c)) for c in chapters]
+    assert where == sorted(where)
+    assert html.count('class="pub-chapter') == 9  # 7 chapters, and one per city
+    assert html.count("<svg") == 3  # the comparison and one chart per city
+    assert "In twee steden – Groningen en Zwolle – organiseerden" in html
+    statements = Statement.objects.filter(element__instrument=groningen.instrument)
+    assert html.count("<td>... ") == 46
+    for s in statements:
+        assert f"<td>... {escape(s.text_nl)}</td>" in html
+    assert "Voor het bevorderen van impact ondernemerschap in Groningen …" in html
+
+
+@pytest.mark.browser
+def test_the_publication_prints_each_chapter_on_a_new_page(transactional_db, two_sessions):
+    from django.contrib.auth import get_user_model
+    from playwright.sync_api import sync_playwright
+
+    from profiles.services import programme_create
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
+    from tests.conftest import start_server, stop_server
+
+    programme = programme_create(
+        name="Impact ondernemerschap in 2 steden",
+        workshop_ids=[two_sessions["zwolle"].pk, two_sessions["groningen"].pk],
+    )
+    programme.foreword = FOREWORD
+    programme.save()
+    get_user_model().objects.create_user("printer", password="a-long-password-9")
+    url = f"/organiser/programmes/{programme.pk}/publication/"
+    server = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_context(locale="nl-NL").new_page()
+            page.set_default_timeout(20_000)
+            log_in(
+                page,
+                f"{server.url}/accounts/login/?next={url}",
+                "printer",
+                "a-long-password-9",
+                lands_on=f"**{url}",
+            )
+            pdf = page.pdf(format="A4", print_background=True)
+            browser.close()
+    finally:
+        stop_server(server)
+    path = ARTIFACTS / "publication-print.pdf"
+    path.write_bytes(pdf)
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    firsts = [text.strip().split("\n", 1)[0].strip() for text in pages]
+    for heading in (
+        handout.CHAPTER_FOREWORD,
+        handout.CHAPTER_INTRODUCTION,
+        handout.CHAPTER_ELEMENTS,
+        handout.CHAPTER_THEMES,
+        handout.CHAPTER_RECOMMENDATIONS,
+        handout.CHAPTER_CITIES,
+        "Impactecosysteem Groningen",
+        "Impactecosysteem Zwolle",
+        handout.CHAPTER_APPENDIX,
+    ):
+        assert heading in firsts, (heading, firsts)
+    text = "\n".join(pages)
+    for hidden in ("Alle sessies", ".docx", "Print"):
+        assert hidden not in text, hidden
