@@ -48,11 +48,13 @@ class PointCreateForm(forms.Form):
     section = forms.ChoiceField(choices=PointSection.choices)
     element = IdField(required=False)
     sources = IdsField(required=False)
+    observations = IdsField(required=False)
     text = forms.CharField(required=False, strip=False)
 
 
 class PointUpdateForm(forms.Form):
     sources = IdsField(required=False)
+    observations = IdsField(required=False)
     text = forms.CharField(required=False, strip=False)
 
 

@@ -18,7 +18,7 @@ from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from notes.models import Note
+    from notes.models import Note, Observation
 
 POINT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 10000
@@ -139,6 +139,7 @@ class ProfilePoint(models.Model):
 
     # Set by profiles.selectors: the sources, decorated, and their count per kind.
     source_notes: list["Note"]
+    source_observations: list["Observation"]
     source_tally: Any
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="points")
@@ -150,6 +151,14 @@ class ProfilePoint(models.Model):
     order = models.PositiveIntegerField(default=0)
     sources = models.ManyToManyField(
         "notes.Note", blank=True, related_name="profile_points", verbose_name=_("sources")
+    )
+    # The researcher's and the table chairs' observations it also stands on (the hand-out:
+    # observations "meegenomen in de kwalitatieve analyse").
+    observations = models.ManyToManyField(
+        "notes.Observation",
+        blank=True,
+        related_name="profile_points",
+        verbose_name=_("observations"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

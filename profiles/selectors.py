@@ -5,13 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.palette import series_colour
 from instrument.models import Element, Instrument, Statement
-from notes.models import Note, NoteKind
+from notes.models import Note, NoteKind, Observation
 from profiles.charts import Series, radar_svg, score_label
 from profiles.models import (
     Audience,
@@ -55,9 +55,23 @@ def decorate_notes(notes: list[Note]) -> list[Note]:
     return notes
 
 
+def observations_queryset() -> QuerySet[Observation]:
+    return Observation.objects.select_related("table", "author", "element").order_by(
+        "created_at", "pk"
+    )
+
+
+def decorate_observations(observations: list[Observation]) -> list[Observation]:
+    """Adds `element_name` for the templates and the Word document."""
+    for o in observations:
+        o.element_name = o.element.tr("name") if o.element is not None else ""
+    return observations
+
+
 def _points_queryset() -> QuerySet[ProfilePoint]:
     return ProfilePoint.objects.order_by("order", "pk").prefetch_related(
-        Prefetch("sources", queryset=notes_queryset())
+        Prefetch("sources", queryset=notes_queryset()),
+        Prefetch("observations", queryset=observations_queryset()),
     )
 
 
@@ -90,6 +104,7 @@ def source_tally_text(tally: list[KindCount]) -> str:
 def _with_sources(points: list[ProfilePoint]) -> list[ProfilePoint]:
     for point in points:
         point.source_notes = decorate_notes(list(point.sources.all()))
+        point.source_observations = decorate_observations(list(point.observations.all()))
         point.source_tally = source_tally(point.source_notes)
     return points
 
@@ -283,6 +298,15 @@ def point_candidates(*, point: ProfilePoint) -> list[Note]:
     if point.element_id is not None:
         notes = notes.filter(element_id=point.element_id)
     return decorate_notes(list(notes))
+
+
+def observation_candidates(*, point: ProfilePoint) -> list[Observation]:
+    """The observations a point may cite: the session's, about its element or the whole
+    session (any of the session's for an opportunity)."""
+    observations = observations_queryset().filter(workshop_id=point.profile.workshop_id)
+    if point.element_id is not None:
+        observations = observations.filter(Q(element_id=point.element_id) | Q(element__isnull=True))
+    return decorate_observations(list(observations))
 
 
 def point_get(*, workshop: Workshop, pk: int) -> ProfilePoint:

@@ -17,7 +17,7 @@ from core.errors import Rejected
 from core.inputs import clean_text as core_clean_text
 from core.inputs import parse_id_list
 from instrument.models import Element
-from notes.models import Note, NoteKind
+from notes.models import Note, NoteKind, Observation
 from profiles import handout
 from profiles.handout import REFLECTIVE_QUESTIONS, SUGGESTED_RECOMMENDATIONS, SUGGESTED_THEMES
 from profiles.models import (
@@ -156,6 +156,26 @@ def _sources(
     return notes
 
 
+def _observations(
+    workshop: Workshop, element: Element | None, observation_ids: Iterable[int]
+) -> list[Observation]:
+    """Observations of this session; for a point of an element, about that element or about
+    the whole session."""
+    ids = sorted(_ids(observation_ids))
+    observations = list(
+        Observation.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk")
+    )
+    if len(observations) != len(ids):
+        raise Rejected(_("One of the chosen observations is not an observation of this session."))
+    if element is not None and any(
+        o.element_id is not None and o.element_id != element.pk for o in observations
+    ):
+        raise Rejected(
+            _("A point of an element can only cite observations of that element or the session.")
+        )
+    return observations
+
+
 def _next_order(profile: Profile, section: str, element: Element | None) -> int:
     top = ProfilePoint.objects.filter(profile=profile, section=section, element=element).aggregate(
         top=Max("order")
@@ -170,9 +190,10 @@ def point_create(
     text: str,
     element_id: int | None = None,
     source_ids: Iterable[int] = (),
+    observation_ids: Iterable[int] = (),
 ) -> ProfilePoint:
-    """A new point at the end of its list. An empty text with chosen notes takes the notes'
-    texts joined; the organiser rewords it later."""
+    """A new point at the end of its list, standing on notes and observations. An empty text
+    with chosen sources takes their texts joined; the organiser rewords it later."""
     if section not in PointSection.values:
         raise Rejected(_("Unknown part of the profile."))
     element = None
@@ -181,9 +202,13 @@ def point_create(
     elif element_id is not None:
         raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)
+    observations = _observations(workshop, element, observation_ids)
     text = clean_text(text, limit=POINT_MAX_LENGTH)
     if not text:
-        text = clean_text(joined_source_text(notes), limit=POINT_MAX_LENGTH, required=True)
+        joined = SOURCE_JOINER.join(
+            [joined_source_text(notes), *(o.text.strip() for o in observations)]
+        ).strip()
+        text = clean_text(joined, limit=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         point = ProfilePoint.objects.create(
@@ -194,17 +219,30 @@ def point_create(
             order=_next_order(profile, section, element),
         )
         point.sources.set(notes)
+        point.observations.set(observations)
     return point
 
 
-def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -> ProfilePoint:
-    """Reword a point and change the notes it stands for (its section and element stay)."""
+def point_update(
+    *,
+    point: ProfilePoint,
+    text: str,
+    source_ids: Iterable[int],
+    observation_ids: Iterable[int] | None = None,
+) -> ProfilePoint:
+    """Reword a point and change the notes (and, unless None, the observations) it stands for;
+    its section and element stay."""
     workshop = point.profile.workshop
     notes = _sources(workshop, point.section, point.element, source_ids)
+    observations = (
+        None if observation_ids is None else _observations(workshop, point.element, observation_ids)
+    )
     point.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         point.save(update_fields=["text", "updated_at"])
         point.sources.set(notes)
+        if observations is not None:
+            point.observations.set(observations)
     return point
 
 

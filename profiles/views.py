@@ -39,6 +39,7 @@ from profiles.publication import programme_publication, publication_page_context
 from profiles.selectors import (
     element_workspace,
     notes_for_tagging,
+    observation_candidates,
     point_candidates,
     point_get,
     profile_document,
@@ -239,6 +240,7 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
             element_id=data["element"],
             text=data["text"],
             source_ids=data["sources"],
+            observation_ids=data["observations"],
         ),
         success=_("Point added."),
     )
@@ -254,16 +256,26 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
         saved = attempt_form(
             request,
             PointUpdateForm(request.POST),
-            lambda data: point_update(point=point, text=data["text"], source_ids=data["sources"]),
+            lambda data: point_update(
+                point=point,
+                text=data["text"],
+                source_ids=data["sources"],
+                # A page without the observations (an older one) keeps them.
+                observation_ids=data["observations"]
+                if "observations-shown" in request.POST
+                else None,
+            ),
             success=_("Point saved."),
         )
         if saved is not None:
             return redirect(_back(request, reverse("profile", args=[workshop.code])))
         text = request.POST.get("text", point.text)
         chosen = valid_ids(request.POST.getlist("sources"))
+        chosen_observations = valid_ids(request.POST.getlist("observations"))
     else:
         text = point.text
         chosen = set(point.sources.values_list("pk", flat=True))
+        chosen_observations = set(point.observations.values_list("pk", flat=True))
     return render(
         request,
         "profiles/point_edit.html",
@@ -274,6 +286,8 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             "text": text,
             "chosen": chosen,
             "candidates": point_candidates(point=point),
+            "observations": observation_candidates(point=point),
+            "chosen_observations": chosen_observations,
             "next_url": _back(request, reverse("profile", args=[workshop.code])),
         },
         status=400 if request.method == "POST" else 200,

@@ -591,3 +591,69 @@ def test_the_publication_prints_each_chapter_on_a_new_page(transactional_db, two
     text = "\n".join(pages)
     for hidden in ("Alle sessies", ".docx", "Print"):
         assert hidden not in text, hidden
+
+
+# --- observations as sources -----------------------------------------------------------------
+
+
+def test_a_point_cites_observations_and_the_sources_appendix_lists_them(
+    organiser, workshop, make_workshop, django_user_model
+):
+    from notes.models import Observation
+    from profiles.models import ProfilePoint
+
+    researcher = django_user_model.objects.create_user("onderzoeker", password="a-long-pw-12345")
+    elements = list(Element.objects.filter(instrument=workshop.instrument).order_by("order"))
+    table = Table.objects.get(workshop=workshop, number=1)
+    about_first = Observation.objects.create(
+        workshop=workshop,
+        kind="theme",
+        element=elements[0],
+        text="Kennis komt steeds terug",
+        author=researcher,
+    )
+    whole = Observation.objects.create(
+        workshop=workshop, kind="statement", text="Het borrelt in Zwolle", table=table
+    )
+    about_second = Observation.objects.create(
+        workshop=workshop,
+        kind="example",
+        element=elements[1],
+        text="Impact Oost",
+        author=researcher,
+    )
+    elsewhere = Observation.objects.create(
+        workshop=make_workshop(city="Kampen"), kind="theme", text="Elders", author=researcher
+    )
+    url = f"/s/{workshop.code}/profile/points/"
+    base = {"section": "strength", "element": elements[0].pk, "text": ""}
+    organiser.post(url, {**base, "observations": [about_first.pk, whole.pk]})
+    point = ProfilePoint.objects.get()
+    assert point.text == "Kennis komt steeds terug Het borrelt in Zwolle"  # prefilled
+    assert set(point.observations.all()) == {about_first, whole}
+    # Refused, nothing stored: another session's, or another element's observation.
+    for refused in (elsewhere, about_second):
+        organiser.post(url, {**base, "text": "x", "observations": [refused.pk]})
+    assert ProfilePoint.objects.count() == 1
+
+    edit = f"/s/{workshop.code}/profile/points/{point.pk}/"
+    page = organiser.get(edit).content.decode()
+    assert "Kennis komt steeds terug" in page and "Impact Oost" not in page
+    # An older page without the observations keeps them; this page sets them.
+    organiser.post(edit, {"text": "Kennis leeft"})
+    assert point.observations.count() == 2
+    organiser.post(
+        edit, {"text": "Kennis leeft", "observations-shown": "1", "observations": [whole.pk]}
+    )
+    assert list(point.observations.all()) == [whole]
+
+    html = organiser.get(f"/s/{workshop.code}/profile/").content.decode()
+    assert "Het borrelt in Zwolle" in html and "Tafelvoorzitter T1" in html
+    doc = Document(io.BytesIO(organiser.get(f"/s/{workshop.code}/profile.docx").content))
+    texts = [p.text for p in doc.paragraphs]
+    assert any(
+        t.startswith("Observatie · ")
+        and "Tafelvoorzitter T1" in t
+        and t.endswith(": Het borrelt in Zwolle")
+        for t in texts
+    ), texts
