@@ -69,6 +69,7 @@ ROLE_TABLE_NOTE = (
     "Deelnemers per rol en stad; tussen haakjes hoeveel van hen de survey invulden (respondenten)."
 )
 SCORES_NOTE = "Scores van 1 (slecht ontwikkeld) via 3 (neutraal) tot 5 (goed ontwikkeld)."
+NO_CITIES = "nog geen steden"
 OTHER_CITIES = "In {cities} stond in elke stelling de eigen stad."
 
 
@@ -89,7 +90,7 @@ def placeholders(document: PublicationDocument) -> dict[str, str]:
     people = [c.participants for c in document.cities]
     return {
         "{aantal_steden}": number_word(len(document.cities)),
-        "{steden}": joined([c.workshop.city for c in document.cities]),
+        "{steden}": joined([c.workshop.city for c in document.cities]) or NO_CITIES,
         "{min_deelnemers}": str(min(people, default=0)),
         "{max_deelnemers}": str(max(people, default=0)),
         "{deelnemers}": str(document.participants),

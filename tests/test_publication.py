@@ -657,3 +657,55 @@ def test_a_point_cites_observations_and_the_sources_appendix_lists_them(
         and t.endswith(": Het borrelt in Zwolle")
         for t in texts
     ), texts
+
+
+def test_a_programme_without_sessions_still_gives_its_publication(organiser):
+    response = organiser.post(
+        "/organiser/programmes/new/", {"name": "Nog leeg", "description": "", "workshops": []}
+    )
+    programme = Programme.objects.get()
+    assert response.status_code == 302
+    response = organiser.get(f"/organiser/programmes/{programme.pk}/publication.docx")
+    assert response.status_code == 200
+    doc = Document(io.BytesIO(response.content))
+    texts = [p.text for p in doc.paragraphs]
+    assert handout.CHAPTER_CITIES in texts and handout.CHAPTER_APPENDIX not in texts
+    # Counts from the data: none yet.
+    assert any(t.startswith("In nul steden – nog geen steden – organiseerden") for t in texts)
+    page = organiser.get(f"/organiser/programmes/{programme.pk}/publication/")
+    assert page.status_code == 200
+    assert organiser.get(f"/organiser/programmes/{programme.pk}/texts/").status_code == 200
+
+
+def test_two_fills_at_once_fill_each_text_once(transactional_db, workshop):
+    import threading
+
+    from django.db import connection
+
+    programme = Programme.objects.create(name="Oud")
+    programme.workshops.set([workshop])
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def fill() -> None:
+        try:
+            barrier.wait(timeout=30)
+            counts.append(
+                programme_fill_from_handout(programme=Programme.objects.get(pk=programme.pk))
+            )
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fill) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert sorted(counts)[0] == 0 and sorted(counts)[1] > 0
+    assert programme.elements.count() == 6
+    assert programme.themes.count() == 5
+    assert programme.recommendations.count() == 18
