@@ -35,11 +35,13 @@ class ProfileForm(forms.Form):
     local_context = _optional_text(_("Local context"), 6)
     summary = _optional_text(_("Summary"), 8)
     closing_quote_note = IdField(required=False)
+    closing_quote_observation = IdField(required=False)
     closing_quote = _optional_text(_("Closing quote"), 3)
 
 
 class ProfileElementForm(forms.Form):
     quote_note = IdField(required=False)
+    quote_observation = IdField(required=False)
     quote = _optional_text(None, 3)
     synthesis = _optional_text(None, 7)
 

@@ -71,6 +71,15 @@ class Profile(models.Model):
         related_name="+",
         verbose_name=_("closing quote from note"),
     )
+    # Or from an observation (a striking statement the researcher or a chair wrote down).
+    closing_quote_observation = models.ForeignKey(
+        "notes.Observation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closing quote from observation"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +113,14 @@ class ProfileElement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("quote from note"),
+    )
+    quote_observation = models.ForeignKey(
+        "notes.Observation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quote from observation"),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -170,6 +170,15 @@ def profile_for_workshop(*, workshop: Workshop) -> Profile:
     return Profile.objects.filter(workshop=workshop).first() or Profile(workshop=workshop)
 
 
+def _quote_text(wording: str, note: Note | None, observation: Observation | None) -> str:
+    """A quote: the organiser's wording, else the chosen note's or observation's text."""
+    if wording:
+        return wording
+    if note is not None:
+        return note.text
+    return observation.text if observation is not None else ""
+
+
 def profile_document(*, workshop: Workshop) -> ProfileDocument:
     """Everything the profile page, its print version and the Word document show."""
     profile = profile_for_workshop(workshop=workshop)
@@ -182,7 +191,7 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
         texts = {
             row.element_id: row
             for row in ProfileElement.objects.filter(profile=profile).select_related(
-                "quote_note__table", "quote_note__participant__table"
+                "quote_note__table", "quote_note__participant__table", "quote_observation"
             )
         }
         points = _with_sources(list(_points_queryset().filter(profile=profile)))
@@ -202,7 +211,7 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
                 score=result.get("score"),
                 n=result.get("n", 0),
                 synthesis=row.synthesis if row is not None else "",
-                quote=(row.quote or (quote_note.text if quote_note else "")) if row else "",
+                quote=_quote_text(row.quote, quote_note, row.quote_observation) if row else "",
                 quote_note=quote_note,
                 strengths=grouped[(PointSection.STRENGTH, element.pk)],
                 bottlenecks=grouped[(PointSection.BOTTLENECK, element.pk)],
@@ -216,7 +225,11 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
         participants=snapshot["participants"],
         sections=sections,
         opportunities=grouped[(PointSection.OPPORTUNITY, None)],
-        closing_quote=profile.closing_quote or (closing_note.text if closing_note else ""),
+        closing_quote=_quote_text(
+            profile.closing_quote,
+            closing_note,
+            profile.closing_quote_observation if profile.pk is not None else None,
+        ),
         closing_quote_note=closing_note,
         note_count=Note.objects.filter(workshop=workshop).count(),
     )
@@ -240,6 +253,7 @@ class ElementWorkspace:
     used: set[int]
     row: ProfileElement | None
     element_count: int
+    quote_observations: list[Observation] = field(default_factory=list)
 
 
 def _used_note_ids(profile: Profile) -> set[int]:
@@ -268,6 +282,7 @@ def element_workspace(*, workshop: Workshop, number: int) -> ElementWorkspace:
         used=_used_note_ids(document.profile),
         row=row,
         element_count=len(document.sections),
+        quote_observations=session_observations(workshop=workshop, element=element),
     )
 
 
@@ -298,6 +313,16 @@ def point_candidates(*, point: ProfilePoint) -> list[Note]:
     if point.element_id is not None:
         notes = notes.filter(element_id=point.element_id)
     return decorate_notes(list(notes))
+
+
+def session_observations(
+    *, workshop: Workshop, element: Element | None = None
+) -> list[Observation]:
+    """The session's observations (about `element` or the whole session, when given)."""
+    observations = observations_queryset().filter(workshop=workshop)
+    if element is not None:
+        observations = observations.filter(Q(element=element) | Q(element__isnull=True))
+    return decorate_observations(list(observations))
 
 
 def observation_candidates(*, point: ProfilePoint) -> list[Observation]:

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
@@ -93,6 +93,24 @@ def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None
     return note
 
 
+def _quote_observation(
+    workshop: Workshop, observation_id: int | None, element: Element | None, note: Note | None
+) -> Observation | None:
+    """An observation of this session (of this element or the whole session, when an element
+    is given) to quote, or None; a note and an observation at once are refused."""
+    if observation_id is None:
+        return None
+    if note is not None:
+        raise Rejected(_("Quote a note or an observation, not both."))
+    observations = Observation.objects.filter(pk=observation_id, workshop=workshop)
+    if element is not None:
+        observations = observations.filter(Q(element=element) | Q(element__isnull=True))
+    observation = observations.first()
+    if observation is None:
+        raise Rejected(_("Choose an observation of this session."))
+    return observation
+
+
 def profile_update(
     *,
     workshop: Workshop,
@@ -100,19 +118,22 @@ def profile_update(
     summary: str,
     closing_quote: str,
     closing_quote_note_id: int | None = None,
+    closing_quote_observation_id: int | None = None,
 ) -> Profile:
-    """The profile's own texts. An empty closing quote with a chosen note uses the note as
-    written."""
+    """The profile's own texts. An empty closing quote with a chosen note (or observation)
+    uses it as written."""
     local_context = clean_text(local_context, limit=TEXT_MAX_LENGTH)
     summary = clean_text(summary, limit=TEXT_MAX_LENGTH)
     closing_quote = clean_text(closing_quote, limit=POINT_MAX_LENGTH)
     note = _quote_note(workshop, closing_quote_note_id, None)
+    observation = _quote_observation(workshop, closing_quote_observation_id, None, note)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         profile.local_context = local_context
         profile.summary = summary
         profile.closing_quote = closing_quote
         profile.closing_quote_note = note
+        profile.closing_quote_observation = observation
         profile.save()
     return profile
 
@@ -124,19 +145,27 @@ def profile_element_update(
     synthesis: str,
     quote: str,
     quote_note_id: int | None = None,
+    quote_observation_id: int | None = None,
 ) -> ProfileElement:
     """One element's synthesis and representative quote (a note of that element marked as a
-    quote; an empty wording uses the note as written)."""
+    quote, or an observation of that element or the session; an empty wording uses it as
+    written)."""
     element = session_element(workshop=workshop, element_id=element_id)
     synthesis = clean_text(synthesis, limit=TEXT_MAX_LENGTH)
     quote = clean_text(quote, limit=POINT_MAX_LENGTH)
     note = _quote_note(workshop, quote_note_id, element)
+    observation = _quote_observation(workshop, quote_observation_id, element, note)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         row, _created = ProfileElement.objects.update_or_create(
             profile=profile,
             element=element,
-            defaults={"synthesis": synthesis, "quote": quote, "quote_note": note},
+            defaults={
+                "synthesis": synthesis,
+                "quote": quote,
+                "quote_note": note,
+                "quote_observation": observation,
+            },
         )
     return row
 

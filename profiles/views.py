@@ -52,6 +52,7 @@ from profiles.selectors import (
     publication_elements,
     recommendation_get,
     session_notes_by_element,
+    session_observations,
     theme_get,
 )
 from profiles.services import (
@@ -149,6 +150,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             "summary": profile.summary,
             "closing_quote": profile.closing_quote,
             "closing_quote_note": profile.closing_quote_note_id,
+            "closing_quote_observation": profile.closing_quote_observation_id,
         },
         save=lambda data: profile_update(
             workshop=workshop,
@@ -156,6 +158,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             summary=data["summary"],
             closing_quote=data["closing_quote"],
             closing_quote_note_id=data["closing_quote_note"],
+            closing_quote_observation_id=data["closing_quote_observation"],
         ),
         success=_("Profile saved."),
     )
@@ -171,6 +174,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "by_element": by_element,
             "quote_notes": [n for group in by_element for n in group.notes if n.is_quote],
+            "quote_observations": session_observations(workshop=workshop),
             "opportunity": PointSection.OPPORTUNITY,
         },
         status=400 if request.method == "POST" else 200,
@@ -194,6 +198,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                 synthesis=data["synthesis"],
                 quote=data["quote"],
                 quote_note_id=data["quote_note"],
+                quote_observation_id=data["quote_observation"],
             ),
             success=_("Element saved."),
         )
@@ -206,6 +211,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                 "synthesis": space.row.synthesis if space.row else "",
                 "quote": space.row.quote if space.row else "",
                 "quote_note": space.row.quote_note_id if space.row else None,
+                "quote_observation": space.row.quote_observation_id if space.row else None,
             }
         )
     return render(

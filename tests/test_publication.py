@@ -709,3 +709,50 @@ def test_two_fills_at_once_fill_each_text_once(transactional_db, workshop):
     assert programme.elements.count() == 6
     assert programme.themes.count() == 5
     assert programme.recommendations.count() == 18
+
+
+def test_a_quote_can_be_an_observation(organiser, two_sessions, django_user_model):
+    from notes.models import Observation
+
+    zwolle = two_sessions["zwolle"]
+    researcher = django_user_model.objects.create_user("onderzoeker", password="a-long-pw-12345")
+    first, second = Element.objects.filter(instrument=zwolle.instrument).order_by("order")[:2]
+    striking = Observation.objects.create(
+        workshop=zwolle, kind="statement", element=first, text="Het borrelt hier", author=researcher
+    )
+    closing = Observation.objects.create(
+        workshop=zwolle, kind="statement", text="We zijn goed op weg", author=researcher
+    )
+    other = Observation.objects.create(
+        workshop=zwolle, kind="statement", element=second, text="Ander element", author=researcher
+    )
+    url = f"/s/{zwolle.code}/profile/elements/1/"
+    assert "Het borrelt hier" in organiser.get(url).content.decode()
+    assert "Ander element" not in organiser.get(url).content.decode()
+    base = {"synthesis": "Duiding.", "quote": ""}
+    # Another element's observation, or a note and an observation at once: refused.
+    note = zwolle.notes.filter(element=first, is_quote=True).first()
+    for refused in (
+        {"quote_observation": other.pk},
+        {"quote_observation": striking.pk, "quote_note": note.pk},
+    ):
+        assert organiser.post(url, {**base, **refused}).status_code == 400
+    assert organiser.post(url, {**base, "quote_observation": striking.pk}).status_code == 302
+    edit = f"/s/{zwolle.code}/profile/edit/"
+    assert "We zijn goed op weg" in organiser.get(edit).content.decode()
+    response = organiser.post(
+        edit,
+        {
+            "local_context": "Context.",
+            "summary": "Samenvatting.",
+            "closing_quote": "",
+            "closing_quote_observation": closing.pk,
+        },
+    )
+    assert response.status_code == 302
+    programme = new_programme(organiser, [zwolle])
+    doc = Document(
+        io.BytesIO(organiser.get(f"/organiser/programmes/{programme.pk}/publication.docx").content)
+    )
+    texts = [p.text for p in doc.paragraphs]
+    assert "“Het borrelt hier”" in texts and "“We zijn goed op weg”" in texts
