@@ -264,6 +264,10 @@ class Theme(models.Model):
     notes = models.ManyToManyField(
         "notes.Note", through="ThemeTag", blank=True, related_name="themes"
     )
+    # The researcher's and the chairs' observations tagged with the theme.
+    observations = models.ManyToManyField(
+        "notes.Observation", blank=True, related_name="themes", verbose_name=_("observations")
+    )
 
     class Meta:
         ordering = ["programme", "order", "pk"]

@@ -388,6 +388,7 @@ def recommendation_get(*, programme_pk: int, pk: int) -> Recommendation:
 class ThemeCell:
     workshop: Workshop
     notes: list[Note]
+    observations: list[Observation] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -425,10 +426,27 @@ def theme_counts(
         cells[(tag.theme_id, tag.note.workshop_id)].append(tag.note)
     for notes in cells.values():
         decorate_notes(notes)
+    observed: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    through = Theme.observations.through
+    for link in (
+        through.objects.filter(theme__programme=programme, observation__workshop__in=workshops)
+        .select_related("observation__table", "observation__author", "observation__element")
+        .order_by("observation__created_at", "observation__pk")
+    ):
+        observed[(link.theme_id, link.observation.workshop_id)].append(link.observation)
+    for observations in observed.values():
+        decorate_observations(observations)
     return [
         ThemeRow(
             theme=theme,
-            cells=[ThemeCell(workshop=w, notes=cells[(theme.pk, w.pk)]) for w in workshops],
+            cells=[
+                ThemeCell(
+                    workshop=w,
+                    notes=cells[(theme.pk, w.pk)],
+                    observations=observed[(theme.pk, w.pk)],
+                )
+                for w in workshops
+            ],
         )
         for theme in themes
     ]
@@ -536,6 +554,22 @@ def notes_for_tagging(
     for note in notes:
         note.theme_ids = tagged[note.pk]
     return notes
+
+
+def observations_for_tagging(
+    *, programme: Programme, workshop: Workshop, element: Element | None
+) -> list[Observation]:
+    """A session's observations (of one element or the whole session, if an element is
+    chosen) with `theme_ids`: their current tags."""
+    observations = session_observations(workshop=workshop, element=element)
+    tagged: dict[int, set[int]] = defaultdict(set)
+    for theme_id, observation_id in Theme.observations.through.objects.filter(
+        theme__programme=programme, observation__in=[o.pk for o in observations]
+    ).values_list("theme_id", "observation_id"):
+        tagged[observation_id].add(theme_id)
+    for observation in observations:
+        observation.theme_ids = tagged[observation.pk]
+    return observations
 
 
 # --- the publication (the whole hand-out) ----------------------------------------------------

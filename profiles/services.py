@@ -549,17 +549,30 @@ def theme_delete(*, theme: Theme) -> None:
     theme.delete()
 
 
-def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -> tuple[int, int]:
-    """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
-    empty list removes all of them). Returns (tags added, tags removed)."""
-    note_ids: set[int] = set()
+def _wanted(tags: Mapping[int, Iterable[int]]) -> tuple[set[int], set[tuple[int, int]]]:
+    """The items shown and the (theme, item) pairs wanted, each id through the strict parser."""
+    item_ids: set[int] = set()
     wanted: set[tuple[int, int]] = set()
-    for raw_note, themes in tags.items():
-        (note_id,) = _ids([raw_note])
-        note_ids.add(note_id)
-        wanted |= {(t, note_id) for t in _ids(themes)}
+    for raw_item, themes in tags.items():
+        (item_id,) = _ids([raw_item])
+        item_ids.add(item_id)
+        wanted |= {(t, item_id) for t in _ids(themes)}
+    return item_ids, wanted
+
+
+def theme_tags_set(
+    *,
+    programme: Programme,
+    tags: Mapping[int, Iterable[int]],
+    observation_tags: Mapping[int, Iterable[int]] | None = None,
+) -> tuple[int, int]:
+    """Set the themes of some notes (and observations): `tags` maps each note shown to the ids
+    of its themes (an empty list removes all of them), `observation_tags` each observation
+    shown. All or nothing. Returns (tags added, tags removed)."""
+    note_ids, wanted = _wanted(tags)
+    observation_ids, wanted_observations = _wanted(observation_tags or {})
     theme_ids = set(programme.themes.values_list("pk", flat=True))
-    if any(t not in theme_ids for t, _n in wanted):
+    if any(t not in theme_ids for t, _n in wanted | wanted_observations):
         raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     allowed = set(
         Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
@@ -568,6 +581,16 @@ def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -
     )
     if allowed != note_ids:
         raise Rejected(_("One of the notes is not a note of this programme's sessions."))
+    allowed_observations = set(
+        Observation.objects.filter(
+            pk__in=observation_ids, workshop__in=programme.workshops.all()
+        ).values_list("pk", flat=True)
+    )
+    if allowed_observations != observation_ids:
+        raise Rejected(
+            _("One of the observations is not an observation of this programme's sessions.")
+        )
+    through = Theme.observations.through
     with transaction.atomic():
         current = set(
             ThemeTag.objects.filter(theme__programme=programme, note_id__in=note_ids).values_list(
@@ -579,7 +602,23 @@ def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -
         ThemeTag.objects.bulk_create(ThemeTag(theme_id=t, note_id=n) for t, n in sorted(added))
         for t, n in removed:
             ThemeTag.objects.filter(theme_id=t, note_id=n).delete()
-    return len(added), len(removed)
+        current_observations = set(
+            through.objects.filter(
+                theme__programme=programme, observation_id__in=observation_ids
+            ).values_list("theme_id", "observation_id")
+        )
+        added_observations = wanted_observations - current_observations
+        removed_observations = current_observations - wanted_observations
+        through.objects.bulk_create(
+            (through(theme_id=t, observation_id=o) for t, o in sorted(added_observations)),
+            ignore_conflicts=True,  # two saves at once: the pair is there once
+        )
+        for t, o in removed_observations:
+            through.objects.filter(theme_id=t, observation_id=o).delete()
+    return (
+        len(added) + len(added_observations),
+        len(removed) + len(removed_observations),
+    )
 
 
 def _recommendation_links(

@@ -40,6 +40,7 @@ from profiles.selectors import (
     element_workspace,
     notes_for_tagging,
     observation_candidates,
+    observations_for_tagging,
     point_candidates,
     point_get,
     profile_document,
@@ -611,9 +612,16 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and workshop is not None:
         note_ids = parse_id_list(request.POST.getlist("notes"))
         tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
+        observation_ids = parse_id_list(request.POST.getlist("observations"))
+        observation_tags = {
+            o: parse_id_list(request.POST.getlist(f"observation-themes-{o}"))
+            for o in observation_ids
+        }
         attempt(
             request,
-            lambda: theme_tags_set(programme=programme, tags=tags),
+            lambda: theme_tags_set(
+                programme=programme, tags=tags, observation_tags=observation_tags
+            ),
             success=lambda counts: (
                 _("Tags saved: %(added)s added, %(removed)s removed.")
                 % {"added": counts[0], "removed": counts[1]}
@@ -623,6 +631,11 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
     notes = (
         notes_for_tagging(programme=programme, workshop=workshop, element=element)
+        if workshop is not None
+        else []
+    )
+    observations = (
+        observations_for_tagging(programme=programme, workshop=workshop, element=element)
         if workshop is not None
         else []
     )
@@ -641,6 +654,7 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
             "elements": elements,
             "element_number": number if element is not None else None,
             "notes": notes,
+            "observations": observations,
             "themes": list(programme.themes.order_by("order", "pk")),
         },
     )

@@ -756,3 +756,55 @@ def test_a_quote_can_be_an_observation(organiser, two_sessions, django_user_mode
     )
     texts = [p.text for p in doc.paragraphs]
     assert "“Het borrelt hier”" in texts and "“We zijn goed op weg”" in texts
+
+
+def test_observations_are_tagged_with_themes_like_notes(organiser, workshop, make_workshop):
+    from notes.models import Observation
+
+    programme = new_programme(organiser, [workshop])
+    themes = list(programme.themes.order_by("order"))
+    table = Table.objects.get(workshop=workshop, number=2)
+    seen = Observation.objects.create(
+        workshop=workshop, kind="theme", text="Intermediairs dragen alles", table=table
+    )
+    stray = Observation.objects.create(
+        workshop=make_workshop(city="Kampen"), kind="theme", text="Elders", table=None
+    )
+    url = f"/organiser/programmes/{programme.pk}/tags/"
+    page = organiser.get(f"{url}?session={workshop.code}").content.decode()
+    assert "Intermediairs dragen alles" in page and f'name="observation-themes-{seen.pk}"' in page
+    response = organiser.post(
+        url,
+        {
+            "session": workshop.code,
+            "observations": [seen.pk],
+            f"observation-themes-{seen.pk}": [themes[0].pk, themes[3].pk],
+        },
+    )
+    assert response.status_code == 302
+    assert set(seen.themes.all()) == {themes[0], themes[3]}
+    # Another session's observation: refused, nothing changes.
+    organiser.post(
+        url,
+        {
+            "session": workshop.code,
+            "observations": [seen.pk, stray.pk],
+            f"observation-themes-{seen.pk}": [],
+            f"observation-themes-{stray.pk}": [themes[0].pk],
+        },
+    )
+    assert set(seen.themes.all()) == {themes[0], themes[3]} and not stray.themes.exists()
+    # Unticked: removed.
+    organiser.post(url, {"session": workshop.code, "observations": [seen.pk]})
+    assert not seen.themes.exists()
+    organiser.post(
+        url,
+        {
+            "session": workshop.code,
+            "observations": [seen.pk],
+            f"observation-themes-{seen.pk}": [themes[1].pk],
+        },
+    )
+    html = organiser.get(f"/organiser/programmes/{programme.pk}/").content.decode()
+    theme_block = html.split(f'id="theme-{themes[1].pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Intermediairs dragen alles" in theme_block and "Tafelvoorzitter T2" in theme_block
