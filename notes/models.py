@@ -120,6 +120,7 @@ class Observation(models.Model):
     (author, a login) or a table chair's (table, from the tablet)."""
 
     element_name: str  # set by notes.selectors for the page
+    theme_ids: set[int]  # set by profiles.selectors for tagging with a programme's themes
 
     workshop = models.ForeignKey(
         "workshops.Workshop", on_delete=models.CASCADE, related_name="observations"

@@ -1,6 +1,7 @@
 """The table chair's tablet (no account: the chair link's key opens one table) and the
 organiser's side of the notes: chair links and table cards, note counts, observations."""
 
+import re
 import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -83,9 +84,18 @@ def _invalid_chair_link(request: HttpRequest, message: str) -> HttpResponse:
 chair_access = chair_link(_invalid_chair_link)
 
 
+# What an element's key can be (instrument.Element.key is a SlugField of 40).
+_ELEMENT_KEY = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+
+
 def _chair_url(table: Table, element_key: str | None = None) -> str:
+    """The chair's page, back at the element the form was posted from. Only a key that can
+    be an element's comes back into the link: a posted value of any length made the redirect
+    refused (a 400) after the write was done."""
     url = reverse("chair", args=[table.workshop.code, table.chair_key])
-    return f"{url}?{urlencode({'e': element_key})}" if element_key else url
+    if element_key and _ELEMENT_KEY.fullmatch(element_key):
+        return f"{url}?{urlencode({'e': element_key})}"
+    return url
 
 
 def _chair_page(

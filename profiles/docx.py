@@ -19,7 +19,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 
 from core.inputs import xml_safe
-from notes.models import Note
+from notes.models import Note, Observation
 from profiles.charts import Series, radar_png, score_label
 from profiles.models import ProfilePoint
 from profiles.selectors import ProfileDocument, ProgrammeOverview, source_tally_text
@@ -96,6 +96,18 @@ def note_line(note: Note) -> str:
     return xml_safe(f"{table} · {seat} · {note.kind_label} · {note.author} · {when}: {note.text}")
 
 
+def observation_line(observation: Observation) -> str:
+    """An observation cited by a point: what kind, about what, by whom, when."""
+    when = formats.date_format(localtime(observation.created_at), "SHORT_DATETIME_FORMAT")
+    parts = [_("Observation"), observation.get_kind_display()]
+    if observation.element_name:
+        parts.append(observation.element_name)
+    if observation.author_label:
+        parts.append(observation.author_label)
+    parts.append(when)
+    return xml_safe(" · ".join(parts) + f": {observation.text}")
+
+
 def _score_table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light List Accent 1" if "Light List Accent 1" in doc.styles else "Table Grid"
@@ -162,7 +174,7 @@ def profile_docx(document: ProfileDocument) -> bytes:
     points = [(s.name, p) for s in document.sections for p in (*s.strengths, *s.bottlenecks)] + [
         (_("Opportunities"), p) for p in document.opportunities
     ]
-    if any(p.source_notes for _name, p in points):
+    if any(p.source_notes or p.source_observations for _name, p in points):
         doc.add_page_break()
         _heading(doc, _("Sources: the notes behind each point"), level=1)
         for name, point in points:
@@ -174,8 +186,11 @@ def profile_docx(document: ProfileDocument) -> bytes:
                     " (" + _("sources") + ": " + source_tally_text(point.source_tally) + ")"
                 )
                 tally.font.color.rgb = MUTED
-            for note in point.source_notes:
-                line = doc.add_paragraph(note_line(note), style="List Bullet 2")
+            lines = [note_line(n) for n in point.source_notes] + [
+                observation_line(o) for o in point.source_observations
+            ]
+            for text in lines:
+                line = doc.add_paragraph(text, style="List Bullet 2")
                 for run in line.runs:
                     run.font.size = Pt(9)
                     run.font.color.rgb = MUTED

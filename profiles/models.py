@@ -18,7 +18,7 @@ from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from notes.models import Note
+    from notes.models import Note, Observation
 
 POINT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 10000
@@ -31,6 +31,26 @@ def _length_at_most(field: str, limit: int) -> Q:
 
 def _not_blank(field: str, limit: int) -> Q:
     return Q(GreaterThan(Length(field), 0), LessThanOrEqual(Length(field), limit))
+
+
+def _all_at_most(fields: tuple[str, ...], limit: int) -> Q:
+    condition = Q()
+    for name in fields:
+        condition &= _length_at_most(name, limit)
+    return condition
+
+
+# The programme's texts of the publication, in the publication's order.
+PUBLICATION_TEXT_FIELDS = (
+    "foreword",
+    "introduction",
+    "method",
+    "participants_text",
+    "elements_intro",
+    "themes_intro",
+    "recommendations_intro",
+    "cities_intro",
+)
 
 
 class Profile(models.Model):
@@ -50,6 +70,15 @@ class Profile(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("closing quote from note"),
+    )
+    # Or from an observation (a striking statement the researcher or a chair wrote down).
+    closing_quote_observation = models.ForeignKey(
+        "notes.Observation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closing quote from observation"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,6 +114,14 @@ class ProfileElement(models.Model):
         related_name="+",
         verbose_name=_("quote from note"),
     )
+    quote_observation = models.ForeignKey(
+        "notes.Observation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("quote from observation"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -119,6 +156,7 @@ class ProfilePoint(models.Model):
 
     # Set by profiles.selectors: the sources, decorated, and their count per kind.
     source_notes: list["Note"]
+    source_observations: list["Observation"]
     source_tally: Any
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="points")
@@ -130,6 +168,14 @@ class ProfilePoint(models.Model):
     order = models.PositiveIntegerField(default=0)
     sources = models.ManyToManyField(
         "notes.Note", blank=True, related_name="profile_points", verbose_name=_("sources")
+    )
+    # The researcher's and the table chairs' observations it also stands on (the hand-out:
+    # observations "meegenomen in de kwalitatieve analyse").
+    observations = models.ManyToManyField(
+        "notes.Observation",
+        blank=True,
+        related_name="profile_points",
+        verbose_name=_("observations"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -161,6 +207,17 @@ class Programme(models.Model):
     description = models.TextField(_("description"), blank=True)
     # The hand-out's "Reflectieve vragen" to start from, one per line, editable.
     reflective_questions = models.TextField(_("reflective questions"), blank=True, default="")
+    # The publication's own texts (profiles.handout gives the hand-out's as starting text).
+    foreword = models.TextField(_("foreword"), blank=True, default="")
+    introduction = models.TextField(_("introduction"), blank=True, default="")
+    method = models.TextField(_("method"), blank=True, default="")
+    participants_text = models.TextField(_("about the participants"), blank=True, default="")
+    elements_intro = models.TextField(_("introduction to the elements"), blank=True, default="")
+    themes_intro = models.TextField(_("introduction to the themes"), blank=True, default="")
+    recommendations_intro = models.TextField(
+        _("introduction to the recommendations"), blank=True, default=""
+    )
+    cities_intro = models.TextField(_("introduction to the cities"), blank=True, default="")
     workshops = models.ManyToManyField(
         "workshops.Workshop", blank=True, related_name="programmes", verbose_name=_("sessions")
     )
@@ -183,6 +240,10 @@ class Programme(models.Model):
                 condition=_length_at_most("reflective_questions", TEXT_MAX_LENGTH),
                 name="programme_reflective_questions_length",
             ),
+            models.CheckConstraint(
+                condition=_all_at_most(PUBLICATION_TEXT_FIELDS, TEXT_MAX_LENGTH),
+                name="programme_publication_text_lengths",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,9 +256,17 @@ class Theme(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
+    # As the hand-out has a theme: a narrative of a paragraph or two and its key points
+    # ("Kernpunten"), one per line.
+    narrative = models.TextField(_("narrative"), blank=True, default="")
+    key_points = models.TextField(_("key points"), blank=True, default="")
     order = models.PositiveIntegerField(default=0)
     notes = models.ManyToManyField(
         "notes.Note", through="ThemeTag", blank=True, related_name="themes"
+    )
+    # The researcher's and the chairs' observations tagged with the theme.
+    observations = models.ManyToManyField(
+        "notes.Observation", blank=True, related_name="themes", verbose_name=_("observations")
     )
 
     class Meta:
@@ -211,10 +280,41 @@ class Theme(models.Model):
                 & _length_at_most("description", TEXT_MAX_LENGTH),
                 name="theme_text_lengths",
             ),
+            models.CheckConstraint(
+                condition=_all_at_most(("narrative", "key_points"), TEXT_MAX_LENGTH),
+                name="theme_publication_text_lengths",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def key_point_list(self) -> list[str]:
+        return [line.strip() for line in self.key_points.splitlines() if line.strip()]
+
+
+class ProgrammeElement(models.Model):
+    """The programme's definition of one element (chapter 3 of the hand-out), by the element's
+    key: the name and the form of capital are the instrument's, the definition is the
+    programme's text."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="elements")
+    key = models.SlugField(max_length=40)
+    definition = models.TextField(_("definition"), blank=True, default="")
+
+    class Meta:
+        ordering = ["programme", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "key"], name="programme_element_once"),
+            models.CheckConstraint(
+                condition=_length_at_most("definition", TEXT_MAX_LENGTH),
+                name="programme_element_definition_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.key}"
 
 
 class ThemeTag(models.Model):

@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.palette import series_colour
-from instrument.models import Element
-from notes.models import Note, NoteKind
+from instrument.models import Element, Instrument, Statement
+from notes.models import Note, NoteKind, Observation
 from profiles.charts import Series, radar_svg, score_label
 from profiles.models import (
     Audience,
@@ -24,8 +25,9 @@ from profiles.models import (
     ThemeTag,
 )
 from profiles.services import SECTION_KINDS
-from sessions.models import Workshop
-from survey.selectors import results_snapshot, sessions_comparison
+from sessions.models import Participant, Role, Workshop
+from survey.models import ElementTally
+from survey.selectors import instrument_structure, results_snapshot, sessions_comparison
 
 # --- notes as sources ----------------------------------------------------------------------
 
@@ -53,9 +55,23 @@ def decorate_notes(notes: list[Note]) -> list[Note]:
     return notes
 
 
+def observations_queryset() -> QuerySet[Observation]:
+    return Observation.objects.select_related("table", "author", "element").order_by(
+        "created_at", "pk"
+    )
+
+
+def decorate_observations(observations: list[Observation]) -> list[Observation]:
+    """Adds `element_name` for the templates and the Word document."""
+    for o in observations:
+        o.element_name = o.element.tr("name") if o.element is not None else ""
+    return observations
+
+
 def _points_queryset() -> QuerySet[ProfilePoint]:
     return ProfilePoint.objects.order_by("order", "pk").prefetch_related(
-        Prefetch("sources", queryset=notes_queryset())
+        Prefetch("sources", queryset=notes_queryset()),
+        Prefetch("observations", queryset=observations_queryset()),
     )
 
 
@@ -88,6 +104,7 @@ def source_tally_text(tally: list[KindCount]) -> str:
 def _with_sources(points: list[ProfilePoint]) -> list[ProfilePoint]:
     for point in points:
         point.source_notes = decorate_notes(list(point.sources.all()))
+        point.source_observations = decorate_observations(list(point.observations.all()))
         point.source_tally = source_tally(point.source_notes)
     return points
 
@@ -153,6 +170,15 @@ def profile_for_workshop(*, workshop: Workshop) -> Profile:
     return Profile.objects.filter(workshop=workshop).first() or Profile(workshop=workshop)
 
 
+def _quote_text(wording: str, note: Note | None, observation: Observation | None) -> str:
+    """A quote: the organiser's wording, else the chosen note's or observation's text."""
+    if wording:
+        return wording
+    if note is not None:
+        return note.text
+    return observation.text if observation is not None else ""
+
+
 def profile_document(*, workshop: Workshop) -> ProfileDocument:
     """Everything the profile page, its print version and the Word document show."""
     profile = profile_for_workshop(workshop=workshop)
@@ -165,7 +191,7 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
         texts = {
             row.element_id: row
             for row in ProfileElement.objects.filter(profile=profile).select_related(
-                "quote_note__table", "quote_note__participant__table"
+                "quote_note__table", "quote_note__participant__table", "quote_observation"
             )
         }
         points = _with_sources(list(_points_queryset().filter(profile=profile)))
@@ -185,7 +211,7 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
                 score=result.get("score"),
                 n=result.get("n", 0),
                 synthesis=row.synthesis if row is not None else "",
-                quote=(row.quote or (quote_note.text if quote_note else "")) if row else "",
+                quote=_quote_text(row.quote, quote_note, row.quote_observation) if row else "",
                 quote_note=quote_note,
                 strengths=grouped[(PointSection.STRENGTH, element.pk)],
                 bottlenecks=grouped[(PointSection.BOTTLENECK, element.pk)],
@@ -199,7 +225,11 @@ def profile_document(*, workshop: Workshop) -> ProfileDocument:
         participants=snapshot["participants"],
         sections=sections,
         opportunities=grouped[(PointSection.OPPORTUNITY, None)],
-        closing_quote=profile.closing_quote or (closing_note.text if closing_note else ""),
+        closing_quote=_quote_text(
+            profile.closing_quote,
+            closing_note,
+            profile.closing_quote_observation if profile.pk is not None else None,
+        ),
         closing_quote_note=closing_note,
         note_count=Note.objects.filter(workshop=workshop).count(),
     )
@@ -223,6 +253,7 @@ class ElementWorkspace:
     used: set[int]
     row: ProfileElement | None
     element_count: int
+    quote_observations: list[Observation] = field(default_factory=list)
 
 
 def _used_note_ids(profile: Profile) -> set[int]:
@@ -251,6 +282,7 @@ def element_workspace(*, workshop: Workshop, number: int) -> ElementWorkspace:
         used=_used_note_ids(document.profile),
         row=row,
         element_count=len(document.sections),
+        quote_observations=session_observations(workshop=workshop, element=element),
     )
 
 
@@ -281,6 +313,25 @@ def point_candidates(*, point: ProfilePoint) -> list[Note]:
     if point.element_id is not None:
         notes = notes.filter(element_id=point.element_id)
     return decorate_notes(list(notes))
+
+
+def session_observations(
+    *, workshop: Workshop, element: Element | None = None
+) -> list[Observation]:
+    """The session's observations (about `element` or the whole session, when given)."""
+    observations = observations_queryset().filter(workshop=workshop)
+    if element is not None:
+        observations = observations.filter(Q(element=element) | Q(element__isnull=True))
+    return decorate_observations(list(observations))
+
+
+def observation_candidates(*, point: ProfilePoint) -> list[Observation]:
+    """The observations a point may cite: the session's, about its element or the whole
+    session (any of the session's for an opportunity)."""
+    observations = observations_queryset().filter(workshop_id=point.profile.workshop_id)
+    if point.element_id is not None:
+        observations = observations.filter(Q(element_id=point.element_id) | Q(element__isnull=True))
+    return decorate_observations(list(observations))
 
 
 def point_get(*, workshop: Workshop, pk: int) -> ProfilePoint:
@@ -337,6 +388,7 @@ def recommendation_get(*, programme_pk: int, pk: int) -> Recommendation:
 class ThemeCell:
     workshop: Workshop
     notes: list[Note]
+    observations: list[Observation] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -374,10 +426,27 @@ def theme_counts(
         cells[(tag.theme_id, tag.note.workshop_id)].append(tag.note)
     for notes in cells.values():
         decorate_notes(notes)
+    observed: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    through = Theme.observations.through
+    for link in (
+        through.objects.filter(theme__programme=programme, observation__workshop__in=workshops)
+        .select_related("observation__table", "observation__author", "observation__element")
+        .order_by("observation__created_at", "observation__pk")
+    ):
+        observed[(link.theme_id, link.observation.workshop_id)].append(link.observation)
+    for observations in observed.values():
+        decorate_observations(observations)
     return [
         ThemeRow(
             theme=theme,
-            cells=[ThemeCell(workshop=w, notes=cells[(theme.pk, w.pk)]) for w in workshops],
+            cells=[
+                ThemeCell(
+                    workshop=w,
+                    notes=cells[(theme.pk, w.pk)],
+                    observations=observed[(theme.pk, w.pk)],
+                )
+                for w in workshops
+            ],
         )
         for theme in themes
     ]
@@ -485,3 +554,218 @@ def notes_for_tagging(
     for note in notes:
         note.theme_ids = tagged[note.pk]
     return notes
+
+
+def observations_for_tagging(
+    *, programme: Programme, workshop: Workshop, element: Element | None
+) -> list[Observation]:
+    """A session's observations (of one element or the whole session, if an element is
+    chosen) with `theme_ids`: their current tags."""
+    observations = session_observations(workshop=workshop, element=element)
+    tagged: dict[int, set[int]] = defaultdict(set)
+    for theme_id, observation_id in Theme.observations.through.objects.filter(
+        theme__programme=programme, observation__in=[o.pk for o in observations]
+    ).values_list("theme_id", "observation_id"):
+        tagged[observation_id].add(theme_id)
+    for observation in observations:
+        observation.theme_ids = tagged[observation.pk]
+    return observations
+
+
+# --- the publication (the whole hand-out) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleCount:
+    """How many of a city's participants had a role, and how many of them answered."""
+
+    role: str
+    label: str
+    participants: int
+    respondents: int
+
+
+@dataclass
+class CityCounts:
+    workshop: Workshop
+    participants: int
+    respondents: int
+    roles: list[RoleCount]
+
+
+@dataclass(frozen=True)
+class PublicationElement:
+    """Chapter 3: an element with its form of capital (the instrument's) and its definition
+    (the programme's)."""
+
+    number: int
+    key: str
+    name: str
+    capital: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class AppendixElement:
+    number: int
+    element: Element
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The instrument as the participants of `city` saw it (and those of `other_cities`, with
+    their own city in the stem)."""
+
+    instrument: Instrument
+    city: str
+    other_cities: list[str]
+    elements: list[AppendixElement]
+
+
+@dataclass
+class PublicationDocument:
+    programme: Programme
+    workshops: list[Workshop]
+    cities: list[CityCounts]
+    elements: list[PublicationElement]
+    themes: list[Theme]
+    audiences: list[AudienceGroup]
+    profiles: list[ProfileDocument]
+    comparison: dict[str, Any]
+    appendices: list[Appendix]
+
+    @property
+    def participants(self) -> int:
+        return sum(c.participants for c in self.cities)
+
+    @property
+    def respondents(self) -> int:
+        return sum(c.respondents for c in self.cities)
+
+    @property
+    def role_totals(self) -> list[RoleCount]:
+        if not self.cities:
+            return []
+        return [
+            RoleCount(
+                role=first.role,
+                label=first.label,
+                participants=sum(c.roles[i].participants for c in self.cities),
+                respondents=sum(c.roles[i].respondents for c in self.cities),
+            )
+            for i, first in enumerate(self.cities[0].roles)
+        ]
+
+
+# The roles in the order of the hand-out's list, then "other", then no role given.
+NO_ROLE = ""
+
+
+def city_counts(*, workshops: list[Workshop]) -> list[CityCounts]:
+    """Per session and role: its participants, and those of them who answered at least one
+    statement (the respondents of results_snapshot, by the same rule)."""
+    ids = [w.pk for w in workshops]
+    joined: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        Participant.objects.filter(workshop_id__in=ids)
+        .values_list("workshop_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        joined[(workshop_id, role)] += n
+    answered: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        ElementTally.objects.filter(workshop_id__in=ids, answered__gt=0)
+        .values_list("workshop_id", "participant__role")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    ):
+        answered[(workshop_id, role)] += n
+    roles = [(str(value), str(label)) for value, label in Role.choices]
+    roles.append((NO_ROLE, str(_("No role given"))))
+    result = []
+    for w in workshops:
+        rows = [
+            RoleCount(
+                role=value,
+                label=label,
+                participants=joined[(w.pk, value)],
+                respondents=answered[(w.pk, value)],
+            )
+            for value, label in roles
+        ]
+        result.append(
+            CityCounts(
+                workshop=w,
+                participants=sum(r.participants for r in rows),
+                respondents=sum(r.respondents for r in rows),
+                roles=rows,
+            )
+        )
+    return result
+
+
+def _appendices(workshops: list[Workshop]) -> list[Appendix]:
+    """One appendix per instrument the sessions ran with (usually one), in the city of the
+    first session that ran with it."""
+    by_instrument: dict[int, list[Workshop]] = defaultdict(list)
+    for w in workshops:
+        by_instrument[w.instrument_id].append(w)
+    appendices = []
+    for group in by_instrument.values():
+        structure = instrument_structure(group[0].instrument_id)
+        appendices.append(
+            Appendix(
+                instrument=group[0].instrument,
+                city=group[0].city,
+                other_cities=[w.city for w in group[1:]],
+                elements=[
+                    AppendixElement(number=i, element=e, statements=ss)
+                    for i, (e, ss) in enumerate(structure, start=1)
+                ],
+            )
+        )
+    return appendices
+
+
+def publication_elements(
+    *, programme: Programme, workshops: list[Workshop] | None = None
+) -> list[PublicationElement]:
+    """The elements of the instrument of the programme's first session, each with the
+    programme's definition (empty if it has none)."""
+    workshops = workshops if workshops is not None else programme_workshops(programme=programme)
+    if not workshops:
+        return []
+    definitions = dict(programme.elements.values_list("key", "definition"))
+    return [
+        PublicationElement(
+            number=number,
+            key=element.key,
+            name=element.tr("name"),
+            capital=element.tr("capital"),
+            definition=definitions.get(element.key, ""),
+        )
+        for number, (element, _statements) in enumerate(
+            instrument_structure(workshops[0].instrument_id), start=1
+        )
+    ]
+
+
+def publication_document(*, programme: Programme) -> PublicationDocument:
+    """Everything the programme's publication shows, in its order: the programme's texts, the
+    counts per city and role, the elements, themes, recommendations, a profile per city and
+    the instrument(s) for the appendix."""
+    workshops = programme_workshops(programme=programme)
+    elements = publication_elements(programme=programme, workshops=workshops)
+    return PublicationDocument(
+        programme=programme,
+        workshops=workshops,
+        cities=city_counts(workshops=workshops),
+        elements=elements,
+        themes=list(programme.themes.order_by("order", "pk")),
+        audiences=recommendations_by_audience(programme=programme),
+        profiles=[profile_document(workshop=w) for w in workshops],
+        comparison=sessions_comparison(workshops=workshops),
+        appendices=_appendices(workshops),
+    )

@@ -10,19 +10,21 @@ from typing import TypeVar
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import Rejected
 from core.inputs import clean_text as core_clean_text
 from core.inputs import parse_id_list
 from instrument.models import Element
-from notes.models import Note, NoteKind
+from notes.models import Note, NoteKind, Observation
+from profiles import handout
 from profiles.handout import REFLECTIVE_QUESTIONS, SUGGESTED_RECOMMENDATIONS, SUGGESTED_THEMES
 from profiles.models import (
     ELEMENT_SECTIONS,
     NAME_MAX_LENGTH,
     POINT_MAX_LENGTH,
+    PUBLICATION_TEXT_FIELDS,
     TEXT_MAX_LENGTH,
     Audience,
     PointSection,
@@ -30,6 +32,7 @@ from profiles.models import (
     ProfileElement,
     ProfilePoint,
     Programme,
+    ProgrammeElement,
     Recommendation,
     Theme,
     ThemeTag,
@@ -90,6 +93,24 @@ def _quote_note(workshop: Workshop, note_id: int | None, element: Element | None
     return note
 
 
+def _quote_observation(
+    workshop: Workshop, observation_id: int | None, element: Element | None, note: Note | None
+) -> Observation | None:
+    """An observation of this session (of this element or the whole session, when an element
+    is given) to quote, or None; a note and an observation at once are refused."""
+    if observation_id is None:
+        return None
+    if note is not None:
+        raise Rejected(_("Quote a note or an observation, not both."))
+    observations = Observation.objects.filter(pk=observation_id, workshop=workshop)
+    if element is not None:
+        observations = observations.filter(Q(element=element) | Q(element__isnull=True))
+    observation = observations.first()
+    if observation is None:
+        raise Rejected(_("Choose an observation of this session."))
+    return observation
+
+
 def profile_update(
     *,
     workshop: Workshop,
@@ -97,19 +118,22 @@ def profile_update(
     summary: str,
     closing_quote: str,
     closing_quote_note_id: int | None = None,
+    closing_quote_observation_id: int | None = None,
 ) -> Profile:
-    """The profile's own texts. An empty closing quote with a chosen note uses the note as
-    written."""
+    """The profile's own texts. An empty closing quote with a chosen note (or observation)
+    uses it as written."""
     local_context = clean_text(local_context, limit=TEXT_MAX_LENGTH)
     summary = clean_text(summary, limit=TEXT_MAX_LENGTH)
     closing_quote = clean_text(closing_quote, limit=POINT_MAX_LENGTH)
     note = _quote_note(workshop, closing_quote_note_id, None)
+    observation = _quote_observation(workshop, closing_quote_observation_id, None, note)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         profile.local_context = local_context
         profile.summary = summary
         profile.closing_quote = closing_quote
         profile.closing_quote_note = note
+        profile.closing_quote_observation = observation
         profile.save()
     return profile
 
@@ -121,19 +145,27 @@ def profile_element_update(
     synthesis: str,
     quote: str,
     quote_note_id: int | None = None,
+    quote_observation_id: int | None = None,
 ) -> ProfileElement:
     """One element's synthesis and representative quote (a note of that element marked as a
-    quote; an empty wording uses the note as written)."""
+    quote, or an observation of that element or the session; an empty wording uses it as
+    written)."""
     element = session_element(workshop=workshop, element_id=element_id)
     synthesis = clean_text(synthesis, limit=TEXT_MAX_LENGTH)
     quote = clean_text(quote, limit=POINT_MAX_LENGTH)
     note = _quote_note(workshop, quote_note_id, element)
+    observation = _quote_observation(workshop, quote_observation_id, element, note)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         row, _created = ProfileElement.objects.update_or_create(
             profile=profile,
             element=element,
-            defaults={"synthesis": synthesis, "quote": quote, "quote_note": note},
+            defaults={
+                "synthesis": synthesis,
+                "quote": quote,
+                "quote_note": note,
+                "quote_observation": observation,
+            },
         )
     return row
 
@@ -153,6 +185,26 @@ def _sources(
     return notes
 
 
+def _observations(
+    workshop: Workshop, element: Element | None, observation_ids: Iterable[int]
+) -> list[Observation]:
+    """Observations of this session; for a point of an element, about that element or about
+    the whole session."""
+    ids = sorted(_ids(observation_ids))
+    observations = list(
+        Observation.objects.filter(pk__in=ids, workshop=workshop).order_by("created_at", "pk")
+    )
+    if len(observations) != len(ids):
+        raise Rejected(_("One of the chosen observations is not an observation of this session."))
+    if element is not None and any(
+        o.element_id is not None and o.element_id != element.pk for o in observations
+    ):
+        raise Rejected(
+            _("A point of an element can only cite observations of that element or the session.")
+        )
+    return observations
+
+
 def _next_order(profile: Profile, section: str, element: Element | None) -> int:
     top = ProfilePoint.objects.filter(profile=profile, section=section, element=element).aggregate(
         top=Max("order")
@@ -167,9 +219,10 @@ def point_create(
     text: str,
     element_id: int | None = None,
     source_ids: Iterable[int] = (),
+    observation_ids: Iterable[int] = (),
 ) -> ProfilePoint:
-    """A new point at the end of its list. An empty text with chosen notes takes the notes'
-    texts joined; the organiser rewords it later."""
+    """A new point at the end of its list, standing on notes and observations. An empty text
+    with chosen sources takes their texts joined; the organiser rewords it later."""
     if section not in PointSection.values:
         raise Rejected(_("Unknown part of the profile."))
     element = None
@@ -178,9 +231,13 @@ def point_create(
     elif element_id is not None:
         raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)
+    observations = _observations(workshop, element, observation_ids)
     text = clean_text(text, limit=POINT_MAX_LENGTH)
     if not text:
-        text = clean_text(joined_source_text(notes), limit=POINT_MAX_LENGTH, required=True)
+        joined = SOURCE_JOINER.join(
+            [joined_source_text(notes), *(o.text.strip() for o in observations)]
+        ).strip()
+        text = clean_text(joined, limit=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         point = ProfilePoint.objects.create(
@@ -191,17 +248,30 @@ def point_create(
             order=_next_order(profile, section, element),
         )
         point.sources.set(notes)
+        point.observations.set(observations)
     return point
 
 
-def point_update(*, point: ProfilePoint, text: str, source_ids: Iterable[int]) -> ProfilePoint:
-    """Reword a point and change the notes it stands for (its section and element stay)."""
+def point_update(
+    *,
+    point: ProfilePoint,
+    text: str,
+    source_ids: Iterable[int],
+    observation_ids: Iterable[int] | None = None,
+) -> ProfilePoint:
+    """Reword a point and change the notes (and, unless None, the observations) it stands for;
+    its section and element stay."""
     workshop = point.profile.workshop
     notes = _sources(workshop, point.section, point.element, source_ids)
+    observations = (
+        None if observation_ids is None else _observations(workshop, point.element, observation_ids)
+    )
     point.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         point.save(update_fields=["text", "updated_at"])
         point.sources.set(notes)
+        if observations is not None:
+            point.observations.set(observations)
     return point
 
 
@@ -257,27 +327,129 @@ def programme_create(
     suggest_themes: bool = True,
 ) -> Programme:
     """A programme of sessions, with the hand-out's text to start from (`suggest_themes`): its
-    five themes, its recommendations per audience and its reflective questions, all editable."""
+    five themes, its recommendations per audience, its reflective questions and the texts of
+    the publication (method, element definitions, introductions), all editable."""
     name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
     description = clean_text(description, limit=TEXT_MAX_LENGTH)
     workshops = _workshops(workshop_ids)
     with transaction.atomic():
         programme = Programme.objects.create(
-            name=name,
-            description=description,
-            created_by=created_by,
-            reflective_questions=REFLECTIVE_QUESTIONS if suggest_themes else "",
+            name=name, description=description, created_by=created_by
         )
         programme.workshops.set(workshops)
         if suggest_themes:
+            programme_fill_from_handout(programme=programme)
+    return programme
+
+
+# The hand-out's text for each of the programme's publication texts (the foreword is the
+# programme's own: it starts empty).
+HANDOUT_TEXTS: dict[str, str] = {
+    "introduction": handout.INTRODUCTION,
+    "method": handout.METHOD,
+    "participants_text": handout.PARTICIPANTS,
+    "elements_intro": handout.ELEMENTS_INTRO,
+    "themes_intro": handout.THEMES_INTRO,
+    "recommendations_intro": handout.RECOMMENDATIONS_INTRO,
+    "cities_intro": handout.CITIES_INTRO,
+    "reflective_questions": REFLECTIVE_QUESTIONS,
+}
+
+
+def programme_fill_from_handout(*, programme: Programme) -> int:
+    """Give the programme the hand-out's starting text where it has none; returns how many
+    texts were filled. Never overwrites: only an empty text is filled (a programme text, an
+    element's definition, a theme's narrative or key points); the five themes and the
+    recommendations are added only to a programme that has no themes, or no
+    recommendations, at all. A theme whose description is still the old starting text (its key
+    points in one line) gets its key points as a list instead. Twice, or two at once: the
+    second fills nothing (the programme's row is locked)."""
+    filled = 0
+    with transaction.atomic():
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        fields = [f for f, text in HANDOUT_TEXTS.items() if not getattr(locked, f).strip()]
+        for field_name in fields:
+            setattr(locked, field_name, HANDOUT_TEXTS[field_name])
+        if fields:
+            locked.save(update_fields=fields)
+            filled += len(fields)
+        rows = {row.key: row for row in ProgrammeElement.objects.filter(programme=locked)}
+        for key, definition in handout.ELEMENT_DEFINITIONS.items():
+            row = rows.get(key)
+            if row is None:
+                ProgrammeElement.objects.create(programme=locked, key=key, definition=definition)
+                filled += 1
+            elif not row.definition.strip():
+                row.definition = definition
+                row.save(update_fields=["definition"])
+                filled += 1
+        old_descriptions = dict(SUGGESTED_THEMES)
+        themes = list(locked.themes.all())
+        if not themes:
             Theme.objects.bulk_create(
-                Theme(programme=programme, name=theme, description=text, order=order)
-                for order, (theme, text) in enumerate(SUGGESTED_THEMES)
+                Theme(
+                    programme=locked,
+                    name=theme,
+                    narrative=handout.THEME_TEXTS[theme][0],
+                    key_points="\n".join(handout.THEME_TEXTS[theme][1]),
+                    order=order,
+                )
+                for order, (theme, _text) in enumerate(SUGGESTED_THEMES)
             )
+            filled += len(SUGGESTED_THEMES)
+        for theme in themes:
+            if theme.name not in handout.THEME_TEXTS:
+                continue
+            narrative, points = handout.THEME_TEXTS[theme.name]
+            changed = []
+            if not theme.narrative.strip():
+                theme.narrative = narrative
+                changed.append("narrative")
+            if not theme.key_points.strip():
+                theme.key_points = "\n".join(points)
+                changed.append("key_points")
+                if theme.description == old_descriptions.get(theme.name):
+                    theme.description = ""
+                    changed.append("description")
+            if changed:
+                theme.save(update_fields=changed)
+                filled += 1
+        if not locked.recommendations.exists():
             Recommendation.objects.bulk_create(
-                Recommendation(programme=programme, audience=audience, text=text, order=order)
+                Recommendation(programme=locked, audience=audience, text=text, order=order)
                 for audience, texts in SUGGESTED_RECOMMENDATIONS
                 for order, text in enumerate(texts)
+            )
+            filled += sum(len(texts) for _audience, texts in SUGGESTED_RECOMMENDATIONS)
+    programme.refresh_from_db()
+    return filled
+
+
+def programme_texts_update(
+    *, programme: Programme, texts: Mapping[str, str], definitions: Mapping[str, str]
+) -> Programme:
+    """The publication's texts of the programme (`texts`: any of PUBLICATION_TEXT_FIELDS) and
+    its elements' definitions (`definitions`, by element key). All or nothing."""
+    unknown = set(texts) - set(PUBLICATION_TEXT_FIELDS)
+    if unknown:
+        raise Rejected(_("Unknown text of the publication."))
+    cleaned = {f: clean_text(t, limit=TEXT_MAX_LENGTH) for f, t in texts.items()}
+    keys = set(
+        Element.objects.filter(instrument__workshops__in=programme.workshops.all()).values_list(
+            "key", flat=True
+        )
+    ) | set(handout.ELEMENT_DEFINITIONS)
+    if set(definitions) - keys:
+        raise Rejected(_("Unknown element."))
+    cleaned_definitions = {k: clean_text(t, limit=TEXT_MAX_LENGTH) for k, t in definitions.items()}
+    with transaction.atomic():
+        for field_name, text in cleaned.items():
+            setattr(programme, field_name, text)
+        if cleaned:
+            programme.save(update_fields=list(cleaned))
+        for key, definition in cleaned_definitions.items():
+            ProgrammeElement.objects.update_or_create(
+                programme=programme, key=key, defaults={"definition": definition}
             )
     return programme
 
@@ -316,8 +488,23 @@ def _theme_fields(name: str, description: str) -> tuple[str, str]:
     )
 
 
-def theme_create(*, programme: Programme, name: str, description: str = "") -> Theme:
+def _key_points(raw: str) -> str:
+    """Key points one per line, as stored: empty lines left out."""
+    text = clean_text(raw, limit=TEXT_MAX_LENGTH)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def theme_create(
+    *,
+    programme: Programme,
+    name: str,
+    description: str = "",
+    narrative: str = "",
+    key_points: str = "",
+) -> Theme:
     name, description = _theme_fields(name, description)
+    narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+    key_points = _key_points(key_points)
     top = programme.themes.aggregate(top=Max("order"))["top"]
     try:
         with transaction.atomic():
@@ -325,17 +512,34 @@ def theme_create(*, programme: Programme, name: str, description: str = "") -> T
                 programme=programme,
                 name=name,
                 description=description,
+                narrative=narrative,
+                key_points=key_points,
                 order=0 if top is None else top + 1,
             )
     except IntegrityError:
         raise Rejected(_("This programme already has a theme with that name.")) from None
 
 
-def theme_update(*, theme: Theme, name: str, description: str) -> Theme:
+def theme_update(
+    *,
+    theme: Theme,
+    name: str,
+    description: str,
+    narrative: str | None = None,
+    key_points: str | None = None,
+) -> Theme:
+    """Name and description; and the narrative and key points unless None (kept as they are)."""
     theme.name, theme.description = _theme_fields(name, description)
+    fields = ["name", "description"]
+    if narrative is not None:
+        theme.narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+        fields.append("narrative")
+    if key_points is not None:
+        theme.key_points = _key_points(key_points)
+        fields.append("key_points")
     try:
         with transaction.atomic():
-            theme.save(update_fields=["name", "description"])
+            theme.save(update_fields=fields)
     except IntegrityError:
         raise Rejected(_("This programme already has a theme with that name.")) from None
     return theme
@@ -345,17 +549,30 @@ def theme_delete(*, theme: Theme) -> None:
     theme.delete()
 
 
-def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -> tuple[int, int]:
-    """Set the themes of some notes: `tags` maps each note shown to the ids of its themes (an
-    empty list removes all of them). Returns (tags added, tags removed)."""
-    note_ids: set[int] = set()
+def _wanted(tags: Mapping[int, Iterable[int]]) -> tuple[set[int], set[tuple[int, int]]]:
+    """The items shown and the (theme, item) pairs wanted, each id through the strict parser."""
+    item_ids: set[int] = set()
     wanted: set[tuple[int, int]] = set()
-    for raw_note, themes in tags.items():
-        (note_id,) = _ids([raw_note])
-        note_ids.add(note_id)
-        wanted |= {(t, note_id) for t in _ids(themes)}
+    for raw_item, themes in tags.items():
+        (item_id,) = _ids([raw_item])
+        item_ids.add(item_id)
+        wanted |= {(t, item_id) for t in _ids(themes)}
+    return item_ids, wanted
+
+
+def theme_tags_set(
+    *,
+    programme: Programme,
+    tags: Mapping[int, Iterable[int]],
+    observation_tags: Mapping[int, Iterable[int]] | None = None,
+) -> tuple[int, int]:
+    """Set the themes of some notes (and observations): `tags` maps each note shown to the ids
+    of its themes (an empty list removes all of them), `observation_tags` each observation
+    shown. All or nothing. Returns (tags added, tags removed)."""
+    note_ids, wanted = _wanted(tags)
+    observation_ids, wanted_observations = _wanted(observation_tags or {})
     theme_ids = set(programme.themes.values_list("pk", flat=True))
-    if any(t not in theme_ids for t, _n in wanted):
+    if any(t not in theme_ids for t, _n in wanted | wanted_observations):
         raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     allowed = set(
         Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
@@ -364,6 +581,16 @@ def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -
     )
     if allowed != note_ids:
         raise Rejected(_("One of the notes is not a note of this programme's sessions."))
+    allowed_observations = set(
+        Observation.objects.filter(
+            pk__in=observation_ids, workshop__in=programme.workshops.all()
+        ).values_list("pk", flat=True)
+    )
+    if allowed_observations != observation_ids:
+        raise Rejected(
+            _("One of the observations is not an observation of this programme's sessions.")
+        )
+    through = Theme.observations.through
     with transaction.atomic():
         current = set(
             ThemeTag.objects.filter(theme__programme=programme, note_id__in=note_ids).values_list(
@@ -375,7 +602,23 @@ def theme_tags_set(*, programme: Programme, tags: Mapping[int, Iterable[int]]) -
         ThemeTag.objects.bulk_create(ThemeTag(theme_id=t, note_id=n) for t, n in sorted(added))
         for t, n in removed:
             ThemeTag.objects.filter(theme_id=t, note_id=n).delete()
-    return len(added), len(removed)
+        current_observations = set(
+            through.objects.filter(
+                theme__programme=programme, observation_id__in=observation_ids
+            ).values_list("theme_id", "observation_id")
+        )
+        added_observations = wanted_observations - current_observations
+        removed_observations = current_observations - wanted_observations
+        through.objects.bulk_create(
+            (through(theme_id=t, observation_id=o) for t, o in sorted(added_observations)),
+            ignore_conflicts=True,  # two saves at once: the pair is there once
+        )
+        for t, o in removed_observations:
+            through.objects.filter(theme_id=t, observation_id=o).delete()
+    return (
+        len(added) + len(added_observations),
+        len(removed) + len(removed_observations),
+    )
 
 
 def _recommendation_links(

@@ -35,6 +35,10 @@ urlpatterns = [
     path(f"{programme}delete/", views.programme_remove, name="programme-delete"),
     path(f"{programme}report/", views.programme_report, name="programme-report"),
     path(f"{programme}report.docx", views.programme_download, name="programme-docx"),
+    path(f"{programme}publication.docx", views.programme_publication_download, name="publication"),
+    path(f"{programme}publication/", views.programme_publication_page, name="publication-page"),
+    path(f"{programme}texts/", views.programme_texts, name="programme-texts"),
+    path(f"{programme}fill/", views.programme_fill, name="programme-fill"),
     path(f"{programme}tags/", views.programme_tag, name="programme-tag"),
     path(f"{programme}themes/", views.programme_theme_create, name="programme-theme-create"),
     path(

@@ -3,6 +3,7 @@
 Everything here is for the organiser (login): the projector key opens none of it.
 """
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,27 +13,35 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
+    PUBLICATION_TEXT_LABELS,
     MoveForm,
     PointCreateForm,
     PointUpdateForm,
     ProfileElementForm,
     ProfileForm,
     ProgrammeForm,
+    PublicationTextsForm,
     RecommendationForm,
     ThemeForm,
 )
 from profiles.models import Audience, PointSection
+from profiles.publication import LANGUAGE as PUBLICATION_LANGUAGE
+from profiles.publication import programme_publication, publication_page_context
 from profiles.selectors import (
     element_workspace,
     notes_for_tagging,
+    observation_candidates,
+    observations_for_tagging,
     point_candidates,
     point_get,
     profile_document,
@@ -41,8 +50,11 @@ from profiles.selectors import (
     programme_list,
     programme_overview,
     programme_workshops,
+    publication_document,
+    publication_elements,
     recommendation_get,
     session_notes_by_element,
+    session_observations,
     theme_get,
 )
 from profiles.services import (
@@ -54,6 +66,8 @@ from profiles.services import (
     profile_update,
     programme_create,
     programme_delete,
+    programme_fill_from_handout,
+    programme_texts_update,
     programme_update,
     recommendation_create,
     recommendation_delete,
@@ -138,6 +152,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             "summary": profile.summary,
             "closing_quote": profile.closing_quote,
             "closing_quote_note": profile.closing_quote_note_id,
+            "closing_quote_observation": profile.closing_quote_observation_id,
         },
         save=lambda data: profile_update(
             workshop=workshop,
@@ -145,6 +160,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             summary=data["summary"],
             closing_quote=data["closing_quote"],
             closing_quote_note_id=data["closing_quote_note"],
+            closing_quote_observation_id=data["closing_quote_observation"],
         ),
         success=_("Profile saved."),
     )
@@ -160,6 +176,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "by_element": by_element,
             "quote_notes": [n for group in by_element for n in group.notes if n.is_quote],
+            "quote_observations": session_observations(workshop=workshop),
             "opportunity": PointSection.OPPORTUNITY,
         },
         status=400 if request.method == "POST" else 200,
@@ -183,6 +200,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                 synthesis=data["synthesis"],
                 quote=data["quote"],
                 quote_note_id=data["quote_note"],
+                quote_observation_id=data["quote_observation"],
             ),
             success=_("Element saved."),
         )
@@ -195,6 +213,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
                 "synthesis": space.row.synthesis if space.row else "",
                 "quote": space.row.quote if space.row else "",
                 "quote_note": space.row.quote_note_id if space.row else None,
+                "quote_observation": space.row.quote_observation_id if space.row else None,
             }
         )
     return render(
@@ -229,6 +248,7 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
             element_id=data["element"],
             text=data["text"],
             source_ids=data["sources"],
+            observation_ids=data["observations"],
         ),
         success=_("Point added."),
     )
@@ -244,16 +264,26 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
         saved = attempt_form(
             request,
             PointUpdateForm(request.POST),
-            lambda data: point_update(point=point, text=data["text"], source_ids=data["sources"]),
+            lambda data: point_update(
+                point=point,
+                text=data["text"],
+                source_ids=data["sources"],
+                # A page without the observations (an older one) keeps them.
+                observation_ids=data["observations"]
+                if "observations-shown" in request.POST
+                else None,
+            ),
             success=_("Point saved."),
         )
         if saved is not None:
             return redirect(_back(request, reverse("profile", args=[workshop.code])))
         text = request.POST.get("text", point.text)
         chosen = valid_ids(request.POST.getlist("sources"))
+        chosen_observations = valid_ids(request.POST.getlist("observations"))
     else:
         text = point.text
         chosen = set(point.sources.values_list("pk", flat=True))
+        chosen_observations = set(point.observations.values_list("pk", flat=True))
     return render(
         request,
         "profiles/point_edit.html",
@@ -264,6 +294,8 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
             "text": text,
             "chosen": chosen,
             "candidates": point_candidates(point=point),
+            "observations": observation_candidates(point=point),
+            "chosen_observations": chosen_observations,
             "next_url": _back(request, reverse("profile", args=[workshop.code])),
         },
         status=400 if request.method == "POST" else 200,
@@ -384,6 +416,86 @@ def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def programme_publication_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole publication (the hand-out) as one Word document."""
+    programme = programme_get(pk=pk)
+    name = slugify(programme.name) or "publicatie"
+    return _attachment(programme_publication(programme=programme), f"{name}.docx")
+
+
+@login_required
+@require_GET
+def programme_publication_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publication as a printable page (the browser's print or "save as PDF"): the same
+    chapters as the Word document, each starting on a new page."""
+    programme = programme_get(pk=pk)
+    with translation.override(PUBLICATION_LANGUAGE):
+        context = publication_page_context(publication_document(programme=programme))
+    return render(request, "profiles/publication.html", {"programme": programme, **context})
+
+
+@login_required
+@require_POST
+def programme_fill(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give an older programme the hand-out's starting text where it has none."""
+    programme = programme_get(pk=pk)
+    attempt(
+        request,
+        lambda: programme_fill_from_handout(programme=programme),
+        success=lambda n: (
+            ngettext(
+                "%(n)s text filled in from the hand-out; texts of your own were kept.",
+                "%(n)s texts filled in from the hand-out; texts of your own were kept.",
+                n,
+            )
+            % {"n": n}
+            if n
+            else _("Nothing to fill in: every text already has its own wording.")
+        ),
+    )
+    return redirect(_back(request, reverse("programme", args=[programme.pk])))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The publication's texts: foreword, introduction, method, the elements' definitions and
+    the chapters' introductions."""
+    programme = programme_get(pk=pk)
+    elements = publication_elements(programme=programme)
+    keys = [e.key for e in elements]
+    definitions = dict(programme.elements.values_list("key", "definition"))
+    form, saved = edit_form(
+        request,
+        partial(PublicationTextsForm, element_keys=keys),
+        initial=lambda: {
+            **{name: getattr(programme, name) for name, _label in PUBLICATION_TEXT_LABELS},
+            **{f"definition-{k}": definitions.get(k, "") for k in keys},
+        },
+        save=lambda data: programme_texts_update(
+            programme=programme,
+            texts={name: data[name] for name, _label in PUBLICATION_TEXT_LABELS},
+            definitions={k: data[f"definition-{k}"] for k in keys},
+        ),
+        success=_("Texts of the publication saved."),
+    )
+    if saved:
+        return redirect("programme", pk=programme.pk)
+    return render(
+        request,
+        "profiles/programme_texts.html",
+        {
+            "programme": programme,
+            "form": form,
+            "text_fields": [(form[name], label) for name, label in PUBLICATION_TEXT_LABELS],
+            "element_fields": [(form[f"definition-{e.key}"], e) for e in elements],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = programme_get(pk=pk)
@@ -459,8 +571,20 @@ def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpRe
     form, saved = edit_form(
         request,
         ThemeForm,
-        initial=lambda: {"name": theme.name, "description": theme.description},
-        save=lambda data: theme_update(theme=theme, **data),
+        initial=lambda: {
+            "name": theme.name,
+            "description": theme.description,
+            "narrative": theme.narrative,
+            "key_points": theme.key_points,
+        },
+        save=lambda data: theme_update(
+            theme=theme,
+            name=data["name"],
+            description=data["description"],
+            # Absent from the form (an older page): kept as they are.
+            narrative=data["narrative"] if "narrative" in request.POST else None,
+            key_points=data["key_points"] if "key_points" in request.POST else None,
+        ),
         success=_("Theme saved."),
     )
     if saved:
@@ -499,9 +623,16 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and workshop is not None:
         note_ids = parse_id_list(request.POST.getlist("notes"))
         tags = {n: parse_id_list(request.POST.getlist(f"themes-{n}")) for n in note_ids}
+        observation_ids = parse_id_list(request.POST.getlist("observations"))
+        observation_tags = {
+            o: parse_id_list(request.POST.getlist(f"observation-themes-{o}"))
+            for o in observation_ids
+        }
         attempt(
             request,
-            lambda: theme_tags_set(programme=programme, tags=tags),
+            lambda: theme_tags_set(
+                programme=programme, tags=tags, observation_tags=observation_tags
+            ),
             success=lambda counts: (
                 _("Tags saved: %(added)s added, %(removed)s removed.")
                 % {"added": counts[0], "removed": counts[1]}
@@ -511,6 +642,11 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{reverse('programme-tag', args=[programme.pk])}?{query}")
     notes = (
         notes_for_tagging(programme=programme, workshop=workshop, element=element)
+        if workshop is not None
+        else []
+    )
+    observations = (
+        observations_for_tagging(programme=programme, workshop=workshop, element=element)
         if workshop is not None
         else []
     )
@@ -529,6 +665,7 @@ def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
             "elements": elements,
             "element_number": number if element is not None else None,
             "notes": notes,
+            "observations": observations,
             "themes": list(programme.themes.order_by("order", "pk")),
         },
     )
