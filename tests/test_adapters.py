@@ -150,3 +150,24 @@ def test_collectstatic_and_whitenoise_read_a_storages_prefix():
     )
     [(path, storage)] = list(PlotlyFinder().list([]))
     assert (storage.prefix, path) == ("plotly", "plotly.min.js")
+
+
+def test_channels_redis_builds_its_pools_through_the_hook_the_bounded_layer_overrides():
+    """live/channel_layer.py's BoundedRedisChannelLayer overrides channels-redis's
+    `create_pool(index)`, reading `self.hosts[index]`, to bound the Redis connections of a
+    process; a rename would silently bring back a pool that grows for good."""
+    import channels_redis.core
+    from channels_redis.core import RedisChannelLayer
+    from redis.asyncio import BlockingConnectionPool
+
+    from live.channel_layer import BoundedRedisChannelLayer
+
+    assert list(inspect.signature(RedisChannelLayer.create_pool).parameters) == ["self", "index"]
+    assert "channel_layer.create_pool(index)" in inspect.getsource(channels_redis.core)
+    layer = BoundedRedisChannelLayer(
+        hosts=[{"address": "redis://127.0.0.1:6379/0", "max_connections": 7}]
+    )
+    assert layer.hosts[0]["address"] == "redis://127.0.0.1:6379/0"
+    pool = layer.create_pool(0)
+    assert isinstance(pool, BlockingConnectionPool)
+    assert pool.max_connections == 7
