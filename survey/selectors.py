@@ -10,7 +10,7 @@ from instrument.models import Element, Statement
 from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
-from survey.models import Answer, ElementTally
+from survey.models import Answer, ElementTally, ItemTally
 
 NO_TABLE = "\u2013"  # shown for participants who chose no table
 
@@ -64,34 +64,44 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # the element tallies leave them out, and their answers are taken back off the item tallies
 # (which answer_save keeps per session, for everyone), so excluding and undoing change no
 # tally and race with no tap.
+# The tables by their models' names ({ids} is filled in per call). notes_extraseat is written
+# out: the notes app sits above this one, which does not import its models.
+_TABLES = {
+    "participant": Participant._meta.db_table,
+    "workshop": Workshop._meta.db_table,
+    "element_tally": ElementTally._meta.db_table,
+    "item_tally": ItemTally._meta.db_table,
+    "answer": Answer._meta.db_table,
+    "ids": "{ids}",
+}
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element,
-       (SELECT COUNT(*) FROM workshops_participant p WHERE p.workshop_id = w.id
+       (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
             SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))),
-       (SELECT COUNT(DISTINCT t.participant_id) FROM survey_elementtally t
-        JOIN workshops_participant p ON p.id = t.participant_id
+       (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
+        JOIN {participant} p ON p.id = t.participant_id
         WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL)
-FROM workshops_workshop w WHERE w.id IN ({ids})
-"""
+FROM {workshop} w WHERE w.id IN ({ids})
+""".format(**_TABLES)  # noqa: S608  (the models' table names; the ids are parameters)
 _SNAPSHOT_TALLIES = """
 SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
-FROM survey_itemtally WHERE workshop_id IN ({ids}) AND n > 0
+FROM {item_tally} WHERE workshop_id IN ({ids}) AND n > 0
 UNION ALL
 SELECT p.workshop_id, 0, a.statement_id, COALESCE(a.score, 0), -COUNT(*),
        CAST(0 AS DOUBLE PRECISION)
-FROM survey_answer a JOIN workshops_participant p ON p.id = a.participant_id
+FROM {answer} a JOIN {participant} p ON p.id = a.participant_id
 WHERE p.workshop_id IN ({ids}) AND p.exclusion_id IS NOT NULL
 GROUP BY p.workshop_id, a.statement_id, COALESCE(a.score, 0)
 UNION ALL
 SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
        SUM(CAST(t.total AS DOUBLE PRECISION) / t.scored)
-FROM survey_elementtally t JOIN workshops_participant p ON p.id = t.participant_id
+FROM {element_tally} t JOIN {participant} p ON p.id = t.participant_id
 WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
 GROUP BY t.workshop_id, t.element_id
-"""
+""".format(**_TABLES)
 
 
 def results_snapshot(*, workshop_id: int) -> dict[str, Any]:
