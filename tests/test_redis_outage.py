@@ -8,11 +8,12 @@ Redis under live projectors.
 
 import asyncio
 import json
+import queue
 import subprocess
+import threading
 import time
 
 import pytest
-import redis
 import websockets
 
 from tests.conftest import free_port, start_server, stop_server
@@ -28,18 +29,26 @@ class OwnRedis:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
         )  # fmt: skip
-        client = redis.Redis(port=self.port, socket_connect_timeout=1)
+        # Wait for the server to say it is ready (read from its log, not guessed by sleeping).
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump() -> None:  # keeps the pipe drained for the server's whole life
+            for line in self.process.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
+        while (left := deadline - time.monotonic()) > 0:
+            line = lines.get(timeout=left)
+            assert line is not None, "redis did not come up"
+            if "Ready to accept connections" in line:
                 break
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis did not come up"
-                time.sleep(0.05)
-        client.close()
+        else:
+            raise AssertionError("redis did not come up")
 
     @property
     def url(self) -> str:
