@@ -1,23 +1,50 @@
-"""The pages that show a session's survey: the projector; the organiser's session page with
-its live dashboard and its phase moves (which count who is still answering); the delete page
-(which counts the answers) and the comparison of sessions. They read the survey's results,
-so they sit in the survey app, above sessions."""
+"""The organiser's console: the list of sessions and the new-session form, a session's page
+with its live dashboard and phase moves, edit, duplicate, archive, exclude, delete; the
+projector; the comparison of sessions. It reads the survey's results and the sessions' rows,
+so it sits above both (docs/development.md, the layers)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Team
+from accounts.selectors import user_teams
+from core.errors import Rejected
 from core.inputs import parse_session_codes
-from sessions.forms import DuplicateForm, StateForm
-from sessions.models import ANSWERING_PHASES, MAX_COMPARED, Phase, ProjectorMode, Workshop
+from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
+from sessions.models import (
+    ANSWERING_PHASES,
+    MAX_COMPARED,
+    Exclusion,
+    Phase,
+    ProjectorMode,
+    Workshop,
+)
 from sessions.qr import qr_svg
-from sessions.selectors import is_organiser, projector_key_ok, workshop_get
-from sessions.services import workshop_delete, workshop_update_state
+from sessions.selectors import (
+    is_organiser,
+    organiser_workshops,
+    projector_key_ok,
+    session_list,
+    workshop_get,
+)
+from sessions.services import (
+    exclusion_undo,
+    participants_exclude,
+    workshop_create,
+    workshop_delete,
+    workshop_duplicate,
+    workshop_set_archived,
+    workshop_update,
+    workshop_update_state,
+)
 from sessions.urls_helpers import session_urls
 from survey.selectors import (
     participants_busy,
@@ -61,7 +88,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
     }
     return render(
         request,
-        "sessions/projector.html",
+        "console/projector.html",
         {
             "workshop": workshop,
             "join_url": urls["join_url"],
@@ -79,7 +106,7 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
     tables = list(workshop.tables.order_by("number"))
     return render(
         request,
-        "sessions/organiser_session.html",
+        "console/organiser_session.html",
         {
             "workshop": workshop,
             "urls": urls,
@@ -112,7 +139,7 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
             if busy:
                 return render(
                     request,
-                    "sessions/organiser_confirm_phase.html",
+                    "console/organiser_confirm_phase.html",
                     {
                         "workshop": workshop,
                         "busy": busy,
@@ -140,7 +167,7 @@ def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     return render(
         request,
-        "sessions/_dashboard.html",
+        "console/_dashboard.html",
         {"workshop": workshop, "dashboard": session_dashboard(workshop=workshop)},
     )
 
@@ -158,7 +185,7 @@ def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
     error = request.method == "POST"
     return render(
         request,
-        "sessions/organiser_delete.html",
+        "console/organiser_delete.html",
         {"workshop": workshop, "counts": session_counts(workshop=workshop), "error": error},
         status=400 if error else 200,
     )
@@ -174,7 +201,7 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
     comparison = sessions_comparison(workshops=list(workshops))
     return render(
         request,
-        "sessions/compare.html",
+        "console/compare.html",
         {
             # Archived sessions are not offered, unless the link compares them already.
             "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
@@ -183,3 +210,135 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
             "projector": request.GET.get("projector") == "1",
         },
     )
+
+
+def _teams(request: HttpRequest) -> list[Team]:
+    return list(user_teams(user=request.user))
+
+
+def _session_list(request: HttpRequest) -> dict:
+    """The organiser's list: without the archived sessions unless ?archived=1 asks for them."""
+    with_archived = request.GET.get("archived") == "1"
+    return {
+        "workshops": session_list(user=request.user, with_archived=with_archived),
+        "with_archived": with_archived,
+        "archived_count": organiser_workshops(user=request.user).filter(archived=True).count(),
+    }
+
+
+@login_required
+@require_GET
+def organiser_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/organiser_home.html",
+        {**_session_list(request), "form": WorkshopForm(teams=_teams(request))},
+    )
+
+
+@login_required
+@require_POST
+def organiser_create(request: HttpRequest) -> HttpResponse:
+    form = WorkshopForm(request.POST, teams=_teams(request))
+    if not form.is_valid():
+        return render(
+            request,
+            "console/organiser_home.html",
+            {**_session_list(request), "form": form},
+            status=400,
+        )
+    workshop = workshop_create(created_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Session created."))
+    return HttpResponseRedirect(reverse("organiser-session", args=[workshop.code]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit the session on the day: city, title, date, more tables."""
+    workshop = workshop_get(code=code)
+    form = WorkshopEditForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop_update(workshop=workshop, **form.changes())
+        except ValueError:
+            form.add_error(None, _("That change is not possible; nothing changed."))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_edit.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
+    source = workshop_get(code=code)
+    form = DuplicateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a city and a date for the new session."))
+        return redirect("organiser-session", code=source.code)
+    workshop = workshop_duplicate(source=source, created_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Session created."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    archived = request.POST.get("archived") == "1"
+    workshop_set_archived(workshop=workshop, archived=archived)
+    if archived:
+        messages.success(
+            request,
+            _(
+                "Session archived: it is read-only (no joins, answers or notes) and hidden "
+                "from the list of sessions."
+            ),
+        )
+    else:
+        messages.success(request, _("Session restored: it can be changed again."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
+    """Take the phones that joined in a span (a burst the console flags) out of the results."""
+    workshop = workshop_get(code=code)
+    form = ExcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That time span is not valid; nothing changed."))
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        exclusion = participants_exclude(workshop=workshop, by=request.user, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d participant taken out of the results.",
+                "%(count)d participants taken out of the results.",
+                exclusion.count,
+            )
+            % {"count": exclusion.count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
+    if exclusion is None:
+        raise Http404("no such exclusion")
+    if exclusion_undo(exclusion=exclusion, by=request.user):
+        messages.success(request, _("The participants are back in the results."))
+    return redirect("organiser-session", code=workshop.code)
