@@ -12,6 +12,7 @@ urlpatterns = [
     path(f"{session}dashboard/", views.organiser_dashboard, name="organiser-dashboard"),
     path(f"{session}state/", views.organiser_state, name="organiser-state"),
     path(f"{session}edit/", views.organiser_edit, name="organiser-edit"),
+    path(f"{session}consent/", views.organiser_consent, name="organiser-consent"),
     path(f"{session}duplicate/", views.organiser_duplicate, name="organiser-duplicate"),
     path(f"{session}archive/", views.organiser_archive, name="organiser-archive"),
     path(f"{session}exclude/", views.organiser_exclude, name="organiser-exclude"),

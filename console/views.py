@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import ConsentTextForm
 from accounts.models import Team
-from accounts.selectors import user_teams
+from accounts.selectors import consent_fields, user_teams
 from core.errors import Rejected
 from core.inputs import parse_session_codes
 from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
@@ -23,6 +24,7 @@ from sessions.models import (
     ANSWERING_PHASES,
     MAX_COMPARED,
     Exclusion,
+    ExclusionKind,
     Phase,
     ProjectorMode,
     Workshop,
@@ -32,12 +34,14 @@ from sessions.selectors import (
     is_organiser,
     organiser_workshops,
     projector_key_ok,
+    session_consent,
     session_list,
     workshop_get,
 )
 from sessions.services import (
     exclusion_undo,
     participants_exclude,
+    workshop_consent_set,
     workshop_create,
     workshop_delete,
     workshop_duplicate,
@@ -336,9 +340,39 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
     workshop = workshop_get(code=code)
-    exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
+    exclusion = Exclusion.objects.filter(
+        pk=exclusion_id, workshop=workshop, kind=ExclusionKind.BURST
+    ).first()
     if exclusion is None:
         raise Http404("no such exclusion")
     if exclusion_undo(exclusion=exclusion, by=request.user):
         messages.success(request, _("The participants are back in the results."))
     return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's consent text: its own, or (without one) its team's or the built-in one."""
+    workshop = workshop_get(code=code)
+    consent = session_consent(workshop=workshop)
+    if request.method == "POST":
+        form = ConsentTextForm(request.POST)
+        if form.is_valid():
+            inherited = session_consent(workshop=workshop, own=False).text
+            workshop_consent_set(
+                workshop=workshop,
+                fields=form.consent_fields(),
+                by=request.user,
+                inherited=inherited,
+            )
+            messages.success(request, _("The session's consent text is saved."))
+            return redirect("organiser-consent", code=workshop.code)
+    else:
+        form = ConsentTextForm(initial=consent_fields(consent.text))
+    return render(
+        request,
+        "console/organiser_consent.html",
+        {"workshop": workshop, "form": form, "consent": consent},
+        status=400 if form.errors else 200,
+    )

@@ -54,6 +54,9 @@ class ParticipantData:
     role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
     # "phone", "paper" (typed in from a paper form) or SEAT_WITHOUT_PHONE (no answers)
     source: str = "phone"
+    # The version (accounts.ConsentText's number) of the consent text the phone agreed to;
+    # None for paper forms, chairs' seats, imports and phones that joined before it was asked.
+    consent_version: int | None = None
 
 
 # (participant_id, statement_id, score or None for don't know, answered_at, updated_at)

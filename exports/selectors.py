@@ -149,6 +149,7 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             # A seat the chair added for someone without a phone, whose paper form was not
             # typed in: neither a phone nor a paper form ("seat").
             source=SEAT_WITHOUT_PHONE if p.no_phone_seat and p.source == Source.PHONE else p.source,
+            consent_version=p.consent_id,
         )
         for p in participants
     ]

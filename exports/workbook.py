@@ -94,6 +94,12 @@ LABELS: dict[str, dict[str, Any]] = {
                 "wie telt als respondent",
                 "Deelnemers met minstens één antwoord ('weet ik niet' telt mee).",
             ),
+            (
+                "versie toestemmingstekst",
+                "Het nummer van de tekst over hun antwoorden waarmee de deelnemer op de telefoon "
+                "instemde; leeg voor papieren formulieren. Wie zich terugtrok, staat in geen "
+                "export.",
+            ),
         ),
         "participants": (
             "deelnemer",
@@ -107,6 +113,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "elementscore {name}",
         "participant_count": "aantal antwoorden {name}",
+        "consent_version": "versie toestemmingstekst",
         "sources": {"phone": "telefoon", "paper": "papier", "seat": "zonder telefoon"},
         "answers": (
             "deelnemer",
@@ -212,6 +219,11 @@ LABELS: dict[str, dict[str, Any]] = {
                 "who counts as respondent",
                 "Participants with at least one answer (don't know included).",
             ),
+            (
+                "consent text version",
+                "The number of the text about their answers that the participant agreed to on "
+                "the phone; empty for paper forms. Who withdrew is in no export.",
+            ),
         ),
         "participants": (
             "participant",
@@ -225,6 +237,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "element score {name}",
         "participant_count": "number of answers {name}",
+        "consent_version": "consent text version",
         "sources": {"phone": "phone", "paper": "paper", "seat": "no phone"},
         "answers": (
             "participant",
@@ -597,6 +610,7 @@ def build_session_workbook(
                 dont_knows.get(p.participant_id, 0),
                 *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
                 *per_element,
+                p.consent_version,
             )
         )
     _table_sheet(
@@ -606,6 +620,7 @@ def build_session_workbook(
             *text["participants"],
             *(text["participant_score"].format(name=e.name) for e in data.elements),
             *(text["participant_count"].format(name=e.name) for e in data.elements),
+            text["consent_version"],
         ),
         participant_rows,
         bulk=True,

@@ -117,6 +117,15 @@ class Workshop(models.Model):
         related_name="workshops",
         verbose_name=_("team"),
     )
+    # What this session's phones are told before their first answer, when it is not the
+    # team's (accounts.models.ConsentText; None: the team's text, or the built-in one).
+    consent_text = models.ForeignKey(
+        "accounts.ConsentText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workshops",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -162,9 +171,18 @@ class Table(models.Model):
         return f"Tafel {self.number} · {self.focus}" if self.focus else f"Tafel {self.number}"
 
 
+class ExclusionKind(models.TextChoices):
+    BURST = "burst", _("taken out by the organiser")
+    WITHDRAWAL = "withdrawal", _("withdrawn by the participant")
+
+
 class Exclusion(models.Model):
     """Participants the organiser took out of the results at once (a burst of joins made by a
     script, say), with who did it and when; undone by setting `undone_at`, never deleted.
+
+    A participant who withdraws from their phone is taken out the same way, by an exclusion of
+    the kind WITHDRAWAL (one per participant, `created_by` empty), which the organiser cannot
+    undo.
 
     An excluded participant counts nowhere: not in the live results, the projector, the
     dashboard's counts or any export, and its phone's answers are refused. Undoing it brings
@@ -175,6 +193,9 @@ class Exclusion(models.Model):
     joined_from = models.DateTimeField()
     joined_to = models.DateTimeField()
     count = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=12, choices=ExclusionKind.choices, default=ExclusionKind.BURST
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -214,6 +235,18 @@ class Participant(models.Model):
     exclusion = models.ForeignKey(
         Exclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
     )
+    # The consent text (its version) the phone agreed to, and when; empty for paper forms,
+    # chairs' seats, imports and phones that joined before the app asked.
+    consent = models.ForeignKey(
+        "accounts.ConsentText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    consented_at = models.DateTimeField(null=True, blank=True)
+    # Set when the participant withdrew from their phone (their exclusion is the WITHDRAWAL).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["workshop", "table__number", "seat"]

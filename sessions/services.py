@@ -8,7 +8,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Team
+from accounts.models import ConsentText, Team
+from accounts.services import consent_text_store
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
@@ -20,6 +21,7 @@ from sessions.models import (
     SEAT_MAX,
     TABLE_FOCUS_MAX,
     Exclusion,
+    ExclusionKind,
     Participant,
     Phase,
     ProjectorMode,
@@ -86,13 +88,15 @@ def participant_join(
     role: str,
     source: str = Source.PHONE,
     closed_ok: bool = False,
+    consent: ConsentText | None = None,
 ) -> Participant:
     """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
     the room).
 
     Refused (Rejected) once the session has `participant_cap` participants, and in a closed
     session unless `closed_ok` (a chair adding a seat for someone without a phone) or the
-    seat is a paper form's (typed in afterwards).
+    seat is a paper form's (typed in afterwards). `consent`: the consent text the phone
+    agreed to (recorded with the moment).
 
     Joins of one session are serialised on the session's row: the version bump that every
     join makes anyway comes first and holds the row's lock until commit, so the seat number
@@ -117,6 +121,8 @@ def participant_join(
             role=role,
             seat=_free_seat(workshop, table),
             source=source,
+            consent=consent,
+            consented_at=timezone.now() if consent is not None else None,
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
         if table is not None:  # the table's chair sees the new row without a reload
@@ -182,6 +188,8 @@ def participants_exclude(
 def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
     """Put an exclusion's participants back into the results (their answers with them); the
     exclusion stays on record as undone. False if it was undone already (nothing changed)."""
+    if exclusion.kind == ExclusionKind.WITHDRAWAL:
+        raise Rejected(_("A participant withdrew; only they could decide otherwise."))
     with transaction.atomic():
         Workshop.objects.filter(pk=exclusion.workshop_id).update(
             results_version=F("results_version") + 1
@@ -195,6 +203,66 @@ def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
         Participant.objects.filter(exclusion=exclusion).update(exclusion=None)
         transaction.on_commit(lambda: _announce_results(exclusion.workshop_id))
     return True
+
+
+def participant_withdraw(*, participant: Participant) -> Participant:
+    """The participant withdraws (from their phone): their answers leave the live results, the
+    projector, the dashboard and every export, and their phone's taps are refused, as for an
+    exclusion (`Exclusion` of the kind WITHDRAWAL, which the organiser cannot undo). Their
+    stored answers stay in the database, counted nowhere, until the session's data is deleted.
+
+    Only while the session is open (not closed, not archived); the same request twice is one
+    withdrawal (the first one's moment is kept)."""
+    with transaction.atomic():
+        # A new version for the projectors; the UPDATE also locks the session's row.
+        Workshop.objects.filter(pk=participant.workshop_id).update(
+            results_version=F("results_version") + 1
+        )
+        current = (
+            Participant.objects.select_related("workshop", "exclusion")
+            .select_for_update(of=("self",))
+            .get(pk=participant.pk)
+        )
+        if current.withdrawn_at is not None:
+            transaction.set_rollback(True)  # no new version: nothing changed
+            return current
+        workshop = current.workshop
+        if workshop.archived or workshop.phase == Phase.CLOSED:
+            raise Rejected(
+                _(
+                    "The session has ended, so you can no longer withdraw here. Ask the "
+                    "organiser: they can take your answers out."
+                )
+            )
+        now = timezone.now()
+        current.exclusion = Exclusion.objects.create(
+            workshop=workshop,
+            kind=ExclusionKind.WITHDRAWAL,
+            joined_from=current.joined_at,
+            joined_to=current.joined_at,
+            count=1,
+        )
+        current.withdrawn_at = now
+        current.save(update_fields=["exclusion", "withdrawn_at"])
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        if current.table_id is not None:  # the chair's board loses the row
+            table_id = current.table_id
+            transaction.on_commit(lambda: _announce_seating(workshop.pk, [table_id]))
+    return current
+
+
+def workshop_consent_set(
+    *, workshop: Workshop, fields: dict[str, str] | None, by: User | None, inherited: ConsentText
+) -> Workshop:
+    """Give the session its own consent text (None: the team's, or the built-in one, again).
+    A text the same as the one it would inherit (`inherited`) is that one: the session then
+    follows its team's text."""
+    text = None if fields is None else consent_text_store(fields=fields, created_by=by)
+    if text is not None and text.pk == inherited.pk:
+        text = None
+    Workshop.objects.filter(pk=workshop.pk).update(consent_text=text)
+    workshop.consent_text = text
+    return workshop
 
 
 def workshop_update_state(

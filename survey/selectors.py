@@ -245,7 +245,13 @@ def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
         row["finished"] += answered(p) == total
     return {
         "participants": len(participants),
-        "excluded": Participant.objects.filter(workshop=workshop, exclusion__isnull=False).count(),
+        "excluded": Participant.objects.filter(
+            workshop=workshop, exclusion__isnull=False, withdrawn_at__isnull=True
+        ).count(),
+        # Who withdrew from their phone (sessions.services.participant_withdraw).
+        "withdrawn": Participant.objects.filter(
+            workshop=workshop, withdrawn_at__isnull=False
+        ).count(),
         "bursts": join_bursts(workshop=workshop),
         "exclusions": session_exclusions(workshop=workshop),
         "respondents": sum(1 for p in participants if answered(p)),

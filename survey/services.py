@@ -83,6 +83,8 @@ def answer_submit(
             _("Your phone is not registered for this session; scan the QR code again."), 403
         )
     workshop = participant.workshop
+    if participant.withdrawn_at is not None:
+        return AnswerRefused(_("You have withdrawn: your answers no longer count."), 403)
     if participant.exclusion_id is not None:
         return AnswerRefused(
             _("The organiser has taken this phone's answers out of the results."), 403

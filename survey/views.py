@@ -30,6 +30,7 @@ from sessions.selectors import (
     may_read_results,
     participant_cookie_name,
     participant_from_request,
+    session_consent,
     table_counts,
     workshop_get,
 )
@@ -71,17 +72,22 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refusal = join_refusal(workshop_id=workshop.pk)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
+    consent = session_consent(workshop=workshop)  # the text to agree to, and its version
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
         tables=table_counts(workshop=workshop),
+        consent_version=consent.text.version,
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
         try:
             participant = participant_join(
-                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+                workshop=workshop,
+                table=table,
+                role=form.cleaned_data["role"] or "",
+                consent=consent.text,
             )
         except Rejected as refused:  # filled up (or closed) while this phone filled in
             return _join_refused(request, workshop, str(refused))
@@ -99,7 +105,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/join.html",
-        {"workshop": workshop, "form": form},
+        {"workshop": workshop, "form": form, "consent": consent},
         status=400 if form.is_bound else 200,
     )
 
@@ -148,6 +154,8 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         participant = participant_from_request(request=request, workshop=workshop)
         if participant is None:
             return redirect("join", code=workshop.code)
+        if participant.withdrawn_at is not None:  # says so, and offers nothing to answer
+            return redirect("survey-withdraw", code=workshop.code)
         return view(request, workshop, participant, **kwargs)
 
     return wrapper

@@ -74,7 +74,7 @@ def test_projector_mode_and_element_reach_the_snapshot(organiser, workshop):
 
 
 def test_phones_see_results_only_after_the_reveal(client, workshop):
-    client.post(f"/j/{workshop.code}/", {"table": "1"})
+    client.post(f"/j/{workshop.code}/", {"table": "1", "consent": "on"})
     participant = Participant.objects.get()
     answer_all(workshop, participant, lambda i, s: 5 if s.element.order == 1 else 2)
     other = participant_join(workshop=workshop, table=None, role="")
