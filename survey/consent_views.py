@@ -41,9 +41,9 @@ def survey_withdraw(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("join", code=workshop.code)
     message = ""
     status = 200
-    if request.method == "POST" and participant.withdrawn_at is None:
+    if request.method == "POST":
         try:
-            participant = participant_withdraw(participant=participant)
+            participant = participant_withdraw(participant=participant)  # twice: once
         except Rejected as refused:
             message, status = str(refused), 409
         else:
