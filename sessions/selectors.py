@@ -464,7 +464,7 @@ def session_consent(*, workshop: Workshop, own: bool = True) -> SessionConsent:
     team_name = next((t.team_name for t in rows if t.team_name), "")
     return SessionConsent(
         text=text,
-        organiser=text.organiser or team_name or _("the organiser of this session"),
+        organiser=text.organiser or team_name or _("the organisers in the room"),
         source=source,
     )
 
