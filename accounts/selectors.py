@@ -17,6 +17,8 @@ from accounts.models import CONSENT_PARTS, ConsentText, Invitation, Membership, 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet. Anything else
 # cannot be a link's token and is not looked up.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}", re.ASCII)
+# A team's slug (django.utils.text.slugify, ASCII).
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)
 
 AnyUser = AbstractBaseUser | AnonymousUser
 # Every field of a consent text that is part of its content (and so of its version).
@@ -187,6 +189,8 @@ def team_for_settings(*, user: AnyUser, slug: str) -> Team | None:
     """The team whose settings `user` may change (an organiser or manager of it; a superuser,
     any team), or None: a team of someone else's is not told apart from no team."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    if not _SLUG.fullmatch(slug):  # no team has it (and PostgreSQL refuses a NUL byte)
         return None
     teams = Team.objects.select_related("consent_text").filter(slug=slug)
     if not getattr(user, "is_superuser", False):

@@ -441,17 +441,16 @@ def session_consent(*, workshop: Workshop, own: bool = True) -> SessionConsent:
     One query (the join page's and the join's): the session's text, its team's text and name,
     the built-in text's row; the built-in text is stored the first time it is needed."""
     builtin_digest = _builtin_consent_digest()
-    team_text = Team.objects.filter(pk=workshop.team_id).values("consent_text_id")[:1]
+    team_id = workshop.team_id or 0  # no team has the id 0
+    team_text = Team.objects.filter(pk=team_id).values("consent_text_id")[:1]
     which = Q(digest=builtin_digest) | Q(pk__in=Subquery(team_text))
     own_id = workshop.consent_text_id if own else None
     if own_id is not None:
         which |= Q(pk=own_id)
     rows = list(
         ConsentText.objects.filter(which).annotate(
-            team_name=Subquery(Team.objects.filter(pk=workshop.team_id).values("name")[:1]),
-            of_team=Exists(
-                Team.objects.filter(pk=workshop.team_id, consent_text_id=OuterRef("pk"))
-            ),
+            team_name=Subquery(Team.objects.filter(pk=team_id).values("name")[:1]),
+            of_team=Exists(Team.objects.filter(pk=team_id, consent_text_id=OuterRef("pk"))),
         )
     )
     mine = next((t for t in rows if own_id is not None and t.pk == own_id), None)

@@ -16,7 +16,17 @@ from sessions.models import Exclusion, Participant, Phase, Workshop
 from survey.selectors import results_snapshot
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-HOSTILE_VERSIONS = ["²", "\uff17", "1_0", "+1", "-1", " 1", "99999999999999999999", "1\uffff", "\u200b"]
+HOSTILE_VERSIONS = [
+    "²",
+    "\uff17",
+    "1_0",
+    "+1",
+    "-1",
+    " 1",
+    "99999999999999999999",
+    "1\uffff",
+    "\u200b",
+]
 HOSTILE_TEXTS = ["\uffff", "a\x00b", "\u200b\u200d", "x" * 1001]
 
 
