@@ -23,7 +23,7 @@ TEXTS = {
     "nl": {
         "agree": "Ik heb dit gelezen en ga akkoord",
         "start": "Starten",
-        "what_for": "Waarvoor?",
+        "what_for": "Waarvoor, wie ziet de antwoorden, hoe lang?",
         "purpose": "hoe het ecosysteem voor impactondernemers",
         "withdraw": "Mijn antwoorden terugtrekken",
         "confirm": "Ja, trek mijn antwoorden terug",
@@ -33,7 +33,7 @@ TEXTS = {
     "en": {
         "agree": "I have read this and agree",
         "start": "Start",
-        "what_for": "What for?",
+        "what_for": "What for, who sees the answers, for how long?",
         "purpose": "how the ecosystem for impact entrepreneurs",
         "withdraw": "Withdraw my answers",
         "confirm": "Yes, withdraw my answers",
