@@ -220,6 +220,11 @@ def _points(doc: DocxDocument, points: list[ProfilePoint]) -> None:
         _muted(doc, "\u2013")
 
 
+def city_colours(document: PublicationDocument) -> dict[str, str]:
+    """Each session's colour in the comparison chart, by code: a city's own chart has it too."""
+    return {s["code"]: s["colour"] for s in document.comparison["sessions"]}
+
+
 def _title_page(doc: DocxDocument, document: PublicationDocument) -> None:
     programme = document.programme
     _h(doc, programme.name, 0)
@@ -317,7 +322,8 @@ def _recommendations(
         _bullets(doc, questions)
 
 
-def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -> None:
+def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str], colour: str) -> None:
+    """A city's chapter; its chart in the city's colour of the comparison chart."""
     city = profile.workshop.city
     doc.add_page_break()
     _h(doc, handout.CITY_HEADING.format(city=city), 2)
@@ -330,7 +336,7 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
         + " \u00b7 "
         + people_line(profile.participants, profile.respondents),
     )
-    png = radar_png(profile.names, [Series(city, profile.scores)], scale=2, quick=True)
+    png = radar_png(profile.names, [Series(city, profile.scores, colour)], scale=2, quick=True)
     doc.add_picture(io.BytesIO(png), width=Cm(12))
     _score_table(
         doc,
@@ -365,7 +371,7 @@ def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, 
     if sessions:
         png = radar_png(
             document.comparison["names"],
-            [Series(s["city"], s["scores"]) for s in sessions],
+            [Series(s["city"], s["scores"], s["colour"]) for s in sessions],
             scale=2,
             quick=True,
         )
@@ -374,8 +380,9 @@ def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, 
         run = caption.add_run(handout.CITIES_FIGURE)
         run.italic = True
         run.font.color.rgb = MUTED
+    colours = city_colours(document)
     for profile in document.profiles:
-        _city(doc, profile, values)
+        _city(doc, profile, values, colours.get(profile.workshop.code, ""))
 
 
 def _appendix(doc: DocxDocument, document: PublicationDocument) -> None:
@@ -479,6 +486,7 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
         return rich_html(fill(text, values), level=level)
 
     sessions = document.comparison["sessions"]
+    colours = city_colours(document)
     return {
         "h": handout,
         "labels": {
@@ -531,7 +539,7 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
         "cities_intro": html(programme.cities_intro),
         "comparison_svg": radar_svg(
             document.comparison["names"],
-            [Series(s["city"], s["scores"]) for s in sessions],
+            [Series(s["city"], s["scores"], s["colour"]) for s in sessions],
             title=handout.CITIES_FIGURE,
         )
         if sessions
@@ -542,7 +550,10 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
                 "heading": handout.CITY_HEADING.format(city=p.workshop.city),
                 "context": html(p.profile.local_context, 4),
                 "people": people_line(p.participants, p.respondents),
-                "chart_svg": p.chart_svg(handout.CITY_HEADING.format(city=p.workshop.city)),
+                "chart_svg": p.chart_svg(
+                    handout.CITY_HEADING.format(city=p.workshop.city),
+                    colour=colours.get(p.workshop.code, ""),
+                ),
                 "sections": [{"section": s, "synthesis": html(s.synthesis, 4)} for s in p.sections],
                 "summary": html(p.profile.summary, 4),
                 "opportunities_heading": handout.OPPORTUNITIES.format(city=p.workshop.city),
