@@ -35,6 +35,8 @@ from profiles.docx import (
     _muted,
     _save,
     _score_table,
+    note_line,
+    observation_line,
     people_line,
 )
 from profiles.models import ProfilePoint, Programme
@@ -427,6 +429,59 @@ def _appendix(doc: DocxDocument, document: PublicationDocument) -> None:
                 _bullets(doc, [str(q) for q in questions])
 
 
+def source_points(profile: ProfileDocument) -> list[dict[str, Any]]:
+    """The city's points that cite notes or observations, in the chapter's order, each with a
+    line per source (as the profile's own sources appendix writes them)."""
+    points = [(s.name, p) for s in profile.sections for p in (*s.strengths, *s.bottlenecks)] + [
+        (handout.OPPORTUNITIES_SECTION, p) for p in profile.opportunities
+    ]
+    return [
+        {
+            "name": name,
+            "text": point.text,
+            "lines": [note_line(n) for n in point.source_notes]
+            + [observation_line(o) for o in point.source_observations],
+        }
+        for name, point in points
+        if point.source_notes or point.source_observations
+    ]
+
+
+def publication_sources(document: PublicationDocument) -> list[dict[str, Any]]:
+    """Per city (in the chapters' order) the points with their sources; cities without any
+    are left out."""
+    out = []
+    for profile in document.profiles:
+        points = source_points(profile)
+        if points:
+            out.append(
+                {
+                    "heading": handout.CITY_HEADING.format(city=profile.workshop.city),
+                    "points": points,
+                }
+            )
+    return out
+
+
+def _sources(doc: DocxDocument, sources: list[dict[str, Any]]) -> None:
+    if not sources:
+        return
+    doc.add_page_break()
+    _h(doc, handout.CHAPTER_SOURCES, 1)
+    _muted(doc, handout.SOURCES_INTRO)
+    for city in sources:
+        _h(doc, city["heading"], 2)
+        for point in city["points"]:
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(xml_safe(f"{point['name']}: ")).bold = True
+            paragraph.add_run(xml_safe(point["text"]))
+            for text in point["lines"]:
+                line = doc.add_paragraph(xml_safe(text), style="List Bullet 2")
+                for run in line.runs:
+                    run.font.size = Pt(9)
+                    run.font.color.rgb = MUTED
+
+
 def publication_docx(document: PublicationDocument) -> bytes:
     """The whole publication as a .docx, in Dutch whatever the interface's language."""
     with translation.override(LANGUAGE):
@@ -450,6 +505,7 @@ def publication_docx(document: PublicationDocument) -> bytes:
         _recommendations(doc, document, values)
         _cities(doc, document, values)
         _appendix(doc, document)
+        _sources(doc, publication_sources(document))
         return _save(doc)
 
 
@@ -476,6 +532,30 @@ def _role_rows(document: PublicationDocument) -> list[list[str]]:
     return rows
 
 
+def _contents(document: PublicationDocument, *, has_sources: bool) -> list[dict[str, Any]]:
+    """The print page's table of contents: each chapter (and each city) with its anchor."""
+    cities = [
+        {
+            "id": f"stad-{p.workshop.code}",
+            "title": handout.CITY_HEADING.format(city=p.workshop.city),
+        }
+        for p in document.profiles
+    ]
+    chapters = [
+        ("voorwoord", handout.CHAPTER_FOREWORD, []),
+        ("inleiding", handout.CHAPTER_INTRODUCTION, []),
+        ("elementen", handout.CHAPTER_ELEMENTS, []),
+        ("themas", handout.CHAPTER_THEMES, []),
+        ("aanbevelingen", handout.CHAPTER_RECOMMENDATIONS, []),
+        ("steden", handout.CHAPTER_CITIES, cities),
+    ]
+    if document.appendices:
+        chapters.append(("appendix", handout.CHAPTER_APPENDIX, []))
+    if has_sources:
+        chapters.append(("bronnen", handout.CHAPTER_SOURCES, []))
+    return [{"id": i, "title": t, "children": c} for i, t, c in chapters]
+
+
 def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
     """The same publication for the printable page: the texts as HTML, the charts as SVG, in
     the order of the Word document. Call it in the publication's language."""
@@ -487,8 +567,11 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
 
     sessions = document.comparison["sessions"]
     colours = city_colours(document)
+    sources = publication_sources(document)
     return {
         "h": handout,
+        "toc": _contents(document, has_sources=bool(sources)),
+        "sources": sources,
         "labels": {
             "city": CITY,
             "date": DATE,
@@ -550,6 +633,7 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
                 "heading": handout.CITY_HEADING.format(city=p.workshop.city),
                 "context": html(p.profile.local_context, 4),
                 "people": people_line(p.participants, p.respondents),
+                "caption": handout.CITY_FIGURE.format(city=p.workshop.city),
                 "chart_svg": p.chart_svg(
                     handout.CITY_HEADING.format(city=p.workshop.city),
                     colour=colours.get(p.workshop.code, ""),
