@@ -340,6 +340,10 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str], c
     )
     png = radar_png(profile.names, [Series(city, profile.scores, colour)], scale=2, quick=True)
     doc.add_picture(io.BytesIO(png), width=Cm(12))
+    caption = doc.add_paragraph()
+    run = caption.add_run(handout.CITY_FIGURE.format(city=city))
+    run.italic = True
+    run.font.color.rgb = MUTED
     _score_table(
         doc,
         ["Element", "Score", "n"],

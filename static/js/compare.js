@@ -9,6 +9,8 @@
   var names = data.names.map(ScentissCharts.text).map(wrap);
   names = names.concat(names.slice(0, 1));
   var big = document.body.classList.contains("projector");
+  // A phone: smaller names and margins, so that the chart is not a thumbnail.
+  var narrow = !big && document.getElementById("compare-chart").clientWidth < 560;
   var traces = data.sessions.map(function (s, i) {
     var colour = s.colour || ScentissCharts.colour(i);
     return {
@@ -21,10 +23,10 @@
   Plotly.newPlot("compare-chart", traces, {
     polar: {
       radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: big ? 24 : 12 } },
-      angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: big ? 24 : 13 } },
+      angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: big ? 24 : narrow ? 11 : 13 } },
     },
     showlegend: false,
-    margin: big ? { l: 150, r: 150, t: 60, b: 60 } : { l: 130, r: 130, t: 50, b: 50 },
+    margin: big ? { l: 150, r: 150, t: 60, b: 60 } : narrow ? { l: 88, r: 88, t: 40, b: 40 } : { l: 130, r: 130, t: 50, b: 50 },
     separators: (1.5).toLocaleString(document.documentElement.lang || "nl").charAt(1) === "," ? ",." : ".,",
     paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
   }, { displayModeBar: false, responsive: true });
