@@ -22,7 +22,9 @@ from django.utils import formats, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -225,6 +227,22 @@ def _points(doc: DocxDocument, points: list[ProfilePoint]) -> None:
 def city_colours(document: PublicationDocument) -> dict[str, str]:
     """Each session's colour in the comparison chart, by code: a city's own chart has it too."""
     return {s["code"]: s["colour"] for s in document.comparison["sessions"]}
+
+
+def _page_numbers(doc: DocxDocument) -> None:
+    """The page number (a PAGE field) centred at the foot of every page but the title page."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"  # shown until Word or LibreOffice computes the field
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
 
 
 def _title_page(doc: DocxDocument, document: PublicationDocument) -> None:
@@ -493,6 +511,7 @@ def publication_docx(document: PublicationDocument) -> bytes:
         programme = document.programme
         doc = _document()
         doc.styles["Normal"].font.size = Pt(10.5)
+        _page_numbers(doc)
         _title_page(doc, document)
 
         _h(doc, handout.CHAPTER_FOREWORD, 1)

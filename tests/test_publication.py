@@ -187,6 +187,12 @@ def test_the_publication_has_the_hand_outs_sections_in_order_with_the_data(organ
     rows = blocks(doc)
     texts = [t for _s, t, _p in rows]
 
+    # Page numbers at the foot of every page but the title page.
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.footer._element.xpath('.//w:fldSimple[@w:instr="PAGE"]')
+    assert not section.first_page_footer._element.xpath(".//w:fldSimple")
+
     # Title page, then the chapters in the hand-out's order.
     assert rows[0] == ("Title", "Impact ondernemerschap in 2 steden", False)
     chapters = [
