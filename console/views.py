@@ -56,6 +56,7 @@ from survey.selectors import (
     session_counts,
     session_dashboard,
     sessions_comparison,
+    sessions_focus,
 )
 
 
@@ -201,8 +202,9 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
     # The one code-list parser: a code with a NUL byte or another odd character is a 400
     # (RejectedMiddleware), never a query PostgreSQL refuses.
     codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
-    workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
-    comparison = sessions_comparison(workshops=list(workshops))
+    workshops = list(Workshop.objects.filter(code__in=codes))
+    base = parse_session_codes(request.GET.get("base"))  # "verschil met": one of the codes
+    comparison = sessions_comparison(workshops=workshops, base=base[0] if base else None)
     return render(
         request,
         "console/compare.html",
@@ -211,6 +213,7 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
             "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
             "selected": set(codes),
             "comparison": comparison,
+            "focus": sessions_focus(workshops=workshops),
             "projector": request.GET.get("projector") == "1",
         },
     )

@@ -92,6 +92,7 @@ class ComparedSession:
     elements: Sequence[ElementData]
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
     participants: int = 0  # who joined (respondents are counted from the answers)
+    colour: str = ""  # "#17805e": the session's colour in every comparison (compared_series)
 
 
 def in_lang(texts: Mapping[str, T], lang: str) -> T:

@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -162,6 +163,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "weet ik niet",
+            "verschil met",
+            "verschil",
         ),
         "per_session": ("gemiddelde", "n", "weet ik niet"),
         "chart_title": "Elementscores (1-5)",
@@ -277,6 +280,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "don't know",
+            "difference with",
+            "difference",
         ),
         "per_session": ("mean", "n", "don't know"),
         "chart_title": "Element scores (1-5)",
@@ -716,10 +721,12 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 
 def build_comparison_workbook(
-    *, sessions: Sequence[ComparedSession], lang: str = "nl"
+    *, sessions: Sequence[ComparedSession], lang: str = "nl", base: str | None = None
 ) -> BulkWorkbook:
-    """Several sessions side by side: a row per session per element, a radar chart overlaying
-    the sessions, and a sheet per element with its statements per session.
+    """Several sessions side by side: a row per session per element with its difference from
+    the baseline session (code `base`, else the first; as "verschil met" on the comparison
+    page), a radar chart overlaying the sessions in their colours, and a sheet per element
+    with its statements per session.
 
     Elements and statements are matched by key, so sessions run with different versions of
     the instrument line up where their keys agree (and stay blank where they do not).
@@ -728,6 +735,8 @@ def build_comparison_workbook(
     sheet = text["sheet"]
     names = session_labels(sessions)
     results = [aggregate(_specs(s.elements), s.answers) for s in sessions]
+    codes = [s.code for s in sessions]
+    base_at = codes.index(base) if base in codes else 0
 
     # The union of elements and statements, in the order they first appear.
     element_names: dict[str, str] = {}
@@ -739,6 +748,7 @@ def build_comparison_workbook(
             for st in e.statements:
                 per_element.setdefault(st.key, st.label)
     by_key = [{e["key"]: e for e in r["elements"]} for r in results]
+    base_scores = {k: e["score"] for k, e in by_key[base_at].items()} if by_key else {}
 
     wb = BulkWorkbook()
     ws = wb.active
@@ -760,6 +770,13 @@ def build_comparison_workbook(
                     found["score"] if found else None,
                     found["n"] if found else None,
                     found["dont_know"] if found else None,
+                    names[base_at],
+                    None
+                    if s.code == codes[base_at]
+                    or not found
+                    or found["score"] is None
+                    or base_scores.get(key) is None
+                    else found["score"] - base_scores[key],
                 )
             )
     _header(ws, text["comparison"])
@@ -770,8 +787,10 @@ def build_comparison_workbook(
     date_col, score_col = 3, 9
     for (date_cell,) in ws.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
         date_cell.number_format = DATE_FORMAT
-    for (score_cell,) in ws.iter_rows(min_row=2, min_col=score_col, max_col=score_col):
-        score_cell.number_format = MEAN_FORMAT
+    diff_col = len(text["comparison"])
+    for col in (score_col, diff_col):
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = "+0.00;-0.00;0.00" if col == diff_col else MEAN_FORMAT
     _set_widths(ws, text["comparison"], rows)
     _filter(wb, ws, len(text["comparison"]))
 
@@ -788,7 +807,7 @@ def build_comparison_workbook(
         number_formats={c: MEAN_FORMAT for c in range(2, len(names) + 2)},
     )
     if sessions:
-        _radar(
+        chart = _radar(
             ws,
             title=text["chart_title"],
             categories_col=1,
@@ -796,6 +815,14 @@ def build_comparison_workbook(
             last_series_col=len(names) + 1,
             rows=len(chart_rows),
         )
+        # Each session in its colour of the comparison page and the programme's documents.
+        for series, session in zip(chart.series, sessions, strict=True):
+            if session.colour:
+                colour = session.colour.lstrip("#").upper()
+                series.graphicalProperties.line.solidFill = colour
+                series.marker.symbol = "circle"
+                series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+                series.marker.graphicalProperties.line.solidFill = colour
 
     taken = {sheet["comparison"].lower(), sheet["chart"].lower()}
     per_session = text["per_session"]

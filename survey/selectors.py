@@ -1,11 +1,13 @@
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 
+from core.palette import series_colour
 from instrument.models import Element, Statement
 from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
@@ -312,12 +314,39 @@ def session_counts(*, workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
-    """Element scores of several sessions side by side, each equal to the session's own results;
-    differences are against the first session chosen."""
+@dataclass(frozen=True)
+class ComparedSeries:
+    """One compared session as every chart and table shows it: its place and its colour."""
+
+    workshop: Workshop
+    colour: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.workshop.city} ({self.workshop.date.isoformat()})"
+
+
+def compared_series(*, workshops: Iterable[Workshop]) -> list[ComparedSeries]:
+    """The one rule for the order and the colour of compared sessions, used by the comparison
+    page, compare.xlsx and the programme's documents (.docx, print page): by date, then city,
+    then the session's id; the palette's colours in that order. A session given twice counts
+    once."""
+    unique = {w.pk: w for w in workshops}.values()
+    ordered = sorted(unique, key=lambda w: (w.date, w.city, w.pk))
+    return [ComparedSeries(workshop=w, colour=series_colour(i)) for i, w in enumerate(ordered)]
+
+
+def sessions_comparison(*, workshops: list[Workshop], base: str | None = None) -> dict[str, Any]:
+    """Element scores of several sessions side by side, each equal to the session's own results,
+    in the order of `compared_series`; differences are against the session whose code is
+    `base` (the first one when `base` is not among them)."""
+    series = compared_series(workshops=workshops)
+    workshops = [s.workshop for s in series]
     snapshots = [results_snapshot(workshop_id=w.pk) for w in workshops]
     if not snapshots:
-        return {"sessions": [], "rows": [], "names": {}}
+        return {"sessions": [], "rows": [], "names": {}, "base": None}
+    codes = [w.code for w in workshops]
+    base_index = codes.index(base) if base in codes else 0
     keys = [e["key"] for e in snapshots[0]["elements"]]
     names = {
         e.key: e.tr("name")
@@ -327,13 +356,16 @@ def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
     rows = []
     for key in keys:
         values = [by_key.get(key) for by_key in scores]
-        base = values[0]
+        base_value = values[base_index]
         rows.append(
             {
                 "key": key,
                 "name": names.get(key, key),
                 "scores": values,
-                "diffs": [None if v is None or base is None else v - base for v in values],
+                "diffs": [
+                    None if v is None or base_value is None or i == base_index else v - base_value
+                    for i, v in enumerate(values)
+                ],
             }
         )
     return {
@@ -345,9 +377,68 @@ def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
                 "participants": s["participants"],
                 "respondents": s["respondents"],
                 "scores": [by_key.get(k) for k in keys],
+                "colour": one.colour,
+                "label": one.label,
+                "is_base": i == base_index,
             }
-            for w, s, by_key in zip(workshops, snapshots, scores, strict=True)
+            for i, (one, w, s, by_key) in enumerate(
+                zip(series, workshops, snapshots, scores, strict=True)
+            )
         ],
         "rows": rows,
         "names": [names.get(k, k) for k in keys],
+        "base": codes[base_index],
     }
+
+
+def focus_comparison(*, workshop: Workshop) -> list[dict[str, Any]]:
+    """Each table with a focus (a sector, a district) against the rest of its room: the
+    element scores of the participants at that table beside those of everyone else who counts
+    (other tables, and no table), computed by the one aggregation rule."""
+    tables = list(workshop.tables.exclude(focus="").order_by("number"))
+    if not tables:
+        return []
+    specs = instrument_specs(instrument_id=workshop.instrument_id)
+    rows = list(
+        counted_answers(workshop_ids=[workshop.pk]).values_list(
+            "participant__table_id", "participant_id", "statement_id", "score"
+        )
+    )
+    names = {e.key: e.tr("name") for e, _statements in instrument_structure(workshop.instrument_id)}
+    out = []
+    for table in tables:
+        mine = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t == table.pk))
+        rest = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t != table.pk))
+        out.append(
+            {
+                "table": table,
+                "respondents": mine["respondents"],
+                "rest_respondents": rest["respondents"],
+                "rows": [
+                    {
+                        "key": f["key"],
+                        "name": names.get(f["key"], f["key"]),
+                        "focus": f["score"],
+                        "focus_n": f["n"],
+                        "rest": r["score"],
+                        "rest_n": r["n"],
+                        "diff": None
+                        if f["score"] is None or r["score"] is None
+                        else f["score"] - r["score"],
+                    }
+                    for f, r in zip(mine["elements"], rest["elements"], strict=True)
+                ],
+            }
+        )
+    return out
+
+
+def sessions_focus(*, workshops: Iterable[Workshop]) -> list[dict[str, Any]]:
+    """`focus_comparison` of each compared session that has a table with a focus, in the
+    order of `compared_series`."""
+    out = []
+    for one in compared_series(workshops=workshops):
+        tables = focus_comparison(workshop=one.workshop)
+        if tables:
+            out.append({"workshop": one.workshop, "colour": one.colour, "tables": tables})
+    return out

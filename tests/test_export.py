@@ -573,8 +573,9 @@ def test_csv_download_starts_with_a_bom_and_matches_the_answers(organiser, fille
 @pytest.fixture
 def three_cities(make_workshop) -> list[Workshop]:
     sessions = []
+    # In the order of the comparison (by date): Zwolle first.
     for offset, city in enumerate(["Zwolle", "Deventer", "Enschede"]):
-        w = make_workshop(city=city)
+        w = make_workshop(city=city, date=datetime.date(2026, 11, 26 + offset))
         fill(w, participants=3 + offset, offset=offset)
         sessions.append(w)
     return sessions
