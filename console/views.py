@@ -122,6 +122,24 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def organiser_table_tents(request: HttpRequest, code: str) -> HttpResponse:
+    """A card to fold and put on each table: the join QR code that chooses the table
+    (/j/<code>/?table=N), the table's number and focus. One A4 per table when printed."""
+    workshop = workshop_get(code=code)
+    join_url = session_urls(workshop=workshop, base_url=_base_url(request))["join_url"]
+    tents = []
+    for table in workshop.tables.order_by("number"):
+        url = f"{join_url}?table={table.number}"
+        tents.append({"table": table, "url": url, "qr": qr_svg(url, scale=10)})
+    return render(
+        request,
+        "console/table_tents.html",
+        {"workshop": workshop, "tents": tents, "short_url": join_url},
+    )
+
+
+@login_required
 @require_POST
 def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
     """Phase, projector mode and element, reveal: one form, one change, one broadcast.

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Rejected
+from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
 from sessions.forms import JoinForm
-from sessions.models import Participant, Phase, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -71,10 +72,13 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refusal = join_refusal(workshop_id=workshop.pk)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
+    tables = table_counts(workshop=workshop)
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
-        tables=table_counts(workshop=workshop),
+        tables=tables,
+        # A table tent's QR code (/j/<code>/?table=2) chooses its table; the phone can change it.
+        initial={"table": _tent_table(request, tables)},
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
@@ -102,6 +106,15 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         {"workshop": workshop, "form": form},
         status=400 if form.is_bound else 200,
     )
+
+
+def _tent_table(request: HttpRequest, tables: list) -> int | None:
+    """The table a table tent's link names (?table=N), if the session has it; else None."""
+    try:
+        number = parse_optional_id(request.GET.get("table"), max_value=MAX_TABLES)
+    except Rejected:
+        return None
+    return number if any(t.number == number for t in tables) else None
 
 
 def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:

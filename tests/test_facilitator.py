@@ -1,0 +1,28 @@
+"""The facilitator's tools without a browser: the table a tent's link chooses, the round
+timer, the rehearsal's clearing, the nudge, a table's own results."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "raw", ["9", "0", "²", "\uff17", "1_0", "99999999999999999999", "\uffff", ""]
+)
+def test_a_join_link_with_an_odd_table_chooses_no_table(workshop, raw):
+    page = Client().get(f"/j/{workshop.code}/", {"table": raw})
+    assert page.status_code == 200
+    assert b'<option value="" selected>' in page.content
+
+
+def test_a_join_link_with_a_table_chooses_it(workshop):
+    page = Client().get(f"/j/{workshop.code}/?table=3").content.decode()
+    assert '<option value="3" selected>' in page
+
+
+def test_the_table_tents_page_is_the_organisers(workshop, organiser):
+    assert Client().get(f"/s/{workshop.code}/tents/").status_code == 302  # to the login
+    page = organiser.get(f"/s/{workshop.code}/tents/").content.decode()
+    assert page.count('class="tent"') == 3
+    assert f"/j/{workshop.code}/?table=3" in page

@@ -1,0 +1,108 @@
+"""What a facilitator reaches for on the day, used as they would in Chromium against the app
+under uvicorn: table tents printed to PDF, a round timer, a rehearsal cleared before the room
+arrives, a nudge to the phones still answering, a table's own results."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from sessions.models import Participant, Phase, Workshop
+from sessions.qr import qr_svg
+from sessions.services import workshop_create, workshop_update
+from tests.browser_helpers import PHONE, log_in, off_the_loop, screenshot
+from tests.conftest import ARTIFACTS, ensure_instrument
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
+DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def workshop(transactional_db) -> Workshop:
+    return workshop_create(
+        city="Zwolle",
+        date=datetime.date(2026, 12, 10),
+        tables=3,
+        instrument=ensure_instrument(),
+        phase=Phase.JOIN,
+    )
+
+
+def desk_page(browser, server, workshop: Workshop, **options) -> Page:
+    """The organiser's console, logged in."""
+    if not get_user_model().objects.filter(username="organiser").exists():
+        get_user_model().objects.create_user("organiser", password=PASSWORD)
+    page = browser.new_context(**{**DESK, **options}).new_page()
+    page.set_default_timeout(20_000)
+    log_in(
+        page,
+        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
+        "organiser",
+        PASSWORD,
+        lands_on=f"**/s/{workshop.code}/organiser/",
+    )
+    return page
+
+
+def phone_page(browser, **options) -> Page:
+    page = browser.new_context(**{**PHONE, **options}).new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def test_table_tents_print_one_card_per_table_whose_qr_chooses_the_table(browser, server, workshop):
+    off_the_loop(
+        workshop_update,
+        workshop=workshop,
+        city="Zwolle",
+        title="",
+        date=workshop.date,
+        tables=3,
+        focus={2: "Haven"},
+    )
+    desk = desk_page(browser, server, workshop)
+    with desk.context.expect_page() as opened:
+        desk.get_by_role("link", name="Tafelbordjes").click()
+    tents = opened.value
+    tents.wait_for_load_state()
+    expect(tents.get_by_role("heading", name="Tafelbordjes · Zwolle")).to_be_visible()
+    cards = tents.locator("article.tent")
+    expect(cards).to_have_count(3)
+    haven = tents.locator("#tent-2 .tent-side:not(.tent-back)")
+    expect(haven.locator(".tent-number")).to_have_text("Tafel 2")
+    expect(haven.locator(".tent-focus")).to_have_text("Haven")
+    expect(haven.locator(".tent-code")).to_contain_text(workshop.code)
+    url = haven.locator(".tent-qr").get_attribute("data-url")
+    assert url == f"{server.url}/j/{workshop.code}/?table=2"
+    # The code drawn is the code of that URL (segno draws the same modules for the same text).
+    drawn = haven.locator(".tent-qr svg path").first.get_attribute("d")
+    assert drawn and drawn in qr_svg(url, scale=10)
+    screenshot(tents, "facilitator-table-tents-1366x768", full_page=True)
+
+    # Printed: one A4 page per table, nothing of the console around it.
+    pdf = tents.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    (ARTIFACTS / "facilitator-table-tents.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 3
+    tents.emulate_media(media="print")
+    boxes = [cards.nth(i).bounding_box() for i in range(3)]
+    assert all(b is not None for b in boxes)
+    # 210 x 296 mm at 96 dpi, one under the other: each card fills its sheet.
+    assert all(abs(b["width"] - 793) < 3 and abs(b["height"] - 1118) < 4 for b in boxes)
+    qr = tents.locator("#tent-2 .tent-side:not(.tent-back) .tent-qr").bounding_box()
+    assert qr is not None and qr["width"] > 250  # about 8 cm: scanned from across a table
+    tents.screenshot(path=str(ARTIFACTS / "facilitator-table-tents-print.png"), full_page=True)
+
+    # The phone that scans table 2's card finds table 2 chosen, and sits there.
+    phone = phone_page(browser)
+    phone.goto(url)
+    expect(phone.locator("select[name=table]")).to_have_value("2")
+    expect(phone.locator("#table-hint")).to_have_count(0)
+    screenshot(phone, "facilitator-join-from-tent-390x844")
+    phone.get_by_role("button", name="Starten").click()
+    expect(phone.get_by_text("Je bent T2·P1")).to_be_visible()
+    assert Participant.objects.get().table.number == 2
