@@ -9,6 +9,7 @@ urlpatterns = [
     path("organiser/new/", views.organiser_create, name="organiser-create"),
     path("organiser/compare/", views.organiser_compare, name="organiser-compare"),
     path(f"{session}organiser/", views.organiser_session, name="organiser-session"),
+    path(f"{session}round/", views.organiser_round, name="organiser-round"),
     path(f"{session}tents/", views.organiser_table_tents, name="organiser-table-tents"),
     path(f"{session}dashboard/", views.organiser_dashboard, name="organiser-dashboard"),
     path(f"{session}state/", views.organiser_state, name="organiser-state"),

@@ -3,6 +3,9 @@ with its live dashboard and phase moves, edit, duplicate, archive, exclude, dele
 projector; the comparison of sessions. It reads the survey's results and the sessions' rows,
 so it sits above both (docs/development.md, the layers)."""
 
+import datetime
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,10 +21,18 @@ from accounts.models import Team
 from accounts.selectors import user_teams
 from core.errors import Rejected
 from core.inputs import parse_session_codes
-from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
+from sessions.forms import (
+    DuplicateForm,
+    ExcludeForm,
+    RoundForm,
+    StateForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
 from sessions.models import (
     ANSWERING_PHASES,
     MAX_COMPARED,
+    ROUND_MINUTES_MAX,
     Exclusion,
     Phase,
     ProjectorMode,
@@ -41,6 +52,7 @@ from sessions.services import (
     workshop_create,
     workshop_delete,
     workshop_duplicate,
+    workshop_round,
     workshop_set_archived,
     workshop_update,
     workshop_update_state,
@@ -83,7 +95,9 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         "texts": {
             "dontKnow": _("don't know"),
             "mean": _("mean"),
+            "timeUp": _("Time is up"),
         },
+        "serverNow": _now_ms(),
         "snapshot": results_snapshot(workshop_id=workshop.pk),
     }
     return render(
@@ -92,6 +106,8 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         {
             "workshop": workshop,
             "join_url": urls["join_url"],
+            # Written as two pieces, so a line breaks before the code, never inside it.
+            "join_base": urls["join_url"].removesuffix(f"j/{workshop.code}/"),
             "join_qr": qr_svg(urls["join_url"], scale=12),
             "config": config,
         },
@@ -116,9 +132,43 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
-            "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
+            "live_config": {
+                "wsPath": f"/ws/s/{workshop.code}/live/",
+                "serverNow": _now_ms(),
+                "timeUp": _("Time is up"),
+            },
+            "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
+            "round_ends_at": _epoch(workshop.round_ends_at),
         },
     )
+
+
+def _now_ms() -> int:
+    """The server's clock for the round timer: the page corrects its own clock by it."""
+    return int(time.time() * 1000)
+
+
+def _epoch(value: datetime.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+@login_required
+@require_POST
+def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
+    """The round timer: start a round, go to the next element (projector and timer at once),
+    or stop it."""
+    workshop = workshop_get(code=code)
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX}
+        )
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        workshop_round(workshop=workshop, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    return redirect("organiser-session", code=workshop.code)
 
 
 @login_required

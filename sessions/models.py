@@ -27,6 +27,9 @@ PARTICIPANT_CAP_DEFAULT = 300
 PARTICIPANT_CAP_MAX = 5000
 # A seat number is at most the cap: seats are numbered 1, 2, ... per table (or room).
 SEAT_MAX = PARTICIPANT_CAP_MAX
+# A round of the discussion (one element): its length in minutes, as the organiser sets it.
+ROUND_MINUTES_DEFAULT = 20
+ROUND_MINUTES_MAX = 120
 
 
 def new_code() -> str:
@@ -97,6 +100,10 @@ class Workshop(models.Model):
     # Phones see the results only once the organiser reveals them (early answers must not
     # sway the room).
     results_revealed = models.BooleanField(default=False)
+    # The round timer on the projector and the console: when the current element's round
+    # ends (None: no round running) and how long a round is.
+    round_ends_at = models.DateTimeField(null=True, blank=True)
+    round_minutes = models.PositiveSmallIntegerField(default=ROUND_MINUTES_DEFAULT)
     archived = models.BooleanField(default=False)
     participant_cap = models.PositiveIntegerField(
         _("maximum number of participants"), default=PARTICIPANT_CAP_DEFAULT

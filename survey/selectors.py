@@ -1,3 +1,4 @@
+import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -5,6 +6,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from instrument.models import Element, Statement
 from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
@@ -76,7 +79,7 @@ _TABLES = {
 }
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
-       w.projector_mode, w.projector_element,
+       w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
@@ -139,7 +142,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         participants, respondents) = row  # fmt: skip
+         round_ends_at, round_minutes, participants, respondents) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -160,11 +163,24 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             "phase": phase,
             "revealed": bool(revealed),
             "projector": {"mode": mode, "element": focus},
+            # The round timer: its end in milliseconds since the epoch (None: not running).
+            "round": {"ends_at": _epoch_ms(round_ends_at), "minutes": round_minutes},
             "respondents": results["respondents"],
             "participants": participants,
             "elements": results["elements"],
         }
     return snapshots
+
+
+def _epoch_ms(value: datetime.datetime | str | None) -> int | None:
+    """A timestamp column as read by plain SQL (SQLite gives text) in ms since the epoch."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return int(value.timestamp() * 1000)
 
 
 def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:

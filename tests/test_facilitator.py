@@ -26,3 +26,21 @@ def test_the_table_tents_page_is_the_organisers(workshop, organiser):
     page = organiser.get(f"/s/{workshop.code}/tents/").content.decode()
     assert page.count('class="tent"') == 3
     assert f"/j/{workshop.code}/?table=3" in page
+
+
+def test_a_round_refuses_odd_minutes_and_a_next_past_the_last_element(workshop, organiser):
+    url = f"/s/{workshop.code}/round/"
+    for raw in ["0", "121", "²", "\uff17", "1_0", "9" * 30, "\uffff"]:
+        page = organiser.post(url, {"action": "start", "minutes": raw}, follow=True)
+        assert "Een ronde duurt 1 tot 120 minuten." in page.content.decode(), raw
+    workshop.refresh_from_db()
+    assert workshop.round_ends_at is None
+    organiser.post(url, {"action": "start", "minutes": "10"})
+    organiser.post(url, {"action": "start", "minutes": "10"})  # twice: one round
+    workshop.refresh_from_db()
+    assert workshop.round_minutes == 10 and workshop.round_ends_at is not None
+    workshop.projector_element = 6
+    workshop.save()
+    page = organiser.post(url, {"action": "next"}, follow=True).content.decode()
+    assert "Dit is het laatste element" in page
+    assert organiser.get(url).status_code == 405

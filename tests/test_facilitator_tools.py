@@ -7,12 +7,15 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from sessions import signals
 from sessions.models import Participant, Phase, Workshop
 from sessions.qr import qr_svg
 from sessions.services import workshop_create, workshop_update
-from tests.browser_helpers import PHONE, log_in, off_the_loop, screenshot
+from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
 from tests.conftest import ARTIFACTS, ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,6 +56,14 @@ def phone_page(browser, **options) -> Page:
     page = browser.new_context(**{**PHONE, **options}).new_page()
     page.set_default_timeout(20_000)
     return page
+
+
+def end_the_round_now(*, workshop_id: int) -> None:
+    """As if the round's minutes had passed (a new version, announced as any change is)."""
+    Workshop.objects.filter(pk=workshop_id).update(
+        round_ends_at=timezone.now(), results_version=F("results_version") + 1
+    )
+    signals.results_changed.send(sender=Workshop, workshop_id=workshop_id)
 
 
 def test_table_tents_print_one_card_per_table_whose_qr_chooses_the_table(browser, server, workshop):
@@ -106,3 +117,62 @@ def test_table_tents_print_one_card_per_table_whose_qr_chooses_the_table(browser
     phone.get_by_role("button", name="Starten").click()
     expect(phone.get_by_text("Je bent T2·P1")).to_be_visible()
     assert Participant.objects.get().table.number == 2
+
+
+def test_a_round_timer_runs_on_projector_and_console_and_next_element_moves_both(
+    browser, server, workshop
+):
+    from sessions.services import workshop_update_state
+
+    off_the_loop(
+        workshop_update_state,
+        workshop=workshop,
+        phase=Phase.DISCUSSION,
+        projector_mode="discussion",
+    )
+    desk = desk_page(browser, server, workshop)
+    projector = browser.new_context(**PROJECTOR).new_page()
+    projector.set_default_timeout(20_000)
+    projector.goto(f"{server.url}/s/{workshop.code}/projector/?key={workshop.projector_key}")
+    expect(projector.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(projector.locator("#discussion-title")).to_have_text("Kennis & Vaardigheden")
+    expect(projector.locator("#round-timer")).to_be_hidden()
+    # The join URL breaks before the code, never inside it.
+    code_box = projector.locator(".with-aside .join-code").bounding_box()
+    assert code_box is not None and code_box["height"] < 40
+
+    # Round one: 15 minutes, counting down on both screens.
+    desk.get_by_label("Minuten per ronde").fill("15")
+    desk.get_by_role("button", name="Ronde starten").click()
+    timer = projector.locator("#round-timer")
+    expect(timer).to_have_text(re.compile(r"^1[45]:\d\d$"))
+    expect(desk.locator("#round-timer")).to_have_text(re.compile(r"^1[45]:\d\d$"))
+    first = timer.text_content()
+    expect(timer).not_to_have_text(first or "")  # it counts
+    screenshot(projector, "facilitator-round-timer-projector-1920x1080")
+    screenshot(desk, "facilitator-round-timer-console-1366x768")
+    size = projector.evaluate(
+        "parseFloat(getComputedStyle(document.getElementById('round-timer')).fontSize)"
+    )
+    assert size >= 24
+
+    # Next element: the projector's discussion moves on and round two starts, live.
+    desk.get_by_role("button", name="Volgend element →").click()
+    expect(projector.locator("#discussion-title")).to_have_text("Sociaal Netwerk")
+    expect(timer).to_have_text(re.compile(r"^1[45]:\d\d$"))
+    expect(desk.locator(".phases.elements button.current")).to_have_text("Sociaal Netwerk")
+    workshop.refresh_from_db()
+    assert workshop.projector_element == 2 and workshop.round_minutes == 15
+
+    # A round whose time is up says so; stopping hides the timer.
+    off_the_loop(end_the_round_now, workshop_id=workshop.pk)
+    expect(timer).to_have_text("De tijd is om")
+    screenshot(projector, "facilitator-round-time-up-1920x1080")
+    desk.reload()
+    desk.get_by_role("button", name="Timer stoppen").click()
+    expect(timer).to_be_hidden()
+
+    # Past the last element there is no next one.
+    off_the_loop(workshop_update_state, workshop=workshop, projector_element=6)
+    desk.reload()
+    expect(desk.get_by_role("button", name="Volgend element →")).to_be_disabled()
