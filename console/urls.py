@@ -10,6 +10,12 @@ urlpatterns = [
     path("organiser/compare/", views.organiser_compare, name="organiser-compare"),
     path(f"{session}organiser/", views.organiser_session, name="organiser-session"),
     path(f"{session}round/", views.organiser_round, name="organiser-round"),
+    path(f"{session}rehearsal/", views.organiser_rehearsal, name="organiser-rehearsal"),
+    path(
+        f"{session}rehearsal/clear/",
+        views.organiser_rehearsal_clear,
+        name="organiser-rehearsal-clear",
+    ),
     path(f"{session}tents/", views.organiser_table_tents, name="organiser-table-tents"),
     path(f"{session}dashboard/", views.organiser_dashboard, name="organiser-dashboard"),
     path(f"{session}state/", views.organiser_state, name="organiser-state"),

@@ -54,6 +54,7 @@ from sessions.services import (
     workshop_duplicate,
     workshop_round,
     workshop_set_archived,
+    workshop_set_rehearsing,
     workshop_update,
     workshop_update_state,
 )
@@ -65,6 +66,7 @@ from survey.selectors import (
     session_dashboard,
     sessions_comparison,
 )
+from survey.services import rehearsal_clear
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -169,6 +171,60 @@ def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
     except Rejected as refused:
         messages.error(request, str(refused))
     return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
+    """Start or end the rehearsal (phones can answer in the arrival phase)."""
+    workshop = workshop_get(code=code)
+    rehearsing = request.POST.get("rehearsing") == "1"
+    try:
+        workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        if rehearsing:
+            messages.success(
+                request,
+                _(
+                    "Rehearsal started: scan the QR code and try the survey. Clear the "
+                    "rehearsal before the room arrives."
+                ),
+            )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
+    """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
+    workshop = workshop_get(code=code)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            count = rehearsal_clear(workshop=workshop)
+        except Rejected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Rehearsal cleared: %(count)d participant and their answers removed.",
+                    "Rehearsal cleared: %(count)d participants and their answers removed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_rehearsal_clear.html",
+        {
+            "workshop": workshop,
+            "counts": session_counts(workshop=workshop),
+            "started": workshop.phase != Phase.JOIN,
+        },
+    )
 
 
 @login_required

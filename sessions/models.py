@@ -105,6 +105,9 @@ class Workshop(models.Model):
     round_ends_at = models.DateTimeField(null=True, blank=True)
     round_minutes = models.PositiveSmallIntegerField(default=ROUND_MINUTES_DEFAULT)
     archived = models.BooleanField(default=False)
+    # A rehearsal before the room arrives: in the arrival phase, phones that join can answer
+    # (the organiser tries the QR code and the survey), and it is all cleared in one step.
+    rehearsing = models.BooleanField(default=False)
     participant_cap = models.PositiveIntegerField(
         _("maximum number of participants"), default=PARTICIPANT_CAP_DEFAULT
     )
@@ -142,7 +145,13 @@ class Workshop(models.Model):
 
     @property
     def accepts_answers(self) -> bool:
-        return self.phase in ANSWERING_PHASES and not self.archived
+        rehearsal = self.phase == Phase.JOIN and self.rehearsing
+        return (self.phase in ANSWERING_PHASES or rehearsal) and not self.archived
+
+    @property
+    def phones_wait(self) -> bool:
+        """Phones that joined wait for the survey to open (not during a rehearsal)."""
+        return self.phase == Phase.JOIN and not self.rehearsing
 
 
 class Table(models.Model):

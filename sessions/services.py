@@ -230,6 +230,8 @@ def workshop_update_state(
         changes["projector_element"] = projector_element
     if results_revealed is not None:
         changes["results_revealed"] = bool(results_revealed)
+    if changes.get("phase", Phase.JOIN) != Phase.JOIN:
+        changes["rehearsing"] = False  # the survey starts: a rehearsal is over
     changes = {k: v for k, v in changes.items() if getattr(workshop, k) != v}
     if not changes:
         return workshop
@@ -249,6 +251,17 @@ def workshop_update_state(
     for key, value in changes.items():
         setattr(workshop, key, value)
     return workshop
+
+
+def workshop_set_rehearsing(*, workshop: Workshop, rehearsing: bool) -> None:
+    """Start or end the rehearsal: while it runs, phones that join in the arrival phase can
+    answer. Refused (Rejected) once the survey phase has started."""
+    if rehearsing and workshop.phase != Phase.JOIN:
+        raise Rejected(
+            _("The survey has started: a rehearsal is only possible in the arrival phase.")
+        )
+    Workshop.objects.filter(pk=workshop.pk).update(rehearsing=rehearsing)
+    workshop.rehearsing = rehearsing
 
 
 def workshop_round(*, workshop: Workshop, action: str, minutes: int | None = None) -> Workshop:

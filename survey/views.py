@@ -192,7 +192,7 @@ def _statement_form(
 def survey_element(
     request: HttpRequest, workshop: Workshop, participant: Participant, number: int
 ) -> HttpResponse:
-    if workshop.phase == Phase.JOIN:
+    if workshop.phones_wait:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
         )
@@ -283,7 +283,7 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is None:
         return HttpResponseClientRedirect(f"/j/{workshop.code}/")
-    if workshop.phase != Phase.JOIN:
+    if not workshop.phones_wait:
         return HttpResponseClientRedirect(f"/s/{workshop.code}/survey/{participant.last_element}/")
     return HttpResponse(status=204)
 

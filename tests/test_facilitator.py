@@ -4,6 +4,8 @@ timer, the rehearsal's clearing, the nudge, a table's own results."""
 import pytest
 from django.test import Client
 
+from sessions.models import Participant
+
 pytestmark = pytest.mark.django_db
 
 
@@ -44,3 +46,33 @@ def test_a_round_refuses_odd_minutes_and_a_next_past_the_last_element(workshop, 
     page = organiser.post(url, {"action": "next"}, follow=True).content.decode()
     assert "Dit is het laatste element" in page
     assert organiser.get(url).status_code == 405
+
+
+def test_a_rehearsal_cannot_be_cleared_once_the_survey_started(workshop, organiser):
+    from sessions.services import participant_join
+    from survey.models import Answer
+
+    participant = participant_join(workshop=workshop, table=None, role="")
+    assert workshop.phase == "survey"
+    url = f"/s/{workshop.code}/rehearsal/clear/"
+    page = organiser.post(url, {"confirm": "1"}, follow=True).content.decode()
+    assert "de proefronde kan niet meer gewist worden" in page
+    assert organiser.post(f"/s/{workshop.code}/rehearsal/", {"rehearsing": "1"}, follow=True)
+    assert Participant.objects.filter(pk=participant.pk).exists()
+    workshop.refresh_from_db()
+    assert workshop.rehearsing is False
+    assert Answer.objects.count() == 0
+
+
+def test_clearing_a_rehearsal_twice_clears_once(make_workshop, organiser):
+    from sessions.services import participant_join
+
+    workshop = make_workshop(phase="join")
+    participant_join(workshop=workshop, table=None, role="")
+    url = f"/s/{workshop.code}/rehearsal/clear/"
+    first = organiser.post(url, {"confirm": "1"}, follow=True).content.decode()
+    second = organiser.post(url, {"confirm": "1"}, follow=True).content.decode()
+    assert "1 deelnemer en de antwoorden verwijderd" in first
+    assert "0 deelnemers en hun antwoorden verwijderd" in second
+    assert organiser.post(url, {"confirm": "²"}).status_code == 200  # asks again
+    assert not Participant.objects.filter(workshop=workshop).exists()

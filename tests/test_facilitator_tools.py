@@ -176,3 +176,45 @@ def test_a_round_timer_runs_on_projector_and_console_and_next_element_moves_both
     off_the_loop(workshop_update_state, workshop=workshop, projector_element=6)
     desk.reload()
     expect(desk.get_by_role("button", name="Volgend element →")).to_be_disabled()
+
+
+def test_a_rehearsal_is_tried_on_a_phone_and_cleared_in_one_confirmed_step(
+    browser, server, workshop
+):
+    from sessions.services import workshop_update_state
+    from survey.models import Answer, ItemTally
+
+    desk = desk_page(browser, server, workshop)
+    desk.get_by_role("button", name="Proefronde: QR-code en vragenlijst uitproberen").click()
+    expect(desk.locator(".messages")).to_contain_text("Proefronde gestart")
+    # The organiser's own phone scans the QR code and answers, in the arrival phase.
+    phone = phone_page(browser)
+    phone.goto(f"{server.url}/j/{workshop.code}/?table=1")
+    phone.get_by_role("button", name="Starten").click()
+    expect(phone).to_have_url(re.compile(r"/survey/1/$"))
+    phone.locator("form.statement").first.locator("label", has_text="4").first.click()
+    expect(phone.locator("#progress")).to_contain_text("1 van 46 beantwoord")
+    expect(desk.locator("#dash-respondents")).to_have_text("1")
+    screenshot(desk, "facilitator-rehearsal-console-1366x768")
+
+    # Cleared in one confirmed step: nobody, no answers, no tallies; the room starts at 0.
+    desk.get_by_role("link", name="Proefronde wissen…").click()
+    expect(desk.locator("#rehearsal-clear")).to_contain_text("alle 1 deelnemers")
+    screenshot(desk, "facilitator-rehearsal-clear-1366x768")
+    desk.get_by_role("button", name="Ja, proefronde wissen").click()
+    expect(desk.locator(".messages")).to_contain_text("Proefronde gewist: 1 deelnemer")
+    expect(desk.locator("#dash-joined")).to_have_text("0")
+    assert not Participant.objects.exists() and not Answer.objects.exists()
+    assert not ItemTally.objects.filter(n__gt=0).exists()
+    workshop.refresh_from_db()
+    assert workshop.rehearsing is False
+    # The rehearsal's phone is a stranger now: it joins again like anyone.
+    phone.reload()
+    expect(phone.get_by_role("button", name="Starten")).to_be_visible()
+
+    # Once the survey has started, clearing is refused, and the page says why.
+    off_the_loop(workshop_update_state, workshop=workshop, phase=Phase.SURVEY)
+    desk.goto(f"{server.url}/s/{workshop.code}/rehearsal/clear/")
+    expect(desk.get_by_role("alert")).to_contain_text("De vragenlijst is begonnen")
+    expect(desk.get_by_role("button", name="Ja, proefronde wissen")).to_have_count(0)
+    screenshot(desk, "facilitator-rehearsal-refused-1366x768")
