@@ -16,6 +16,7 @@ urlpatterns = [
         views.organiser_rehearsal_clear,
         name="organiser-rehearsal-clear",
     ),
+    path(f"{session}nudge/", views.organiser_nudge, name="organiser-nudge"),
     path(f"{session}tents/", views.organiser_table_tents, name="organiser-table-tents"),
     path(f"{session}dashboard/", views.organiser_dashboard, name="organiser-dashboard"),
     path(f"{session}state/", views.organiser_state, name="organiser-state"),

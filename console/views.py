@@ -66,7 +66,7 @@ from survey.selectors import (
     session_dashboard,
     sessions_comparison,
 )
-from survey.services import rehearsal_clear
+from survey.services import participants_nudge, rehearsal_clear
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -225,6 +225,26 @@ def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
             "started": workshop.phase != Phase.JOIN,
         },
     )
+
+
+@login_required
+@require_POST
+def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
+    """Remind the phones that have not finished (a reminder on each phone)."""
+    workshop = workshop_get(code=code)
+    try:
+        count = participants_nudge(workshop=workshop)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(count)d phone.", "Reminder sent to %(count)d phones.", count
+            )
+            % {"count": count},
+        )
+    return redirect("organiser-session", code=workshop.code)
 
 
 @login_required

@@ -306,7 +306,7 @@ def participants_busy(*, workshop: Workshop) -> list[dict[str, Any]]:
         .order_by("pk")
     )
     busy = [
-        {"seat": p.seat_label, "answered": answered[p.pk], "total": total}
+        {"id": p.pk, "seat": p.seat_label, "answered": answered[p.pk], "total": total}
         for p in phones
         if answered[p.pk] < total
     ]

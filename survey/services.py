@@ -16,7 +16,7 @@ from sessions import signals
 from sessions.models import Exclusion, Participant, Phase, Source, Table, Workshop
 from sessions.selectors import archived_refusal, participant_by_code
 from survey.models import Answer, ElementTally, ItemTally, PaperEntry
-from survey.selectors import instrument_statement_elements
+from survey.selectors import instrument_statement_elements, participants_busy
 from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
 
 
@@ -393,3 +393,24 @@ def rehearsal_clear(*, workshop: Workshop) -> int:
         )
     workshop.rehearsing = False
     return count
+
+
+def participants_nudge(*, workshop: Workshop) -> int:
+    """Remind the phones that have not answered every statement (the console's "Not finished
+    yet"): each shows a reminder in its own language. Returns how many were reminded; refused
+    (Rejected) outside the survey phase or when everyone has finished."""
+    archived_refusal(workshop=workshop)
+    if not workshop.accepts_answers:
+        raise Rejected(_("Reminders can be sent only while the survey is open."))
+    busy = [row["id"] for row in participants_busy(workshop=workshop)]
+    ids = sorted(
+        Participant.objects.filter(pk__in=busy, source=Source.PHONE).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise Rejected(_("Every phone has answered every statement: nobody to remind."))
+    transaction.on_commit(
+        lambda: signals.phones_nudged.send(
+            sender=Workshop, workshop_id=workshop.pk, participant_ids=ids
+        )
+    )
+    return len(ids)

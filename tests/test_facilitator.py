@@ -76,3 +76,19 @@ def test_clearing_a_rehearsal_twice_clears_once(make_workshop, organiser):
     assert "0 deelnemers en hun antwoorden verwijderd" in second
     assert organiser.post(url, {"confirm": "²"}).status_code == 200  # asks again
     assert not Participant.objects.filter(workshop=workshop).exists()
+
+
+def test_a_nudge_is_refused_outside_the_survey_and_when_everyone_finished(make_workshop, organiser):
+    from sessions.services import participant_join
+
+    closed = make_workshop(phase="discussion")
+    participant_join(workshop=closed, table=None, role="")
+    page = organiser.post(f"/s/{closed.code}/nudge/", follow=True).content.decode()
+    assert "alleen worden verstuurd terwijl de vragenlijst open is" in page
+    empty = make_workshop()
+    page = organiser.post(f"/s/{empty.code}/nudge/", follow=True).content.decode()
+    assert "niemand om te herinneren" in page
+    participant_join(workshop=empty, table=None, role="")
+    for _ in range(2):  # twice: two reminders, each said
+        page = organiser.post(f"/s/{empty.code}/nudge/", follow=True).content.decode()
+        assert "Herinnering verstuurd naar 1 telefoon." in page

@@ -218,3 +218,36 @@ def test_a_rehearsal_is_tried_on_a_phone_and_cleared_in_one_confirmed_step(
     expect(desk.get_by_role("alert")).to_contain_text("De vragenlijst is begonnen")
     expect(desk.get_by_role("button", name="Ja, proefronde wissen")).to_have_count(0)
     screenshot(desk, "facilitator-rehearsal-refused-1366x768")
+
+
+def test_a_nudge_reaches_the_phones_that_have_not_finished_in_their_language(
+    browser, server, workshop
+):
+    from sessions.services import workshop_update_state
+
+    off_the_loop(workshop_update_state, workshop=workshop, phase=Phase.SURVEY)
+    dutch = phone_page(browser)
+    english = phone_page(browser, locale="en-GB")
+    for phone, start in [(dutch, "Starten"), (english, "Start")]:
+        phone.goto(f"{server.url}/j/{workshop.code}/")
+        phone.get_by_role("button", name=start, exact=True).click()
+        expect(phone).to_have_url(re.compile(r"/survey/1/$"))
+        phone.evaluate(  # wait for the phone's socket
+            "() => new Promise(r => window.scentissPhone.isOpen() ? r() :"
+            " document.addEventListener('scentiss:phone-open', () => r(), {once: true}))"
+        )
+    desk = desk_page(browser, server, workshop)
+    expect(desk.locator("ul.nudge")).to_contain_text("P2 0/46")
+    desk.get_by_role("button", name="Stuur deze telefoons een herinnering").click()
+    expect(desk.locator(".messages")).to_contain_text("Herinnering verstuurd naar 2 telefoons.")
+    banner = dutch.locator("#nudge-banner")
+    expect(banner).to_contain_text("Een vriendelijke herinnering")
+    expect(english.locator("#nudge-banner")).to_contain_text("A friendly reminder")
+    screenshot(dutch, "facilitator-nudge-phone-390x844")
+    screenshot(english, "facilitator-nudge-phone-en-390x844")
+    banner.get_by_role("button", name="Oké").click()
+    expect(banner).to_have_count(0)
+    # The console's button is gone once the survey is closed.
+    off_the_loop(workshop_update_state, workshop=workshop, phase=Phase.DISCUSSION)
+    desk.reload()
+    expect(desk.get_by_role("button", name="Stuur deze telefoons een herinnering")).to_have_count(0)
