@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from instrument.models import Element, Statement
-from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Table, Workshop
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally, ItemTally
@@ -193,6 +193,23 @@ def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     room = results_snapshot(workshop_id=participant.workshop_id)["elements"]
     return [
         {"key": o["key"], "own": o["score"], "room": r["score"], "n": r["n"]}
+        for o, r in zip(own, room, strict=True)
+    ]
+
+
+def table_scores(*, table: Table) -> list[dict[str, Any]]:
+    """A table's element scores beside the room's: the answers of those who sit there now
+    (and count), against the whole session's (the chair's tablet and the projector)."""
+    specs = instrument_specs(instrument_id=table.workshop.instrument_id)
+    rows = (
+        counted_answers(workshop_ids=[table.workshop_id])
+        .filter(participant__table=table)
+        .values_list("participant_id", "statement_id", "score")
+    )
+    own = aggregate(specs, rows)["elements"]
+    room = results_snapshot(workshop_id=table.workshop_id)["elements"]
+    return [
+        {"key": o["key"], "table": o["score"], "room": r["score"], "n": o["n"]}
         for o, r in zip(own, room, strict=True)
     ]
 

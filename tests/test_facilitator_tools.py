@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sessions import signals
-from sessions.models import Participant, Phase, Workshop
+from sessions.models import Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.services import workshop_create, workshop_update
 from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
@@ -251,3 +251,39 @@ def test_a_nudge_reaches_the_phones_that_have_not_finished_in_their_language(
     off_the_loop(workshop_update_state, workshop=workshop, phase=Phase.DISCUSSION)
     desk.reload()
     expect(desk.get_by_role("button", name="Stuur deze telefoons een herinnering")).to_have_count(0)
+
+
+def test_a_chair_sees_the_tables_own_results_against_the_room(browser, server, workshop):
+    from instrument.models import Statement
+    from sessions.services import participant_join
+    from survey.services import answer_save
+
+    t1, t2 = Table.objects.filter(workshop=workshop).order_by("number")[:2]
+    tablet = browser.new_context(**TABLET).new_page()
+    tablet.set_default_timeout(20_000)
+    chair = f"{server.url}/s/{workshop.code}/chair/{t1.chair_key}/"
+    tablet.goto(chair)
+    tablet.get_by_text("De resultaten van deze tafel tegenover de zaal").click()
+    expect(tablet.locator("#table-results")).to_contain_text(
+        "De grafiek wacht op de eerste antwoorden."
+    )
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.SURVEY)
+    workshop.refresh_from_db()
+    kennis = Statement.objects.filter(
+        element__instrument=workshop.instrument, element__order=1
+    ).first()
+    for table, score in [(t1, 5), (t2, 1), (t2, 2)]:
+        p = off_the_loop(participant_join, workshop=workshop, table=table, role="")
+        off_the_loop(answer_save, participant=p, statement_id=kennis.pk, score=score)
+    tablet.reload()
+    tablet.get_by_text("De resultaten van deze tafel tegenover de zaal").click()
+    row = tablet.locator("#table-results .spider-numbers tr", has_text="Kennis")
+    expect(row.locator("td").nth(0)).to_have_text("5,0")  # this table
+    expect(row.locator("td").nth(1)).to_have_text("2,7")  # the room
+    # Kennis at the top: this table's 5 at the outer ring (radius 110 around 180, 180).
+    expect(tablet.locator("#table-results svg polygon.series.first")).to_have_attribute(
+        "points", re.compile(r"^180\.0,70\.0 ")
+    )
+    tablet.locator("#table-results").scroll_into_view_if_needed()
+    screenshot(tablet, "facilitator-table-results-chair-768x1024")
+    assert tablet.evaluate("document.documentElement.scrollWidth") <= 768
