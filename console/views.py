@@ -3,6 +3,9 @@ with its live dashboard and phase moves, edit, duplicate, archive, exclude, dele
 projector; the comparison of sessions. It reads the survey's results and the sessions' rows,
 so it sits above both (docs/development.md, the layers)."""
 
+import datetime
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,10 +22,18 @@ from accounts.models import Team
 from accounts.selectors import consent_fields, user_teams
 from core.errors import Rejected
 from core.inputs import parse_session_codes
-from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
+from sessions.forms import (
+    DuplicateForm,
+    ExcludeForm,
+    RoundForm,
+    StateForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
 from sessions.models import (
     ANSWERING_PHASES,
     MAX_COMPARED,
+    ROUND_MINUTES_MAX,
     Exclusion,
     ExclusionKind,
     Phase,
@@ -45,7 +56,9 @@ from sessions.services import (
     workshop_create,
     workshop_delete,
     workshop_duplicate,
+    workshop_round,
     workshop_set_archived,
+    workshop_set_rehearsing,
     workshop_update,
     workshop_update_state,
 )
@@ -58,6 +71,7 @@ from survey.selectors import (
     sessions_comparison,
     sessions_focus,
 )
+from survey.services import participants_nudge, rehearsal_clear
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -88,7 +102,9 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         "texts": {
             "dontKnow": _("don't know"),
             "mean": _("mean"),
+            "timeUp": _("Time is up"),
         },
+        "serverNow": _now_ms(),
         "snapshot": results_snapshot(workshop_id=workshop.pk),
     }
     return render(
@@ -97,6 +113,8 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         {
             "workshop": workshop,
             "join_url": urls["join_url"],
+            # Written as two pieces, so a line breaks before the code, never inside it.
+            "join_base": urls["join_url"].removesuffix(f"j/{workshop.code}/"),
             "join_qr": qr_svg(urls["join_url"], scale=12),
             "config": config,
         },
@@ -121,8 +139,134 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
-            "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
+            "live_config": {
+                "wsPath": f"/ws/s/{workshop.code}/live/",
+                "serverNow": _now_ms(),
+                "timeUp": _("Time is up"),
+            },
+            "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
+            "round_ends_at": _epoch(workshop.round_ends_at),
         },
+    )
+
+
+def _now_ms() -> int:
+    """The server's clock for the round timer: the page corrects its own clock by it."""
+    return int(time.time() * 1000)
+
+
+def _epoch(value: datetime.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+@login_required
+@require_POST
+def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
+    """The round timer: start a round, go to the next element (projector and timer at once),
+    or stop it."""
+    workshop = workshop_get(code=code)
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX}
+        )
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        workshop_round(workshop=workshop, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
+    """Start or end the rehearsal (phones can answer in the arrival phase)."""
+    workshop = workshop_get(code=code)
+    rehearsing = request.POST.get("rehearsing") == "1"
+    try:
+        workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        if rehearsing:
+            messages.success(
+                request,
+                _(
+                    "Rehearsal started: scan the QR code and try the survey. Clear the "
+                    "rehearsal before the room arrives."
+                ),
+            )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
+    """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
+    workshop = workshop_get(code=code)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            count = rehearsal_clear(workshop=workshop)
+        except Rejected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Rehearsal cleared: %(count)d participant and their answers removed.",
+                    "Rehearsal cleared: %(count)d participants and their answers removed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_rehearsal_clear.html",
+        {
+            "workshop": workshop,
+            "counts": session_counts(workshop=workshop),
+            "started": workshop.phase != Phase.JOIN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
+    """Remind the phones that have not finished (a reminder on each phone)."""
+    workshop = workshop_get(code=code)
+    try:
+        count = participants_nudge(workshop=workshop)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(count)d phone.", "Reminder sent to %(count)d phones.", count
+            )
+            % {"count": count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_GET
+def organiser_table_tents(request: HttpRequest, code: str) -> HttpResponse:
+    """A card to fold and put on each table: the join QR code that chooses the table
+    (/j/<code>/?table=N), the table's number and focus. One A4 per table when printed."""
+    workshop = workshop_get(code=code)
+    join_url = session_urls(workshop=workshop, base_url=_base_url(request))["join_url"]
+    tents = []
+    for table in workshop.tables.order_by("number"):
+        url = f"{join_url}?table={table.number}"
+        tents.append({"table": table, "url": url, "qr": qr_svg(url, scale=10)})
+    return render(
+        request,
+        "console/table_tents.html",
+        {"workshop": workshop, "tents": tents, "short_url": join_url},
     )
 
 

@@ -16,6 +16,7 @@ from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
     PARTICIPANT_CAP_MAX,
+    ROUND_MINUTES_MAX,
     TABLE_ADVISED_MAX,
     TABLE_FOCUS_MAX,
     Phase,
@@ -186,6 +187,21 @@ class StateForm(forms.Form):
 
     def changes(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class RoundForm(forms.Form):
+    """The round timer: start (with its minutes), the next element, or stop."""
+
+    action = forms.ChoiceField(choices=[("start", "start"), ("next", "next"), ("stop", "stop")])
+    minutes = IdField(
+        label=_("Minutes per round"),
+        min_value=1,
+        max_value=ROUND_MINUTES_MAX,
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": ROUND_MINUTES_MAX, "inputmode": "numeric"}
+        ),
+    )
 
 
 class DuplicateForm(forms.Form):

@@ -27,6 +27,9 @@ PARTICIPANT_CAP_DEFAULT = 300
 PARTICIPANT_CAP_MAX = 5000
 # A seat number is at most the cap: seats are numbered 1, 2, ... per table (or room).
 SEAT_MAX = PARTICIPANT_CAP_MAX
+# A round of the discussion (one element): its length in minutes, as the organiser sets it.
+ROUND_MINUTES_DEFAULT = 20
+ROUND_MINUTES_MAX = 120
 
 
 def new_code() -> str:
@@ -97,7 +100,14 @@ class Workshop(models.Model):
     # Phones see the results only once the organiser reveals them (early answers must not
     # sway the room).
     results_revealed = models.BooleanField(default=False)
+    # The round timer on the projector and the console: when the current element's round
+    # ends (None: no round running) and how long a round is.
+    round_ends_at = models.DateTimeField(null=True, blank=True)
+    round_minutes = models.PositiveSmallIntegerField(default=ROUND_MINUTES_DEFAULT)
     archived = models.BooleanField(default=False)
+    # A rehearsal before the room arrives: in the arrival phase, phones that join can answer
+    # (the organiser tries the QR code and the survey), and it is all cleared in one step.
+    rehearsing = models.BooleanField(default=False)
     participant_cap = models.PositiveIntegerField(
         _("maximum number of participants"), default=PARTICIPANT_CAP_DEFAULT
     )
@@ -144,7 +154,13 @@ class Workshop(models.Model):
 
     @property
     def accepts_answers(self) -> bool:
-        return self.phase in ANSWERING_PHASES and not self.archived
+        rehearsal = self.phase == Phase.JOIN and self.rehearsing
+        return (self.phase in ANSWERING_PHASES or rehearsal) and not self.archived
+
+    @property
+    def phones_wait(self) -> bool:
+        """Phones that joined wait for the survey to open (not during a rehearsal)."""
+        return self.phase == Phase.JOIN and not self.rehearsing
 
 
 class Table(models.Model):

@@ -18,6 +18,7 @@ from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
     PARTICIPANT_CAP_MAX,
+    ROUND_MINUTES_MAX,
     SEAT_MAX,
     TABLE_FOCUS_MAX,
     Exclusion,
@@ -297,6 +298,8 @@ def workshop_update_state(
         changes["projector_element"] = projector_element
     if results_revealed is not None:
         changes["results_revealed"] = bool(results_revealed)
+    if changes.get("phase", Phase.JOIN) != Phase.JOIN:
+        changes["rehearsing"] = False  # the survey starts: a rehearsal is over
     changes = {k: v for k, v in changes.items() if getattr(workshop, k) != v}
     if not changes:
         return workshop
@@ -313,6 +316,49 @@ def workshop_update_state(
                     sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
                 )
             )
+    for key, value in changes.items():
+        setattr(workshop, key, value)
+    return workshop
+
+
+def workshop_set_rehearsing(*, workshop: Workshop, rehearsing: bool) -> None:
+    """Start or end the rehearsal: while it runs, phones that join in the arrival phase can
+    answer. Refused (Rejected) once the survey phase has started."""
+    if rehearsing and workshop.phase != Phase.JOIN:
+        raise Rejected(
+            _("The survey has started: a rehearsal is only possible in the arrival phase.")
+        )
+    Workshop.objects.filter(pk=workshop.pk).update(rehearsing=rehearsing)
+    workshop.rehearsing = rehearsing
+
+
+def workshop_round(*, workshop: Workshop, action: str, minutes: int | None = None) -> Workshop:
+    """The round timer of the discussion, one element per round.
+
+    "start": a round of `minutes` (else the last length) for the projector's element, from now;
+    "next": the projector shows the next element's discussion questions and its round starts;
+    "stop": no timer. The projectors and the console follow (a new version, one broadcast).
+    Refused (Rejected, nothing changed) past the last element or with an odd length."""
+    if minutes is not None and not 1 <= minutes <= ROUND_MINUTES_MAX:
+        raise Rejected(_("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX})
+    length = minutes or workshop.round_minutes
+    changes: dict[str, Any] = {"round_minutes": length}
+    if action == "stop":
+        changes["round_ends_at"] = None
+    elif action in ("start", "next"):
+        changes["round_ends_at"] = timezone.now() + datetime.timedelta(minutes=length)
+        if action == "next":
+            if workshop.projector_element >= workshop.instrument.elements.count():
+                raise Rejected(_("This is the last element: there is no next one."))
+            changes["projector_element"] = workshop.projector_element + 1
+            changes["projector_mode"] = ProjectorMode.DISCUSSION
+    else:
+        raise Rejected(_("That change is not possible; nothing changed."))
+    with transaction.atomic():
+        Workshop.objects.filter(pk=workshop.pk).update(
+            **changes, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
     for key, value in changes.items():
         setattr(workshop, key, value)
     return workshop

@@ -1,3 +1,4 @@
+import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
@@ -6,10 +7,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from core.palette import series_colour
 from instrument.models import Element, Statement
-from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Table, Workshop
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally, ItemTally
@@ -78,7 +81,7 @@ _TABLES = {
 }
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
-       w.projector_mode, w.projector_element,
+       w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
@@ -141,7 +144,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         participants, respondents) = row  # fmt: skip
+         round_ends_at, round_minutes, participants, respondents) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -162,11 +165,24 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             "phase": phase,
             "revealed": bool(revealed),
             "projector": {"mode": mode, "element": focus},
+            # The round timer: its end in milliseconds since the epoch (None: not running).
+            "round": {"ends_at": _epoch_ms(round_ends_at), "minutes": round_minutes},
             "respondents": results["respondents"],
             "participants": participants,
             "elements": results["elements"],
         }
     return snapshots
+
+
+def _epoch_ms(value: datetime.datetime | str | None) -> int | None:
+    """A timestamp column as read by plain SQL (SQLite gives text) in ms since the epoch."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return int(value.timestamp() * 1000)
 
 
 def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
@@ -179,6 +195,23 @@ def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     room = results_snapshot(workshop_id=participant.workshop_id)["elements"]
     return [
         {"key": o["key"], "own": o["score"], "room": r["score"], "n": r["n"]}
+        for o, r in zip(own, room, strict=True)
+    ]
+
+
+def table_scores(*, table: Table) -> list[dict[str, Any]]:
+    """A table's element scores beside the room's: the answers of those who sit there now
+    (and count), against the whole session's (the chair's tablet and the projector)."""
+    specs = instrument_specs(instrument_id=table.workshop.instrument_id)
+    rows = (
+        counted_answers(workshop_ids=[table.workshop_id])
+        .filter(participant__table=table)
+        .values_list("participant_id", "statement_id", "score")
+    )
+    own = aggregate(specs, rows)["elements"]
+    room = results_snapshot(workshop_id=table.workshop_id)["elements"]
+    return [
+        {"key": o["key"], "table": o["score"], "room": r["score"], "n": o["n"]}
         for o, r in zip(own, room, strict=True)
     ]
 
@@ -298,7 +331,7 @@ def participants_busy(*, workshop: Workshop) -> list[dict[str, Any]]:
         .order_by("pk")
     )
     busy = [
-        {"seat": p.seat_label, "answered": answered[p.pk], "total": total}
+        {"id": p.pk, "seat": p.seat_label, "answered": answered[p.pk], "total": total}
         for p in phones
         if answered[p.pk] < total
     ]

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Rejected
+from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
 from sessions.forms import JoinForm
-from sessions.models import Participant, Phase, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -73,11 +74,14 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
     consent = session_consent(workshop=workshop)  # the text to agree to, and its version
+    tables = table_counts(workshop=workshop)
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
-        tables=table_counts(workshop=workshop),
+        tables=tables,
         consent_version=consent.text.version,
+        # A table tent's QR code (/j/<code>/?table=2) chooses its table; the phone can change it.
+        initial={"table": _tent_table(request, tables)},
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
@@ -108,6 +112,15 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         {"workshop": workshop, "form": form, "consent": consent},
         status=400 if form.is_bound else 200,
     )
+
+
+def _tent_table(request: HttpRequest, tables: list) -> int | None:
+    """The table a table tent's link names (?table=N), if the session has it; else None."""
+    try:
+        number = parse_optional_id(request.GET.get("table"), max_value=MAX_TABLES)
+    except Rejected:
+        return None
+    return number if any(t.number == number for t in tables) else None
 
 
 def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
@@ -187,7 +200,7 @@ def _statement_form(
 def survey_element(
     request: HttpRequest, workshop: Workshop, participant: Participant, number: int
 ) -> HttpResponse:
-    if workshop.phase == Phase.JOIN:
+    if workshop.phones_wait:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
         )
@@ -278,7 +291,7 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is None:
         return HttpResponseClientRedirect(f"/j/{workshop.code}/")
-    if workshop.phase != Phase.JOIN:
+    if not workshop.phones_wait:
         return HttpResponseClientRedirect(f"/s/{workshop.code}/survey/{participant.last_element}/")
     return HttpResponse(status=204)
 
