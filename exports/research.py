@@ -468,9 +468,11 @@ def _sav_formats_and_measures(
     return formats, measures
 
 
-def _sav_file_label(data: SessionData) -> str | None:
+def _sav_file_label(data: SessionData) -> str:
+    """The .sav's file label (SPSS shows it in the file's information): an anonymised
+    session's says so, with the date."""
     if data.anonymised_at is None:
-        return None
+        return ""
     return f"{data.code} anonymised {local_naive(data.anonymised_at).date().isoformat()}"
 
 

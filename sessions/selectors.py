@@ -135,7 +135,8 @@ def retention_due(*, workshops: Iterable[Workshop], today: datetime.date | None 
     today = today or timezone.localdate()
     due = set()
     for w in workshops:
-        day = retention_due_date(workshop=w, months=months.get(w.team_id))
+        period = months.get(w.team_id) if w.team_id is not None else None
+        day = retention_due_date(workshop=w, months=period)
         if day is not None and day <= today:
             due.add(w.pk)
     return due

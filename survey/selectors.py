@@ -198,7 +198,7 @@ def role_counts(*, workshop_ids: list[int]) -> dict[tuple[int, str], tuple[int, 
         pk__in=workshop_ids, aggregates__isnull=False
     ).values_list("pk", "aggregates"):
         counts = {key: value for key, value in counts.items() if key[0] != workshop_id}
-        for role, (n_joined, n_answered) in kept.get("roles", {}).items():
+        for role, (n_joined, n_answered) in (kept or {}).get("roles", {}).items():
             counts[(workshop_id, role)] = (int(n_joined), int(n_answered))
     return counts
 

@@ -120,8 +120,10 @@ def test_anonymising_keeps_the_scores_profile_and_publication_and_no_export_has_
             "snapshot": scores(results_snapshot(workshop_id=zwolle.pk)),
             "counts": results_snapshot(workshop_id=zwolle.pk)["participants"],
             "respondents": results_snapshot(workshop_id=zwolle.pk)["respondents"],
-            "roles": [(c.participants, c.respondents, c.roles) for c in city_counts(
-                workshops=[groningen, zwolle])],
+            "roles": [
+                (c.participants, c.respondents, c.roles)
+                for c in city_counts(workshops=[groningen, zwolle])
+            ],
             "profile": docx_text(organiser.get(f"/s/{code}/profile.docx").content),
             "publication": docx_text(
                 organiser.get(f"/organiser/programmes/{programme.pk}/publication.docx").content
@@ -258,9 +260,10 @@ def test_the_console_proposes_anonymising_a_closed_session_past_the_teams_period
         workshop_update_state(workshop=w, phase=Phase.CLOSED)
 
     def proposed(w: Workshop) -> bool:
-        return 'id="retention-notice"' in manager_client.get(
-            f"/s/{w.code}/organiser/"
-        ).content.decode()
+        return (
+            'id="retention-notice"'
+            in manager_client.get(f"/s/{w.code}/organiser/").content.decode()
+        )
 
     # No period: nothing is proposed.
     assert not any(proposed(w) for w in (old, recent, open_old))
@@ -340,7 +343,11 @@ def test_exports_and_imports_are_recorded_once_each(manager_client, manager, mak
         assert manager_client.get(f"/s/{source.code}/{path}").status_code == 200
     exported = events(AuditAction.EXPORT)
     assert [e.detail["file"] for e in reversed(exported)] == [
-        "export.xlsx", "answers.csv", "wide.csv", "codebook.csv", "long.sav"
+        "export.xlsx",
+        "answers.csv",
+        "wide.csv",
+        "codebook.csv",
+        "long.sav",
     ]
     assert {(e.actor_id, e.team_id, e.session_code) for e in exported} == {
         (manager.pk, team.pk, source.code)
@@ -449,7 +456,9 @@ def test_the_audit_page_shows_a_managers_teams_only_and_refuses_the_other_roles(
     only_exports = manager_client.get("/organiser/audit/?action=export").content.decode()
     assert "changed the phase" not in only_exports.split("<tbody>")[1]
     for odd in ("²", "７", "1_0", "-1", "9" * 40, "\uffff"):
-        assert manager_client.get("/organiser/audit/", {"page": odd, "action": odd}).status_code == 200
+        assert (
+            manager_client.get("/organiser/audit/", {"page": odd, "action": odd}).status_code == 200
+        )
 
     for role in (Role.ORGANISER, Role.RESEARCHER):
         user = django_user_model.objects.create_user(f"x-{role}", password="a-long-password-1")
@@ -458,7 +467,7 @@ def test_the_audit_page_shows_a_managers_teams_only_and_refuses_the_other_roles(
         client.force_login(user)
         refused = client.get("/organiser/audit/", HTTP_ACCEPT_LANGUAGE="nl")
         assert refused.status_code == 403
-        assert "Alleen de manager van een team" in refused.content.decode()
+        assert "Alleen de beheerder van een team" in refused.content.decode()
         assert ours.code not in refused.content.decode()
 
     boss = django_user_model.objects.create_superuser("root", password="a-long-password-1")
@@ -471,8 +480,14 @@ def test_the_audit_page_shows_a_managers_teams_only_and_refuses_the_other_roles(
 def test_the_audit_page_is_paginated(manager_client, manager, team, make_workshop):
     w = make_workshop(team=team)
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor=manager, actor_name="baas", team=team, action=AuditAction.EXPORT,
-                   session_code=w.code, detail={"file": f"f{i}.csv"})  # fmt: skip
+        AuditEvent(
+            actor=manager,
+            actor_name="baas",
+            team=team,
+            action=AuditAction.EXPORT,
+            session_code=w.code,
+            detail={"file": f"f{i}.csv"},
+        )
         for i in range(120)
     )
     first = manager_client.get("/organiser/audit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

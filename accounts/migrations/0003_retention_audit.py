@@ -7,55 +7,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_consent_text'),
+        ("accounts", "0002_consent_text"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_name', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('export', 'exported'), ('import', 'imported answers'), ('delete', 'deleted a session'), ('archive', 'archived a session'), ('unarchive', 'restored a session'), ('anonymise', 'anonymised a session'), ('phase', 'changed the phase'), ('exclude', 'took participants out'), ('exclude_undo', 'brought participants back'), ('invite', 'invited'), ('reset', 'gave a new link'), ('deactivate', 'deactivated an account'), ('activate', 'activated an account'), ('retention', 'set the retention period')], max_length=16)),
-                ('session_code', models.CharField(blank=True, max_length=12)),
-                ('session_title', models.CharField(blank=True, max_length=320)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("export", "exported"),
+                            ("import", "imported answers"),
+                            ("delete", "deleted a session"),
+                            ("archive", "archived a session"),
+                            ("unarchive", "restored a session"),
+                            ("anonymise", "anonymised a session"),
+                            ("phase", "changed the phase"),
+                            ("exclude", "took participants out"),
+                            ("exclude_undo", "brought participants back"),
+                            ("invite", "invited"),
+                            ("reset", "gave a new link"),
+                            ("deactivate", "deactivated an account"),
+                            ("activate", "activated an account"),
+                            ("retention", "set the retention period"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("session_code", models.CharField(blank=True, max_length=12)),
+                ("session_title", models.CharField(blank=True, max_length=320)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='team',
-            name='retention_months',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='retention period (months)'),
+            model_name="team",
+            name="retention_months",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="retention period (months)"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(('retention_months__isnull', True), models.Q(('retention_months__gte', 1), ('retention_months__lte', 600)), _connector='OR'), name='team_retention_months_range'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("retention_months__isnull", True),
+                    models.Q(("retention_months__gte", 1), ("retention_months__lte", 600)),
+                    _connector="OR",
+                ),
+                name="team_retention_months_range",
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='accounts.team'),
+            model_name="auditevent",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="audit_events",
+                to="accounts.team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['team', '-at'], name='auditevent_team_at'),
+            model_name="auditevent",
+            index=models.Index(fields=["team", "-at"], name="auditevent_team_at"),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['export', 'import', 'delete', 'archive', 'unarchive', 'anonymise', 'phase', 'exclude', 'exclude_undo', 'invite', 'reset', 'deactivate', 'activate', 'retention'])), name='auditevent_action_known'),
+            model_name="auditevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "export",
+                            "import",
+                            "delete",
+                            "archive",
+                            "unarchive",
+                            "anonymise",
+                            "phase",
+                            "exclude",
+                            "exclude_undo",
+                            "invite",
+                            "reset",
+                            "deactivate",
+                            "activate",
+                            "retention",
+                        ],
+                    )
+                ),
+                name="auditevent_action_known",
+            ),
         ),
     ]

@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instrument', '0002_instrument_v2_as_written'),
-        ('notes', '0003_observation_by_table_chair'),
-        ('workshops', '0011_anonymised'),
+        ("instrument", "0002_instrument_v2_as_written"),
+        ("notes", "0003_observation_by_table_chair"),
+        ("workshops", "0011_anonymised"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='note',
-            name='note_kind_matches_participant',
+            model_name="note",
+            name="note_kind_matches_participant",
         ),
         migrations.AddField(
-            model_name='note',
-            name='anonymised_seat',
+            model_name="note",
+            name="anonymised_seat",
             field=models.CharField(blank=True, max_length=24),
         ),
         migrations.AddConstraint(
-            model_name='note',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['plus', 'minus']), ('participant__isnull', False)), models.Q(('kind__in', ['plus', 'minus']), ('participant__isnull', True), models.Q(('anonymised_seat', ''), _negated=True)), models.Q(('kind__in', ['agree', 'differ']), ('participant__isnull', True)), _connector='OR'), name='note_kind_matches_participant'),
+            model_name="note",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["plus", "minus"]), ("participant__isnull", False)),
+                    models.Q(
+                        ("kind__in", ["plus", "minus"]),
+                        ("participant__isnull", True),
+                        models.Q(("anonymised_seat", ""), _negated=True),
+                    ),
+                    models.Q(("kind__in", ["agree", "differ"]), ("participant__isnull", True)),
+                    _connector="OR",
+                ),
+                name="note_kind_matches_participant",
+            ),
         ),
     ]

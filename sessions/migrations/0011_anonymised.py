@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshops', '0010_consent_withdrawal'),
+        ("workshops", "0010_consent_withdrawal"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workshop',
-            name='aggregates',
+            model_name="workshop",
+            name="aggregates",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='workshop',
-            name='anonymised_at',
+            model_name="workshop",
+            name="anonymised_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
