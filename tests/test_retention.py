@@ -221,11 +221,17 @@ def test_only_a_closed_session_is_anonymised_and_an_anonymised_one_stays_closed(
     seat(workshop, ["entrepreneur", "policy"], answering=2)
     page = organiser.get(f"/s/{workshop.code}/anonymise/")
     assert page.status_code == 200
-    assert "Only a closed session can be anonymised" in page.content.decode()
+    assert "Alleen een afgesloten sessie kan worden geanonimiseerd" in page.content.decode()
     assert 'name="confirm_code"' not in page.content.decode()
     refused = anonymise(organiser, workshop)
     assert refused.status_code == 400
-    assert "Only a closed session" in refused.content.decode()
+    assert "Alleen een afgesloten sessie" in refused.content.decode()
+    english = organiser.post(
+        f"/s/{workshop.code}/anonymise/",
+        {"confirm_code": workshop.code},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Only a closed session can be anonymised" in english.content.decode()
     assert Participant.objects.filter(workshop=workshop).count() == 2
 
     workshop_update_state(workshop=workshop, phase=Phase.CLOSED)
@@ -245,7 +251,7 @@ def test_only_a_closed_session_is_anonymised_and_an_anonymised_one_stays_closed(
         format="multipart",
     )
     assert imported.status_code == 400
-    assert "anonymised" in imported.content.decode()
+    assert "geanonimiseerd" in imported.content.decode()
     assert not Participant.objects.filter(workshop=workshop).exists()
 
 
@@ -267,7 +273,7 @@ def test_the_console_proposes_anonymising_a_closed_session_past_the_teams_period
 
     # No period: nothing is proposed.
     assert not any(proposed(w) for w in (old, recent, open_old))
-    assert "anonymise?" not in manager_client.get("/organiser/").content.decode()
+    assert "anonimiseren?" not in manager_client.get("/organiser/").content.decode()
 
     response = manager_client.post(f"/organiser/teams/{team.slug}/retention/", {"months": "12"})
     assert response.status_code == 302
@@ -277,13 +283,13 @@ def test_the_console_proposes_anonymising_a_closed_session_past_the_teams_period
     assert not proposed(recent)
     assert not proposed(open_old)  # not closed
     listing = manager_client.get("/organiser/").content.decode()
-    assert listing.count("anonymise?") == 1
-    row = next(line for line in listing.splitlines() if "anonymise?" in line)
+    assert listing.count("anonimiseren?") == 1
+    row = next(line for line in listing.splitlines() if "anonimiseren?" in line)
     assert "Oud" in row
 
     assert anonymise(manager_client, old).status_code == 302
     assert not proposed(old)
-    assert "anonymise?" not in manager_client.get("/organiser/").content.decode()
+    assert "anonimiseren?" not in manager_client.get("/organiser/").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -295,9 +301,13 @@ def test_an_odd_retention_period_is_refused_with_a_message_and_nothing_is_stored
 ):
     team.retention_months = 24
     team.save()
-    response = manager_client.post(f"/organiser/teams/{team.slug}/retention/", {"months": months})
+    url = f"/organiser/teams/{team.slug}/retention/"
+    response = manager_client.post(url, {"months": months})
     assert response.status_code == 400
-    assert "Give a whole number of months from 1 to 600" in response.content.decode()
+    assert "Geef een heel aantal maanden van 1 tot en met 600" in response.content.decode()
+    english = manager_client.post(url, {"months": months}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert "Give a whole number of months from 1 to 600" in english.content.decode()
     team.refresh_from_db()
     assert team.retention_months == 24
     assert not AuditEvent.objects.filter(action=AuditAction.RETENTION).exists()
