@@ -1,3 +1,4 @@
+import calendar
 import datetime
 import functools
 import secrets
@@ -12,7 +13,8 @@ from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -82,11 +84,62 @@ def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
 
 def archived_refusal(*, workshop: Workshop) -> None:
     """An archived session is read-only: no answers, no notes, no seats (Rejected, in the
-    user's language). The organiser restores it ("Unarchive") to change it again."""
+    user's language). The organiser restores it ("Unarchive") to change it again. An
+    anonymised session is refused the same way, for good (anonymised_refusal)."""
+    anonymised_refusal(workshop=workshop)
     if workshop.archived:
         raise Rejected(
             _("This session is archived: nothing can be changed. The organiser can restore it.")
         )
+
+
+def anonymised_refusal(*, workshop: Workshop) -> None:
+    """An anonymised session keeps only its totals: no participant, answer, seat or exclusion
+    can be added or changed (Rejected, in the user's language)."""
+    if workshop.anonymised_at is not None:
+        raise Rejected(
+            _(
+                "This session was anonymised on %(date)s: only its totals are kept, and "
+                "nothing about its participants can be added or changed."
+            )
+            % {"date": date_format(localtime(workshop.anonymised_at), "DATE_FORMAT")}
+        )
+
+
+def retention_due_date(*, workshop: Workshop, months: int | None) -> datetime.date | None:
+    """The day from which a closed session of a team with a retention period of `months`
+    is proposed for anonymising (its date plus the months; the month's last day where the
+    month is shorter), or None: no period, not closed, or anonymised already."""
+    if months is None or workshop.phase != Phase.CLOSED or workshop.anonymised_at is not None:
+        return None
+    month_index = workshop.date.month - 1 + months
+    year, month = workshop.date.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return None
+    return datetime.date(year, month, min(workshop.date.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_due(*, workshops: Iterable[Workshop], today: datetime.date | None = None) -> set[int]:
+    """The ids of the sessions the console proposes anonymising: closed, not anonymised, and
+    older than their team's retention period (accounts.models.Team.retention_months). One
+    query for any number of sessions."""
+    workshops = list(workshops)
+    team_ids = {w.team_id for w in workshops if w.team_id is not None}
+    if not team_ids:
+        return set()
+    months = dict(
+        Team.objects.filter(pk__in=team_ids, retention_months__isnull=False).values_list(
+            "pk", "retention_months"
+        )
+    )
+    today = today or timezone.localdate()
+    due = set()
+    for w in workshops:
+        period = months.get(w.team_id) if w.team_id is not None else None
+        day = retention_due_date(workshop=w, months=period)
+        if day is not None and day <= today:
+            due.add(w.pk)
+    return due
 
 
 def session_list(*, user: object, with_archived: bool = False, limit: int = 200) -> list[Workshop]:
