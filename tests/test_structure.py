@@ -3,6 +3,7 @@ against the layers (the contracts themselves run in `make test` as lint-imports)
 
 import json
 import re
+import tomllib
 from pathlib import Path
 
 import plotly
@@ -42,3 +43,16 @@ def test_the_csp_stylesheet_was_made_from_the_plotly_js_that_is_served():
     version = re.search(r"plotly\.js v(\d+\.\d+\.\d+)", served.read_text()[:500]).group(1)
     stylesheet = (ROOT / "static" / "css" / "plotly.css").read_text()
     assert f"(plotly.js v{version}," in stylesheet
+
+
+def test_every_app_is_under_the_no_cycles_contract():
+    """The contract against import cycles between the modules of one app (and of its
+    subpackages: import-linter's acyclic_siblings descends into them) names every app, so an
+    app added to the graph is covered without anyone remembering this contract."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    linter = config["tool"]["importlinter"]
+    acyclic = [c for c in linter["contracts"] if c["type"] == "acyclic_siblings"]
+    assert len(acyclic) == 1
+    assert sorted(acyclic[0]["ancestors"]) == sorted(linter["root_packages"])
+    packaged = {p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]}
+    assert packaged == set(linter["root_packages"])
