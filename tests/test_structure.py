@@ -56,3 +56,30 @@ def test_every_app_is_under_the_no_cycles_contract():
     assert sorted(acyclic[0]["ancestors"]) == sorted(linter["root_packages"])
     packaged = {p.rstrip("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]}
     assert packaged == set(linter["root_packages"])
+
+
+def test_sql_takes_table_names_from_the_models():
+    """SQL built in Python names a table by its model's db_table (read from `_meta`, or from
+    the app registry for an app higher up), and survey/sql/answer_save.sql by placeholders
+    filled from the models: a model given another table name cannot leave a statement
+    reading the old one."""
+    from django.apps import apps
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    ours = set(config["tool"]["importlinter"]["root_packages"])
+    names = {m._meta.db_table for m in apps.get_models() if m.__module__.split(".")[0] in ours}
+    keywords = r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|COPY)\s+"
+    written = re.compile(keywords + r"(" + "|".join(sorted(names)) + r")\b", re.IGNORECASE)
+    files = [
+        *(p for package in ours for p in (ROOT / package).rglob("*.py")),
+        *(ROOT / "bench").rglob("*.py"),
+        *(ROOT / "survey" / "sql").glob("*.sql"),
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if written.search(line)
+    ]
+    assert not found, "\n".join(found)
