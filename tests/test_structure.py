@@ -3,6 +3,7 @@ against the layers (the contracts themselves run in `make test` as lint-imports)
 
 import json
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -82,4 +83,28 @@ def test_sql_takes_table_names_from_the_models():
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if written.search(line)
     ]
+    assert not found, "\n".join(found)
+
+
+def test_the_tree_names_behaviour_not_tracker_numbers():
+    """Code, templates, docs and tests say what a thing does, not which ticket asked for it
+    (`git grep -niE "issues? ?#?[0-9]+"` finds nothing; the lock files' hashes aside)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    numbered = re.compile(r"issues? ?#?[0-9]+", re.IGNORECASE)
+    found = []
+    for name in filter(None, tracked.split("\0")):
+        path = ROOT / name
+        if name.endswith(".lock") or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # images, fonts, .mo
+        found += [
+            f"{name}:{n}: {line.strip()[:120]}"
+            for n, line in enumerate(text.splitlines(), 1)
+            if numbered.search(line)
+        ]
     assert not found, "\n".join(found)
