@@ -86,6 +86,7 @@ def fixed_session(instrument) -> tuple[Workshop, Programme]:
     a profile drawn from the notes, and a programme with the hand-out's texts."""
     from sessions.services import workshop_create
 
+    before = _last_ids()
     workshop = workshop_create(
         city="Zwolle",
         date=datetime.date(2026, 11, 26),
@@ -197,28 +198,40 @@ def fixed_session(instrument) -> tuple[Workshop, Programme]:
         text="Maak ruimte voor experimenten.",
         workshop_ids=[workshop.pk],
     )
-    _fix_times()
+    _fix_times(after=before)
+    Participant.objects.filter(workshop=workshop).update(joined_at=START)
     workshop.refresh_from_db()
     return workshop, programme
 
 
-def _fix_times() -> None:
-    """Every date-time of every row the app stores, a minute apart in the order the rows
-    were made (their ids), from START: the same values every run."""
-    ours = {"accounts", "instrument", "workshops", "survey", "notes", "profiles", "auth"}
-    for model in apps.get_models():
-        if model._meta.app_label not in ours or model._meta.proxy:
-            continue
+def _stored_models() -> list[type[models.Model]]:
+    """The app's models that store a date-time."""
+    ours = {"accounts", "instrument", "workshops", "survey", "notes", "profiles"}
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in ours
+        and not model._meta.proxy
+        and any(isinstance(f, models.DateTimeField) for f in model._meta.concrete_fields)
+    ]
+
+
+def _last_ids() -> dict[type[models.Model], int]:
+    return {m: m.objects.aggregate(top=models.Max("pk"))["top"] or 0 for m in _stored_models()}
+
+
+def _fix_times(*, after: dict[type[models.Model], int]) -> None:
+    """Every date-time of every row made for the session (ids above `after`), a minute apart
+    in the order the rows were made, from START: the same values every run, whatever else
+    the test database holds."""
+    for model in _stored_models():
         fields = [
             f.attname for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField)
         ]
-        if not fields:
-            continue
-        for i, pk in enumerate(model.objects.order_by("pk").values_list("pk", flat=True)):
+        made = model.objects.filter(pk__gt=after[model]).order_by("pk")
+        for i, pk in enumerate(made.values_list("pk", flat=True)):
             at = START + datetime.timedelta(minutes=i)
             model.objects.filter(pk=pk).update(**dict.fromkeys(fields, at))
-    # A participant's answers by when they were given: in answer order, after joining.
-    Participant.objects.update(joined_at=START)
 
 
 # --- normalising ------------------------------------------------------------------------------
