@@ -35,7 +35,11 @@ def relied_on(owner: object, *names: str, library: str, ours: str) -> None:
     """Fail, naming what moved, when `owner` (a library's class, module or object) no longer
     has an attribute that module `ours` uses."""
     missing = [name for name in names if not hasattr(owner, name)]
-    shown = getattr(owner, "__qualname__", None) or type(owner).__qualname__
+    shown = (
+        getattr(owner, "__qualname__", None)
+        or getattr(owner, "__name__", None)
+        or type(owner).__qualname__
+    )
     assert not missing, (
         f"{library} {version(library)} moved what {ours} relies on: {shown} has no "
         f"{', '.join(missing)} any more. Adapt {ours} to it, or keep {library} below this "
@@ -200,9 +204,9 @@ async def test_channels_dispatches_by_the_handler_name_the_override_uses():
     import channels.consumer
     from channels.consumer import AsyncConsumer
 
+    relied_on(channels.consumer, "get_handler_name", library="channels", ours="live/consumers.py")
     from live.consumers import LiveResultsConsumer, NoDbDispatchMixin
 
-    relied_on(channels.consumer, "get_handler_name", library="channels", ours="live/consumers.py")
     get_handler_name = channels.consumer.get_handler_name
     assert get_handler_name({"type": "websocket.receive"}) == "websocket_receive"
     assert get_handler_name({"type": "results.snapshot"}) == "results_snapshot"
