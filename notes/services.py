@@ -46,18 +46,6 @@ def chair_author_label(table: Table) -> str:
     return f"Tafelvoorzitter T{table.number}"
 
 
-def _note_text(raw: str | None) -> str:
-    """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
-    line ends normalised, outer white space removed; empty, too long, invisible-only text and
-    characters an export cannot hold are refused."""
-    return clean_text(
-        raw,
-        max_length=NOTE_MAX_LENGTH,
-        required=True,
-        empty_message=_("Write something first: an empty note is not stored."),
-    )
-
-
 def _notify(workshop_id: int) -> None:
     transaction.on_commit(
         lambda: signals.notes_changed.send(sender=Workshop, workshop_id=workshop_id)
@@ -90,7 +78,12 @@ def note_create(
         raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
         raise Rejected(_("An agreement or difference note is about the whole table."))
-    text = _note_text(text)
+    text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     content = {
         "kind": kind,
         "participant_id": participant_id,
@@ -153,7 +146,12 @@ def note_create(
 def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
     """Change a note's text and quote flag (its kind, person and element stay)."""
     archived_refusal(workshop=note.workshop)
-    note.text = _note_text(text)
+    note.text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     note.is_quote = bool(is_quote)
     note.save(update_fields=["text", "is_quote", "updated_at"])
     _notify(note.workshop_id)
@@ -265,7 +263,12 @@ def observation_create(
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:
         raise Rejected(_("This table is not part of this session."))
-    text = _note_text(text)
+    text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     element = (
         session_element(workshop=workshop, element_id=element_id)
         if element_id is not None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -177,7 +178,7 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
     if counted + joining > cap:
         hold_from = timezone.now() - datetime.timedelta(seconds=settings.JOIN_HOLD_SECONDS)
         held = _fetch_one(
-            _JOIN_PLACES,
+            _join_places_sql(),
             [workshop_id, Source.PHONE, connection.ops.adapt_datetimefield_value(hold_from)],
         )
         places = held[0] if held else 0
@@ -320,22 +321,31 @@ _PARTICIPANT_IN_WORKSHOP = (
     f"SELECT {_columns(Participant, 'p')}, {_columns(Table, 't')} "  # noqa: S608
     f"FROM {_P} p LEFT JOIN {_T} t ON t.id = p.table_id WHERE p.token = %s AND p.workshop_id = %s"
 )
-# The answers and the chairs' seats are the survey's and the notes' tables (apps above this
-# one): named here, not imported.
 _JOIN_STATE = (
     f"SELECT w.phase, w.participant_cap, "  # noqa: S608
     f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id AND p.exclusion_id IS NULL), "
     f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id), "
     f"w.archived FROM {_W} w WHERE w.id = %s"
 )
+
+
 # The places held (join_refusal): participants not excluded who answered, came from paper, are
 # a chair's seat for someone without a phone, or joined within the hold.
-_JOIN_PLACES = (
-    f"SELECT count(*) FROM {_P} p WHERE p.workshop_id = %s AND p.exclusion_id IS NULL "  # noqa: S608
-    f"AND (p.source <> %s OR p.joined_at > %s "
-    f"OR EXISTS (SELECT 1 FROM survey_elementtally t WHERE t.participant_id = p.id) "
-    f"OR EXISTS (SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))"
-)
+# The element tallies and the chairs' seats are the survey's and the notes' models (apps above
+# this one): looked up in the app registry by label (not imported), on the first full session's
+# join, once the apps are loaded.
+@functools.cache
+def _join_places_sql() -> str:
+    tally = apps.get_model("survey", "ElementTally")._meta.db_table
+    seat = apps.get_model("notes", "ExtraSeat")._meta.db_table
+    return (
+        f"SELECT count(*) FROM {_P} p WHERE p.workshop_id = %s AND p.exclusion_id IS NULL "  # noqa: S608
+        f"AND (p.source <> %s OR p.joined_at > %s "
+        f"OR EXISTS (SELECT 1 FROM {tally} t WHERE t.participant_id = p.id) "
+        f"OR EXISTS (SELECT 1 FROM {seat} e WHERE e.participant_id = p.id))"
+    )
+
+
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608
     f"WHERE p.table_id = t.id) FROM {_T} t WHERE t.workshop_id = %s ORDER BY t.number"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -70,29 +71,19 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # the element tallies leave them out, and their answers are taken back off the item tallies
 # (which answer_save keeps per session, for everyone), so excluding and undoing change no
 # tally and race with no tap.
-# The tables by their models' names ({ids} is filled in per call). notes_extraseat is written
-# out: the notes app sits above this one, which does not import its models.
-_TABLES = {
-    "participant": Participant._meta.db_table,
-    "workshop": Workshop._meta.db_table,
-    "element_tally": ElementTally._meta.db_table,
-    "item_tally": ItemTally._meta.db_table,
-    "answer": Answer._meta.db_table,
-    "ids": "{ids}",
-}
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
-            SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))),
+            SELECT 1 FROM {extra_seat} e WHERE e.participant_id = p.id))),
        (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
         JOIN {participant} p ON p.id = t.participant_id
         WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL),
        w.aggregates
 FROM {workshop} w WHERE w.id IN ({ids})
-""".format(**_TABLES)  # noqa: S608  (the models' table names; the ids are parameters)
+"""
 _SNAPSHOT_TALLIES = """
 SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
 FROM {item_tally} WHERE workshop_id IN ({ids}) AND n > 0
@@ -108,7 +99,24 @@ SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
 FROM {element_tally} t JOIN {participant} p ON p.id = t.participant_id
 WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
 GROUP BY t.workshop_id, t.element_id
-""".format(**_TABLES)
+"""
+
+
+@functools.cache
+def _snapshot_statements() -> tuple[str, str]:
+    """The two statements with the models' table names ({ids} is filled in per call). The
+    chairs' seats are the notes app's, which sits above this one: its model is looked up in
+    the app registry by label (not imported), on the first snapshot, once the apps are loaded."""
+    tables = {
+        "participant": Participant._meta.db_table,
+        "workshop": Workshop._meta.db_table,
+        "element_tally": ElementTally._meta.db_table,
+        "item_tally": ItemTally._meta.db_table,
+        "answer": Answer._meta.db_table,
+        "extra_seat": apps.get_model("notes", "ExtraSeat")._meta.db_table,
+        "ids": "{ids}",
+    }
+    return _SNAPSHOT_SESSIONS.format(**tables), _SNAPSHOT_TALLIES.format(**tables)
 
 
 def results_snapshot(*, workshop_id: int) -> dict[str, Any]:
@@ -131,10 +139,11 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     # Only placeholders are formatted into the SQL; the ids go as parameters.
     ids = ", ".join(["%s"] * len(workshop_ids))
+    sessions_sql, tallies_sql = _snapshot_statements()
     with connection.cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SESSIONS.format(ids=ids), workshop_ids)
+        cursor.execute(sessions_sql.format(ids=ids), workshop_ids)
         sessions = cursor.fetchall()
-        cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids] * 3)
+        cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 3)
         tallies = cursor.fetchall()
     items: dict[int, list[Any]] = defaultdict(list)
     elements: dict[int, list[Any]] = defaultdict(list)
