@@ -231,7 +231,8 @@ def _fix_times(*, after: dict[type[models.Model], int]) -> None:
         made = model.objects.filter(pk__gt=after[model]).order_by("pk")
         for i, pk in enumerate(made.values_list("pk", flat=True)):
             at = START + datetime.timedelta(minutes=i)
-            model.objects.filter(pk=pk).update(**dict.fromkeys(fields, at))
+            for field in fields:  # an empty time stays empty (anonymised_at, withdrawn_at…)
+                model.objects.filter(pk=pk, **{f"{field}__isnull": False}).update(**{field: at})
 
 
 # --- normalising ------------------------------------------------------------------------------
