@@ -1,0 +1,253 @@
+"""Nothing typed offline is lost: in Chromium, each form of the phone and of the chair's tablet
+with the network cut (Playwright's offline emulation; the websockets closed by a route, as a
+phone that loses the wifi loses them). A form either keeps what was typed on the device and
+sends it when the network is back (once, by its client id), or says plainly that it was not
+saved and keeps what was typed on the screen.
+
+The screens are saved to test-artifacts/offline-*.png.
+"""
+
+import datetime
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import BrowserContext, Page, expect
+
+from instrument.models import Statement
+from notes.models import Observation
+from sessions.models import Phase, Workshop
+from sessions.services import workshop_create
+from sessions.urls_helpers import session_urls
+from survey.models import Answer
+from tests.browser_helpers import PHONE, screenshot
+from tests.conftest import ensure_instrument
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
+CHAIR_SOCKET = re.compile(r"/ws/s/[^/]+/chair/[^/]+/$")
+TABLET_PORTRAIT = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}
+TABLET_LANDSCAPE = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+
+WORDS = {
+    "nl": {
+        "locale": "nl-NL",
+        "start": "Starten",
+        "next": "Volgende",
+        "previous": "Vorige",
+        "finish": "Afronden",
+        "dont_know": "Weet ik niet / geen mening",
+        "saved": "✓ Opgeslagen",
+        "kept": "Bewaard op deze telefoon; wordt verstuurd zodra er verbinding is.",
+        "kept_all": "Geen verbinding: 46 antwoorden staan op deze telefoon",
+        "no_done": "Geen verbinding: je kunt afronden zodra er weer verbinding is.",
+        "element": "Element {n} van 6",
+        "answered": "{n} van 46 beantwoord",
+    },
+    "en": {
+        "locale": "en-GB",
+        "start": "Start",
+        "next": "Next",
+        "previous": "Previous",
+        "finish": "Finish",
+        "dont_know": "Don't know / no opinion",
+        "saved": "✓ Saved",
+        "kept": "Kept on this phone; sent as soon as there is a connection.",
+        "kept_all": "No connection: 46 answers are kept on this phone",
+        "no_done": "No connection: you can finish once there is a connection again.",
+        "element": "Element {n} of 6",
+        "answered": "{n} of 46 answered",
+    },
+}
+
+
+@pytest.fixture
+def new_context(browser) -> Iterator:
+    contexts: list[BrowserContext] = []
+
+    def make(**options) -> BrowserContext:
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def survey(transactional_db) -> Workshop:
+    assert settings.REDIS_URL, "the browser tests need REDIS_URL (make test sets it)"
+    return workshop_create(
+        city="Zwolle",
+        date=datetime.date(2026, 11, 26),
+        tables=2,
+        title="Impact in de regio",
+        instrument=ensure_instrument(),
+        phase=Phase.SURVEY,
+    )
+
+
+class Network:
+    """A context's network, cut and restored: Chromium's offline emulation leaves open
+    websockets alone, so the route closes them (and refuses new ones) while offline."""
+
+    def __init__(self, context: BrowserContext, socket: re.Pattern) -> None:
+        self.context = context
+        self.offline = False
+        self.sockets: list = []
+        context.route_web_socket(socket, self._socket)
+
+    def _socket(self, ws) -> None:
+        if self.offline:
+            ws.close()
+        else:
+            ws.connect_to_server()
+            self.sockets.append(ws)
+
+    def cut(self) -> None:
+        self.offline = True
+        self.context.set_offline(True)
+        for ws in self.sockets:
+            ws.close()
+        self.sockets.clear()
+
+    def restore(self) -> None:
+        self.offline = False
+        self.context.set_offline(False)
+
+
+def statements_of(workshop: Workshop) -> list[list[Statement]]:
+    return [
+        list(element.statements.order_by("order"))
+        for element in workshop.instrument.elements.order_by("order")
+    ]
+
+
+def stored_answers(workshop: Workshop) -> dict[int, int | None]:
+    return dict(
+        Answer.objects.filter(participant__workshop=workshop).values_list("statement_id", "score")
+    )
+
+
+def kept_on(page: Page, prefix: str) -> int:
+    return page.evaluate(
+        "p => Object.keys(localStorage).filter(k => k.startsWith(p)).length", prefix
+    )
+
+
+def text_of(statement: Statement, language: str) -> str:
+    return statement.text_nl if language == "nl" else statement.text_en
+
+
+# What the phone taps, statement after statement.
+TAPS = ["4", "2", "5", "1", "3", "dk", "4", "5"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_phone_without_network_answers_every_statement_and_sends_them_when_it_is_back(
+    live_server_url, survey, new_context, language
+):
+    """Once the survey has loaded, the phone loses the network: the participant answers all
+    46 statements, moving between the six elements, sees that the answers are kept on the
+    phone, and leaves the tab. Back online, the join link sends them, each stored once."""
+    w = WORDS[language]
+    context = new_context(**{**PHONE, "locale": w["locale"]})
+    network = Network(context, PHONE_SOCKET)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/j/{survey.code}/")
+    page.get_by_role("button", name=w["start"]).tap()
+    expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/1/$"))
+    page.wait_for_function("() => window.scentissPhone && window.scentissPhone.isOpen()")
+    # The copy of every element's page is on the phone a moment after the survey opened.
+    expect(page.locator(".survey")).to_have_attribute("data-pages-kept", "6")
+    elements = statements_of(survey)
+    # Online, one tap, and "Next" and back: shown in place, from the server.
+    first = elements[0][0]
+    group = page.get_by_role("radiogroup", name=text_of(first, language))
+    group.locator("label", has=page.get_by_role("radio", name="3")).tap()
+    expect(group.get_by_role("status")).to_have_text(w["saved"])
+    page.get_by_role("link", name=w["next"]).tap()
+    expect(page.get_by_text(w["element"].format(n=2))).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/2/$"))
+    expect(page.locator(".survey")).to_have_attribute("data-shown", "2")
+    page.go_back()
+    expect(page.get_by_text(w["element"].format(n=1))).to_be_visible()
+    expect(group.get_by_role("radio", name="3")).to_be_checked()
+
+    network.cut()
+    page.wait_for_function("() => !window.scentissPhone.isOpen()")
+    expected: dict[int, int | None] = {}
+    taps = 0
+    for number, statements in enumerate(elements, start=1):
+        expect(page.get_by_text(w["element"].format(n=number))).to_be_visible()
+        for statement in statements:
+            answer = TAPS[taps % len(TAPS)]
+            taps += 1
+            name = w["dont_know"] if answer == "dk" else answer
+            group = page.get_by_role("radiogroup", name=text_of(statement, language))
+            group.locator("label", has=page.get_by_role("radio", name=name)).tap()
+            expect(group.get_by_role("radio", name=name)).to_be_checked()
+            expected[statement.pk] = None if answer == "dk" else int(answer)
+        expect(group.get_by_role("status")).to_have_text(w["kept"])
+        expect(page.locator("#kept")).to_be_visible()
+        if number == 1:
+            screenshot(page, f"offline-phone-{language}-01-kept")
+        if number < len(elements):
+            page.get_by_role("link", name=w["next"]).tap()
+            expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/{number + 1}/$"))
+    expect(page.locator("#kept")).to_contain_text(w["kept_all"])
+    expect(page.locator("#progress")).to_contain_text(w["answered"].format(n=46))
+    screenshot(page, f"offline-phone-{language}-02-all-kept")
+    # Back to the first element: its answers are there, kept on the phone.
+    for number in range(5, 0, -1):
+        page.get_by_role("link", name=w["previous"]).tap()
+        expect(page.get_by_text(w["element"].format(n=number))).to_be_visible()
+    first_answer = TAPS[0]
+    expect(
+        page.get_by_role("radiogroup", name=text_of(first, language)).get_by_role(
+            "radio", name=first_answer
+        )
+    ).to_be_checked()
+    expect(
+        page.get_by_role("radiogroup", name=text_of(first, language)).get_by_role("status")
+    ).to_have_text(w["kept"])
+    screenshot(page, f"offline-phone-{language}-03-back-at-the-first")
+    # "Finish" cannot open offline: it says so and stays.
+    for _ in range(5):
+        page.get_by_role("link", name=w["next"]).tap()
+    expect(page.get_by_text(w["element"].format(n=6))).to_be_visible()
+    page.get_by_role("link", name=w["finish"]).tap()
+    expect(page.locator(".nav-offline")).to_have_text(re.compile(re.escape(w["no_done"])))
+    expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/6/$"))
+    screenshot(page, f"offline-phone-{language}-04-finish-offline")
+    assert stored_answers(survey) == {first.pk: 3}
+    assert kept_on(page, "scentiss.tap.") == 46
+    page.close()  # the phone drops the tab (or reloads it offline): the taps stay on it
+
+    network.restore()
+    page = context.new_page()
+    page.goto(f"{live_server_url}/j/{survey.code}/")
+    expect(page.locator("#progress")).to_contain_text(w["answered"].format(n=46))
+    page.wait_for_function(
+        "() => !Object.keys(localStorage).some(k => k.startsWith('scentiss.tap.'))"
+    )
+    assert stored_answers(survey) == expected
+    assert Answer.objects.filter(participant__workshop=survey).count() == 46
+    expect(page.locator("#kept")).to_be_hidden()
+    screenshot(page, f"offline-phone-{language}-05-sent")
+
+
+@pytest.fixture
+def live_server_url(server) -> str:
+    return server.url
+
+
+def chair_url(workshop: Workshop, base: str, number: int = 1) -> str:
+    return session_urls(workshop=workshop, base_url=base)["chair_urls"][number - 1]
+
+
+__all__ = ["Observation"]
