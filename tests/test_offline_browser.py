@@ -9,6 +9,7 @@ The screens are saved to test-artifacts/offline-*.png.
 
 import datetime
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -18,10 +19,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 from instrument.models import Statement
 from notes.models import Observation
 from sessions.models import Phase, Workshop
-from sessions.services import workshop_create
+from notes.services import note_create
+from sessions.services import participant_join, workshop_create
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
-from tests.browser_helpers import PHONE, screenshot
+from tests.browser_helpers import PHONE, off_the_loop, screenshot
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,6 +46,7 @@ WORDS = {
         "kept_all": "Geen verbinding: 46 antwoorden staan op deze telefoon",
         "no_done": "Geen verbinding: je kunt afronden zodra er weer verbinding is.",
         "element": "Element {n} van 6",
+        "not_joined": "Geen verbinding: je bent nog niet aangemeld.",
         "answered": "{n} van 46 beantwoord",
     },
     "en": {
@@ -58,6 +61,7 @@ WORDS = {
         "kept_all": "No connection: 46 answers are kept on this phone",
         "no_done": "No connection: you can finish once there is a connection again.",
         "element": "Element {n} of 6",
+        "not_joined": "No connection: you have not joined yet.",
         "answered": "{n} of 46 answered",
     },
 }
@@ -250,4 +254,194 @@ def chair_url(workshop: Workshop, base: str, number: int = 1) -> str:
     return session_urls(workshop=workshop, base_url=base)["chair_urls"][number - 1]
 
 
-__all__ = ["Observation"]
+CHAIR_WORDS = {
+    "nl": {
+        "locale": "nl-NL",
+        "record": "Observatie vastleggen",
+        "theme": "Thema",
+        "text": "Observatie",
+        "save_observation": "Observatie opslaan",
+        "unsent_state": "nog niet verzonden",
+        "obs_unsent": "1 observatie nog niet verzonden: bewaard op deze tablet",
+        "obs_saved": "✓ Observatie opgeslagen.",
+        "not_saved": "Geen verbinding: dit is niet opgeslagen.",
+        "edit_not_saved": "Geen verbinding: niet opgeslagen.",
+        "add_seat": "Plek toevoegen voor iemand zonder telefoon",
+        "add_seat_button": "Plek toevoegen",
+        "seat_someone": "Iemand met een telefoon aan deze tafel plaatsen",
+        "seat_here": "Hier plaatsen",
+        "save": "Opslaan",
+        "all_sent": "✓ Alle notities verzonden",
+        "paper": "Papieren formulier invoeren",
+        "save_paper": "Dit papieren formulier opslaan",
+        "other_language": "English",
+    },
+    "en": {
+        "locale": "en-GB",
+        "record": "Record an observation",
+        "theme": "Theme",
+        "text": "Observation",
+        "save_observation": "Save observation",
+        "unsent_state": "not sent yet",
+        "obs_unsent": "1 observation not sent yet: kept on this tablet",
+        "obs_saved": "✓ Observation saved.",
+        "not_saved": "No connection: this was not saved.",
+        "edit_not_saved": "No connection: not saved.",
+        "add_seat": "Add a seat for someone without a phone",
+        "add_seat_button": "Add seat",
+        "seat_someone": "Seat someone here who joined with their phone",
+        "seat_here": "Seat here",
+        "save": "Save",
+        "all_sent": "✓ All notes sent",
+        "paper": "Type in a paper form",
+        "save_paper": "Save this paper form",
+        "other_language": "Nederlands",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "device"),
+    [("nl", TABLET_PORTRAIT), ("en", TABLET_LANDSCAPE)],
+    ids=["nl-portrait", "en-landscape"],
+)
+def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
+    live_server_url, survey, new_context, language, device
+):
+    """The chair's tablet loses the network. An observation is kept on the tablet and sent
+    once when the network is back; a note edit, a new seat, seating someone, a paper form and
+    the language say plainly that they were not saved and keep what was typed."""
+    w = CHAIR_WORDS[language]
+    table = survey.tables.get(number=1)
+
+    def people_and_a_note():
+        seated = participant_join(workshop=survey, table=table, role="")
+        participant_join(workshop=survey, table=None, role="")  # someone to seat
+        return note_create(
+            table=table,
+            element_id=survey.instrument.elements.order_by("order").first().pk,
+            kind="plus",
+            text="Eerste notitie",
+            client_id=uuid.uuid4(),
+            participant_id=seated.pk,
+        ).note
+
+    note = off_the_loop(people_and_a_note)
+    context = new_context(**{**device, "locale": w["locale"]})
+    network = Network(context, CHAIR_SOCKET)
+    page = context.new_page()
+    url = chair_url(survey, live_server_url)
+    page.goto(url)
+    expect(page.locator("#sync-status")).to_have_text(w["all_sent"])
+    # A note's edit form open before the network goes.
+    page.locator(f"#note-{note.pk} .note-actions button").first.click()
+    edit = page.locator(f"#note-{note.pk} textarea")
+    expect(edit).to_be_visible()
+
+    network.cut()
+    # The observation: kept on the tablet, shown as not sent.
+    page.get_by_text(w["record"]).click()
+    observations = page.locator("#chair-observations")
+    observations.get_by_label(w["theme"]).check()
+    observations.get_by_label(w["text"], exact=True).fill("Iedereen noemt de haven")
+    observations.get_by_role("button", name=w["save_observation"]).click()
+    kept = observations.locator("li.observation.pending")
+    expect(kept).to_contain_text("Iedereen noemt de haven")
+    expect(kept).to_contain_text(w["unsent_state"])
+    expect(page.locator("#observation-status")).to_contain_text(w["obs_unsent"])
+    assert page.url == url
+    assert kept_on(page, "scentiss.observation.") == 1
+    observations.scroll_into_view_if_needed()
+    screenshot(page, f"offline-tablet-{language}-01-observation-kept")
+
+    # The note's edit: not saved, the text stays in the form.
+    edit.fill("Eerste notitie, aangevuld")
+    page.locator(f"#note-{note.pk}").get_by_role("button", name=w["save"]).click()
+    expect(page.locator("#chair-alert")).to_contain_text(w["edit_not_saved"])
+    expect(edit).to_have_value("Eerste notitie, aangevuld")
+
+    # A seat for someone without a phone: not saved, the initials stay.
+    page.get_by_text(w["add_seat"]).click()
+    initials = page.locator('input[name="initials"]')
+    initials.fill("JV")
+    page.get_by_role("button", name=w["add_seat_button"], exact=True).click()
+    refusal = page.locator(".offline-refusal")
+    expect(refusal).to_contain_text(w["not_saved"])
+    expect(initials).to_have_value("JV")
+    assert page.url == url
+    screenshot(page, f"offline-tablet-{language}-02-seat-not-saved")
+    refusal.click()  # dismissed
+    expect(refusal).to_be_hidden()
+
+    # Seating someone with a phone: not saved, the choice stays.
+    page.get_by_text(w["seat_someone"]).click()
+    choice = page.locator("#seat-move select")
+    choice.select_option(index=1)
+    chosen = choice.input_value()
+    page.get_by_role("button", name=w["seat_here"]).click()
+    expect(refusal).to_contain_text(w["not_saved"])
+    expect(choice).to_have_value(chosen)
+    assert page.url == url
+    # The language: not changed, said so.
+    page.get_by_role("button", name=w["other_language"]).click()
+    expect(refusal).to_contain_text(w["not_saved"])
+    assert page.url == url
+    assert Observation.objects.count() == 0
+    assert survey.participants.count() == 2
+
+    network.restore()
+    expect(page.locator("#observation-status")).to_have_text(w["obs_saved"], timeout=15_000)
+    expect(observations.locator("li.observation")).to_have_count(1)
+    expect(observations.locator("li.observation.pending")).to_have_count(0)
+    stored = Observation.objects.get()
+    assert (stored.text, stored.kind, stored.table_id) == ("Iedereen noemt de haven", "theme", table.pk)
+    assert kept_on(page, "scentiss.observation.") == 0
+    screenshot(page, f"offline-tablet-{language}-03-observation-sent")
+    # Online again, the same forms go through: what was typed was kept for it.
+    page.locator(f"#note-{note.pk}").get_by_role("button", name=w["save"]).click()
+    expect(page.locator(f"#note-{note.pk}")).to_contain_text("Eerste notitie, aangevuld")
+    page.get_by_role("button", name=w["add_seat_button"], exact=True).click()  # still open
+    expect(page.locator(".board-row", has_text="JV").first).to_be_visible()
+    page.reload()
+    page.get_by_text(w["record"]).click()
+    expect(page.locator("#chair-observations li.observation")).to_have_count(1)
+    assert Observation.objects.count() == 1
+
+    # The paper form, opened online and filled in offline: not saved, the answers stay.
+    page.get_by_role("link", name=w["paper"]).click()
+    first = page.locator(".paper-item").first
+    first.locator('input[value="4"]').check()
+    network.cut()
+    page.get_by_role("button", name=w["save_paper"]).click()
+    expect(page.locator(".offline-refusal")).to_contain_text(w["not_saved"])
+    expect(first.locator('input[value="4"]')).to_be_checked()
+    expect(page.get_by_role("button", name=w["save_paper"])).to_be_enabled()
+    screenshot(page, f"offline-tablet-{language}-04-paper-not-saved")
+    network.restore()
+    page.get_by_role("button", name=w["save_paper"]).click()
+    page.wait_for_load_state()
+    expect(page.locator(".offline-refusal")).to_have_count(0)
+    assert Answer.objects.filter(participant__workshop=survey).count() == 1
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_joining_without_network_says_so_and_keeps_the_choice(
+    live_server_url, survey, new_context, language
+):
+    w = WORDS[language]
+    context = new_context(**{**PHONE, "locale": w["locale"]})
+    Network(context, PHONE_SOCKET)
+    page = context.new_page()
+    page.goto(f"{live_server_url}/j/{survey.code}/")
+    page.locator("select").first.select_option("2")
+    context.set_offline(True)
+    page.get_by_role("button", name=w["start"]).tap()
+    expect(page.locator(".offline-refusal")).to_contain_text(w["not_joined"])
+    expect(page.locator("select").first).to_have_value("2")
+    assert page.url.endswith(f"/j/{survey.code}/")
+    screenshot(page, f"offline-phone-{language}-06-join-offline")
+    assert survey.participants.count() == 0
+    context.set_offline(False)
+    page.get_by_role("button", name=w["start"]).tap()
+    expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/1/$"))
+    assert survey.participants.count() == 1
