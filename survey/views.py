@@ -236,9 +236,7 @@ def _element_context(
 
 def _answers_of(participant: Participant) -> dict[int, int | None]:
     """All of the participant's answers (at most 46 rows): a page's and the progress bar."""
-    return dict(
-        Answer.objects.filter(participant=participant).values_list("statement_id", "score")
-    )
+    return dict(Answer.objects.filter(participant=participant).values_list("statement_id", "score"))
 
 
 @never_cache

@@ -18,8 +18,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from instrument.models import Statement
 from notes.models import Observation
-from sessions.models import Phase, Workshop
 from notes.services import note_create
+from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
@@ -394,7 +394,11 @@ def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
     expect(observations.locator("li.observation")).to_have_count(1)
     expect(observations.locator("li.observation.pending")).to_have_count(0)
     stored = Observation.objects.get()
-    assert (stored.text, stored.kind, stored.table_id) == ("Iedereen noemt de haven", "theme", table.pk)
+    assert (stored.text, stored.kind, stored.table_id) == (
+        "Iedereen noemt de haven",
+        "theme",
+        table.pk,
+    )
     assert kept_on(page, "scentiss.observation.") == 0
     screenshot(page, f"offline-tablet-{language}-03-observation-sent")
     # Online again, the same forms go through: what was typed was kept for it.

@@ -372,12 +372,18 @@
       var option = select && select.options ? select.options[select.selectedIndex] : null;
       return option && option.value ? option.textContent.trim() : "";
     }
+    function checkedRadio(list) {
+      if (!list) return null;
+      if (list.length === undefined) return list.checked ? list : null;
+      for (var i = 0; i < list.length; i++) { if (list[i].checked) return list[i]; }
+      return null;
+    }
     if (obsForm) {
       obsForm.addEventListener("submit", function (e) {
         e.preventDefault();
         var f = obsForm.elements;
         var text = f.text.value;
-        var kind = obsForm.querySelector('input[name="kind"]:checked');
+        var kind = checkedRadio(f.kind);
         if (!text.trim() || !kind) return;  // the browser's own check says what is missing
         var label = kind.closest ? kind.closest("label") : null;
         var rec = {

@@ -73,6 +73,13 @@ export class Element extends Node_ {
     this.childNodes.push(child);
     return child;
   }
+  get firstChild() { return this.childNodes[0] ?? null; }
+  insertBefore(child, ref) {
+    if (!ref) return this.appendChild(child);
+    if (child instanceof Element) { child.remove(); child.parentNode = this; }
+    this.childNodes.splice(this.childNodes.indexOf(ref), 0, child);
+    return child;
+  }
   remove() {
     if (!this.parentNode) return;
     const siblings = this.parentNode.childNodes;
@@ -160,6 +167,8 @@ export class Document extends Node_ {
     }
     return el;
   }
+  // A text node is a string here, as the parsed markup keeps it.
+  createTextNode(text) { return String(text); }
   getElementById(id) { return this.body.querySelector(`[id="${id}"]`) || null; }
   querySelectorAll(selector) { return this.documentElement.querySelectorAll(selector); }
   querySelector(selector) { return this.documentElement.querySelector(selector); }
