@@ -17,7 +17,7 @@ from django.conf import settings
 from playwright.sync_api import BrowserContext, Page, expect
 
 from instrument.models import Statement
-from notes.models import Observation
+from notes.models import Note, Observation
 from notes.services import note_create
 from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
@@ -47,6 +47,8 @@ WORDS = {
         "no_done": "Geen verbinding: je kunt afronden zodra er weer verbinding is.",
         "element": "Element {n} van 6",
         "not_joined": "Geen verbinding: je bent nog niet aangemeld.",
+        "not_saved": "Geen verbinding: dit is niet opgeslagen.",
+        "other_language": "English",
         "answered": "{n} van 46 beantwoord",
     },
     "en": {
@@ -62,6 +64,8 @@ WORDS = {
         "no_done": "No connection: you can finish once there is a connection again.",
         "element": "Element {n} of 6",
         "not_joined": "No connection: you have not joined yet.",
+        "not_saved": "No connection: this was not saved.",
+        "other_language": "Nederlands",
         "answered": "{n} of 46 answered",
     },
 }
@@ -228,6 +232,10 @@ def test_a_phone_without_network_answers_every_statement_and_sends_them_when_it_
     expect(page.locator(".nav-offline")).to_have_text(re.compile(re.escape(w["no_done"])))
     expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/6/$"))
     screenshot(page, f"offline-phone-{language}-04-finish-offline")
+    # The language cannot change offline: it says so, and the page stays.
+    page.get_by_role("button", name=w["other_language"]).tap()
+    expect(page.locator(".offline-refusal")).to_contain_text(w["not_saved"])
+    expect(page).to_have_url(re.compile(rf"/s/{survey.code}/survey/6/$"))
     assert stored_answers(survey) == {first.pk: 3}
     assert kept_on(page, "scentiss.tap.") == 46
     page.close()  # the phone drops the tab (or reloads it offline): the taps stay on it
@@ -314,19 +322,22 @@ def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
     w = CHAIR_WORDS[language]
     table = survey.tables.get(number=1)
 
-    def people_and_a_note():
+    def people_and_notes():
         seated = participant_join(workshop=survey, table=table, role="")
         participant_join(workshop=survey, table=None, role="")  # someone to seat
-        return note_create(
-            table=table,
-            element_id=survey.instrument.elements.order_by("order").first().pk,
-            kind="plus",
-            text="Eerste notitie",
-            client_id=uuid.uuid4(),
-            participant_id=seated.pk,
-        ).note
+        return [
+            note_create(
+                table=table,
+                element_id=survey.instrument.elements.order_by("order").first().pk,
+                kind="plus",
+                text=text,
+                client_id=uuid.uuid4(),
+                participant_id=seated.pk,
+            ).note
+            for text in ("Eerste notitie", "Tweede notitie")
+        ]
 
-    note = off_the_loop(people_and_a_note)
+    note, other = off_the_loop(people_and_notes)
     context = new_context(**{**device, "locale": w["locale"]})
     network = Network(context, CHAIR_SOCKET)
     page = context.new_page()
@@ -359,6 +370,16 @@ def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
     page.locator(f"#note-{note.pk}").get_by_role("button", name=w["save"]).click()
     expect(page.locator("#chair-alert")).to_contain_text(w["edit_not_saved"])
     expect(edit).to_have_value("Eerste notitie, aangevuld")
+    # A new note: kept on the tablet, as ever.
+    box = page.locator(".panel:not([hidden]) .table-board textarea").first
+    box.fill("Iedereen is het eens")
+    box.press("Enter")
+    expect(page.locator("li.note.pending")).to_contain_text(w["unsent_state"])
+    # Deleting a note: not done, said so, the note stays.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f"#note-{other.pk} .note-actions button").last.click()
+    expect(page.locator("#chair-alert")).to_contain_text(w["edit_not_saved"])
+    expect(page.locator(f"#note-{other.pk}")).to_be_visible()
 
     # A seat for someone without a phone: not saved, the initials stay.
     page.get_by_text(w["add_seat"]).click()
@@ -388,6 +409,7 @@ def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
     assert page.url == url
     assert Observation.objects.count() == 0
     assert survey.participants.count() == 2
+    assert Note.objects.filter(table=table).count() == 2
 
     network.restore()
     expect(page.locator("#observation-status")).to_have_text(w["obs_saved"], timeout=15_000)
@@ -400,6 +422,8 @@ def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
         table.pk,
     )
     assert kept_on(page, "scentiss.observation.") == 0
+    expect(page.locator("#sync-status")).to_have_text(w["all_sent"])
+    assert Note.objects.filter(table=table, text="Iedereen is het eens").count() == 1
     screenshot(page, f"offline-tablet-{language}-03-observation-sent")
     # Online again, the same forms go through: what was typed was kept for it.
     page.locator(f"#note-{note.pk}").get_by_role("button", name=w["save"]).click()
