@@ -410,6 +410,10 @@
     document.body.addEventListener("htmx:sendError", function () { alertBox.textContent = t.tOffline; });
     document.body.addEventListener("htmx:responseError", function () { alertBox.textContent = t.tOffline; });
     document.body.addEventListener("htmx:beforeRequest", function () { alertBox.textContent = ""; });
+    // The connection is back: "no connection" no longer holds (a refusal's reason stays).
+    window.addEventListener("online", function () {
+      if (alertBox.textContent === t.tOffline) alertBox.textContent = "";
+    });
     // Counts follow every change of the lists (a deleted note's events never reach the body).
     var counting = false;
     new MutationObserver(function () {
