@@ -2,7 +2,7 @@
 // someone, add a seat, a paper form, the language): posted as a page, they would leave for the
 // browser's offline page and lose what was typed. Before such a form goes, a short request to
 // the server (HEAD of this script, never from a cache) checks that it can be reached; when it
-// cannot, the form stays as it is, with what was typed in it, and a line at the foot of the
+// cannot, the form stays as it is, with what was typed in it, and a line at the top of the
 // screen says plainly that it was not saved. The forms that are kept on the device (notes,
 // observations: data-offline="queue"; the phone's taps) and htmx's own are left to their
 // scripts.
@@ -30,6 +30,7 @@
 
   var line = null;
   function say(text) {
+    if (!line && !text) return;
     if (!line) {
       line = document.createElement("p");
       line.className = "offline-refusal";
@@ -40,16 +41,16 @@
     line.textContent = text;
     line.hidden = !text;
   }
-  window.addEventListener("online", function () { if (line) say(""); });
+  window.addEventListener("online", function () { say(""); });
 
-  // Capture: before the form's own handlers (paper.js disables its button as it goes).
+  // After the page's own handlers: a form they took care of (or stopped: a second tap on a
+  // paper form) is theirs. Told to the form when it did not go ("scentiss:form-not-sent"), so
+  // its script can make it ready again (paper.js enables its button).
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form || !form.matches || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
-    if (form.matches(OWN)) return;
-    if (form.dataset.offlineChecked === "1") { delete form.dataset.offlineChecked; return; }
+    if (e.defaultPrevented || !form || !form.matches) return;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post" || form.matches(OWN)) return;
     e.preventDefault();
-    e.stopPropagation();
     if (form.dataset.offlineChecking === "1") return;  // a second tap while checking
     form.dataset.offlineChecking = "1";
     form.setAttribute("aria-busy", "true");
@@ -57,11 +58,24 @@
     reachable().then(function (ok) {
       delete form.dataset.offlineChecking;
       form.removeAttribute("aria-busy");
-      if (!ok) { say(form.dataset.offlineMessage || notSaved); return; }
+      if (!ok) {
+        say(form.dataset.offlineMessage || notSaved);
+        // After what the form's script did as it went (paper.js disables its button on a
+        // timer), even when the answer came at once (the browser knew it was offline).
+        setTimeout(function () { form.dispatchEvent(new CustomEvent("scentiss:form-not-sent")); }, 0);
+        return;
+      }
       say("");
-      form.dataset.offlineChecked = "1";
-      if (form.requestSubmit) form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
-      else form.submit();
+      // form.submit() sends no submitter: its name and value (the language's button) go as a
+      // field of their own.
+      if (submitter && submitter.name && submitter.form === form) {
+        var field = document.createElement("input");
+        field.type = "hidden";
+        field.name = submitter.name;
+        field.value = submitter.value;
+        form.appendChild(field);
+      }
+      HTMLFormElement.prototype.submit.call(form);
     });
-  }, true);
+  });
 })();
