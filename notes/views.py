@@ -353,6 +353,8 @@ def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
     elements = instrument_elements(workshop=table.workshop)
     form = ChairObservationForm(request.POST, elements=elements)
     active = request.POST.get("e") or None
+    if request.htmx:
+        return _chair_observation_queued(request, table, form)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -378,6 +380,35 @@ def chair_observation(request: HttpRequest, table: Table) -> HttpResponse:
     else:
         messages.error(request, form_errors(form))
     return redirect(_chair_url(table, active) + "#chair-observations")
+
+
+def _chair_observation_queued(
+    request: HttpRequest, table: Table, form: ChairObservationForm
+) -> HttpResponse:
+    """The tablet's script sends an observation kept on the tablet (static/js/notes.js), as it
+    sends notes: the stored observation as a list item, or a refusal it shows beside the
+    observation (a refusal says why; sending again cannot change it)."""
+    if not form.is_valid():
+        return _refused(request, form_errors(form), 400)
+    data = form.cleaned_data
+    try:
+        observation = observation_create(
+            workshop=table.workshop,
+            kind=data["kind"],
+            text=data["text"],
+            element_id=data["element"],
+            author=None,
+            table=table,
+            client_id=data["client_id"],
+        )
+    except Conflict as conflict:
+        return _refused(request, str(conflict), 409)
+    except Rejected as refused:
+        return _refused(request, str(refused), 400)
+    observation.element_name = (
+        observation.element.tr("name") if observation.element is not None else ""
+    )
+    return render(request, "notes/_observation.html", {"o": observation})
 
 
 # --- The organiser's side ---------------------------------------------------------------
