@@ -25,7 +25,7 @@ from live.events import notes_group, phones_group, session_group, table_group
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
-    participant_from_cookies,
+    participant_by_code,
     table_by_chair_key,
     workshop_by_code,
     workshop_for_live,
@@ -310,14 +310,11 @@ def _language_of(scope: dict) -> str:
 
 
 def _phone_ids(*, code: str, cookies: dict) -> tuple[int, int] | None:
-    """(session id, participant id) of the phone this cookie names, or None."""
-    workshop = workshop_by_code(code)
-    if workshop is None:
-        return None
-    participant = participant_from_cookies(cookies=cookies, workshop=workshop)
+    """(session id, participant id) of the phone this cookie names, or None (one query)."""
+    participant = participant_by_code(cookies=cookies, code=code)
     if participant is None:
         return None
-    return workshop.pk, participant.pk
+    return participant.workshop_id, participant.pk
 
 
 # Taps per participant in this process (PHONE_TAP_RATE), counted by the `limits` library (as

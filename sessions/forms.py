@@ -11,7 +11,7 @@ from accounts.models import Team
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
-from sessions.fields import IdField
+from sessions.fields import IdField, PlainSelect
 from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
@@ -59,9 +59,14 @@ class JoinForm(forms.Form):
         label=_("I am here as"),
         choices=[("", _("Rather not say")), *Role.choices],
         required=False,
+        widget=PlainSelect,
     )
     table = forms.TypedChoiceField(
-        label=_("My table number"), coerce=int, required=False, empty_value=None
+        label=_("My table number"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=PlainSelect,
     )
 
     def __init__(self, *args: Any, workshop: Workshop, tables: list, **kwargs: Any) -> None:

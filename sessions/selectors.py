@@ -196,6 +196,34 @@ def participant_by_code(*, cookies: Mapping[str, str], code: object) -> Particip
     return participant
 
 
+def participant_with_session(
+    *, cookies: Mapping[str, str], code: object
+) -> tuple[Workshop, Participant] | None:
+    """The session with this code (with its instrument) and the participant the phone's
+    cookie names there (with its table), in one query: what every page of the phone reads
+    first (workshop_by_code and participant_from_cookies, one query each, did the same in
+    two). None if the code or the cookie names no such participant."""
+    code = str(code).strip().upper()
+    if not code or "\x00" in code:
+        return None
+    token = _participant_token(cookies, code)
+    if token is None:
+        return None
+    row = _fetch_one(_PARTICIPANT_PAGE, [_token_value(token), code])
+    if row is None:
+        return None
+    participant = _instance(Participant, row)
+    at = _width(Participant)
+    workshop = _instance(Workshop, row, at)
+    at += _width(Workshop)
+    workshop.instrument = _instance(Instrument, row, at)
+    at += _width(Instrument)
+    participant.workshop = workshop
+    if participant.table_id is not None:  # the LEFT JOIN's columns are NULL otherwise
+        participant.table = _instance(Table, row, at)
+    return workshop, participant
+
+
 # Plain SQL for the rows every phone request reads (a tap, a join, a survey page): composing
 # the same queries through the ORM (select_related, first()) cost more CPU than running them
 # and than the rest of the request (bench/README.md). The instances are built as the ORM
@@ -250,6 +278,12 @@ _P, _W, _T, _I = (m._meta.db_table for m in (Participant, Workshop, Table, Instr
 _PARTICIPANT_BY_CODE = (
     f"SELECT {_columns(Participant, 'p')}, {_columns(Workshop, 'w')} "  # noqa: S608
     f"FROM {_P} p JOIN {_W} w ON w.id = p.workshop_id WHERE p.token = %s AND w.code = %s"
+)
+_PARTICIPANT_PAGE = (
+    f"SELECT {_columns(Participant, 'p')}, {_columns(Workshop, 'w')}, "  # noqa: S608
+    f"{_columns(Instrument, 'i')}, {_columns(Table, 't')} "
+    f"FROM {_P} p JOIN {_W} w ON w.id = p.workshop_id JOIN {_I} i ON i.id = w.instrument_id "
+    f"LEFT JOIN {_T} t ON t.id = p.table_id WHERE p.token = %s AND w.code = %s"
 )
 _PARTICIPANT_IN_WORKSHOP = (
     f"SELECT {_columns(Participant, 'p')}, {_columns(Table, 't')} "  # noqa: S608

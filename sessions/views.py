@@ -12,7 +12,7 @@ from accounts.models import Team
 from accounts.selectors import user_teams
 from core.errors import Rejected
 from sessions.forms import DuplicateForm, ExcludeForm, JoinForm, WorkshopEditForm, WorkshopForm
-from sessions.models import Exclusion, Phase, Table, Workshop
+from sessions.models import Exclusion, Phase, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -64,14 +64,15 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refusal = join_refusal(workshop_id=workshop.pk)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
+    tables = table_counts(workshop=workshop)
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
-        tables=table_counts(workshop=workshop),
+        tables=tables,
     )
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["table"]
-        table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
+        number = form.cleaned_data["table"]  # one of `tables` (the form's choices)
+        table = next((t for t in tables if t.number == number), None)
         try:
             participant = participant_join(
                 workshop=workshop, table=table, role=form.cleaned_data["role"] or ""

@@ -17,6 +17,7 @@ from sessions.models import Participant, Phase, Workshop
 from sessions.selectors import (
     may_read_results,
     participant_from_request,
+    participant_with_session,
     workshop_get,
 )
 from survey.models import Answer
@@ -51,10 +52,10 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> HttpResponse:
-        workshop = workshop_get(code=code)
-        participant = participant_from_request(request=request, workshop=workshop)
-        if participant is None:
-            return redirect("join", code=workshop.code)
+        found = participant_with_session(cookies=request.COOKIES, code=code)
+        if found is None:
+            return redirect("join", code=workshop_get(code=code).code)
+        workshop, participant = found
         return view(request, workshop, participant, **kwargs)
 
     return wrapper
