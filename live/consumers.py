@@ -29,6 +29,7 @@ from sessions.selectors import (
     table_by_chair_key,
     workshop_by_code,
     workshop_for_live,
+    workshop_phase,
 )
 from survey.selectors import results_snapshot
 from survey.services import AnswerRefused, AnswerSaved, answer_submit
@@ -340,7 +341,7 @@ def _slow_down(language: str) -> str:
 
 
 def _phone_state(workshop_id: int) -> dict:
-    phase, revealed = Workshop.objects.values_list("phase", "results_revealed").get(pk=workshop_id)
+    phase, revealed = workshop_phase(workshop_id=workshop_id)
     return {"phase": phase, "revealed": revealed}
 
 

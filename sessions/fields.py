@@ -9,7 +9,7 @@ uses it.
 from collections.abc import Iterable
 
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from core.errors import Rejected
@@ -59,7 +59,8 @@ class PlainSelect(forms.Select):
     The join page is the first request of every phone: with a conference's 30 tables its two
     lists took most of the page's server CPU (py-spy: widget rendering 21% of all samples of
     a room joining). Flat choices only (no option groups), one value selected, as Select
-    marks it; tests/test_join_cost.py compares the output with Django's own."""
+    marks it; escaped as the templates escape (a value always, a label unless it is marked
+    safe); tests/test_join_cost.py compares the output with Django's own."""
 
     def render(
         self, name: str, value: object, attrs: dict | None = None, renderer=None
@@ -68,32 +69,28 @@ class PlainSelect(forms.Select):
         options = []
         selected = False
         for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # an option group: Django's templates
+                return super().render(name, value, attrs, renderer)
             text = "" if option_value is None else str(option_value)
             mark = not selected and text in chosen
             selected = selected or mark
             options.append(
-                format_html(
-                    '  <option value="{}"{}>{}</option>\n\n',
-                    text,
-                    mark_safe(" selected") if mark else "",
-                    label,
-                )
+                f'  <option value="{escape(text)}"{" selected" if mark else ""}>'
+                f"{conditional_escape(label)}</option>\n\n"  # type: ignore[arg-type]
             )
-        return format_html(
-            '<select name="{}"{}>\n{}</select>',
-            name,
-            _attributes(self.build_attrs(self.attrs, attrs)),
-            mark_safe("".join(options)),  # noqa: S308  # each option escaped by format_html
+        attributes = _attributes(self.build_attrs(self.attrs, attrs))
+        return mark_safe(  # noqa: S308  # every part above is escaped
+            f'<select name="{conditional_escape(name)}"{attributes}>\n{"".join(options)}</select>'
         )
 
 
-def _attributes(attrs: dict) -> SafeString:
+def _attributes(attrs: dict) -> str:
     """As Django's widgets/attrs.html writes them: in order, True as a bare name, False left
-    out, anything else as its text."""
-    return mark_safe(  # noqa: S308  # every value is escaped by format_html
-        "".join(
-            format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
-            for name, value in attrs.items()
-            if value is not False
-        )
+    out, anything else as its text, escaped unless marked safe."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )

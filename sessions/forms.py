@@ -43,10 +43,11 @@ def _one_line(value: str, *, max_length: int, required: bool) -> str:
         raise forms.ValidationError(str(refused)) from None
 
 
-def _table_choice(table) -> str:
-    """ "2 · Haven (5 of 7)": the number people look for, its focus, how full it is."""
+def _table_choice(table, text: str) -> str:
+    """ "2 · Haven (5 of 7)": the number people look for, its focus, how full it is (`text`:
+    the translated pattern, looked up once per form, not once per table)."""
     name = f"{table.number} · {table.focus}" if table.focus else str(table.number)
-    return _("%(table)s (%(n)s of %(max)s)") % {
+    return text % {
         "table": name,
         "n": table.size,
         "max": TABLE_ADVISED_MAX,
@@ -72,8 +73,9 @@ class JoinForm(forms.Form):
     def __init__(self, *args: Any, workshop: Workshop, tables: list, **kwargs: Any) -> None:
         """tables: the session's tables with `size` (how many sit there), from the selector."""
         super().__init__(*args, **kwargs)
+        text = gettext("%(table)s (%(n)s of %(max)s)")
         self.fields["table"].choices = [("", _("I don't know yet"))] + [
-            (t.number, _table_choice(t)) for t in tables
+            (t.number, _table_choice(t, text)) for t in tables
         ]
         roomy = [t for t in tables if t.size < TABLE_ADVISED_MAX]
         # The suggestion: the emptiest table with room (the lowest number of those).

@@ -10,6 +10,8 @@ import redis
 from django import forms
 from django.conf import settings
 from django.test import Client
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from live import connection_caps
 from live.connection_caps import ConnectionCap
@@ -91,7 +93,7 @@ def test_a_phone_that_has_not_joined_is_sent_to_join_and_an_unknown_session_is_4
     [
         {"id": "id_table"},
         {"id": "id_table", "required": True, "aria-invalid": "true", "off": False},
-        {"id": "id_role", "data-x": '"<&>'},
+        {"id": "id_role", "data-x": '"<&>', "data-safe": mark_safe("<i>"), "data-n": None},
     ],
 )
 def test_the_join_forms_lists_are_the_html_djangos_select_writes(value, attrs):
@@ -101,9 +103,14 @@ def test_the_join_forms_lists_are_the_html_djangos_select_writes(value, attrs):
         (2, "2 (3 of 7)"),
         (2, "a second 2: only the first is selected"),
         ("\u202e", "zero\u200bwidth & RTL"),
+        (3, mark_safe("<b>safe</b> &amp; kept")),
+        (4, gettext_lazy("I don't know yet")),
     ]
     django_html = forms.Select(choices=choices).render("table", value, attrs)
     assert PlainSelect(choices=choices).render("table", value, attrs) == django_html
+    grouped = [("Tafels", [(1, "1"), (2, "2")]), ("", "none")]
+    django_html = forms.Select(choices=grouped).render("table", value, attrs)
+    assert PlainSelect(choices=grouped).render("table", value, attrs) == django_html
 
 
 def test_a_process_refreshes_all_its_socket_claims_with_one_task_and_one_round_trip(
