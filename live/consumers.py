@@ -25,10 +25,11 @@ from live.events import notes_group, phones_group, session_group, table_group
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
-    participant_from_cookies,
+    participant_by_code,
     table_by_chair_key,
     workshop_by_code,
     workshop_for_live,
+    workshop_phase,
 )
 from survey.selectors import results_snapshot
 from survey.services import AnswerRefused, AnswerSaved, answer_submit
@@ -314,14 +315,11 @@ def _language_of(scope: dict) -> str:
 
 
 def _phone_ids(*, code: str, cookies: dict) -> tuple[int, int] | None:
-    """(session id, participant id) of the phone this cookie names, or None."""
-    workshop = workshop_by_code(code)
-    if workshop is None:
-        return None
-    participant = participant_from_cookies(cookies=cookies, workshop=workshop)
+    """(session id, participant id) of the phone this cookie names, or None (one query)."""
+    participant = participant_by_code(cookies=cookies, code=code)
     if participant is None:
         return None
-    return workshop.pk, participant.pk
+    return participant.workshop_id, participant.pk
 
 
 # Taps per participant in this process (PHONE_TAP_RATE), counted by the `limits` library (as
@@ -347,7 +345,7 @@ def _slow_down(language: str) -> str:
 
 
 def _phone_state(workshop_id: int) -> dict:
-    phase, revealed = Workshop.objects.values_list("phase", "results_revealed").get(pk=workshop_id)
+    phase, revealed = workshop_phase(workshop_id=workshop_id)
     return {"phase": phase, "revealed": revealed}
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from sessions.models import (
     Table,
     Workshop,
 )
-from sessions.selectors import anonymised_refusal, join_refusal
+from sessions.selectors import anonymised_refusal, join_refusal, seat_highest
 
 
 def _announce_results(workshop_id: int) -> None:
@@ -135,10 +135,10 @@ def _free_seat(workshop: Workshop, table: Table | None) -> int:
     """The next seat number at the table (or in the room): one past the highest, or, should
     that pass SEAT_MAX (seats of left participants leave gaps), the lowest free one. The cap
     (at most SEAT_MAX) guarantees there is one."""
-    seats = Participant.objects.filter(workshop=workshop, table=table)
-    top = seats.aggregate(m=Max("seat"))["m"] or 0
+    top = seat_highest(workshop_id=workshop.pk, table_id=None if table is None else table.pk)
     if top < SEAT_MAX:
         return top + 1
+    seats = Participant.objects.filter(workshop=workshop, table=table)
     taken = set(seats.values_list("seat", flat=True))
     return next(n for n in range(1, SEAT_MAX + 1) if n not in taken)
 
