@@ -18,6 +18,7 @@ from live.connection_caps import ConnectionCap
 from live.redis_client import redis_client
 from sessions.fields import PlainSelect
 from sessions.models import Participant
+from sessions.selectors import session_consent
 from survey.selectors import instrument_structure
 
 
@@ -46,23 +47,32 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
 ):
     workshop = make_workshop(tables=30)  # a conference room's tables
     instrument_structure(workshop.instrument_id)  # read once per process, as a server does
+    session_consent(workshop=workshop)  # the built-in consent text is stored on first use
     phone = Client(enforce_csrf_checks=True)
     join = f"/j/{workshop.code}/"
 
-    # The page: the session, whether it admits phones, the tables with how full they are.
-    with django_assert_num_queries(3):
+    # The page: the session, whether it admits phones, the consent text that applies, the
+    # tables with how full they are.
+    with django_assert_num_queries(4):
         page = phone.get(join)
     assert page.status_code == 200
     assert redis_calls == []  # a GET is not rate limited
 
-    # The POST: the same three, then the join under the session's lock (the version bump, the
+    # The POST: the same four, then the join under the session's lock (the version bump, the
     # admission again, the seat, the row); inside the test's transaction that is wrapped in a
     # savepoint (two more statements). The table comes from the list already read.
     token = phone.cookies["csrftoken"].value
-    with django_assert_num_queries(9):
+    version = session_consent(workshop=workshop).text.version
+    with django_assert_num_queries(10):
         joined = phone.post(
             join,
-            {"csrfmiddlewaretoken": token, "table": "30", "role": ""},
+            {
+                "csrfmiddlewaretoken": token,
+                "table": "30",
+                "role": "",
+                "consent": "on",
+                "consent_version": version,
+            },  # fmt: skip
             HTTP_ORIGIN="http://testserver",
         )
     assert joined.status_code == 302
