@@ -72,7 +72,7 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
                 "role": "",
                 "consent": "on",
                 "consent_version": version,
-            },  # fmt: skip
+            },
             HTTP_ORIGIN="http://testserver",
         )
     assert joined.status_code == 302
