@@ -543,3 +543,51 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             return handle.read()
     finally:
         os.unlink(path)
+
+
+# The session's metadata file: what a script needs besides the rows (and what the import reads
+# back: the tables and their focus). `format` names the file, `format_version` its layout.
+METADATA_FORMAT = "scentiss-session"
+METADATA_VERSION = 1
+
+
+def session_metadata(*, data: SessionData) -> dict[str, Any]:
+    """Title, city, date, instrument (slug, name, version), the tables with their focus, the
+    counts, and every statement's element and wide-file variable: plain JSON values."""
+    answered = {participant_id for participant_id, *_rest in data.answers}
+    people = {p.participant_id for p in data.participants}
+    return {
+        "format": METADATA_FORMAT,
+        "format_version": METADATA_VERSION,
+        "session": data.code,
+        "title": data.title,
+        "city": data.city,
+        "date": data.date.isoformat(),
+        "instrument": {
+            "slug": data.instrument_slug,
+            "name": data.instrument,
+            "version": data.instrument_version,
+        },
+        "tables": [
+            {"number": n, "focus": data.table_focus.get(n, "")}
+            for n in sorted({*data.tables, *data.table_focus})
+        ],
+        "participants": len(people),
+        "respondents": len(answered & people),
+        "statements": [
+            {
+                "statement": s.key,
+                "variable": statement_variable(s.key),
+                "element": e.key,
+                "element_variable": element_variable(e.key),
+            }
+            for e in data.elements
+            for s in e.statements
+        ],
+    }
+
+
+def session_json(*, data: SessionData) -> bytes:
+    import json
+
+    return json.dumps(session_metadata(data=data), ensure_ascii=False, indent=2).encode("utf-8")

@@ -172,6 +172,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         ),
         scale=tuple(localized(instrument, "scale", lang) or ()),
         roles=tuple(roles.items()),
+        tables=tuple(workshop.tables.order_by("number").values_list("number", flat=True)),
+        instrument_slug=instrument.slug,
     )
 
 

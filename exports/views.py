@@ -26,7 +26,14 @@ from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
 from exports.data import SessionData
 from exports.imports import more_problems
-from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
+from exports.research import (
+    codebook_csv,
+    long_csv,
+    sav_bytes,
+    session_json,
+    spreadsheet_table,
+    wide_csv,
+)
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
 from exports.workbook import build_comparison_workbook, build_session_workbook, labels
@@ -37,6 +44,7 @@ from sessions.selectors import workshop_get
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 SAV = "application/x-spss-sav"
+JSON = "application/json"
 
 
 def session_workbook(
@@ -149,6 +157,15 @@ def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     )
 
 
+@login_required
+@never_cache
+@require_GET
+def export_session_json(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's metadata (title, city, date, instrument, tables and their focus, each
+    statement's element and variable), machine-readable; the import reads its tables back."""
+    return _session_file(code, lambda data, lang: session_json(data=data), JSON, "session.json")
+
+
 def compare_codes(query: QueryDict) -> list[str]:
     """Session codes from ?codes=A,B,C and/or repeated ?code=, upper-cased, first one kept,
     through the one code-list parser (a NUL byte in a code was a 500 on PostgreSQL)."""
@@ -182,6 +199,7 @@ def export_compare(request: HttpRequest) -> HttpResponse:
 
 
 MAX_UPLOAD = 20 * 1024 * 1024
+MAX_FILES = 3  # the answers CSV, the participants CSV, the session's metadata file
 
 
 @login_required
@@ -205,17 +223,25 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
             "mb": MAX_UPLOAD // (1024 * 1024)
         }
         return render(request, "exports/import.html", context, status=400)
-    upload = request.FILES.get("file")
-    if upload is None:
+    uploads = request.FILES.getlist("file")
+    if not uploads:
         context["error"] = _("Choose a file first.")
         return render(request, "exports/import.html", context, status=400)
-    if (upload.size or 0) > MAX_UPLOAD:
+    if len(uploads) > MAX_FILES:
+        context["error"] = _(
+            "At most %(n)s files at once: the answers, the participants and the session file."
+        ) % {"n": MAX_FILES}
+        return render(request, "exports/import.html", context, status=400)
+    if sum(upload.size or 0 for upload in uploads) > MAX_UPLOAD:
         context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
             "mb": MAX_UPLOAD // (1024 * 1024)
         }
         return render(request, "exports/import.html", context, status=400)
     try:
-        summary = answers_import(workshop=workshop, name=upload.name, content=upload.read())
+        summary = answers_import(
+            workshop=workshop,
+            files=[(upload.name or "", upload.read()) for upload in uploads],
+        )
     except ImportRefused as refused:
         context["error"] = str(refused)
         context["problems"] = refused.problems
