@@ -33,6 +33,7 @@ from typing import Any
 
 from django.utils.formats import get_format
 
+from exports.breakdowns import codebook_rows as breakdown_codebook
 from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
 
 # Who answered: the first columns of both files, long and wide.
@@ -325,7 +326,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         )
         for e in data.elements
     ]
-    rows += [
+    wide_statements = [
         (
             t["files"]["wide"],
             statement_variable(s.key),
@@ -336,7 +337,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         for e in data.elements
         for s in e.statements
     ]
-    return rows
+    return rows + wide_statements + breakdown_codebook(lang=lang)
 
 
 def _csv_value(value: Any) -> Any:
@@ -477,7 +478,8 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
         header, rows = tables.wide_header, tables.wide_rows
     else:
         raise ValueError(kind)
-    labels = {row[1]: row[2] for row in codebook_rows(data=data, lang=lang)}
+    # The long and wide files' meanings (the first of a name: the breakdowns come last).
+    labels = {row[1]: row[2] for row in reversed(codebook_rows(data=data, lang=lang))}
     role_codes = {code: i for i, (code, _label) in enumerate(data.roles, 1)}
     source_codes = {code: i for i, code in enumerate(SOURCES, 1)}
     scale = list(data.scale) + [""] * (5 - len(data.scale))

@@ -22,6 +22,8 @@ urlpatterns = [
     path("s/<str:code>/long.sav", exports.export_sav, {"kind": "long"}, name="export-long-sav"),
     path("s/<str:code>/wide.sav", exports.export_sav, {"kind": "wide"}, name="export-wide-sav"),
     path("s/<str:code>/session.json", exports.export_session_json, name="export-session-json"),
+    path("s/<str:code>/breakdowns.csv", exports.export_breakdowns_csv, name="export-breakdowns"),
+    path("s/<str:code>/breakdowns/", exports.breakdowns_page, name="breakdowns"),
     path("s/<str:code>/import/", exports.import_answers, name="import-answers"),
     path("organiser/compare.xlsx", exports.export_compare, name="export-compare"),
 ]

@@ -24,10 +24,14 @@ from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
-from exports.data import SessionData
+from exports.breakdowns import TEXT as BREAKDOWN_TEXT
+from exports.breakdowns import VARIABLES as BREAKDOWN_VARIABLES
+from exports.breakdowns import breakdown_rows
+from exports.data import SessionData, in_lang
 from exports.imports import more_problems
 from exports.research import (
     codebook_csv,
+    csv_bytes,
     long_csv,
     sav_bytes,
     session_json,
@@ -164,6 +168,46 @@ def export_session_json(request: HttpRequest, code: str) -> HttpResponse:
     """The session's metadata (title, city, date, instrument, tables and their focus, each
     statement's element and variable), machine-readable; the import reads its tables back."""
     return _session_file(code, lambda data, lang: session_json(data=data), JSON, "session.json")
+
+
+@login_required
+@never_cache
+@require_GET
+def export_breakdowns_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The element scores with n, SD and 95% interval, per session, table, role, source and
+    focus: one row per group and element (exports.breakdowns)."""
+    return _session_file(
+        code,
+        lambda data, lang: csv_bytes(
+            BREAKDOWN_VARIABLES, [r.cells(data.code) for r in breakdown_rows(data=data, lang=lang)]
+        ),
+        CSV,
+        "breakdowns.csv",
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def breakdowns_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The organiser's results with their spread: per element the session's score with n, SD
+    and 95% interval, then per table, role, source and focus."""
+    workshop = workshop_get(code=code)
+    lang = current_lang()
+    data = session_data(workshop=workshop, lang=lang)
+    # grouping -> group (its label) -> its rows, one per element
+    groups: dict[str, dict[str, list[Any]]] = {}
+    for row in breakdown_rows(data=data, lang=lang):
+        groups.setdefault(row.group, {}).setdefault(row.label, []).append(row)
+    names = in_lang(BREAKDOWN_TEXT, lang)["groups"]
+    return render(
+        request,
+        "exports/breakdowns.html",
+        {
+            "workshop": workshop,
+            "groups": [(g, names[g], list(rows.items())) for g, rows in groups.items()],
+        },
+    )
 
 
 def compare_codes(query: QueryDict) -> list[str]:

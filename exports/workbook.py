@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.inputs import xml_safe
+from exports.breakdowns import VARIABLES as BREAKDOWN_VARIABLES
+from exports.breakdowns import breakdown_rows
 from exports.data import (
     LOCAL_TZ,
     NOTE_FIELDS,
@@ -54,6 +56,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notities",
             "observations": "observaties",
             "codebook": "codeboek",
+            "breakdowns": "uitsplitsing",
             "comparison": "vergelijking",
             "chart": "grafiek",
         },
@@ -172,6 +175,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notes",
             "observations": "observations",
             "codebook": "codebook",
+            "breakdowns": "breakdowns",
             "comparison": "comparison",
             "chart": "chart",
         },
@@ -661,6 +665,8 @@ def build_session_workbook(
         rows=len(element_rows),
     )
 
+    _breakdowns_sheet(wb, sheet["breakdowns"], data, lang)
+
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
 
@@ -672,6 +678,21 @@ def build_session_workbook(
         bulk=False,
     )
     return wb
+
+
+def _breakdowns_sheet(wb: BulkWorkbook, title: str, data: SessionData, lang: str) -> None:
+    """The element scores with n, SD and 95% interval, for the session and per table, role,
+    source and focus (exports.breakdowns), in the codebook's variable names."""
+    rows = [row.cells(data.code) for row in breakdown_rows(data=data, lang=lang)]
+    first_number = BREAKDOWN_VARIABLES.index("mean") + 1
+    _table_sheet(
+        wb,
+        title,
+        BREAKDOWN_VARIABLES,
+        rows,
+        bulk=False,
+        number_formats=dict.fromkeys(range(first_number, first_number + 4), MEAN_FORMAT),
+    )
 
 
 # --- the comparison workbook ---------------------------------------------------------------
