@@ -35,6 +35,7 @@ from django.utils.formats import get_format
 
 from exports.breakdowns import codebook_rows as breakdown_codebook
 from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
+from exports.statistics import METHOD, element_methods
 
 # Who answered: the first columns of both files, long and wide.
 _PARTICIPANT_COLUMNS = (
@@ -158,6 +159,93 @@ TEXT: dict[str, dict[str, Any]] = {
         "dont_know": "don't know",
     },
 }
+
+
+# The element score's method (exports.statistics.METHODS), named in every export, and the
+# codebook's worked example: three participants' answers to kennis-1 and kennis-2 (None:
+# don't know). The numbers in the texts are written out by hand; tests/test_breakdowns.py
+# checks them against exports.statistics.element_methods on WORKED_EXAMPLE.
+WORKED_EXAMPLE: dict[str, dict[str, int | None]] = {
+    "A": {"kennis-1": 4, "kennis-2": 2},
+    "B": {"kennis-1": 5, "kennis-2": None},
+    "C": {"kennis-1": 1, "kennis-2": 3},
+}
+METHOD_TEXT: dict[str, dict[str, Any]] = {
+    "nl": {
+        "file": "elementscore (methode)",
+        "methods": {
+            "participant_mean": (
+                "de elementscore van de sessie (deze methode gebruiken de resultaten, de "
+                "projector en elke export): het gemiddelde over de deelnemers van ieders eigen "
+                "gemiddelde van zijn of haar antwoorden 1-5 in het element; elke deelnemer "
+                "weegt even zwaar",
+                "voorbeeld: A (4 + 2) / 2 = 3, B 5 / 1 = 5, C (1 + 3) / 2 = 2; "
+                "(3 + 5 + 2) / 3 = 3,33",
+            ),
+            "answer_mean": (
+                "ter vergelijking: het gemiddelde van alle antwoorden 1-5 in het element; elk "
+                "antwoord weegt even zwaar",
+                "voorbeeld: (4 + 2 + 5 + 1 + 3) / 5 = 3,00",
+            ),
+            "item_mean": (
+                "ter vergelijking: het gemiddelde van de gemiddelden van de stellingen van het "
+                "element; elke stelling weegt even zwaar",
+                "voorbeeld: kennis-1 (4 + 5 + 1) / 3 = 3,33, kennis-2 (2 + 3) / 2 = 2,50; "
+                "(3,33 + 2,50) / 2 = 2,92",
+            ),
+        },
+        "example": (
+            "voorbeeld",
+            "drie deelnemers, element kennis: A antwoordt kennis-1 4 en kennis-2 2; B "
+            "kennis-1 5 en kennis-2 weet ik niet; C kennis-1 1 en kennis-2 3. 'Weet ik niet' "
+            "telt in geen van de drie mee. De methoden verschillen als deelnemers niet "
+            "allemaal evenveel stellingen beantwoorden.",
+        ),
+        "named": "participant_mean: het gemiddelde van de eigen gemiddelden van de deelnemers",
+    },
+    "en": {
+        "file": "element score (method)",
+        "methods": {
+            "participant_mean": (
+                "the session's element score (the method of the results, the projector and "
+                "every export): the mean over the participants of each one's own mean of their "
+                "1-5 answers in the element; every participant weighs the same",
+                "example: A (4 + 2) / 2 = 3, B 5 / 1 = 5, C (1 + 3) / 2 = 2; "
+                "(3 + 5 + 2) / 3 = 3.33",
+            ),
+            "answer_mean": (
+                "for comparison: the mean of all 1-5 answers in the element; every answer "
+                "weighs the same",
+                "example: (4 + 2 + 5 + 1 + 3) / 5 = 3.00",
+            ),
+            "item_mean": (
+                "for comparison: the mean of the means of the element's statements; every "
+                "statement weighs the same",
+                "example: kennis-1 (4 + 5 + 1) / 3 = 3.33, kennis-2 (2 + 3) / 2 = 2.50; "
+                "(3.33 + 2.50) / 2 = 2.92",
+            ),
+        },
+        "example": (
+            "example",
+            "three participants, element kennis: A answers kennis-1 4 and kennis-2 2; B "
+            "kennis-1 5 and kennis-2 don't know; C kennis-1 1 and kennis-2 3. Don't know counts "
+            "in none of the three. The methods differ when participants do not all answer as "
+            "many statements.",
+        ),
+        "named": "participant_mean: the mean of the participants' own means",
+    },
+}
+
+
+def method_codebook_rows(lang: str) -> list[tuple[str, str, str, str, str]]:
+    """The element score's three methods, their formulas and the worked example."""
+    t = in_lang(METHOD_TEXT, lang)
+    number = in_lang(TEXT, lang)["types"]["num"]
+    rows = [
+        (t["file"], method, meaning, number, example)
+        for method, (meaning, example) in t["methods"].items()
+    ]
+    return [*rows, (t["file"], t["example"][0], t["example"][1], "", "")]
 
 
 def codebook_header(lang: str) -> tuple[str, ...]:
@@ -337,7 +425,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         for e in data.elements
         for s in e.statements
     ]
-    return rows + wide_statements + breakdown_codebook(lang=lang)
+    return rows + wide_statements + breakdown_codebook(lang=lang) + method_codebook_rows(lang)
 
 
 def _csv_value(value: Any) -> Any:
@@ -540,6 +628,7 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             missing_ranges=missing,
             variable_format=formats,
             variable_measure=measures,
+            file_label=f"Scentiss {data.code}; element score: {METHOD}"[:64],
         )
         with open(path, "rb") as handle:
             return handle.read()
@@ -576,6 +665,15 @@ def session_metadata(*, data: SessionData) -> dict[str, Any]:
         ],
         "participants": len(people),
         "respondents": len(answered & people),
+        "element_score": {
+            "method": METHOD,
+            "formula": in_lang(METHOD_TEXT, "en")["methods"][METHOD][0],
+            "elements": element_methods(
+                [(a[0], a[1], a[2]) for a in data.answers if a[0] in people],
+                {s.statement_id: e.key for e in data.elements for s in e.statements},
+                [e.key for e in data.elements],
+            ),
+        },
         "statements": [
             {
                 "statement": s.key,

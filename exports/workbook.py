@@ -35,7 +35,8 @@ from exports.data import (
     in_lang,
     local_naive,
 )
-from exports.research import codebook_header, codebook_rows
+from exports.research import METHOD_TEXT, codebook_header, codebook_rows
+from exports.statistics import METHOD, element_methods
 from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, ElementSpec, ItemSpec, aggregate
 
@@ -78,6 +79,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
             "time_zone": "tijdzone (van alle tijdstippen)",
+            "method": "methode van de elementscore",
             "table_focus": "focus tafel {n}",
         },
         "definitions": (
@@ -134,7 +136,17 @@ LABELS: dict[str, dict[str, Any]] = {
             "weet ik niet",
             *(f"aantal {s}" for s in SCORES),
         ),
-        "elements": ("code", "element", "score", "n", "weet ik niet", "stellingen"),
+        "elements": (
+            "code",
+            "element",
+            "score",
+            "n",
+            "weet ik niet",
+            "stellingen",
+            "methode van de score",
+            "gemiddelde van alle antwoorden (answer_mean)",
+            "gemiddelde van de stellingen (item_mean)",
+        ),
         "notes": (
             "tafel",
             "deelnemer",
@@ -158,6 +170,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "weet ik niet",
+            "methode van de score",
         ),
         "per_session": ("gemiddelde", "n", "weet ik niet"),
         "chart_title": "Elementscores (1-5)",
@@ -197,6 +210,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "observations": "observations",
             "exported_at": "exported at",
             "time_zone": "time zone (of all times)",
+            "method": "element score method",
             "table_focus": "table {n} focus",
         },
         "definitions": (
@@ -253,7 +267,17 @@ LABELS: dict[str, dict[str, Any]] = {
             "don't know",
             *(f"count {s}" for s in SCORES),
         ),
-        "elements": ("key", "element", "score", "n", "don't know", "statements"),
+        "elements": (
+            "key",
+            "element",
+            "score",
+            "n",
+            "don't know",
+            "statements",
+            "method of the score",
+            "mean of all answers (answer_mean)",
+            "mean of the statements' means (item_mean)",
+        ),
         "notes": ("table", "participant", "element", "kind", "quote", "text", "author", "time"),
         "observations": ("kind", "element", "text", "author", "time"),
         "comparison": (
@@ -268,6 +292,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "don't know",
+            "method of the score",
         ),
         "per_session": ("mean", "n", "don't know"),
         "chart_title": "Element scores (1-5)",
@@ -541,6 +566,7 @@ def build_session_workbook(
         *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
         ("time_zone", str(tz)),
+        ("method", in_lang(METHOD_TEXT, lang)["named"]),
     ):
         # ("table_focus", 2) is "focus tafel 2"
         label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
@@ -644,8 +670,24 @@ def build_session_workbook(
         number_formats={6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT},
     )
 
+    # The score's method named, and the other two methods beside it (exports.statistics).
+    methods = element_methods(
+        [(a[0], a[1], a[2]) for a in data.answers],
+        {s.statement_id: e.key for e in data.elements for s in e.statements},
+        [e.key for e in data.elements],
+    )
     element_rows = [
-        (e.key, e.name, r["score"], r["n"], r["dont_know"], len(e.statements))
+        (
+            e.key,
+            e.name,
+            r["score"],
+            r["n"],
+            r["dont_know"],
+            len(e.statements),
+            METHOD,
+            methods[e.key]["answer_mean"],
+            methods[e.key]["item_mean"],
+        )
         for e, r in zip(data.elements, results["elements"], strict=True)
     ]
     ws = _table_sheet(
@@ -654,7 +696,7 @@ def build_session_workbook(
         text["elements"],
         element_rows,
         bulk=False,
-        number_formats={3: MEAN_FORMAT},
+        number_formats={3: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT},
     )
     _radar(
         ws,
@@ -766,6 +808,7 @@ def build_comparison_workbook(
                     found["score"] if found else None,
                     found["n"] if found else None,
                     found["dont_know"] if found else None,
+                    METHOD,
                 )
             )
     _header(ws, text["comparison"])

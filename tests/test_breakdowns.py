@@ -7,6 +7,7 @@ import datetime
 import io
 import math
 
+import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
@@ -150,3 +151,65 @@ def test_the_page_needs_the_organiser(client, workshop):
     for path in ("breakdowns/", "breakdowns.csv", "session.json"):
         response = client.get(f"/s/{workshop.code}/{path}")
         assert response.status_code == 302 and "/login" in response["Location"]
+
+
+# --- the element score's method, named, with the other two beside it ----------------------
+
+
+def test_the_codebooks_worked_example_is_what_the_three_methods_give():
+    from exports.research import METHOD_TEXT, WORKED_EXAMPLE
+    from exports.statistics import element_methods
+
+    ids = {"kennis-1": 1, "kennis-2": 2}
+    answers = [
+        (person_index, ids[key], score)
+        for person_index, given in enumerate(WORKED_EXAMPLE.values())
+        for key, score in given.items()
+    ]
+    methods = element_methods(answers, {1: "kennis", 2: "kennis"}, ["kennis"])["kennis"]
+    assert methods == {
+        "participant_mean": pytest.approx(10 / 3),
+        "answer_mean": pytest.approx(3.0),
+        "item_mean": pytest.approx((10 / 3 + 2.5) / 2),
+    }
+    for lang, decimal in (("nl", ","), ("en", ".")):
+        texts = METHOD_TEXT[lang]["methods"]
+        for method, value in methods.items():
+            # The example's result, as the codebook writes it at the end of its line.
+            assert texts[method][1].endswith(f"= {value:.2f}".replace(".", decimal)), method
+    # The example in the text is the data the test computed from.
+    example = METHOD_TEXT["en"]["example"][1]
+    assert "A answers kennis-1 4 and kennis-2 2; B kennis-1 5 and kennis-2 don't know" in example
+
+
+def test_every_export_names_the_method_and_gives_the_other_two(organiser, workshop, tmp_path):
+    fill(workshop, participants=7)
+    wb = load_workbook(io.BytesIO(organiser.get(f"/s/{workshop.code}/export.xlsx").content))
+    facts = dict(wb["sessie"].iter_rows(values_only=True))
+    assert facts["methode van de elementscore"].startswith("participant_mean")
+    header, *rows = list(wb["elementen"].iter_rows(values_only=True))
+    snapshot = results_snapshot(workshop_id=workshop.pk)
+    for row, element in zip(rows, snapshot["elements"], strict=True):
+        cells = dict(zip(header, row, strict=True))
+        assert cells["methode van de score"] == "participant_mean"
+        answers = [s for item in element["items"] for s, c in enumerate(item["counts"], 1)
+                   for _ in range(c)]  # fmt: skip
+        assert cells["gemiddelde van alle antwoorden (answer_mean)"] == pytest.approx(
+            sum(answers) / len(answers)
+        )
+        means = [item["mean"] for item in element["items"] if item["mean"] is not None]
+        assert cells["gemiddelde van de stellingen (item_mean)"] == pytest.approx(
+            sum(means) / len(means)
+        )
+    metadata = organiser.get(f"/s/{workshop.code}/session.json").json()
+    assert metadata["element_score"]["method"] == "participant_mean"
+    kennis = metadata["element_score"]["elements"]["kennis"]
+    assert kennis["participant_mean"] == pytest.approx(snapshot["elements"][0]["score"])
+    codebook = organiser.get(f"/s/{workshop.code}/codebook.csv").content.decode("utf-8-sig")
+    assert {"participant_mean", "answer_mean", "item_mean"} <= {
+        r[1] for r in csv.reader(io.StringIO(codebook))
+    }
+    path = tmp_path / "wide.sav"
+    path.write_bytes(organiser.get(f"/s/{workshop.code}/wide.sav").content)
+    _frame, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    assert "participant_mean" in meta.file_label
