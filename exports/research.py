@@ -29,7 +29,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.formats import get_format
 
@@ -546,7 +546,7 @@ def _sav_formats_and_measures(
     return formats, measures
 
 
-def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
+def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl", fmt: str = "sav") -> bytes:
     """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
     the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
 
@@ -554,9 +554,40 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
     the one Python library that writes .sav with value labels and missing values; it takes a
     pandas data frame, so pandas comes with it. Imported here, not at module level: a
     workbook or CSV export does not pay for loading pandas.
+
+    `fmt="dta"`: the same file for Stata (pyreadstat.write_dta): the same variable and value
+    labels; "weet ik niet" in the wide file is Stata's extended missing value .a.
     """
+    stat = _stat_file(data=data, kind=kind, lang=lang)
+    return _write_stat(stat, fmt=fmt, file_label=f"Scentiss {data.code}; element score: {METHOD}")
+
+
+def stacked_stat_bytes(*, sessions: Sequence[SessionData], lang: str = "nl", fmt: str) -> bytes:
+    """The long files of several sessions stacked into one .sav or .dta, in the order given:
+    one file's labels (a session's rows say their session, city, date and version)."""
     import pandas as pd
-    import pyreadstat
+
+    files = [_stat_file(data=data, kind="long", lang=lang) for data in sessions]
+    frame = pd.concat([f.frame for f in files], ignore_index=True)
+    if len(frame):
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    stat = StatFile(frame, *files[0][1:])
+    return _write_stat(stat, fmt=fmt, file_label=f"Scentiss, {len(sessions)} sessions; {METHOD}")
+
+
+class StatFile(NamedTuple):
+    frame: Any  # a pandas DataFrame
+    header: Sequence[str]
+    labels: dict[str, str]
+    value_labels: dict[str, dict[float, str]]
+    missing: dict[str, list[Any]]
+    formats: dict[str, str]
+    measures: dict[str, str]
+
+
+def _stat_file(*, data: SessionData, kind: str, lang: str) -> StatFile:
+    """The long or wide table as a data frame with its SPSS metadata."""
+    import pandas as pd
 
     t = in_lang(TEXT, lang)
     tables = research_tables(data=data)
@@ -617,19 +648,53 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             value_labels[name] = {**score_labels, float(SAV_DONT_KNOW): t["dont_know"]}
             missing[name] = [SAV_DONT_KNOW]
     formats, measures = _sav_formats_and_measures(header, statement_vars)
-    fd, path = tempfile.mkstemp(suffix=".sav")
+    formats, measures = _sav_formats_and_measures(header, statement_vars)
+    return StatFile(frame, header, labels, value_labels, missing, formats, measures)
+
+
+def _write_stat(stat: StatFile, *, fmt: str, file_label: str) -> bytes:
+    import pyreadstat
+
+    fd, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(fd)
+    column_labels: dict[str, str | None] = {
+        n: stat.labels.get(n, n)[: 80 if fmt == "dta" else 250] for n in stat.header
+    }
     try:
-        pyreadstat.write_sav(
-            frame,
-            path,
-            column_labels={n: labels.get(n, n)[:250] for n in header},
-            variable_value_labels=value_labels,
-            missing_ranges=missing,
-            variable_format=formats,
-            variable_measure=measures,
-            file_label=f"Scentiss {data.code}; element score: {METHOD}"[:64],
-        )
+        if fmt == "sav":
+            pyreadstat.write_sav(
+                stat.frame,
+                path,
+                column_labels=column_labels,
+                variable_value_labels=stat.value_labels,
+                missing_ranges=stat.missing,
+                variable_format=stat.formats,
+                variable_measure=stat.measures,
+                file_label=file_label[:64],
+            )
+        elif fmt == "dta":
+            # Stata: whole-number value labels, and "weet ik niet" (9, user-missing in the
+            # .sav) as the extended missing value .a.
+            frame = stat.frame.copy()
+            value_labels: dict[str, dict[Any, str]] = {}
+            for name, labels in stat.value_labels.items():
+                value_labels[name] = {
+                    ("a" if name in stat.missing and v in stat.missing[name] else int(v)): label
+                    for v, label in labels.items()
+                }
+            for name, values in stat.missing.items():
+                column = frame[name].astype(object)
+                frame[name] = column.where(~column.isin(values), "a")
+            pyreadstat.write_dta(
+                frame,
+                path,
+                column_labels=column_labels,
+                variable_value_labels=value_labels,
+                missing_user_values={name: ["a"] for name in stat.missing},
+                file_label=file_label[:80],
+            )
+        else:
+            raise ValueError(fmt)
         with open(path, "rb") as handle:
             return handle.read()
     finally:

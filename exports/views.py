@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
+from exports import programme
 from exports.breakdowns import TEXT as BREAKDOWN_TEXT
 from exports.breakdowns import VARIABLES as BREAKDOWN_VARIABLES
 from exports.breakdowns import breakdown_rows
@@ -36,6 +37,7 @@ from exports.research import (
     sav_bytes,
     session_json,
     spreadsheet_table,
+    stacked_stat_bytes,
     wide_csv,
 )
 from exports.selectors import comparison_data, session_data
@@ -49,6 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 SAV = "application/x-spss-sav"
 JSON = "application/json"
+DTA = "application/x-stata-dta"
 
 
 def session_workbook(
@@ -154,10 +157,13 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    """The long or wide file for SPSS, with variable and value labels."""
+def export_sav(request: HttpRequest, code: str, kind: str, fmt: str = "sav") -> HttpResponse:
+    """The long or wide file for SPSS (.sav) or Stata (.dta), with variable and value labels."""
     return _session_file(
-        code, lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang), SAV, f"{kind}.sav"
+        code,
+        lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang, fmt=fmt),
+        SAV if fmt == "sav" else DTA,
+        f"{kind}.{fmt}",
     )
 
 
@@ -240,6 +246,52 @@ def export_compare(request: HttpRequest) -> HttpResponse:
     cities = "-".join(dict.fromkeys(slugify(w.city) for w in workshops))[:80]
     filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}.xlsx"
     return _download(workbook_bytes(workbook), XLSX, filename)
+
+
+# The files of several sessions (a programme's): name -> (builder, content type).
+PROGRAMME_FILES: dict[str, tuple[Callable[[list[SessionData], str], bytes], str]] = {
+    "answers.csv": (lambda sessions, lang: programme.long_csv(sessions=sessions), CSV),
+    "answers.sav": (
+        lambda sessions, lang: stacked_stat_bytes(sessions=sessions, lang=lang, fmt="sav"),
+        SAV,
+    ),
+    "answers.dta": (
+        lambda sessions, lang: stacked_stat_bytes(sessions=sessions, lang=lang, fmt="dta"),
+        DTA,
+    ),
+    "elements.csv": (lambda sessions, lang: programme.elements_csv(sessions=sessions), CSV),
+    "codebook.csv": (
+        lambda sessions, lang: programme.codebook_csv(sessions=sessions, lang=lang),
+        CSV,
+    ),
+}
+
+
+@login_required
+@never_cache
+@require_GET
+def export_programme(request: HttpRequest, name: str) -> HttpResponse:
+    """Several sessions in one file (?codes=A,B,C, in that order; a programme's page links here
+    with its sessions' codes): every answer with its session, city, date and instrument
+    version; the element scores per session by the three methods; their codebook."""
+    try:
+        codes = compare_codes(request.GET)
+    except Rejected as refused:
+        return HttpResponseBadRequest(str(refused))
+    if not codes:
+        return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
+    found = {
+        w.code: w for w in Workshop.objects.select_related("instrument").filter(code__in=codes)
+    }
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise Http404("unknown session code: " + ", ".join(missing))
+    lang = current_lang()
+    sessions = [session_data(workshop=found[c], lang=lang) for c in codes]
+    build, content_type = PROGRAMME_FILES[name]
+    cities = "-".join(dict.fromkeys(slugify(found[c].city) for c in codes))[:80]
+    filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}-{name}"
+    return _download(build(sessions, lang), content_type, filename)
 
 
 MAX_UPLOAD = 20 * 1024 * 1024
