@@ -16,6 +16,7 @@ from exports.research import (
     LONG_VARIABLES,
     TEXT,
     codebook_rows,
+    codebook_table,
     csv_bytes,
     method_codebook_rows,
     research_tables,
@@ -135,6 +136,9 @@ def codebook(*, sessions: Sequence[SessionData], lang: str = "nl") -> list[tuple
 
 def codebook_csv(*, sessions: Sequence[SessionData], lang: str = "nl") -> bytes:
     rows = [
-        tuple(spreadsheet_text(v) for v in row) for row in codebook(sessions=sessions, lang=lang)
+        tuple(spreadsheet_text(v) for v in row)
+        for row in codebook_table(
+            data=sessions[0], lang=lang, rows=codebook(sessions=sessions, lang=lang)
+        )
     ]
     return csv_bytes(in_lang(TEXT, lang)["header"], rows)

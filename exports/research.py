@@ -65,7 +65,21 @@ SAV_DONT_KNOW = 9
 
 TEXT: dict[str, dict[str, Any]] = {
     "nl": {
-        "header": ("bestand", "variabele", "betekenis", "type", "waarden en labels"),
+        "header": (
+            "bestand",
+            "variabele",
+            "betekenis",
+            "type",
+            "waarden en labels",
+            "element",
+            "in het lange bestand",
+        ),
+        "long_statement": 'de rijen met statement = "{key}" (kolom score; dont_know = 1: weet '
+        "ik niet)",
+        "long_score": "per deelnemer het gemiddelde van score over de rijen met element = "
+        '"{key}" en dont_know = 0 (stellingen {first} tot {last})',
+        "wide_statement": "stelling kennis-1 heet in het brede bestand kennis_1 (het streepje "
+        "wordt een liggend streepje), elk element score_kennis",
         "types": {
             "text": "tekst",
             "int": "geheel getal",
@@ -112,7 +126,21 @@ TEXT: dict[str, dict[str, Any]] = {
         "dont_know": "weet ik niet",
     },
     "en": {
-        "header": ("file", "variable", "meaning", "type", "values and labels"),
+        "header": (
+            "file",
+            "variable",
+            "meaning",
+            "type",
+            "values and labels",
+            "element",
+            "in the long file",
+        ),
+        "long_statement": 'the rows with statement = "{key}" (column score; dont_know = 1: '
+        "don't know)",
+        "long_score": "per participant the mean of score over the rows with element = "
+        '"{key}" and dont_know = 0 (statements {first} to {last})',
+        "wide_statement": "statement kennis-1 is kennis_1 in the wide file (the hyphen becomes "
+        "an underscore), each element score_kennis",
         "types": {
             "text": "text",
             "int": "integer",
@@ -195,7 +223,7 @@ METHOD_TEXT: dict[str, dict[str, Any]] = {
             ),
         },
         "example": (
-            "voorbeeld",
+            "worked_example",
             "drie deelnemers, element kennis: A antwoordt kennis-1 4 en kennis-2 2; B "
             "kennis-1 5 en kennis-2 weet ik niet; C kennis-1 1 en kennis-2 3. 'Weet ik niet' "
             "telt in geen van de drie mee. De methoden verschillen als deelnemers niet "
@@ -226,7 +254,7 @@ METHOD_TEXT: dict[str, dict[str, Any]] = {
             ),
         },
         "example": (
-            "example",
+            "worked_example",
             "three participants, element kennis: A answers kennis-1 4 and kennis-2 2; B "
             "kennis-1 5 and kennis-2 don't know; C kennis-1 1 and kennis-2 3. Don't know counts "
             "in none of the three. The methods differ when participants do not all answer as "
@@ -428,6 +456,38 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
     return rows + wide_statements + breakdown_codebook(lang=lang) + method_codebook_rows(lang)
 
 
+def codebook_table(
+    *, data: SessionData, lang: str = "nl", rows: Sequence[tuple[str, ...]] | None = None
+) -> list[tuple[str, ...]]:
+    """The codebook's rows (default: `codebook_rows`) with two more columns: the element of
+    each statement and element-score variable, and how a wide variable is found in the long
+    file (kennis_1 is the rows with statement "kennis-1"; score_kennis is the participant's
+    mean of score over element "kennis")."""
+    t = in_lang(TEXT, lang)
+    where: dict[str, tuple[str, str]] = {}
+    for e in data.elements:
+        if e.statements:
+            where[element_variable(e.key)] = (
+                e.key,
+                t["long_score"].format(
+                    key=e.key, first=e.statements[0].key, last=e.statements[-1].key
+                ),
+            )
+        for st in e.statements:
+            where[statement_variable(st.key)] = (e.key, t["long_statement"].format(key=st.key))
+    long_file, wide_file = t["files"]["long"], t["files"]["wide"]
+    table = []
+    for row in codebook_rows(data=data, lang=lang) if rows is None else rows:
+        file, variable = row[0], row[1]
+        extra = ("", "")
+        if file == wide_file and variable in where:
+            extra = where[variable]
+        elif file == long_file and variable in ("statement", "element"):
+            extra = ("", t["wide_statement"])
+        table.append((*row, *extra))
+    return table
+
+
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
@@ -514,7 +574,7 @@ def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
     """The codebook, a file people read (often in a spreadsheet): comma-separated like the
     files it describes, its text escaped against formulas like the spreadsheet CSV (the
     instrument's texts are typed text too)."""
-    rows = [tuple(spreadsheet_text(v) for v in row) for row in codebook_rows(data=data, lang=lang)]
+    rows = [tuple(spreadsheet_text(v) for v in row) for row in codebook_table(data=data, lang=lang)]
     return csv_bytes(in_lang(TEXT, lang)["header"], rows)
 
 
@@ -756,3 +816,39 @@ def session_json(*, data: SessionData) -> bytes:
     import json
 
     return json.dumps(session_metadata(data=data), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+DICTIONARY_HEADER = (
+    "variable",
+    "element",
+    "file_nl",
+    "file_en",
+    "meaning_nl",
+    "meaning_en",
+    "type_nl",
+    "type_en",
+    "values_nl",
+    "values_en",
+    "long_nl",
+    "long_en",
+)
+
+
+def dictionary_rows(*, nl: SessionData, en: SessionData) -> list[tuple[str, ...]]:
+    """The codebook in Dutch and English side by side, one row per variable: the same
+    session's data read in each language (the statements' texts are the instrument's own)."""
+    rows: list[tuple[str, ...]] = []
+    dutch, english = codebook_table(data=nl, lang="nl"), codebook_table(data=en, lang="en")
+    for d, e in zip(dutch, english, strict=True):
+        if d[1] != e[1] and d[0] != in_lang(METHOD_TEXT, "nl")["file"]:
+            raise ValueError(f"the codebooks differ at {d[1]!r} / {e[1]!r}")
+        rows.append(
+            (e[1], d[5] or e[5], d[0], e[0], d[2], e[2], d[3], e[3], d[4], e[4], d[6], e[6])
+        )
+    return rows
+
+
+def dictionary_csv(*, nl: SessionData, en: SessionData) -> bytes:
+    """One bilingual (nl/en) data dictionary of every file's variables."""
+    rows = [tuple(spreadsheet_text(v) for v in row) for row in dictionary_rows(nl=nl, en=en)]
+    return csv_bytes(DICTIONARY_HEADER, rows)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("s/<str:code>/codebook.csv", exports.export_codebook, name="export-codebook"),
     path("s/<str:code>/long.sav", exports.export_sav, {"kind": "long"}, name="export-long-sav"),
     path("s/<str:code>/wide.sav", exports.export_sav, {"kind": "wide"}, name="export-wide-sav"),
+    path("s/<str:code>/dictionary.csv", exports.export_dictionary, name="export-dictionary"),
     path("s/<str:code>/session.json", exports.export_session_json, name="export-session-json"),
     path("s/<str:code>/breakdowns.csv", exports.export_breakdowns_csv, name="export-breakdowns"),
     path("s/<str:code>/breakdowns/", exports.breakdowns_page, name="breakdowns"),

@@ -33,6 +33,7 @@ from exports.imports import more_problems
 from exports.research import (
     codebook_csv,
     csv_bytes,
+    dictionary_csv,
     long_csv,
     sav_bytes,
     session_json,
@@ -165,6 +166,18 @@ def export_sav(request: HttpRequest, code: str, kind: str, fmt: str = "sav") -> 
         SAV if fmt == "sav" else DTA,
         f"{kind}.{fmt}",
     )
+
+
+@login_required
+@never_cache
+@require_GET
+def export_dictionary(request: HttpRequest, code: str) -> HttpResponse:
+    """The codebook in Dutch and English side by side: one bilingual data dictionary."""
+    workshop = workshop_get(code=code)
+    content = dictionary_csv(
+        nl=session_data(workshop=workshop, lang="nl"), en=session_data(workshop=workshop, lang="en")
+    )
+    return _download(content, CSV, export_filename(workshop, "dictionary.csv"))
 
 
 @login_required

@@ -35,7 +35,7 @@ from exports.data import (
     in_lang,
     local_naive,
 )
-from exports.research import METHOD_TEXT, codebook_header, codebook_rows
+from exports.research import METHOD_TEXT, codebook_header, codebook_table
 from exports.statistics import METHOD, element_methods
 from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, ElementSpec, ItemSpec, aggregate
@@ -716,7 +716,7 @@ def build_session_workbook(
         wb,
         sheet["codebook"],
         codebook_header(lang),
-        codebook_rows(data=data, lang=lang),
+        codebook_table(data=data, lang=lang),
         bulk=False,
     )
     return wb
