@@ -9,6 +9,7 @@ import math
 
 import pyreadstat
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from exports.breakdowns import VARIABLES, breakdown_rows
@@ -141,6 +142,10 @@ def test_the_workbook_csv_and_page_show_the_same_spread(organiser, workshop):
     first = snapshot["elements"][0]["score"]
     assert f"{first:.2f}".replace(".", ",") in html  # Dutch decimal comma
     assert 'id="breakdown-table"' in html and 'id="breakdown-role"' in html
+    assert "95%-betrouwbaarheidsinterval" in html and '<th scope="col">95%-interval</th>' in html
+    console = organiser.get(reverse("organiser-session", args=[workshop.code])).content.decode()
+    assert "standaardafwijking en 95%-interval van elke elementscore" in console
+    assert "Uitsplitsing: elementscores met n, sd en 95%-interval" in console
     # The codebook names every variable of the breakdowns.
     codebook = organiser.get(f"/s/{workshop.code}/codebook.csv").content.decode("utf-8-sig")
     described = {r[1] for r in csv.reader(io.StringIO(codebook))}

@@ -115,3 +115,39 @@ def test_stata_files_beside_the_spss_files(organiser, filled, kind, tmp_path):
         assert letters == dont_know.count() > 0
     else:
         assert meta.variable_value_labels["score"][1] == "slecht ontwikkeld"
+
+
+def test_every_new_file_opens_with_typed_text_that_looks_like_a_formula(
+    organiser, workshop, tmp_path
+):
+    import json
+
+    from openpyxl import load_workbook
+
+    fill(workshop)
+    workshop_update(
+        workshop=workshop,
+        city='=HYPERLINK("http://x")',
+        title='<b>Zwolle</b> & "quotes"',
+        date=workshop.date,
+        tables=3,
+        focus={1: "=1+1", 2: "@Haven <script>"},
+    )
+    code = workshop.code
+    wb = load_workbook(io.BytesIO(organiser.get(f"/s/{code}/export.xlsx").content))
+    labels = {row[3] for row in wb["uitsplitsing"].iter_rows(values_only=True)}
+    assert "'=1+1" in labels or "=1+1" in labels
+    assert all(not str(c.value).startswith("=") or c.data_type != "f"
+               for row in wb["uitsplitsing"].iter_rows() for c in row)  # fmt: skip
+    metadata = json.loads(organiser.get(f"/s/{code}/session.json").content)
+    assert metadata["tables"][0]["focus"] == "=1+1"
+    page = organiser.get(f"/s/{code}/breakdowns/").content.decode()
+    assert "&lt;script&gt;" in page and "<script>" not in page.split("<main", 1)[1]
+    for path in ("breakdowns.csv", "dictionary.csv", "long.dta", "wide.dta"):
+        assert organiser.get(f"/s/{code}/{path}").status_code == 200
+    dta = tmp_path / "x.dta"
+    dta.write_bytes(organiser.get(f"/s/{code}/long.dta").content)
+    frame, _meta = pyreadstat.read_dta(str(dta))
+    assert set(frame["city"]) == {'=HYPERLINK("http://x")'}
+    response = organiser.get(f"/organiser/sessions/answers.dta?codes={code},{code}")
+    assert response.status_code == 200

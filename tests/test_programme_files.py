@@ -87,6 +87,7 @@ def test_the_programme_page_links_its_sessions_files(organiser, two):
     programme = Programme.objects.create(name="Vijf steden")
     programme.workshops.set(two)
     page = get(organiser, f"/organiser/programmes/{programme.pk}/").decode()
+    assert "Elementscores per sessie: drie methoden, n, sd en 95%-interval (CSV)" in page
     links = [html.unescape(u) for u in re.findall(r'href="(/organiser/sessions/[^"]+)"', page)]
     assert len(links) == 5
     for link in links:
