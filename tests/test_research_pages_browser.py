@@ -12,6 +12,7 @@ from django.urls import reverse
 from profiles.models import Programme
 from sessions.services import workshop_update
 from tests.browser_helpers import log_in, off_the_loop
+from tests.test_a11y import axe_problems
 from tests.test_export import fill
 
 SCREENS = {
@@ -49,14 +50,20 @@ def test_the_research_pages_fit_every_screen_in_both_languages(server, browser, 
         "import": f"/s/{workshop.code}/import/",
         "programme": f"/organiser/programmes/{programme.pk}/",
     }
+    problems: list[str] = []
     for lang in ("nl", "en"):
-        context = browser.new_context(locale=f"{lang}-NL" if lang == "nl" else "en-GB")
+        # bypass_csp: axe-core is injected as a script (tests.test_a11y).
+        context = browser.new_context(
+            locale=f"{lang}-NL" if lang == "nl" else "en-GB", bypass_csp=True
+        )
         page = context.new_page()
         log_in(page, f"{server.url}/accounts/login/?next=/organiser/", "researcher",
                "a-long-password-1", lands_on="**/organiser/")  # fmt: skip
         for screen, viewport in SCREENS.items():
             page.set_viewport_size(viewport)
             for name, path in pages.items():
+                if name != "breakdowns" and screen.startswith("tablet"):
+                    continue  # the pages around it: the phone and the projector suffice
                 response = page.goto(server.url + path)
                 assert response is not None and response.status == 200, (name, lang)
                 overflow = page.evaluate(
@@ -65,6 +72,8 @@ def test_the_research_pages_fit_every_screen_in_both_languages(server, browser, 
                 assert overflow <= 0, (name, screen, lang, overflow)
                 if name == "breakdowns":
                     assert page.locator("#breakdown-focus table").is_visible()
+                    if screen == "tablet-landscape":
+                        problems += axe_problems(page, f"breakdowns-{lang}")
                     heading = "Resultaten met hun spreiding" if lang == "nl" else "Results with"
                     assert heading in page.locator("h1").inner_text()
                 if name == "console":
@@ -75,4 +84,5 @@ def test_the_research_pages_fit_every_screen_in_both_languages(server, browser, 
                     assert page.locator("#programme-data a").count() == 5
                 page.screenshot(path=str(SHOTS / f"{name}-{screen}-{lang}.png"), full_page=True)
         context.close()
+    assert problems == []
     assert server.errors() == []
