@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "instrument.apps.InstrumentConfig",
     "sessions.apps.WorkshopsConfig",
     "survey.apps.SurveyConfig",
+    "console.apps.ConsoleConfig",
     "exports.apps.ExportsConfig",
     "notes.apps.NotesConfig",
     "profiles.apps.ProfilesConfig",

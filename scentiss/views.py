@@ -4,6 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
+
+from sessions.models import Workshop
 
 
 def _way_back(request: HttpRequest) -> str:
@@ -28,3 +31,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "_csrf_failure_fragment.html" if request.headers.get("HX-Request") else "403_csrf.html"
     )
     return render(request, template, {"back_url": _way_back(request)}, status=403)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For proxies, health checks and tests: answers once the app and its database are up."""
+    Workshop.objects.exists()
+    return HttpResponse("ok", content_type="text/plain")

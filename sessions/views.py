@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import ConsentTextForm
 from accounts.models import Team
-from accounts.selectors import user_teams
+from accounts.selectors import consent_fields, user_teams
 from core.errors import Rejected
 from sessions.forms import DuplicateForm, ExcludeForm, JoinForm, WorkshopEditForm, WorkshopForm
-from sessions.models import Exclusion, Phase, Table, Workshop
+from sessions.models import Exclusion, ExclusionKind, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -22,6 +23,7 @@ from sessions.selectors import (
     organiser_workshops,
     participant_cookie_name,
     participant_from_request,
+    session_consent,
     session_list,
     table_counts,
     workshop_get,
@@ -30,6 +32,7 @@ from sessions.services import (
     exclusion_undo,
     participant_join,
     participants_exclude,
+    workshop_consent_set,
     workshop_create,
     workshop_duplicate,
     workshop_set_archived,
@@ -64,17 +67,22 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refusal = join_refusal(workshop_id=workshop.pk)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
+    consent = session_consent(workshop=workshop)  # the text to agree to, and its version
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
         tables=table_counts(workshop=workshop),
+        consent_version=consent.text.version,
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
         try:
             participant = participant_join(
-                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+                workshop=workshop,
+                table=table,
+                role=form.cleaned_data["role"] or "",
+                consent=consent.text,
             )
         except Rejected as refused:  # filled up (or closed) while this phone filled in
             return _join_refused(request, workshop, str(refused))
@@ -92,7 +100,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/join.html",
-        {"workshop": workshop, "form": form},
+        {"workshop": workshop, "form": form, "consent": consent},
         status=400 if form.is_bound else 200,
     )
 
@@ -232,7 +240,9 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
     workshop = workshop_get(code=code)
-    exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
+    exclusion = Exclusion.objects.filter(
+        pk=exclusion_id, workshop=workshop, kind=ExclusionKind.BURST
+    ).first()
     if exclusion is None:
         raise Http404("no such exclusion")
     if exclusion_undo(exclusion=exclusion, by=request.user):
@@ -252,3 +262,31 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """For proxies, health checks and tests: answers once the app and its database are up."""
     Workshop.objects.exists()
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's consent text: its own, or (without one) its team's or the built-in one."""
+    workshop = workshop_get(code=code)
+    consent = session_consent(workshop=workshop)
+    if request.method == "POST":
+        form = ConsentTextForm(request.POST)
+        if form.is_valid():
+            inherited = session_consent(workshop=workshop, own=False).text
+            workshop_consent_set(
+                workshop=workshop,
+                fields=form.consent_fields(),
+                by=request.user,
+                inherited=inherited,
+            )
+            messages.success(request, _("The session's consent text is saved."))
+            return redirect("organiser-consent", code=workshop.code)
+    else:
+        form = ConsentTextForm(initial=consent_fields(consent.text))
+    return render(
+        request,
+        "sessions/organiser_consent.html",
+        {"workshop": workshop, "form": form, "consent": consent},
+        status=400 if form.errors else 200,
+    )

@@ -1,24 +1,41 @@
+"""The participant's pages: the entry (a session code), the join page and its QR code, the
+survey's element pages, the taps over HTTP, the done page and the phone's own results."""
+
 import functools
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from core.errors import Rejected
+from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
-from sessions.models import Participant, Phase, Workshop
+from sessions.forms import JoinForm
+from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
+from sessions.qr import qr_svg
+from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
+    PARTICIPANT_COOKIE_SALT,
+    is_organiser,
+    join_refusal,
     may_read_results,
+    participant_cookie_name,
     participant_from_request,
+    session_consent,
+    table_counts,
     workshop_get,
 )
+from sessions.services import participant_join
 from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
@@ -27,6 +44,101 @@ from survey.selectors import (
     results_snapshot,
 )
 from survey.services import AnswerRefused, answer_submit
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if is_organiser(request.user):
+        return redirect("organiser-home")
+    code = request.GET.get("code", "").strip()
+    if code:
+        if "/" in code:  # no session code has one, and the join URL could not hold it
+            raise Http404("unknown session code")
+        return redirect("join", code=code.upper())
+    return render(request, "survey/home.html")
+
+
+JOIN_PER_CLIENT = Rule(name="join-client", setting="JOIN_RATE_PER_CLIENT", key=client_cookie)
+JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    participant = participant_from_request(request=request, workshop=workshop)
+    if participant is not None:
+        # A phone that already joined (reload, back button, woke from sleep) resumes.
+        return redirect("survey-element", code=workshop.code, number=participant.last_element)
+    refusal = join_refusal(workshop_id=workshop.pk)
+    if refusal is not None:  # closed or full: say so before the phone fills in anything
+        return _join_refused(request, workshop, refusal)
+    consent = session_consent(workshop=workshop)  # the text to agree to, and its version
+    tables = table_counts(workshop=workshop)
+    form = JoinForm(
+        request.POST if request.method == "POST" else None,
+        workshop=workshop,
+        tables=tables,
+        consent_version=consent.text.version,
+        # A table tent's QR code (/j/<code>/?table=2) chooses its table; the phone can change it.
+        initial={"table": _tent_table(request, tables)},
+    )
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["table"]
+        table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
+        try:
+            participant = participant_join(
+                workshop=workshop,
+                table=table,
+                role=form.cleaned_data["role"] or "",
+                consent=consent.text,
+            )
+        except Rejected as refused:  # filled up (or closed) while this phone filled in
+            return _join_refused(request, workshop, str(refused))
+        response = redirect("survey-element", code=workshop.code, number=1)
+        response.set_signed_cookie(
+            participant_cookie_name(workshop),
+            str(participant.token),
+            salt=PARTICIPANT_COOKIE_SALT,
+            max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+        return response
+    return render(
+        request,
+        "survey/join.html",
+        {"workshop": workshop, "form": form, "consent": consent},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _tent_table(request: HttpRequest, tables: list) -> int | None:
+    """The table a table tent's link names (?table=N), if the session has it; else None."""
+    try:
+        number = parse_optional_id(request.GET.get("table"), max_value=MAX_TABLES)
+    except Rejected:
+        return None
+    return number if any(t.number == number for t in tables) else None
+
+
+def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
+    closed = Workshop.objects.filter(pk=workshop.pk, phase=Phase.CLOSED).exists()
+    return render(
+        request,
+        # A session that has ended says so in its own words (no way to join, a thank-you).
+        "survey/join_closed.html" if closed else "survey/join_refused.html",
+        {"workshop": workshop, "message": message},
+        status=409 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def join_qr(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    url = request.build_absolute_uri(reverse("join", args=[workshop.code]))
+    return HttpResponse(qr_svg(url), content_type="image/svg+xml")
 
 
 def _progress(participant_id: int, workshop: Workshop) -> dict:
@@ -55,6 +167,8 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         participant = participant_from_request(request=request, workshop=workshop)
         if participant is None:
             return redirect("join", code=workshop.code)
+        if participant.withdrawn_at is not None:  # says so, and offers nothing to answer
+            return redirect("survey-withdraw", code=workshop.code)
         return view(request, workshop, participant, **kwargs)
 
     return wrapper
@@ -86,7 +200,7 @@ def _statement_form(
 def survey_element(
     request: HttpRequest, workshop: Workshop, participant: Participant, number: int
 ) -> HttpResponse:
-    if workshop.phase == Phase.JOIN:
+    if workshop.phones_wait:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
         )
@@ -177,7 +291,7 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is None:
         return HttpResponseClientRedirect(f"/j/{workshop.code}/")
-    if workshop.phase != Phase.JOIN:
+    if not workshop.phones_wait:
         return HttpResponseClientRedirect(f"/s/{workshop.code}/survey/{participant.last_element}/")
     return HttpResponse(status=204)
 

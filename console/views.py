@@ -1,0 +1,525 @@
+"""The organiser's console: the list of sessions and the new-session form, a session's page
+with its live dashboard and phase moves, edit, duplicate, archive, exclude, delete; the
+projector; the comparison of sessions. It reads the survey's results and the sessions' rows,
+so it sits above both (docs/development.md, the layers)."""
+
+import datetime
+import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.forms import ConsentTextForm
+from accounts.models import Team
+from accounts.selectors import consent_fields, user_teams
+from core.errors import Rejected
+from core.inputs import parse_session_codes
+from sessions.forms import (
+    DuplicateForm,
+    ExcludeForm,
+    RoundForm,
+    StateForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
+from sessions.models import (
+    ANSWERING_PHASES,
+    MAX_COMPARED,
+    ROUND_MINUTES_MAX,
+    Exclusion,
+    ExclusionKind,
+    Phase,
+    ProjectorMode,
+    Workshop,
+)
+from sessions.qr import qr_svg
+from sessions.selectors import (
+    is_organiser,
+    organiser_workshops,
+    projector_key_ok,
+    session_consent,
+    session_list,
+    workshop_get,
+)
+from sessions.services import (
+    exclusion_undo,
+    participants_exclude,
+    workshop_consent_set,
+    workshop_create,
+    workshop_delete,
+    workshop_duplicate,
+    workshop_round,
+    workshop_set_archived,
+    workshop_set_rehearsing,
+    workshop_update,
+    workshop_update_state,
+)
+from sessions.urls_helpers import session_urls
+from survey.selectors import (
+    participants_busy,
+    results_snapshot,
+    session_counts,
+    session_dashboard,
+    sessions_comparison,
+    sessions_focus,
+)
+from survey.services import participants_nudge, rehearsal_clear
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_GET
+def projector(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    key = request.GET.get("key")
+    if not (projector_key_ok(workshop=workshop, key=key) or is_organiser(request.user)):
+        raise PermissionDenied(_("This projector link is not valid."))  # templates/403.html
+    urls = session_urls(workshop=workshop, base_url=_base_url(request))
+    elements = list(workshop.instrument.elements.order_by("order").prefetch_related("statements"))
+    config = {
+        "wsPath": f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}",
+        "names": {e.key: e.tr("name") for e in elements},
+        "elements": {
+            e.key: {
+                "name": e.tr("name"),
+                "capital": e.tr("capital"),
+                "core": e.tr("core_question"),
+                "questions": e.tr("discussion_questions"),
+                "labels": {s.key: s.tr("label") for s in e.statements.all()},
+            }
+            for e in elements
+        },
+        "texts": {
+            "dontKnow": _("don't know"),
+            "mean": _("mean"),
+            "timeUp": _("Time is up"),
+        },
+        "serverNow": _now_ms(),
+        "snapshot": results_snapshot(workshop_id=workshop.pk),
+    }
+    return render(
+        request,
+        "console/projector.html",
+        {
+            "workshop": workshop,
+            "join_url": urls["join_url"],
+            # Written as two pieces, so a line breaks before the code, never inside it.
+            "join_base": urls["join_url"].removesuffix(f"j/{workshop.code}/"),
+            "join_qr": qr_svg(urls["join_url"], scale=12),
+            "config": config,
+        },
+    )
+
+
+@login_required
+@require_GET
+def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    urls = session_urls(workshop=workshop, base_url=_base_url(request))
+    tables = list(workshop.tables.order_by("number"))
+    return render(
+        request,
+        "console/organiser_session.html",
+        {
+            "workshop": workshop,
+            "urls": urls,
+            "chairs": list(zip(tables, urls["chair_urls"], strict=True)),
+            "phases": Phase.choices,
+            "modes": ProjectorMode.choices,
+            "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
+            "dashboard": session_dashboard(workshop=workshop),
+            "duplicate_form": DuplicateForm(),
+            "live_config": {
+                "wsPath": f"/ws/s/{workshop.code}/live/",
+                "serverNow": _now_ms(),
+                "timeUp": _("Time is up"),
+            },
+            "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
+            "round_ends_at": _epoch(workshop.round_ends_at),
+        },
+    )
+
+
+def _now_ms() -> int:
+    """The server's clock for the round timer: the page corrects its own clock by it."""
+    return int(time.time() * 1000)
+
+
+def _epoch(value: datetime.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+@login_required
+@require_POST
+def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
+    """The round timer: start a round, go to the next element (projector and timer at once),
+    or stop it."""
+    workshop = workshop_get(code=code)
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX}
+        )
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        workshop_round(workshop=workshop, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
+    """Start or end the rehearsal (phones can answer in the arrival phase)."""
+    workshop = workshop_get(code=code)
+    rehearsing = request.POST.get("rehearsing") == "1"
+    try:
+        workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        if rehearsing:
+            messages.success(
+                request,
+                _(
+                    "Rehearsal started: scan the QR code and try the survey. Clear the "
+                    "rehearsal before the room arrives."
+                ),
+            )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
+    """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
+    workshop = workshop_get(code=code)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            count = rehearsal_clear(workshop=workshop)
+        except Rejected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Rehearsal cleared: %(count)d participant and their answers removed.",
+                    "Rehearsal cleared: %(count)d participants and their answers removed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_rehearsal_clear.html",
+        {
+            "workshop": workshop,
+            "counts": session_counts(workshop=workshop),
+            "started": workshop.phase != Phase.JOIN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
+    """Remind the phones that have not finished (a reminder on each phone)."""
+    workshop = workshop_get(code=code)
+    try:
+        count = participants_nudge(workshop=workshop)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(count)d phone.", "Reminder sent to %(count)d phones.", count
+            )
+            % {"count": count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_GET
+def organiser_table_tents(request: HttpRequest, code: str) -> HttpResponse:
+    """A card to fold and put on each table: the join QR code that chooses the table
+    (/j/<code>/?table=N), the table's number and focus. One A4 per table when printed."""
+    workshop = workshop_get(code=code)
+    join_url = session_urls(workshop=workshop, base_url=_base_url(request))["join_url"]
+    tents = []
+    for table in workshop.tables.order_by("number"):
+        url = f"{join_url}?table={table.number}"
+        tents.append({"table": table, "url": url, "qr": qr_svg(url, scale=10)})
+    return render(
+        request,
+        "console/table_tents.html",
+        {"workshop": workshop, "tents": tents, "short_url": join_url},
+    )
+
+
+@login_required
+@require_POST
+def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
+    """Phase, projector mode and element, reveal: one form, one change, one broadcast.
+
+    A phase move that ends the survey while phones are still answering asks first (a page
+    that works without a script), and goes through only with `confirm=1` from that page."""
+    workshop = workshop_get(code=code)
+    form = StateForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValueError(form.errors.as_text())
+        changes = form.changes()
+        if _cuts_off(workshop, changes.get("phase")) and request.POST.get("confirm") != "1":
+            busy = participants_busy(workshop=workshop)
+            if busy:
+                return render(
+                    request,
+                    "console/organiser_confirm_phase.html",
+                    {
+                        "workshop": workshop,
+                        "busy": busy,
+                        "phase": changes["phase"],
+                        "phase_label": Phase(changes["phase"]).label,
+                    },
+                )
+        workshop_update_state(workshop=workshop, **changes)
+    except ValueError:
+        messages.error(request, _("That change is not possible; nothing changed."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+def _cuts_off(workshop: Workshop, phase: str | None) -> bool:
+    """Does moving to `phase` stop phones that can answer now from answering?"""
+    return (
+        phase is not None and workshop.phase in ANSWERING_PHASES and phase not in ANSWERING_PHASES
+    )
+
+
+@login_required
+@require_GET
+def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    """The live counts, as a partial the organiser page reloads when the session changes."""
+    workshop = workshop_get(code=code)
+    return render(
+        request,
+        "console/_dashboard.html",
+        {"workshop": workshop, "dashboard": session_dashboard(workshop=workshop)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """GET says what will be deleted; only the POST from that page deletes."""
+    workshop = workshop_get(code=code)
+    if request.method == "POST" and request.POST.get("confirm_code", "").upper() == workshop.code:
+        city = workshop.city
+        workshop_delete(workshop=workshop)
+        messages.success(request, _("Session %(city)s deleted.") % {"city": city})
+        return redirect("organiser-home")
+    error = request.method == "POST"
+    return render(
+        request,
+        "console/organiser_delete.html",
+        {"workshop": workshop, "counts": session_counts(workshop=workshop), "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def organiser_compare(request: HttpRequest) -> HttpResponse:
+    # The one code-list parser: a code with a NUL byte or another odd character is a 400
+    # (RejectedMiddleware), never a query PostgreSQL refuses.
+    codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
+    workshops = list(Workshop.objects.filter(code__in=codes))
+    base = parse_session_codes(request.GET.get("base"))  # "verschil met": one of the codes
+    comparison = sessions_comparison(workshops=workshops, base=base[0] if base else None)
+    return render(
+        request,
+        "console/compare.html",
+        {
+            # Archived sessions are not offered, unless the link compares them already.
+            "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
+            "selected": set(codes),
+            "comparison": comparison,
+            "focus": sessions_focus(workshops=workshops),
+            "projector": request.GET.get("projector") == "1",
+        },
+    )
+
+
+def _teams(request: HttpRequest) -> list[Team]:
+    return list(user_teams(user=request.user))
+
+
+def _session_list(request: HttpRequest) -> dict:
+    """The organiser's list: without the archived sessions unless ?archived=1 asks for them."""
+    with_archived = request.GET.get("archived") == "1"
+    return {
+        "workshops": session_list(user=request.user, with_archived=with_archived),
+        "with_archived": with_archived,
+        "archived_count": organiser_workshops(user=request.user).filter(archived=True).count(),
+    }
+
+
+@login_required
+@require_GET
+def organiser_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/organiser_home.html",
+        {**_session_list(request), "form": WorkshopForm(teams=_teams(request))},
+    )
+
+
+@login_required
+@require_POST
+def organiser_create(request: HttpRequest) -> HttpResponse:
+    form = WorkshopForm(request.POST, teams=_teams(request))
+    if not form.is_valid():
+        return render(
+            request,
+            "console/organiser_home.html",
+            {**_session_list(request), "form": form},
+            status=400,
+        )
+    workshop = workshop_create(created_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Session created."))
+    return HttpResponseRedirect(reverse("organiser-session", args=[workshop.code]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit the session on the day: city, title, date, more tables."""
+    workshop = workshop_get(code=code)
+    form = WorkshopEditForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workshop_update(workshop=workshop, **form.changes())
+        except ValueError:
+            form.add_error(None, _("That change is not possible; nothing changed."))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_edit.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
+    source = workshop_get(code=code)
+    form = DuplicateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a city and a date for the new session."))
+        return redirect("organiser-session", code=source.code)
+    workshop = workshop_duplicate(source=source, created_by=request.user, **form.cleaned_data)
+    messages.success(request, _("Session created."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    archived = request.POST.get("archived") == "1"
+    workshop_set_archived(workshop=workshop, archived=archived)
+    if archived:
+        messages.success(
+            request,
+            _(
+                "Session archived: it is read-only (no joins, answers or notes) and hidden "
+                "from the list of sessions."
+            ),
+        )
+    else:
+        messages.success(request, _("Session restored: it can be changed again."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
+    """Take the phones that joined in a span (a burst the console flags) out of the results."""
+    workshop = workshop_get(code=code)
+    form = ExcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("That time span is not valid; nothing changed."))
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        exclusion = participants_exclude(workshop=workshop, by=request.user, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d participant taken out of the results.",
+                "%(count)d participants taken out of the results.",
+                exclusion.count,
+            )
+            % {"count": exclusion.count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
+    workshop = workshop_get(code=code)
+    exclusion = Exclusion.objects.filter(
+        pk=exclusion_id, workshop=workshop, kind=ExclusionKind.BURST
+    ).first()
+    if exclusion is None:
+        raise Http404("no such exclusion")
+    if exclusion_undo(exclusion=exclusion, by=request.user):
+        messages.success(request, _("The participants are back in the results."))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's consent text: its own, or (without one) its team's or the built-in one."""
+    workshop = workshop_get(code=code)
+    consent = session_consent(workshop=workshop)
+    if request.method == "POST":
+        form = ConsentTextForm(request.POST)
+        if form.is_valid():
+            inherited = session_consent(workshop=workshop, own=False).text
+            workshop_consent_set(
+                workshop=workshop,
+                fields=form.consent_fields(),
+                by=request.user,
+                inherited=inherited,
+            )
+            messages.success(request, _("The session's consent text is saved."))
+            return redirect("organiser-consent", code=workshop.code)
+    else:
+        form = ConsentTextForm(initial=consent_fields(consent.text))
+    return render(
+        request,
+        "console/organiser_consent.html",
+        {"workshop": workshop, "form": form, "consent": consent},
+        status=400 if form.errors else 200,
+    )
