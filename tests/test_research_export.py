@@ -312,6 +312,6 @@ def test_the_export_page_offers_the_spreadsheet_csv_beside_the_r_and_spss_files(
     page = organiser.get(f"/s/{filled.code}/organiser/").content.decode()
     for link in ("excel/answers.csv", "excel/wide.csv", "excel/wide.csv?lang=en"):
         assert f'href="/s/{filled.code}/{link}"' in page, link
-    assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R en SPSS" in page
+    assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R, SPSS en Stata" in page
     excel, r_and_spss = f'"/s/{filled.code}/excel/answers.csv"', f'"/s/{filled.code}/answers.csv"'
     assert page.index("export.xlsx") < page.index(excel) < page.index(r_and_spss)
