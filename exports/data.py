@@ -83,6 +83,11 @@ class SessionData:
     roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
     tables: Sequence[int] = ()  # the numbers of the session's tables, with or without a focus
     instrument_slug: str = ""
+    # When the session was anonymised (its participants and answers removed), and the numbers
+    # it kept (sessions.models.Workshop.aggregates: "elements", "respondents", "participants",
+    # "answers", "dont_know"); None for a session that was not.
+    anonymised_at: datetime.datetime | None = None
+    kept: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class ComparedSession:
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
     participants: int = 0  # who joined (respondents are counted from the answers)
     colour: str = ""  # "#17805e": the session's colour in every comparison (compared_series)
+    # An anonymised session's kept results ("respondents", "elements"), instead of answers.
+    kept: Mapping[str, Any] | None = None
 
 
 def in_lang(texts: Mapping[str, T], lang: str) -> T:

@@ -88,6 +88,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "datetime": "datum en tijd",
         },
         "files": {"long": "lang (één rij per antwoord)", "wide": "breed (één rij per deelnemer)"},
+        "anonymised": "De sessie is geanonimiseerd op {date}: haar deelnemers en antwoorden zijn "
+        "verwijderd, de bestanden hebben geen rijen. De totalen (scores per element en "
+        "stelling) staan in de werkmap.",
+        "both_files": "lang en breed",
         "meaning": {
             "session": "code van de sessie",
             "city": "stad van de sessie",
@@ -149,6 +153,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "datetime": "date and time",
         },
         "files": {"long": "long (one row per answer)", "wide": "wide (one row per participant)"},
+        "anonymised": "The session was anonymised on {date}: its participants and answers were "
+        "removed, the files have no rows. The totals (scores per element and statement) are "
+        "in the workbook.",
+        "both_files": "long and wide",
         "meaning": {
             "session": "session code",
             "city": "city of the session",
@@ -427,6 +435,9 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
     rows = [
         (t["files"]["long"], v, meaning[v], types[long[v][0]], long[v][1]) for v in LONG_VARIABLES
     ]
+    if data.anonymised_at is not None:
+        when = local_naive(data.anonymised_at).date().isoformat()
+        rows.insert(0, (t["both_files"], "", t["anonymised"].format(date=when), "", ""))
     wide = {**common, "n_answered": ("int", ""), "n_dont_know": ("int", "")}
     rows += [
         (t["files"]["wide"], v, meaning[v], types[wide[v][0]], wide[v][1])
@@ -606,6 +617,15 @@ def _sav_formats_and_measures(
     return formats, measures
 
 
+def _sav_file_label(data: SessionData) -> str:
+    """The .sav's file label (SPSS shows it in the file's information): the session and the
+    element score's method; an anonymised session's says so, with the date."""
+    label = f"{data.code}; element score: {METHOD}"
+    if data.anonymised_at is None:
+        return label
+    return f"{label}; anonymised {local_naive(data.anonymised_at).date().isoformat()}"
+
+
 def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl", fmt: str = "sav") -> bytes:
     """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
     the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
@@ -619,7 +639,7 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl", fmt: str = "sav
     labels; "weet ik niet" in the wide file is Stata's extended missing value .a.
     """
     stat = _stat_file(data=data, kind=kind, lang=lang)
-    return _write_stat(stat, fmt=fmt, file_label=f"Scentiss {data.code}; element score: {METHOD}")
+    return _write_stat(stat, fmt=fmt, file_label=_sav_file_label(data))
 
 
 def stacked_stat_bytes(*, sessions: Sequence[SessionData], lang: str = "nl", fmt: str) -> bytes:
@@ -632,7 +652,10 @@ def stacked_stat_bytes(*, sessions: Sequence[SessionData], lang: str = "nl", fmt
     if len(frame):
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
     stat = StatFile(frame, *files[0][1:])
-    return _write_stat(stat, fmt=fmt, file_label=f"Scentiss, {len(sessions)} sessions; {METHOD}")
+    codes = ", ".join(data.code for data in sessions)
+    if len(codes) > 30:
+        codes = f"{sessions[0].code} … ({len(sessions)})"
+    return _write_stat(stat, fmt=fmt, file_label=f"{codes}; element score: {METHOD}")
 
 
 class StatFile(NamedTuple):
@@ -658,7 +681,7 @@ def _stat_file(*, data: SessionData, kind: str, lang: str) -> StatFile:
     else:
         raise ValueError(kind)
     # The long and wide files' meanings (the first of a name: the breakdowns come last).
-    labels = {row[1]: row[2] for row in reversed(codebook_rows(data=data, lang=lang))}
+    labels = {row[1]: row[2] for row in reversed(codebook_rows(data=data, lang=lang)) if row[1]}
     role_codes = {code: i for i, (code, _label) in enumerate(data.roles, 1)}
     source_codes = {code: i for i, code in enumerate(SOURCES, 1)}
     scale = list(data.scale) + [""] * (5 - len(data.scale))
@@ -707,7 +730,6 @@ def _stat_file(*, data: SessionData, kind: str, lang: str) -> StatFile:
         for name in statement_vars:
             value_labels[name] = {**score_labels, float(SAV_DONT_KNOW): t["dont_know"]}
             missing[name] = [SAV_DONT_KNOW]
-    formats, measures = _sav_formats_and_measures(header, statement_vars)
     formats, measures = _sav_formats_and_measures(header, statement_vars)
     return StatFile(frame, header, labels, value_labels, missing, formats, measures)
 

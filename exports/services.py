@@ -16,7 +16,7 @@ from exports.imports import ImportedParticipant, Problem, ReadResult, read_answe
 from instrument.models import Statement
 from sessions import signals
 from sessions.models import SEAT_MAX, Participant, Table, Workshop
-from sessions.selectors import join_refusal
+from sessions.selectors import anonymised_refusal, join_refusal
 from survey.models import Answer, ElementTally, ItemTally
 from survey.services import tallies_rebuild
 from survey.tallies import tallies_count
@@ -240,7 +240,9 @@ def answers_import(
     nothing at all (ImportRefused with every problem). Imported participants are new ones of
     this session, with the file's table, seat, role and source (empty: paper), within the
     session's participant cap. Several `files` (name, content) are read as one: the answers
-    CSV, the participants CSV and the session's metadata file."""
+    CSV, the participants CSV and the session's metadata file. An anonymised session takes
+    none (Rejected)."""
+    anonymised_refusal(workshop=workshop)
     statements = list(
         Statement.objects.filter(element__instrument_id=workshop.instrument_id).select_related(
             "element"
