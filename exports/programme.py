@@ -20,9 +20,10 @@ from exports.research import (
     csv_bytes,
     method_codebook_rows,
     research_tables,
+    session_methods,
     spreadsheet_text,
 )
-from exports.statistics import METHOD, element_methods, element_spreads, participant_means
+from exports.statistics import METHOD, Spread, element_spreads, participant_means
 
 ELEMENT_VARIABLES = (
     "session",
@@ -75,9 +76,13 @@ def element_rows(sessions: Sequence[SessionData]) -> list[tuple[Any, ...]]:
         element_of = {s.statement_id: e.key for e in data.elements for s in e.statements}
         keys = [e.key for e in data.elements]
         spreads = element_spreads(participant_means(answers, element_of), keys)
-        methods = element_methods(answers, element_of, keys)
+        methods = session_methods(data=data)
+        kept = {e["key"]: e for e in data.kept.get("elements", [])} if data.kept else None
         for key in keys:
             s = spreads[key]
+            if kept is not None:  # anonymised: the score and n it kept, no spread
+                found = kept.get(key, {})
+                s = Spread(found.get("n") or 0, found.get("score"), None, None, None)
             rows.append(
                 (
                     data.code,

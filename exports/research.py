@@ -35,7 +35,7 @@ from django.utils.formats import get_format
 
 from exports.breakdowns import codebook_rows as breakdown_codebook
 from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
-from exports.statistics import METHOD, element_methods
+from exports.statistics import METHOD, element_methods, methods_from_items
 
 # Who answered: the first columns of both files, long and wide.
 _PARTICIPANT_COLUMNS = (
@@ -815,11 +815,7 @@ def session_metadata(*, data: SessionData) -> dict[str, Any]:
         "element_score": {
             "method": METHOD,
             "formula": in_lang(METHOD_TEXT, "en")["methods"][METHOD][0],
-            "elements": element_methods(
-                [(a[0], a[1], a[2]) for a in data.answers if a[0] in people],
-                {s.statement_id: e.key for e in data.elements for s in e.statements},
-                [e.key for e in data.elements],
-            ),
+            "elements": session_methods(data=data),
         },
         "statements": [
             {
@@ -832,6 +828,26 @@ def session_metadata(*, data: SessionData) -> dict[str, Any]:
             for s in e.statements
         ],
     }
+
+
+def session_methods(*, data: SessionData) -> dict[str, dict[str, float | None]]:
+    """Per element its score by each of the three methods; for an anonymised session from the
+    results it kept (its answers are gone)."""
+    if data.kept is not None:
+        kept = {e["key"]: e for e in data.kept.get("elements", [])}
+        return {
+            e.key: {
+                "participant_mean": kept[e.key]["score"] if e.key in kept else None,
+                **methods_from_items(kept[e.key]["items"] if e.key in kept else []),
+            }
+            for e in data.elements
+        }
+    people = {p.participant_id for p in data.participants}
+    return element_methods(
+        [(a[0], a[1], a[2]) for a in data.answers if a[0] in people],
+        {s.statement_id: e.key for e in data.elements for s in e.statements},
+        [e.key for e in data.elements],
+    )
 
 
 def session_json(*, data: SessionData) -> bytes:

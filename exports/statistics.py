@@ -31,7 +31,7 @@ different numbers of answers; with every participant answering every statement t
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -204,3 +204,16 @@ def element_methods(
             ),
         }
     return result
+
+
+def methods_from_items(items: Sequence[Mapping[str, Any]]) -> dict[str, float | None]:
+    """`answer_mean` and `item_mean` of one element from its statements' results (each with
+    `mean` and `counts`, the numbers of 1s … 5s, as the results feed gives them): what an
+    anonymised session, which kept its results but not its answers, still has."""
+    total = sum(score * count for item in items for score, count in enumerate(item["counts"], 1))
+    n = sum(sum(item["counts"]) for item in items)
+    means = [item["mean"] for item in items if item["mean"] is not None]
+    return {
+        "answer_mean": total / n if n else None,
+        "item_mean": math.fsum(means) / len(means) if means else None,
+    }

@@ -37,7 +37,7 @@ from exports.data import (
     local_naive,
 )
 from exports.research import METHOD_TEXT, codebook_header, codebook_table
-from exports.statistics import METHOD, element_methods
+from exports.statistics import METHOD, methods_from_items
 from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, ElementSpec, ItemSpec, aggregate
 
@@ -710,12 +710,12 @@ def build_session_workbook(
         number_formats={6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT},
     )
 
-    # The score's method named, and the other two methods beside it (exports.statistics).
-    methods = element_methods(
-        [(a[0], a[1], a[2]) for a in data.answers],
-        {s.statement_id: e.key for e in data.elements for s in e.statements},
-        [e.key for e in data.elements],
-    )
+    # The score's method named, and the other two methods beside it (exports.statistics),
+    # from the statements' results: an anonymised session kept those, not its answers.
+    methods = {
+        e.key: methods_from_items(r["items"])
+        for e, r in zip(data.elements, results["elements"], strict=True)
+    }
     element_rows = [
         (
             e.key,
