@@ -20,6 +20,7 @@ urlpatterns = [
         views.organiser_exclusion_undo,
         name="organiser-exclusion-undo",
     ),
+    path(f"{session}share/", views.organiser_share, name="organiser-share"),
     path(f"{session}delete/", views.organiser_delete, name="organiser-delete"),
     # The projector: the organiser's login or the projector's key in its URL.
     path(f"{session}projector/", views.projector, name="projector"),

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import Permission
 from accounts.models import Team
-from accounts.selectors import user_teams
 from core.errors import Rejected
 from core.inputs import parse_session_codes
 from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
@@ -29,11 +29,14 @@ from sessions.models import (
 )
 from sessions.qr import qr_svg
 from sessions.selectors import (
-    is_organiser,
+    may_read_results,
     organiser_workshops,
-    projector_key_ok,
+    session_creation_teams,
     session_list,
+    share_teams,
+    workshop_for_user,
     workshop_get,
+    workshops_for_user,
 )
 from sessions.services import (
     exclusion_undo,
@@ -42,10 +45,12 @@ from sessions.services import (
     workshop_delete,
     workshop_duplicate,
     workshop_set_archived,
+    workshop_share,
     workshop_update,
     workshop_update_state,
 )
 from sessions.urls_helpers import session_urls
+from sessions.view_helpers import attempt
 from survey.selectors import (
     participants_busy,
     results_snapshot,
@@ -63,7 +68,7 @@ def _base_url(request: HttpRequest) -> str:
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     key = request.GET.get("key")
-    if not (projector_key_ok(workshop=workshop, key=key) or is_organiser(request.user)):
+    if not may_read_results(user=request.user, workshop=workshop, key=key):
         raise PermissionDenied(_("This projector link is not valid."))  # templates/403.html
     urls = session_urls(workshop=workshop, base_url=_base_url(request))
     elements = list(workshop.instrument.elements.order_by("order").prefetch_related("statements"))
@@ -101,7 +106,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     urls = session_urls(workshop=workshop, base_url=_base_url(request))
     tables = list(workshop.tables.order_by("number"))
     return render(
@@ -116,6 +121,7 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
+            "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
             "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
         },
     )
@@ -128,7 +134,7 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
 
     A phase move that ends the survey while phones are still answering asks first (a page
     that works without a script), and goes through only with `confirm=1` from that page."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = StateForm(request.POST)
     try:
         if not form.is_valid():
@@ -164,7 +170,7 @@ def _cuts_off(workshop: Workshop, phase: str | None) -> bool:
 @require_GET
 def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The live counts, as a partial the organiser page reloads when the session changes."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     return render(
         request,
         "console/_dashboard.html",
@@ -176,7 +182,7 @@ def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
     """GET says what will be deleted; only the POST from that page deletes."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "POST" and request.POST.get("confirm_code", "").upper() == workshop.code:
         city = workshop.city
         workshop_delete(workshop=workshop)
@@ -197,14 +203,15 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
     # The one code-list parser: a code with a NUL byte or another odd character is a 400
     # (RejectedMiddleware), never a query PostgreSQL refuses.
     codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
-    workshops = Workshop.objects.filter(code__in=codes).order_by("date", "city")
+    readable = workshops_for_user(user=request.user)
+    workshops = readable.filter(code__in=codes).order_by("date", "city")
     comparison = sessions_comparison(workshops=list(workshops))
     return render(
         request,
         "console/compare.html",
         {
             # Archived sessions are not offered, unless the link compares them already.
-            "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
+            "all_workshops": readable.filter(Q(archived=False) | Q(code__in=codes))[:200],
             "selected": set(codes),
             "comparison": comparison,
             "projector": request.GET.get("projector") == "1",
@@ -213,7 +220,11 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
 
 
 def _teams(request: HttpRequest) -> list[Team]:
-    return list(user_teams(user=request.user))
+    """The teams the user may make a session in; a 403 if they may make none (a researcher)."""
+    teams = session_creation_teams(user=request.user)
+    if teams is None:
+        raise PermissionDenied(_("Your role does not allow making sessions."))
+    return teams
 
 
 def _session_list(request: HttpRequest) -> dict:
@@ -229,11 +240,9 @@ def _session_list(request: HttpRequest) -> dict:
 @login_required
 @require_GET
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "console/organiser_home.html",
-        {**_session_list(request), "form": WorkshopForm(teams=_teams(request))},
-    )
+    teams = session_creation_teams(user=request.user)
+    form = WorkshopForm(teams=teams) if teams is not None else None
+    return render(request, "console/organiser_home.html", {**_session_list(request), "form": form})
 
 
 @login_required
@@ -256,7 +265,7 @@ def organiser_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit the session on the day: city, title, date, more tables."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = WorkshopEditForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         try:
@@ -277,7 +286,7 @@ def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
-    source = workshop_get(code=code)
+    source = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = DuplicateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a city and a date for the new session."))
@@ -290,7 +299,7 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     archived = request.POST.get("archived") == "1"
     workshop_set_archived(workshop=workshop, archived=archived)
     if archived:
@@ -310,7 +319,7 @@ def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
     """Take the phones that joined in a span (a burst the console flags) out of the results."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = ExcludeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("That time span is not valid; nothing changed."))
@@ -335,10 +344,33 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
     if exclusion is None:
         raise Http404("no such exclusion")
     if exclusion_undo(exclusion=exclusion, by=request.user):
         messages.success(request, _("The participants are back in the results."))
     return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_share(request: HttpRequest, code: str) -> HttpResponse:
+    """Share the session read-only with another team (for a cross-team comparison), or stop."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    shared = request.POST.get("shared") != "0"
+    attempt(
+        request,
+        lambda: workshop_share(
+            workshop=workshop, team_slug=request.POST.get("team") or "", shared=shared
+        ),
+        success=lambda team: (
+            (
+                _("Shared read-only with %(team)s.")
+                if shared
+                else _("No longer shared with %(team)s.")
+            )
+            % {"team": team.name}
+        ),
+    )
+    return redirect(reverse("organiser-session", args=[workshop.code]) + "#share")

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
+from accounts.access import Permission
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes
 from exports.data import SessionData
@@ -32,7 +33,7 @@ from exports.services import ImportRefused, answers_import
 from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
-from sessions.selectors import workshop_get
+from sessions.selectors import workshop_for_user, workshops_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -72,16 +73,20 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @never_cache
 @require_GET
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = workbook_bytes(session_workbook(workshop=workshop))
     return _download(content, XLSX, export_filename(workshop, "xlsx"))
 
 
 def _session_file(
-    code: str, build: Callable[[SessionData, str], bytes], content_type: str, extension: str
+    request: HttpRequest,
+    code: str,
+    build: Callable[[SessionData, str], bytes],
+    content_type: str,
+    extension: str,
 ) -> HttpResponse:
     """A download of one session's data, as `build` writes it in the active language."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     lang = current_lang()
     content = build(session_data(workshop=workshop, lang=lang), lang)
     return _download(content, content_type, export_filename(workshop, extension))
@@ -92,7 +97,7 @@ def _session_file(
 @require_GET
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
-    return _session_file(code, lambda data, lang: long_csv(data=data), CSV, "csv")
+    return _session_file(request, code, lambda data, lang: long_csv(data=data), CSV, "csv")
 
 
 @login_required
@@ -100,7 +105,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
-    return _session_file(code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
+    return _session_file(request, code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
 
 
 # The spreadsheet CSV's name says what it holds, for which program and in which locale,
@@ -121,7 +126,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
     lang = request.GET.get("lang") or ""
     if lang not in SPREADSHEET_NAMES:
         lang = "en" if current_lang() == "en" else "nl"
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = spreadsheet_table(
         data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang
     )
@@ -135,7 +140,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
 @require_GET
 def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
     return _session_file(
-        code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
+        request, code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
     )
 
 
@@ -145,7 +150,11 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The long or wide file for SPSS, with variable and value labels."""
     return _session_file(
-        code, lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang), SAV, f"{kind}.sav"
+        request,
+        code,
+        lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang),
+        SAV,
+        f"{kind}.sav",
     )
 
 
@@ -167,7 +176,8 @@ def export_compare(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(str(refused))
     if not codes:
         return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
-    found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
+    readable = workshops_for_user(user=request.user, need=Permission.EXPORT)
+    found = {w.code: w for w in readable.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise Http404("unknown session code: " + ", ".join(missing))
@@ -190,7 +200,7 @@ MAX_UPLOAD = 20 * 1024 * 1024
 def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     """The organiser's page: a file the app writes (the long CSV, the session workbook) into
     this session."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     context: dict[str, Any] = {"workshop": workshop, "problems": [], "error": ""}
     if request.method == "GET":
         return render(request, "exports/import.html", context)

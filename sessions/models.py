@@ -117,6 +117,14 @@ class Workshop(models.Model):
         related_name="workshops",
         verbose_name=_("team"),
     )
+    # Other teams that may read and export the session (a cross-team comparison), never
+    # change it (accounts.access: SHARED_PERMISSIONS).
+    shared_with = models.ManyToManyField(
+        "accounts.Team",
+        blank=True,
+        related_name="shared_workshops",
+        verbose_name=_("shared read-only with"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
