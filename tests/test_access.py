@@ -517,10 +517,11 @@ async def test_the_organisers_websockets_as_every_role():
 
     workshop, cookies = await setup()
     origin = (b"origin", b"http://127.0.0.1")
+    host = (b"host", b"127.0.0.1")
     expected = {"a_organiser": True, "a_researcher": True, "c_reader": True, "b_organiser": False}
     for route in ("live", "notes"):
         for role, allowed in {**expected, "anonymous": False}.items():
-            headers = [origin]
+            headers = [origin, host]
             if role in cookies:
                 headers.append((b"cookie", f"sessionid={cookies[role]}".encode()))
             path = f"/ws/s/{workshop.code}/{route}/"
@@ -531,7 +532,7 @@ async def test_the_organisers_websockets_as_every_role():
     keyed = WebsocketCommunicator(
         application,
         f"/ws/s/{workshop.code}/live/?key={workshop.projector_key}",
-        headers=[origin, (b"cookie", f"sessionid={cookies['b_organiser']}".encode())],
+        headers=[origin, host, (b"cookie", f"sessionid={cookies['b_organiser']}".encode())],
     )
     connected, _ = await keyed.connect(timeout=5)
     assert connected
