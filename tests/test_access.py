@@ -377,6 +377,9 @@ def test_a_researcher_cannot_change_a_phase_or_delete_and_is_told_why_in_dutch(t
     assert a.city in page
     assert f"/s/{a.code}/state/" not in page and f"/s/{a.code}/delete/" not in page
     assert "/chair/" not in page  # the chairs' links write notes
+    # Nor the dashboard's buttons that take phones out of the results or put them back.
+    assert "/undo/" not in researcher.get(f"/s/{a.code}/dashboard/").content.decode()
+    assert "/undo/" in teams.clients["a_organiser"].get(f"/s/{a.code}/dashboard/").content.decode()
     # They export and edit the profile.
     assert researcher.get(f"/s/{a.code}/export.xlsx").status_code == 200
     assert researcher.get(f"/s/{a.code}/profile/edit/").status_code == 200
