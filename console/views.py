@@ -33,6 +33,7 @@ from sessions.selectors import (
     organiser_workshops,
     session_creation_teams,
     session_list,
+    session_programmes,
     share_teams,
     workshop_for_user,
     workshop_get,
@@ -122,6 +123,7 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "dashboard": session_dashboard(workshop=workshop),
             "duplicate_form": DuplicateForm(),
             "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
+            "session_programmes": session_programmes(user=request.user, workshop=workshop),
             "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
         },
     )

@@ -425,6 +425,15 @@ def session_creation_teams(*, user: object) -> list[Team] | None:
     return list(Team.objects.filter(pk__in=ids)) if ids else None
 
 
+def session_programmes(*, user: object, workshop: Workshop) -> QuerySet[Any]:
+    """The programmes holding the session that `user` may see (a team the session is shared
+    with may hold it in a programme of theirs, which is none of the session's team's
+    business)."""
+    programmes = workshop.programmes.all()
+    query = team_filter(user=user, need=Permission.READ)  # type: ignore[arg-type]
+    return programmes if query is None else programmes.filter(query)
+
+
 def share_teams(*, workshop: Workshop) -> tuple[list[Team], list[Team]]:
     """The teams the session can be shared with (every other team) and those it is shared
     with now."""

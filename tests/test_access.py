@@ -419,9 +419,21 @@ def test_a_session_shared_read_only_is_compared_and_exported_but_not_changed(tea
     )
     # Not on their own list of sessions; their programmes can hold it.
     assert a.code not in b_organiser.get("/organiser/").content.decode()
+    # A programme of theirs may hold it; it stays theirs, unseen by team A.
+    b_organiser.post(
+        "/organiser/programmes/new/", {"name": "West en Oost", "workshops": [a.pk, b.pk]}
+    )
+    mine = Programme.objects.get(name="West en Oost")
+    assert mine.team.name == "Team B" and set(mine.workshops.all()) == {a, b}
+    assert "West en Oost" not in organiser.get(f"/s/{a.code}/organiser/").content.decode()
+    assert organiser.get(f"/organiser/programmes/{mine.pk}/").status_code == 404
+    assert "West en Oost" in b_organiser.get(f"/s/{a.code}/organiser/").content.decode()
     # Stopped: a 404 again.
     organiser.post(f"/s/{a.code}/share/", {"team": "team-b", "shared": "0"})
     assert b_organiser.get(f"/s/{a.code}/organiser/").status_code == 404
+    # and their programme lets go of it.
+    assert list(mine.workshops.all()) == [b]
+    assert a.city not in b_organiser.get(f"/organiser/programmes/{mine.pk}/").content.decode()
 
 
 @pytest.mark.parametrize(
