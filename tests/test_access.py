@@ -409,6 +409,9 @@ def test_a_session_shared_read_only_is_compared_and_exported_but_not_changed(tea
     openpyxl.load_workbook(io.BytesIO(compared.content))
     assert b_organiser.get(f"/s/{a.code}/organiser/").status_code == 200
     assert b_organiser.get(f"/s/{a.code}/answers.csv").status_code == 200
+    profile = b_organiser.get(f"/s/{a.code}/profile/").content.decode()
+    assert a.city in profile and f"/s/{a.code}/profile/edit/" not in profile
+    assert f"/s/{a.code}/profile/edit/" in organiser.get(f"/s/{a.code}/profile/").content.decode()
     # Nothing to change.
     refused = b_organiser.post(f"/s/{a.code}/state/", {"phase": Phase.CLOSED})
     assert refused.status_code == 403
