@@ -5,7 +5,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, Team
+from accounts.models import CONSENT_FIELD_MAX, CONSENT_NAME_MAX, Role, Team
+from accounts.selectors import CONSENT_FIELDS
 from core.errors import Rejected
 from core.inputs import clean_text
 
@@ -71,3 +72,83 @@ class InviteForm(forms.Form):
 
 class WelcomePasswordForm(SetPasswordForm):
     """Django's own: two password fields, checked by AUTH_PASSWORD_VALIDATORS."""
+
+
+class ConsentTextForm(forms.Form):
+    """What a session's phones are told before their first answer (accounts.ConsentText): for a
+    team (its settings) or one session (its edit page). Blank English parts show the Dutch."""
+
+    organiser = forms.CharField(
+        label=_("Who runs the sessions (as participants see it)"),
+        required=False,
+        max_length=10_000,  # the length is said by the text cleaner, as a message
+        help_text=_("Empty: the team's name."),
+    )
+    contact = forms.CharField(
+        label=_("Contact for questions and withdrawal after the day"),
+        required=False,
+        max_length=10_000,
+        help_text=_("An e-mail address or a web page; empty: ask the organiser in the room."),
+    )
+    purpose_nl = forms.CharField(
+        label=_("What for (Dutch)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    purpose_en = forms.CharField(
+        label=_("What for (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    audience_nl = forms.CharField(
+        label=_("Who sees the answers (Dutch)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    audience_en = forms.CharField(
+        label=_("Who sees the answers (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    retention_nl = forms.CharField(
+        label=_("How long they are kept (Dutch)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    retention_en = forms.CharField(
+        label=_("How long they are kept (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=100_000,
+    )
+    # "Go back to the text this one would have without its own" instead of saving the fields.
+    reset = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("reset"):
+            return data
+        for name in CONSENT_FIELDS:
+            one_line = name in ("organiser", "contact")
+            try:
+                data[name] = clean_text(
+                    data.get(name, ""),
+                    max_length=CONSENT_NAME_MAX if one_line else CONSENT_FIELD_MAX,
+                    required=name.endswith("_nl"),
+                    multiline=not one_line,
+                    empty_message=_("Write this part of the text in Dutch."),  # type: ignore[arg-type]
+                )
+            except Rejected as refused:
+                self.add_error(name, str(refused))
+        return data
+
+    def consent_fields(self) -> dict[str, str] | None:
+        """The text's fields to store, or None to go back to the inherited text."""
+        if self.cleaned_data.get("reset"):
+            return None
+        return {name: self.cleaned_data[name] for name in CONSENT_FIELDS}

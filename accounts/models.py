@@ -30,6 +30,10 @@ class Role(models.TextChoices):
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=TEAM_NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=TEAM_NAME_MAX_LENGTH, unique=True)
+    # What the team's phones are told before their first answer (None: the built-in text).
+    consent_text = models.ForeignKey(
+        "ConsentText", on_delete=models.PROTECT, null=True, blank=True, related_name="teams"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -107,3 +111,74 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+# The consent texts' lengths: a few sentences each, a name or an address.
+CONSENT_FIELD_MAX = 1000
+CONSENT_NAME_MAX = 200
+# The parts of a consent text an organiser writes, each in Dutch and English (an empty English
+# part shows the Dutch one).
+CONSENT_PARTS = ("purpose", "audience", "retention")
+
+
+class ConsentText(models.Model):
+    """One version of what a phone is told before its first answer: who runs the session, what
+    for, who sees the answers and for how long (what is collected is the app's, not the
+    organiser's, to say: `templates/survey/_consent.html`).
+
+    Never changed once stored: each distinct text is one row, found by the SHA-256 of its
+    content (`digest`); its number (`pk`) is the version a participant agreed to and every
+    export records. A team's text (`Team.consent_text`) applies to its sessions, a session's own
+    (`Workshop.consent_text`) to that session; otherwise the built-in one (`builtin`)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    builtin = models.BooleanField(default=False)
+    # Who runs the session, as the phone shows it; empty: the session's team's name.
+    organiser = models.CharField(
+        _("who runs the sessions"), max_length=CONSENT_NAME_MAX, blank=True
+    )
+    # Where to ask questions or withdraw after the day (an e-mail address, a web page).
+    contact = models.CharField(_("contact"), max_length=CONSENT_NAME_MAX, blank=True)
+    purpose_nl = models.TextField(_("what for (Dutch)"), max_length=CONSENT_FIELD_MAX)
+    purpose_en = models.TextField(_("what for (English)"), max_length=CONSENT_FIELD_MAX, blank=True)
+    audience_nl = models.TextField(_("who sees the answers (Dutch)"), max_length=CONSENT_FIELD_MAX)
+    audience_en = models.TextField(
+        _("who sees the answers (English)"), max_length=CONSENT_FIELD_MAX, blank=True
+    )
+    retention_nl = models.TextField(
+        _("how long they are kept (Dutch)"), max_length=CONSENT_FIELD_MAX
+    )
+    retention_en = models.TextField(
+        _("how long they are kept (English)"), max_length=CONSENT_FIELD_MAX, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(Exact(Length("digest"), 64)), name="consent_digest_length"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.digest[:12]})"
+
+    @property
+    def version(self) -> int:
+        return int(self.pk or 0)
+
+    def part(self, name: str, language: str | None) -> str:
+        """A part (`purpose`, `audience`, `retention`) in `language` ("nl", "en"): the Dutch one
+        when the English one is empty."""
+        english = getattr(self, f"{name}_en")
+        return (
+            english
+            if (language or "").startswith("en") and english
+            else getattr(self, f"{name}_nl")
+        )

@@ -3,20 +3,30 @@ one-time link is worth."""
 
 import enum
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
-from accounts.models import Invitation, Membership, Role, Team
+from accounts.models import CONSENT_PARTS, ConsentText, Invitation, Membership, Role, Team
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet. Anything else
 # cannot be a link's token and is not looked up.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}", re.ASCII)
+# A team's slug (django.utils.text.slugify, ASCII).
+_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)
 
 AnyUser = AbstractBaseUser | AnonymousUser
+# Every field of a consent text that is part of its content (and so of its version).
+CONSENT_FIELDS = (
+    "organiser",
+    "contact",
+    *(f"{part}_{language}" for part in CONSENT_PARTS for language in ("nl", "en")),
+)
 
 
 def token_hash(token: str) -> str:
@@ -128,3 +138,76 @@ def link_state(invitation: Invitation | None) -> LinkState:
     if not invitation.user.is_active:
         return LinkState.DEACTIVATED
     return LinkState.VALID
+
+
+# The built-in consent text, for a team that wrote none: Dutch and English through the
+# catalogues (the English is the message id). A new wording here is a new version.
+BUILTIN_CONSENT = {
+    "purpose": gettext_noop(
+        "To see together how the ecosystem for impact entrepreneurs in this city is doing: the "
+        "room's answers make the spider chart on the projector and the city's profile, and "
+        "are used, without names, in research on such ecosystems."
+    ),
+    "audience": gettext_noop(
+        "Everyone in the room sees only the combined results on the projector, never one "
+        "person's answers. The organisers and researchers of the team that runs the session "
+        "see the answers per participant, without a name; publications show only combined "
+        "results."
+    ),
+    "retention": gettext_noop(
+        "The answers per participant are kept until the research is finished, at most two "
+        "years after the session; then they are deleted or made anonymous. The combined "
+        "results (the city's profile) are kept."
+    ),
+}
+
+
+def consent_builtin_fields() -> dict[str, str]:
+    """The built-in consent text's fields (as ConsentText stores them), in both languages."""
+    fields = {"organiser": "", "contact": ""}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            for part in CONSENT_PARTS:
+                fields[f"{part}_{language}"] = translation.gettext(BUILTIN_CONSENT[part])
+    return fields
+
+
+def consent_digest(fields: dict[str, str]) -> str:
+    """The SHA-256 of a consent text's content: the same text, the same version."""
+    content = {name: fields.get(name, "") for name in CONSENT_FIELDS}
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    ).hexdigest()
+
+
+def consent_fields(text: ConsentText) -> dict[str, str]:
+    """A stored consent text's fields, as a form and `consent_digest` take them."""
+    return {name: str(getattr(text, name)) for name in CONSENT_FIELDS}
+
+
+def team_for_settings(*, user: AnyUser, slug: str) -> Team | None:
+    """The team whose settings `user` may change (an organiser or manager of it; a superuser,
+    any team), or None: a team of someone else's is not told apart from no team."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    if not _SLUG.fullmatch(slug):  # no team has it (and PostgreSQL refuses a NUL byte)
+        return None
+    teams = Team.objects.select_related("consent_text").filter(slug=slug)
+    if not getattr(user, "is_superuser", False):
+        teams = teams.filter(
+            memberships__user_id=int(user.pk or 0),
+            memberships__role__in=[Role.ORGANISER, Role.MANAGER],
+        )
+    return teams.first()
+
+
+def settings_teams(*, user: AnyUser) -> QuerySet[Team]:
+    """The teams whose settings `user` may change (see `team_for_settings`)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return Team.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Team.objects.all()
+    return Team.objects.filter(
+        memberships__user_id=int(user.pk or 0),
+        memberships__role__in=[Role.ORGANISER, Role.MANAGER],
+    )

@@ -12,8 +12,26 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.models import TEAM_NAME_MAX_LENGTH, Invitation, Membership, Role, Team
-from accounts.selectors import LinkState, link_state, managed_teams, may_manage, token_hash
+from accounts.models import (
+    CONSENT_FIELD_MAX,
+    CONSENT_NAME_MAX,
+    TEAM_NAME_MAX_LENGTH,
+    ConsentText,
+    Invitation,
+    Membership,
+    Role,
+    Team,
+)
+from accounts.selectors import (
+    CONSENT_FIELDS,
+    LinkState,
+    consent_builtin_fields,
+    consent_digest,
+    link_state,
+    managed_teams,
+    may_manage,
+    token_hash,
+)
 from core.errors import Rejected
 from core.inputs import clean_text
 
@@ -162,3 +180,51 @@ def link_refusal(state: LinkState) -> str:
     if state is LinkState.DEACTIVATED:
         return _("This account has been deactivated. Ask your team's manager.")
     return _("This link is not valid. Check that you copied all of it, or ask for a new link.")
+
+
+def consent_text_store(
+    *, fields: dict[str, str], created_by: AnyUser | None = None, builtin: bool = False
+) -> ConsentText:
+    """The stored consent text with exactly this content (its version), stored now if it is
+    new. Every field passes the one text cleaner; a Dutch part is required (the English one
+    falls back to it)."""
+    cleaned: dict[str, str] = {}
+    for name in CONSENT_FIELDS:
+        one_line = name in ("organiser", "contact")
+        cleaned[name] = clean_text(
+            fields.get(name, ""),
+            max_length=CONSENT_NAME_MAX if one_line else CONSENT_FIELD_MAX,
+            required=name.endswith("_nl"),
+            multiline=not one_line,
+            empty_message=_("Write this part of the text in Dutch."),
+        )
+    digest = consent_digest(cleaned)
+    text = ConsentText.objects.filter(digest=digest).first()
+    if text is not None:
+        return text
+    try:
+        with transaction.atomic():
+            return ConsentText.objects.create(
+                digest=digest,
+                builtin=builtin,
+                created_by=created_by if isinstance(created_by, User) else None,
+                **cleaned,
+            )
+    except IntegrityError:  # stored by another request meanwhile: the same text
+        return ConsentText.objects.get(digest=digest)
+
+
+def consent_builtin() -> ConsentText:
+    """The built-in consent text's row (stored the first time it is asked for)."""
+    return consent_text_store(fields=consent_builtin_fields(), builtin=True)
+
+
+def team_consent_set(*, team: Team, fields: dict[str, str] | None, by: AnyUser | None) -> Team:
+    """Give the team's sessions this consent text (None: the built-in one again). A text the
+    same as the built-in one is the built-in one: the team then follows it."""
+    text = None if fields is None else consent_text_store(fields=fields, created_by=by)
+    if text is not None and text.builtin:
+        text = None
+    Team.objects.filter(pk=team.pk).update(consent_text=text)
+    team.consent_text = text
+    return team

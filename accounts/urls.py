@@ -7,5 +7,6 @@ urlpatterns = [
     path("organiser/people/invite/", views.people_invite, name="people-invite"),
     path("organiser/people/<str:pk>/new-link/", views.people_reset, name="people-reset"),
     path("organiser/people/<str:pk>/active/", views.people_set_active, name="people-active"),
+    path("organiser/teams/<str:slug>/consent/", views.team_consent, name="team-consent"),
     path("welcome/<str:token>/", views.welcome, name="welcome"),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,16 +16,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import InviteForm, WelcomePasswordForm
+from accounts.forms import ConsentTextForm, InviteForm, WelcomePasswordForm
 from accounts.models import INVITATION_VALID_FOR
-from accounts.selectors import LinkState, invitation_state, is_manager, managed_teams, people
+from accounts.selectors import (
+    LinkState,
+    consent_fields,
+    invitation_state,
+    is_manager,
+    managed_teams,
+    people,
+    settings_teams,
+    team_for_settings,
+)
 from accounts.services import (
     Issued,
     account_reset,
     account_set_active,
+    consent_builtin,
     invitation_accept,
     link_refusal,
     organiser_invite,
+    team_consent_set,
 )
 from core.errors import Rejected
 from core.inputs import parse_id
@@ -216,4 +227,38 @@ def _link_refused(request: HttpRequest, state: LinkState) -> HttpResponse:
         "accounts/link_refused.html",
         {"message": link_refusal(state)},
         status=404 if state is LinkState.UNKNOWN else 410,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_consent(request: HttpRequest, slug: str) -> HttpResponse:
+    """A team's consent text: what its sessions' phones are told before their first answer
+    (a session can have its own). For the team's organisers and managers."""
+    team = team_for_settings(user=request.user, slug=slug)
+    if team is None:
+        raise Http404("no such team of yours")
+    current = team.consent_text or consent_builtin()
+    if request.method == "POST":
+        form = ConsentTextForm(request.POST)
+        if form.is_valid():
+            try:
+                team_consent_set(team=team, fields=form.consent_fields(), by=request.user)
+            except Rejected as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("The team's consent text is saved."))
+                return redirect("team-consent", slug=team.slug)
+    else:
+        form = ConsentTextForm(initial=consent_fields(current))
+    return render(
+        request,
+        "accounts/team_consent.html",
+        {
+            "team": team,
+            "form": form,
+            "current": current,
+            "teams": settings_teams(user=request.user),
+        },
+        status=400 if form.errors else 200,
     )

@@ -89,7 +89,7 @@ async def first_load(port: int, code: str) -> dict:
         "POST",
         f"/j/{code}/",
         headers={**headers, "Cookie": cookie, "Origin": f"http://127.0.0.1:{port}"},
-        form={"csrfmiddlewaretoken": token, "table": "", "role": ""},
+        form={"csrfmiddlewaretoken": token, "table": "", "role": "", "consent": "on"},
     )
     files.append({"path": f"POST /j/{code}/", "status": joined.status_code,
                   "bytes": _wire_bytes(joined), "encoding": ""})  # fmt: skip

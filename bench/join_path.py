@@ -67,7 +67,12 @@ async def loop(code: str, what: str, concurrency: int, seconds: float) -> dict:
                         "POST",
                         f"/j/{code}/",
                         headers={**base, "Cookie": f"csrftoken={csrf}"},
-                        form={"csrfmiddlewaretoken": csrf, "table": "", "role": ""},
+                        form={
+                            "csrfmiddlewaretoken": csrf,
+                            "table": "",
+                            "role": "",
+                            "consent": "on",
+                        },
                     )
                     name = f"scentiss_p_{code}"
                     ok = joined.status_code == 302 and name in _cookies(joined)

@@ -514,7 +514,12 @@ class StageRun:
                     "Cookie": f"csrftoken={phone.csrf}",
                     "Origin": f"http://127.0.0.1:{phone.port}",
                 },
-                form={"csrfmiddlewaretoken": phone.csrf, "table": table, "role": ""},
+                form={
+                    "csrfmiddlewaretoken": phone.csrf,
+                    "table": table,
+                    "role": "",
+                    "consent": "on",
+                },
             )
             cookies = set_cookies(joined)
             phone.cookie_name = f"scentiss_p_{code}"

@@ -3,6 +3,9 @@ with its live dashboard and phase moves, edit, duplicate, archive, exclude, dele
 projector; the comparison of sessions. It reads the survey's results and the sessions' rows,
 so it sits above both (docs/development.md, the layers)."""
 
+import datetime
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,14 +18,25 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Permission
+from accounts.forms import ConsentTextForm
 from accounts.models import Team
+from accounts.selectors import consent_fields
 from core.errors import Rejected
 from core.inputs import parse_session_codes
-from sessions.forms import DuplicateForm, ExcludeForm, StateForm, WorkshopEditForm, WorkshopForm
+from sessions.forms import (
+    DuplicateForm,
+    ExcludeForm,
+    RoundForm,
+    StateForm,
+    WorkshopEditForm,
+    WorkshopForm,
+)
 from sessions.models import (
     ANSWERING_PHASES,
     MAX_COMPARED,
+    ROUND_MINUTES_MAX,
     Exclusion,
+    ExclusionKind,
     Phase,
     ProjectorMode,
     Workshop,
@@ -31,6 +45,7 @@ from sessions.qr import qr_svg
 from sessions.selectors import (
     may_read_results,
     organiser_workshops,
+    session_consent,
     session_creation_teams,
     session_list,
     session_programmes,
@@ -42,10 +57,13 @@ from sessions.selectors import (
 from sessions.services import (
     exclusion_undo,
     participants_exclude,
+    workshop_consent_set,
     workshop_create,
     workshop_delete,
     workshop_duplicate,
+    workshop_round,
     workshop_set_archived,
+    workshop_set_rehearsing,
     workshop_share,
     workshop_update,
     workshop_update_state,
@@ -58,7 +76,9 @@ from survey.selectors import (
     session_counts,
     session_dashboard,
     sessions_comparison,
+    sessions_focus,
 )
+from survey.services import participants_nudge, rehearsal_clear
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -89,7 +109,9 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         "texts": {
             "dontKnow": _("don't know"),
             "mean": _("mean"),
+            "timeUp": _("Time is up"),
         },
+        "serverNow": _now_ms(),
         "snapshot": results_snapshot(workshop_id=workshop.pk),
     }
     return render(
@@ -98,6 +120,8 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
         {
             "workshop": workshop,
             "join_url": urls["join_url"],
+            # Written as two pieces, so a line breaks before the code, never inside it.
+            "join_base": urls["join_url"].removesuffix(f"j/{workshop.code}/"),
             "join_qr": qr_svg(urls["join_url"], scale=12),
             "config": config,
         },
@@ -124,8 +148,134 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "duplicate_form": DuplicateForm(),
             "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
             "session_programmes": session_programmes(user=request.user, workshop=workshop),
-            "live_config": {"wsPath": f"/ws/s/{workshop.code}/live/"},
+            "live_config": {
+                "wsPath": f"/ws/s/{workshop.code}/live/",
+                "serverNow": _now_ms(),
+                "timeUp": _("Time is up"),
+            },
+            "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
+            "round_ends_at": _epoch(workshop.round_ends_at),
         },
+    )
+
+
+def _now_ms() -> int:
+    """The server's clock for the round timer: the page corrects its own clock by it."""
+    return int(time.time() * 1000)
+
+
+def _epoch(value: datetime.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+@login_required
+@require_POST
+def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
+    """The round timer: start a round, go to the next element (projector and timer at once),
+    or stop it."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX}
+        )
+        return redirect("organiser-session", code=workshop.code)
+    try:
+        workshop_round(workshop=workshop, **form.cleaned_data)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_POST
+def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
+    """Start or end the rehearsal (phones can answer in the arrival phase)."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    rehearsing = request.POST.get("rehearsing") == "1"
+    try:
+        workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        if rehearsing:
+            messages.success(
+                request,
+                _(
+                    "Rehearsal started: scan the QR code and try the survey. Clear the "
+                    "rehearsal before the room arrives."
+                ),
+            )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
+    """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            count = rehearsal_clear(workshop=workshop)
+        except Rejected as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Rehearsal cleared: %(count)d participant and their answers removed.",
+                    "Rehearsal cleared: %(count)d participants and their answers removed.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("organiser-session", code=workshop.code)
+    return render(
+        request,
+        "console/organiser_rehearsal_clear.html",
+        {
+            "workshop": workshop,
+            "counts": session_counts(workshop=workshop),
+            "started": workshop.phase != Phase.JOIN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
+    """Remind the phones that have not finished (a reminder on each phone)."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    try:
+        count = participants_nudge(workshop=workshop)
+    except Rejected as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Reminder sent to %(count)d phone.", "Reminder sent to %(count)d phones.", count
+            )
+            % {"count": count},
+        )
+    return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_GET
+def organiser_table_tents(request: HttpRequest, code: str) -> HttpResponse:
+    """A card to fold and put on each table: the join QR code that chooses the table
+    (/j/<code>/?table=N), the table's number and focus. One A4 per table when printed."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
+    join_url = session_urls(workshop=workshop, base_url=_base_url(request))["join_url"]
+    tents = []
+    for table in workshop.tables.order_by("number"):
+        url = f"{join_url}?table={table.number}"
+        tents.append({"table": table, "url": url, "qr": qr_svg(url, scale=10)})
+    return render(
+        request,
+        "console/table_tents.html",
+        {"workshop": workshop, "tents": tents, "short_url": join_url},
     )
 
 
@@ -206,8 +356,9 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
     # (RejectedMiddleware), never a query PostgreSQL refuses.
     codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
     readable = workshops_for_user(user=request.user)
-    workshops = readable.filter(code__in=codes).order_by("date", "city")
-    comparison = sessions_comparison(workshops=list(workshops))
+    workshops = list(readable.filter(code__in=codes))
+    base = parse_session_codes(request.GET.get("base"))  # "verschil met": one of the codes
+    comparison = sessions_comparison(workshops=workshops, base=base[0] if base else None)
     return render(
         request,
         "console/compare.html",
@@ -216,6 +367,7 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
             "all_workshops": readable.filter(Q(archived=False) | Q(code__in=codes))[:200],
             "selected": set(codes),
             "comparison": comparison,
+            "focus": sessions_focus(workshops=workshops),
             "projector": request.GET.get("projector") == "1",
         },
     )
@@ -347,12 +499,42 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
-    exclusion = Exclusion.objects.filter(pk=exclusion_id, workshop=workshop).first()
+    exclusion = Exclusion.objects.filter(
+        pk=exclusion_id, workshop=workshop, kind=ExclusionKind.BURST
+    ).first()
     if exclusion is None:
         raise Http404("no such exclusion")
     if exclusion_undo(exclusion=exclusion, by=request.user):
         messages.success(request, _("The participants are back in the results."))
     return redirect("organiser-session", code=workshop.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's consent text: its own, or (without one) its team's or the built-in one."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    consent = session_consent(workshop=workshop)
+    if request.method == "POST":
+        form = ConsentTextForm(request.POST)
+        if form.is_valid():
+            inherited = session_consent(workshop=workshop, own=False).text
+            workshop_consent_set(
+                workshop=workshop,
+                fields=form.consent_fields(),
+                by=request.user,
+                inherited=inherited,
+            )
+            messages.success(request, _("The session's consent text is saved."))
+            return redirect("organiser-consent", code=workshop.code)
+    else:
+        form = ConsentTextForm(initial=consent_fields(consent.text))
+    return render(
+        request,
+        "console/organiser_consent.html",
+        {"workshop": workshop, "form": form, "consent": consent},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

@@ -54,6 +54,9 @@ class ParticipantData:
     role_code: str = ""  # the role's stable code ("policy", ...), "" if none was given
     # "phone", "paper" (typed in from a paper form) or SEAT_WITHOUT_PHONE (no answers)
     source: str = "phone"
+    # The version (accounts.ConsentText's number) of the consent text the phone agreed to;
+    # None for paper forms, chairs' seats, imports and phones that joined before it was asked.
+    consent_version: int | None = None
 
 
 # (participant_id, statement_id, score or None for don't know, answered_at, updated_at)
@@ -89,6 +92,7 @@ class ComparedSession:
     elements: Sequence[ElementData]
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
     participants: int = 0  # who joined (respondents are counted from the answers)
+    colour: str = ""  # "#17805e": the session's colour in every comparison (compared_series)
 
 
 def in_lang(texts: Mapping[str, T], lang: str) -> T:

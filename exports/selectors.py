@@ -22,7 +22,7 @@ from instrument.models import Statement
 from notes.models import ExtraSeat, Note, Observation
 from sessions.models import Role, Source, Workshop
 from sessions.selectors import counted_participants
-from survey.selectors import counted_answers
+from survey.selectors import compared_series, counted_answers
 
 
 def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:
@@ -149,6 +149,7 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
             # A seat the chair added for someone without a phone, whose paper form was not
             # typed in: neither a phone nor a paper form ("seat").
             source=SEAT_WITHOUT_PHONE if p.no_phone_seat and p.source == Source.PHONE else p.source,
+            consent_version=p.consent_id,
         )
         for p in participants
     ]
@@ -177,7 +178,10 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
 
 def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[ComparedSession]:
     """The compared sessions' elements, answers and participant counts: three queries for any
-    number of sessions."""
+    number of sessions. In the order and the colours of the comparison page
+    (survey.selectors.compared_series)."""
+    series = compared_series(workshops=workshops)
+    workshops = [s.workshop for s in series]
     grouped = element_data(instrument_ids={w.instrument_id for w in workshops})
     answers: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
     rows = counted_answers(workshop_ids=[w.pk for w in workshops])
@@ -200,6 +204,7 @@ def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[Compare
             title=w.title,
             elements=_elements(grouped.get(w.instrument_id, []), city=w.city, lang=lang),
             answers=answers[w.pk],
+            colour=one.colour,
         )
-        for w in workshops
+        for one, w in zip(series, workshops, strict=True)
     ]

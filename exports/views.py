@@ -183,8 +183,14 @@ def export_compare(request: HttpRequest) -> HttpResponse:
         raise Http404("unknown session code: " + ", ".join(missing))
     workshops = [found[c] for c in codes]
     lang = current_lang()
+    try:
+        base = parse_session_codes(request.GET.get("base"))  # "verschil met", as on the page
+    except Rejected as refused:
+        return HttpResponseBadRequest(str(refused))
     workbook = build_comparison_workbook(
-        sessions=comparison_data(workshops=workshops, lang=lang), lang=lang
+        sessions=comparison_data(workshops=workshops, lang=lang),
+        lang=lang,
+        base=base[0] if base else None,
     )
     cities = "-".join(dict.fromkeys(slugify(w.city) for w in workshops))[:80]
     filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}.xlsx"

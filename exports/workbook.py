@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl.chart import RadarChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -94,6 +95,12 @@ LABELS: dict[str, dict[str, Any]] = {
                 "wie telt als respondent",
                 "Deelnemers met minstens één antwoord ('weet ik niet' telt mee).",
             ),
+            (
+                "versie toestemmingstekst",
+                "Het nummer van de tekst over hun antwoorden waarmee de deelnemer op de telefoon "
+                "instemde; leeg voor papieren formulieren. Wie zich terugtrok, staat in geen "
+                "export.",
+            ),
         ),
         "participants": (
             "deelnemer",
@@ -107,6 +114,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "elementscore {name}",
         "participant_count": "aantal antwoorden {name}",
+        "consent_version": "versie toestemmingstekst",
         "sources": {"phone": "telefoon", "paper": "papier", "seat": "zonder telefoon"},
         "answers": (
             "deelnemer",
@@ -155,6 +163,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "weet ik niet",
+            "verschil met",
+            "verschil",
         ),
         "per_session": ("gemiddelde", "n", "weet ik niet"),
         "chart_title": "Elementscores (1-5)",
@@ -212,6 +222,11 @@ LABELS: dict[str, dict[str, Any]] = {
                 "who counts as respondent",
                 "Participants with at least one answer (don't know included).",
             ),
+            (
+                "consent text version",
+                "The number of the text about their answers that the participant agreed to on "
+                "the phone; empty for paper forms. Who withdrew is in no export.",
+            ),
         ),
         "participants": (
             "participant",
@@ -225,6 +240,7 @@ LABELS: dict[str, dict[str, Any]] = {
         ),
         "participant_score": "element score {name}",
         "participant_count": "number of answers {name}",
+        "consent_version": "consent text version",
         "sources": {"phone": "phone", "paper": "paper", "seat": "no phone"},
         "answers": (
             "participant",
@@ -264,6 +280,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "don't know",
+            "difference with",
+            "difference",
         ),
         "per_session": ("mean", "n", "don't know"),
         "chart_title": "Element scores (1-5)",
@@ -597,6 +615,7 @@ def build_session_workbook(
                 dont_knows.get(p.participant_id, 0),
                 *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
                 *per_element,
+                p.consent_version,
             )
         )
     _table_sheet(
@@ -606,6 +625,7 @@ def build_session_workbook(
             *text["participants"],
             *(text["participant_score"].format(name=e.name) for e in data.elements),
             *(text["participant_count"].format(name=e.name) for e in data.elements),
+            text["consent_version"],
         ),
         participant_rows,
         bulk=True,
@@ -701,10 +721,12 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 
 def build_comparison_workbook(
-    *, sessions: Sequence[ComparedSession], lang: str = "nl"
+    *, sessions: Sequence[ComparedSession], lang: str = "nl", base: str | None = None
 ) -> BulkWorkbook:
-    """Several sessions side by side: a row per session per element, a radar chart overlaying
-    the sessions, and a sheet per element with its statements per session.
+    """Several sessions side by side: a row per session per element with its difference from
+    the baseline session (code `base`, else the first; as "verschil met" on the comparison
+    page), a radar chart overlaying the sessions in their colours, and a sheet per element
+    with its statements per session.
 
     Elements and statements are matched by key, so sessions run with different versions of
     the instrument line up where their keys agree (and stay blank where they do not).
@@ -713,6 +735,8 @@ def build_comparison_workbook(
     sheet = text["sheet"]
     names = session_labels(sessions)
     results = [aggregate(_specs(s.elements), s.answers) for s in sessions]
+    codes = [s.code for s in sessions]
+    base_at = codes.index(base) if base in codes else 0
 
     # The union of elements and statements, in the order they first appear.
     element_names: dict[str, str] = {}
@@ -724,6 +748,7 @@ def build_comparison_workbook(
             for st in e.statements:
                 per_element.setdefault(st.key, st.label)
     by_key = [{e["key"]: e for e in r["elements"]} for r in results]
+    base_scores = {k: e["score"] for k, e in by_key[base_at].items()} if by_key else {}
 
     wb = BulkWorkbook()
     ws = wb.active
@@ -745,6 +770,13 @@ def build_comparison_workbook(
                     found["score"] if found else None,
                     found["n"] if found else None,
                     found["dont_know"] if found else None,
+                    names[base_at],
+                    None
+                    if s.code == codes[base_at]
+                    or not found
+                    or found["score"] is None
+                    or base_scores.get(key) is None
+                    else found["score"] - base_scores[key],
                 )
             )
     _header(ws, text["comparison"])
@@ -755,8 +787,10 @@ def build_comparison_workbook(
     date_col, score_col = 3, 9
     for (date_cell,) in ws.iter_rows(min_row=2, min_col=date_col, max_col=date_col):
         date_cell.number_format = DATE_FORMAT
-    for (score_cell,) in ws.iter_rows(min_row=2, min_col=score_col, max_col=score_col):
-        score_cell.number_format = MEAN_FORMAT
+    diff_col = len(text["comparison"])
+    for col in (score_col, diff_col):
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = "+0.00;-0.00;0.00" if col == diff_col else MEAN_FORMAT
     _set_widths(ws, text["comparison"], rows)
     _filter(wb, ws, len(text["comparison"]))
 
@@ -773,7 +807,7 @@ def build_comparison_workbook(
         number_formats={c: MEAN_FORMAT for c in range(2, len(names) + 2)},
     )
     if sessions:
-        _radar(
+        chart = _radar(
             ws,
             title=text["chart_title"],
             categories_col=1,
@@ -781,6 +815,14 @@ def build_comparison_workbook(
             last_series_col=len(names) + 1,
             rows=len(chart_rows),
         )
+        # Each session in its colour of the comparison page and the programme's documents.
+        for series, session in zip(chart.series, sessions, strict=True):
+            if session.colour:
+                colour = session.colour.lstrip("#").upper()
+                series.graphicalProperties.line.solidFill = colour
+                series.marker.symbol = "circle"
+                series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+                series.marker.graphicalProperties.line.solidFill = colour
 
     taken = {sheet["comparison"].lower(), sheet["chart"].lower()}
     per_session = text["per_session"]

@@ -29,6 +29,7 @@ from django.conf import settings
 
 from live.events import (
     NOTES_CHANGED,
+    PHONE_NUDGE,
     PHONE_STATE,
     RESULTS_SNAPSHOT,
     TABLE_CHANGED,
@@ -236,3 +237,14 @@ def notes_changed(workshop_id: int) -> None:
         )
     except Exception:
         log.exception("notes broadcast for session %s failed", workshop_id)
+
+
+def phones_nudged(workshop_id: int, *, participant_ids: list[int]) -> None:
+    """Remind these phones of the session to finish the survey. Call after commit. Rare (an
+    organiser's click), so sent at once; a phone that is offline misses it."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            phones_group(workshop_id), {"type": PHONE_NUDGE, "participants": participant_ids}
+        )
+    except Exception:
+        log.exception("nudge for session %s failed", workshop_id)

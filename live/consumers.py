@@ -233,6 +233,10 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
     async def phone_state(self, event: dict) -> None:
         await self._forward(event["state"])
 
+    async def phone_nudge(self, event: dict) -> None:
+        if self.participant_id in event.get("participants", ()):
+            await self.send_json({"type": "nudge"})
+
     async def _forward(self, state: dict) -> None:
         if state != self.state:
             self.state = state

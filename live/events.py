@@ -7,6 +7,8 @@ Consumers get a handler per type: "results.snapshot" calls `results_snapshot`.
 RESULTS_SNAPSHOT = "results.snapshot"
 # {"state": {"phase", "revealed"}}: to the session's phones.
 PHONE_STATE = "phone.state"
+# {"participants": [int]}: to the session's phones; those named show a reminder to finish.
+PHONE_NUDGE = "phone.nudge"
 # {}: to a table's chair tablets: who sits at the table changed (a phone joined it, someone was
 # seated or moved, a seat was added), so the tablet fetches its board's rows again.
 TABLE_CHANGED = "table.changed"

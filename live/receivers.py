@@ -3,7 +3,13 @@ change on to the broadcaster. Connected by LiveConfig.ready."""
 
 from typing import Any
 
-from live.broadcast import notes_changed, phone_state_changed, results_changed, tables_changed
+from live.broadcast import (
+    notes_changed,
+    phone_state_changed,
+    phones_nudged,
+    results_changed,
+    tables_changed,
+)
 from sessions import signals
 
 
@@ -25,8 +31,15 @@ def on_seating_changed(sender: object, *, table_ids: list[int], **kwargs: Any) -
     tables_changed(table_ids)
 
 
+def on_phones_nudged(
+    sender: object, *, workshop_id: int, participant_ids: list[int], **kwargs: Any
+) -> None:
+    phones_nudged(workshop_id, participant_ids=participant_ids)
+
+
 def connect() -> None:
     signals.results_changed.connect(on_results_changed, dispatch_uid="live.results")
     signals.phone_state_changed.connect(on_phone_state_changed, dispatch_uid="live.phone")
     signals.notes_changed.connect(on_notes_changed, dispatch_uid="live.notes")
     signals.seating_changed.connect(on_seating_changed, dispatch_uid="live.seating")
+    signals.phones_nudged.connect(on_phones_nudged, dispatch_uid="live.nudge")

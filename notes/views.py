@@ -56,6 +56,8 @@ from sessions.qr import qr_svg
 from sessions.selectors import is_organiser, workshop_for_user
 from sessions.urls_helpers import session_urls
 from sessions.view_helpers import attempt, attempt_form, chair_link, form_errors
+from survey.charts import spider
+from survey.selectors import table_scores
 
 # Set on every refusal of a chair request, so the tablet's script can tell the app's own
 # refusals from a proxy's or the CSRF check's.
@@ -97,6 +99,13 @@ def _chair_url(table: Table, element_key: str | None = None) -> str:
     if element_key and _ELEMENT_KEY.fullmatch(element_key):
         return f"{url}?{urlencode({'e': element_key})}"
     return url
+
+
+def _table_chart(table: Table, boards: list) -> dict:
+    """The table's own results against the room's, as a spider chart."""
+    names = {b.element.key: b.name for b in boards}
+    rows = [{**r, "name": names.get(r["key"], r["key"])} for r in table_scores(table=table)]
+    return spider(rows, first="table", second="room")
 
 
 def _chair_page(
@@ -145,6 +154,7 @@ def _chair_page(
                 tables=[table],
             ),
             "kinds": NoteKind,
+            "table_chart": _table_chart(table, boards),
             "max_length": NOTE_MAX_LENGTH,
             "initials_max": INITIALS_MAX_LENGTH,
         },

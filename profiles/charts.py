@@ -20,6 +20,9 @@ LABEL_WIDTH = 16  # characters per line of an element's name
 class Series:
     label: str
     scores: list[float | None]
+    # The session's colour in every comparison (survey.selectors.compared_series); without
+    # one, the palette's colour of the series' place.
+    colour: str = ""
 
 
 def score_label(score: float | None) -> str:
@@ -158,7 +161,7 @@ def radar_svg(names: list[str], series: list[Series], *, title: str = "") -> Saf
     # The series: a filled polygon each, dots at the scores.
     single = len(series) == 1
     for s_index, s in enumerate(series):
-        colour = series_colour(s_index)
+        colour = s.colour or series_colour(s_index)
         pts = [g.point(i, n, v) for i, v in enumerate(s.scores) if v is not None]
         if len(pts) >= 2:
             out.append(
@@ -192,7 +195,7 @@ def radar_svg(names: list[str], series: list[Series], *, title: str = "") -> Saf
     if not single:
         boxes = legend_boxes(g, len(series))
         for s_index, (s, (x, y)) in enumerate(zip(series, boxes, strict=True)):
-            colour = series_colour(s_index)
+            colour = s.colour or series_colour(s_index)
             out.append(
                 f'<rect x="{_f(x)}" y="{_f(y)}" width="16" height="16" rx="3" fill="{colour}"/>'
                 f'<text x="{_f(x + 22)}" y="{_f(y + 13)}" font-size="14" fill="{INK}">'
@@ -243,7 +246,7 @@ def radar_png(
             draw.text(g.ring_label(n, ring), str(ring), fill=_rgb(MUTED), font=small, anchor="mm")
         single = len(series) == 1
         for s_index, s in enumerate(series):
-            colour = series_colour(s_index)
+            colour = s.colour or series_colour(s_index)
             pts = [g.point(i, n, v) for i, v in enumerate(s.scores) if v is not None]
             if len(pts) >= 3:
                 overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
@@ -287,7 +290,7 @@ def radar_png(
                 draw.rounded_rectangle(
                     [x, y, x + 16 * scale, y + 16 * scale],
                     radius=3 * scale,
-                    fill=_rgb(series_colour(s_index)),
+                    fill=_rgb(s.colour or series_colour(s_index)),
                 )
                 draw.text(
                     (x + 22 * scale, y + 8 * scale),

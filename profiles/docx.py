@@ -207,7 +207,8 @@ def programme_docx(overview: ProgrammeOverview) -> bytes:
     _heading(doc, _("Element scores per city"), level=1)
     if sessions:
         png = radar_png(
-            overview.comparison["names"], [Series(s["city"], s["scores"]) for s in sessions]
+            overview.comparison["names"],
+            [Series(s["city"], s["scores"], s["colour"]) for s in sessions],
         )
         doc.add_picture(io.BytesIO(png), width=Cm(14))
         _score_table(

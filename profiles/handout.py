@@ -391,3 +391,13 @@ CORE_QUESTION = "Kernvraag:"
 SURVEY_QUESTIONS = "Surveyvragen:"
 LABEL = "Label"
 DISCUSSION_QUESTIONS = "Discussievragen:"
+# Beyond the hand-out: the contents, a caption under each city's chart, and the sources of the
+# profiles' points (the notes and observations each one cites).
+TABLE_OF_CONTENTS = "Inhoud"
+CITY_FIGURE = "Elementscores {city} (1\u20135)"
+CHAPTER_SOURCES = "Bronnen"
+SOURCES_INTRO = (
+    "De notities van de tafelvoorzitters en de observaties waarop de punten van de "
+    "stadsprofielen steunen, per stad en per punt."
+)
+OPPORTUNITIES_SECTION = "Kansen"

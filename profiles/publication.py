@@ -22,7 +22,9 @@ from django.utils import formats, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -35,6 +37,8 @@ from profiles.docx import (
     _muted,
     _save,
     _score_table,
+    note_line,
+    observation_line,
     people_line,
 )
 from profiles.models import ProfilePoint, Programme
@@ -220,6 +224,27 @@ def _points(doc: DocxDocument, points: list[ProfilePoint]) -> None:
         _muted(doc, "\u2013")
 
 
+def city_colours(document: PublicationDocument) -> dict[str, str]:
+    """Each session's colour in the comparison chart, by code: a city's own chart has it too."""
+    return {s["code"]: s["colour"] for s in document.comparison["sessions"]}
+
+
+def _page_numbers(doc: DocxDocument) -> None:
+    """The page number (a PAGE field) centred at the foot of every page but the title page."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"  # shown until Word or LibreOffice computes the field
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
 def _title_page(doc: DocxDocument, document: PublicationDocument) -> None:
     programme = document.programme
     _h(doc, programme.name, 0)
@@ -317,7 +342,8 @@ def _recommendations(
         _bullets(doc, questions)
 
 
-def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -> None:
+def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str], colour: str) -> None:
+    """A city's chapter; its chart in the city's colour of the comparison chart."""
     city = profile.workshop.city
     doc.add_page_break()
     _h(doc, handout.CITY_HEADING.format(city=city), 2)
@@ -330,8 +356,12 @@ def _city(doc: DocxDocument, profile: ProfileDocument, values: dict[str, str]) -
         + " \u00b7 "
         + people_line(profile.participants, profile.respondents),
     )
-    png = radar_png(profile.names, [Series(city, profile.scores)], scale=2, quick=True)
+    png = radar_png(profile.names, [Series(city, profile.scores, colour)], scale=2, quick=True)
     doc.add_picture(io.BytesIO(png), width=Cm(12))
+    caption = doc.add_paragraph()
+    run = caption.add_run(handout.CITY_FIGURE.format(city=city))
+    run.italic = True
+    run.font.color.rgb = MUTED
     _score_table(
         doc,
         ["Element", "Score", "n"],
@@ -365,7 +395,7 @@ def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, 
     if sessions:
         png = radar_png(
             document.comparison["names"],
-            [Series(s["city"], s["scores"]) for s in sessions],
+            [Series(s["city"], s["scores"], s["colour"]) for s in sessions],
             scale=2,
             quick=True,
         )
@@ -374,8 +404,9 @@ def _cities(doc: DocxDocument, document: PublicationDocument, values: dict[str, 
         run = caption.add_run(handout.CITIES_FIGURE)
         run.italic = True
         run.font.color.rgb = MUTED
+    colours = city_colours(document)
     for profile in document.profiles:
-        _city(doc, profile, values)
+        _city(doc, profile, values, colours.get(profile.workshop.code, ""))
 
 
 def _appendix(doc: DocxDocument, document: PublicationDocument) -> None:
@@ -420,6 +451,59 @@ def _appendix(doc: DocxDocument, document: PublicationDocument) -> None:
                 _bullets(doc, [str(q) for q in questions])
 
 
+def source_points(profile: ProfileDocument) -> list[dict[str, Any]]:
+    """The city's points that cite notes or observations, in the chapter's order, each with a
+    line per source (as the profile's own sources appendix writes them)."""
+    points = [(s.name, p) for s in profile.sections for p in (*s.strengths, *s.bottlenecks)] + [
+        (handout.OPPORTUNITIES_SECTION, p) for p in profile.opportunities
+    ]
+    return [
+        {
+            "name": name,
+            "text": point.text,
+            "lines": [note_line(n) for n in point.source_notes]
+            + [observation_line(o) for o in point.source_observations],
+        }
+        for name, point in points
+        if point.source_notes or point.source_observations
+    ]
+
+
+def publication_sources(document: PublicationDocument) -> list[dict[str, Any]]:
+    """Per city (in the chapters' order) the points with their sources; cities without any
+    are left out."""
+    out = []
+    for profile in document.profiles:
+        points = source_points(profile)
+        if points:
+            out.append(
+                {
+                    "heading": handout.CITY_HEADING.format(city=profile.workshop.city),
+                    "points": points,
+                }
+            )
+    return out
+
+
+def _sources(doc: DocxDocument, sources: list[dict[str, Any]]) -> None:
+    if not sources:
+        return
+    doc.add_page_break()
+    _h(doc, handout.CHAPTER_SOURCES, 1)
+    _muted(doc, handout.SOURCES_INTRO)
+    for city in sources:
+        _h(doc, city["heading"], 2)
+        for point in city["points"]:
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(xml_safe(f"{point['name']}: ")).bold = True
+            paragraph.add_run(xml_safe(point["text"]))
+            for text in point["lines"]:
+                line = doc.add_paragraph(xml_safe(text), style="List Bullet 2")
+                for run in line.runs:
+                    run.font.size = Pt(9)
+                    run.font.color.rgb = MUTED
+
+
 def publication_docx(document: PublicationDocument) -> bytes:
     """The whole publication as a .docx, in Dutch whatever the interface's language."""
     with translation.override(LANGUAGE):
@@ -427,6 +511,7 @@ def publication_docx(document: PublicationDocument) -> bytes:
         programme = document.programme
         doc = _document()
         doc.styles["Normal"].font.size = Pt(10.5)
+        _page_numbers(doc)
         _title_page(doc, document)
 
         _h(doc, handout.CHAPTER_FOREWORD, 1)
@@ -443,6 +528,7 @@ def publication_docx(document: PublicationDocument) -> bytes:
         _recommendations(doc, document, values)
         _cities(doc, document, values)
         _appendix(doc, document)
+        _sources(doc, publication_sources(document))
         return _save(doc)
 
 
@@ -469,6 +555,30 @@ def _role_rows(document: PublicationDocument) -> list[list[str]]:
     return rows
 
 
+def _contents(document: PublicationDocument, *, has_sources: bool) -> list[dict[str, Any]]:
+    """The print page's table of contents: each chapter (and each city) with its anchor."""
+    cities = [
+        {
+            "id": f"stad-{p.workshop.code}",
+            "title": handout.CITY_HEADING.format(city=p.workshop.city),
+        }
+        for p in document.profiles
+    ]
+    chapters = [
+        ("voorwoord", handout.CHAPTER_FOREWORD, []),
+        ("inleiding", handout.CHAPTER_INTRODUCTION, []),
+        ("elementen", handout.CHAPTER_ELEMENTS, []),
+        ("themas", handout.CHAPTER_THEMES, []),
+        ("aanbevelingen", handout.CHAPTER_RECOMMENDATIONS, []),
+        ("steden", handout.CHAPTER_CITIES, cities),
+    ]
+    if document.appendices:
+        chapters.append(("appendix", handout.CHAPTER_APPENDIX, []))
+    if has_sources:
+        chapters.append(("bronnen", handout.CHAPTER_SOURCES, []))
+    return [{"id": i, "title": t, "children": c} for i, t, c in chapters]
+
+
 def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
     """The same publication for the printable page: the texts as HTML, the charts as SVG, in
     the order of the Word document. Call it in the publication's language."""
@@ -479,8 +589,12 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
         return rich_html(fill(text, values), level=level)
 
     sessions = document.comparison["sessions"]
+    colours = city_colours(document)
+    sources = publication_sources(document)
     return {
         "h": handout,
+        "toc": _contents(document, has_sources=bool(sources)),
+        "sources": sources,
         "labels": {
             "city": CITY,
             "date": DATE,
@@ -531,7 +645,7 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
         "cities_intro": html(programme.cities_intro),
         "comparison_svg": radar_svg(
             document.comparison["names"],
-            [Series(s["city"], s["scores"]) for s in sessions],
+            [Series(s["city"], s["scores"], s["colour"]) for s in sessions],
             title=handout.CITIES_FIGURE,
         )
         if sessions
@@ -542,7 +656,11 @@ def publication_page_context(document: PublicationDocument) -> dict[str, Any]:
                 "heading": handout.CITY_HEADING.format(city=p.workshop.city),
                 "context": html(p.profile.local_context, 4),
                 "people": people_line(p.participants, p.respondents),
-                "chart_svg": p.chart_svg(handout.CITY_HEADING.format(city=p.workshop.city)),
+                "caption": handout.CITY_FIGURE.format(city=p.workshop.city),
+                "chart_svg": p.chart_svg(
+                    handout.CITY_HEADING.format(city=p.workshop.city),
+                    colour=colours.get(p.workshop.code, ""),
+                ),
                 "sections": [{"section": s, "synthesis": html(s.synthesis, 4)} for s in p.sections],
                 "summary": html(p.profile.summary, 4),
                 "opportunities_heading": handout.OPPORTUNITIES.format(city=p.workshop.city),

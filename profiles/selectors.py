@@ -20,7 +20,6 @@ from accounts.access import (
 )
 from accounts.models import Team
 from accounts.selectors import AnyUser
-from core.palette import series_colour
 from instrument.models import Element, Instrument, Statement
 from notes.models import Note, NoteKind, Observation
 from profiles.charts import Series, radar_svg, score_label
@@ -38,7 +37,12 @@ from profiles.models import (
 from profiles.services import SECTION_KINDS
 from sessions.models import Participant, Role, Workshop
 from survey.models import ElementTally
-from survey.selectors import instrument_structure, results_snapshot, sessions_comparison
+from survey.selectors import (
+    compared_series,
+    instrument_structure,
+    results_snapshot,
+    sessions_comparison,
+)
 
 # --- notes as sources ----------------------------------------------------------------------
 
@@ -165,8 +169,8 @@ class ProfileDocument:
     def scores(self) -> list[float | None]:
         return [s.score for s in self.sections]
 
-    def chart_svg(self, title: str = "") -> str:
-        return radar_svg(self.names, [Series(self.workshop.city, self.scores)], title=title)
+    def chart_svg(self, title: str = "", colour: str = "") -> str:
+        return radar_svg(self.names, [Series(self.workshop.city, self.scores, colour)], title=title)
 
     @property
     def chart_data(self) -> dict[str, Any]:
@@ -408,8 +412,12 @@ def programme_team(*, user: AnyUser, workshops: list[Workshop]) -> Team | None:
 
 
 def programme_workshops(*, programme: Programme) -> list[Workshop]:
-    """The programme's sessions in the order of the comparison: by date, then city."""
-    return list(programme.workshops.select_related("instrument").order_by("date", "city", "pk"))
+    """The programme's sessions in the order of the comparison (compared_series: by date, then
+    city), the order of the publication's chapters and charts."""
+    return [
+        s.workshop
+        for s in compared_series(workshops=programme.workshops.select_related("instrument"))
+    ]
 
 
 def theme_get(*, programme_pk: int, pk: int) -> Theme:
@@ -537,7 +545,7 @@ class ProgrammeOverview:
     def chart_svg(self, title: str = "") -> str:
         return radar_svg(
             self.comparison["names"],
-            [Series(s["city"], s["scores"]) for s in self.comparison["sessions"]],
+            [Series(s["city"], s["scores"], s["colour"]) for s in self.comparison["sessions"]],
             title=title,
         )
 
@@ -546,7 +554,7 @@ class ProgrammeOverview:
         return {
             "names": self.comparison["names"],
             "series": [
-                {"label": f"{s['city']} ({s['date']})", "scores": s["scores"]}
+                {"label": s["label"], "scores": s["scores"], "colour": s["colour"]}
                 for s in self.comparison["sessions"]
             ],
         }
@@ -554,10 +562,7 @@ class ProgrammeOverview:
     @property
     def legend(self) -> list[dict[str, Any]]:
         """The cities with their colours in the charts (plotly's and the SVG)."""
-        return [
-            {"label": f"{s['city']} ({s['date']})", "colour": series_colour(i)}
-            for i, s in enumerate(self.comparison["sessions"])
-        ]
+        return [{"label": s["label"], "colour": s["colour"]} for s in self.comparison["sessions"]]
 
     @property
     def themes_list(self) -> list[Theme]:

@@ -16,6 +16,7 @@ from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
     PARTICIPANT_CAP_MAX,
+    ROUND_MINUTES_MAX,
     TABLE_ADVISED_MAX,
     TABLE_FOCUS_MAX,
     Phase,
@@ -64,15 +65,49 @@ class JoinForm(forms.Form):
         label=_("My table number"), coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args: Any, workshop: Workshop, tables: list, **kwargs: Any) -> None:
-        """tables: the session's tables with `size` (how many sit there), from the selector."""
+    # The consent text's version the page showed: agreeing to a text that changed meanwhile
+    # is refused (the page shows the new one). Not required: the checkbox is the agreement.
+    consent_version = IdField(required=False, widget=forms.HiddenInput)
+    consent = forms.BooleanField(
+        label=_("I have read this and agree that my answers are used as described."),
+        error_messages={
+            "required": _(
+                "Tick the box to agree before you start; without it nothing is stored. "
+                "Not taking part is fine too."
+            )
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        workshop: Workshop,
+        tables: list,
+        consent_version: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """tables: the session's tables with `size` (how many sit there), from the selector;
+        consent_version: the version of the consent text that applies now."""
         super().__init__(*args, **kwargs)
+        self.current_consent_version = consent_version
+        self.fields["consent_version"].initial = consent_version
         self.fields["table"].choices = [("", _("I don't know yet"))] + [
             (t.number, _table_choice(t)) for t in tables
         ]
         roomy = [t for t in tables if t.size < TABLE_ADVISED_MAX]
         # The suggestion: the emptiest table with room (the lowest number of those).
         self.suggested = min(roomy, key=lambda t: (t.size, t.number)) if roomy else None
+
+    def clean_consent_version(self) -> int | None:
+        shown = self.cleaned_data.get("consent_version")
+        if shown is not None and shown != self.current_consent_version:
+            raise forms.ValidationError(
+                _(
+                    "The text about your answers has just been changed. Read it again and "
+                    "agree to start."
+                )
+            )
+        return shown
 
 
 class WorkshopForm(forms.Form):
@@ -152,6 +187,21 @@ class StateForm(forms.Form):
 
     def changes(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class RoundForm(forms.Form):
+    """The round timer: start (with its minutes), the next element, or stop."""
+
+    action = forms.ChoiceField(choices=[("start", "start"), ("next", "next"), ("stop", "stop")])
+    minutes = IdField(
+        label=_("Minutes per round"),
+        min_value=1,
+        max_value=ROUND_MINUTES_MAX,
+        required=False,
+        widget=forms.NumberInput(
+            attrs={"min": 1, "max": ROUND_MINUTES_MAX, "inputmode": "numeric"}
+        ),
+    )
 
 
 class DuplicateForm(forms.Form):

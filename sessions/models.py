@@ -27,6 +27,9 @@ PARTICIPANT_CAP_DEFAULT = 300
 PARTICIPANT_CAP_MAX = 5000
 # A seat number is at most the cap: seats are numbered 1, 2, ... per table (or room).
 SEAT_MAX = PARTICIPANT_CAP_MAX
+# A round of the discussion (one element): its length in minutes, as the organiser sets it.
+ROUND_MINUTES_DEFAULT = 20
+ROUND_MINUTES_MAX = 120
 
 
 def new_code() -> str:
@@ -97,7 +100,14 @@ class Workshop(models.Model):
     # Phones see the results only once the organiser reveals them (early answers must not
     # sway the room).
     results_revealed = models.BooleanField(default=False)
+    # The round timer on the projector and the console: when the current element's round
+    # ends (None: no round running) and how long a round is.
+    round_ends_at = models.DateTimeField(null=True, blank=True)
+    round_minutes = models.PositiveSmallIntegerField(default=ROUND_MINUTES_DEFAULT)
     archived = models.BooleanField(default=False)
+    # A rehearsal before the room arrives: in the arrival phase, phones that join can answer
+    # (the organiser tries the QR code and the survey), and it is all cleared in one step.
+    rehearsing = models.BooleanField(default=False)
     participant_cap = models.PositiveIntegerField(
         _("maximum number of participants"), default=PARTICIPANT_CAP_DEFAULT
     )
@@ -125,6 +135,15 @@ class Workshop(models.Model):
         related_name="shared_workshops",
         verbose_name=_("shared read-only with"),
     )
+    # What this session's phones are told before their first answer, when it is not the
+    # team's (accounts.models.ConsentText; None: the team's text, or the built-in one).
+    consent_text = models.ForeignKey(
+        "accounts.ConsentText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workshops",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -143,7 +162,13 @@ class Workshop(models.Model):
 
     @property
     def accepts_answers(self) -> bool:
-        return self.phase in ANSWERING_PHASES and not self.archived
+        rehearsal = self.phase == Phase.JOIN and self.rehearsing
+        return (self.phase in ANSWERING_PHASES or rehearsal) and not self.archived
+
+    @property
+    def phones_wait(self) -> bool:
+        """Phones that joined wait for the survey to open (not during a rehearsal)."""
+        return self.phase == Phase.JOIN and not self.rehearsing
 
 
 class Table(models.Model):
@@ -170,9 +195,18 @@ class Table(models.Model):
         return f"Tafel {self.number} · {self.focus}" if self.focus else f"Tafel {self.number}"
 
 
+class ExclusionKind(models.TextChoices):
+    BURST = "burst", _("taken out by the organiser")
+    WITHDRAWAL = "withdrawal", _("withdrawn by the participant")
+
+
 class Exclusion(models.Model):
     """Participants the organiser took out of the results at once (a burst of joins made by a
     script, say), with who did it and when; undone by setting `undone_at`, never deleted.
+
+    A participant who withdraws from their phone is taken out the same way, by an exclusion of
+    the kind WITHDRAWAL (one per participant, `created_by` empty), which the organiser cannot
+    undo.
 
     An excluded participant counts nowhere: not in the live results, the projector, the
     dashboard's counts or any export, and its phone's answers are refused. Undoing it brings
@@ -183,6 +217,9 @@ class Exclusion(models.Model):
     joined_from = models.DateTimeField()
     joined_to = models.DateTimeField()
     count = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=12, choices=ExclusionKind.choices, default=ExclusionKind.BURST
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -222,6 +259,18 @@ class Participant(models.Model):
     exclusion = models.ForeignKey(
         Exclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="participants"
     )
+    # The consent text (its version) the phone agreed to, and when; empty for paper forms,
+    # chairs' seats, imports and phones that joined before the app asked.
+    consent = models.ForeignKey(
+        "accounts.ConsentText",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
+    consented_at = models.DateTimeField(null=True, blank=True)
+    # Set when the participant withdrew from their phone (their exclusion is the WITHDRAWAL).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["workshop", "table__number", "seat"]

@@ -3,13 +3,14 @@ import functools
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -26,11 +27,21 @@ from accounts.access import (
     team_roles,
     teams_granting,
 )
-from accounts.models import Team
+from accounts.models import ConsentText, Team
 from accounts.selectors import user_teams
+from accounts.services import consent_builtin
 from core.errors import Rejected
 from instrument.models import Element, Instrument
-from sessions.models import SEAT_MAX, Exclusion, Participant, Phase, Source, Table, Workshop
+from sessions.models import (
+    SEAT_MAX,
+    Exclusion,
+    ExclusionKind,
+    Participant,
+    Phase,
+    Source,
+    Table,
+    Workshop,
+)
 
 PARTICIPANT_COOKIE_SALT = "scentiss.participant"
 
@@ -507,7 +518,60 @@ def join_bursts(*, workshop: Workshop) -> list[dict[str, Any]]:
 
 
 def session_exclusions(*, workshop: Workshop) -> list[Exclusion]:
-    """The session's exclusions, newest first, with who made and undid them."""
+    """The session's exclusions by the organiser, newest first, with who made and undid them
+    (withdrawals are counted apart: the dashboard's `withdrawn`)."""
     return list(
-        Exclusion.objects.filter(workshop=workshop).select_related("created_by", "undone_by")
+        Exclusion.objects.filter(workshop=workshop, kind=ExclusionKind.BURST).select_related(
+            "created_by", "undone_by"
+        )
     )
+
+
+@dataclass(frozen=True)
+class SessionConsent:
+    """What a session's phones agree to before their first answer: the consent text (its
+    version), who runs the session as the phone shows it, and where that text comes from."""
+
+    text: ConsentText
+    organiser: str
+    source: str  # "session", "team" or "builtin"
+
+
+def session_consent(*, workshop: Workshop, own: bool = True) -> SessionConsent:
+    """The consent text that applies to the session now: its own, else its team's, else the
+    built-in one (`own=False`: the one it would have without its own).
+
+    One query (the join page's and the join's): the session's text, its team's text and name,
+    the built-in text's row; the built-in text is stored the first time it is needed."""
+    builtin_digest = _builtin_consent_digest()
+    team_id = workshop.team_id or 0  # no team has the id 0
+    team_text = Team.objects.filter(pk=team_id).values("consent_text_id")[:1]
+    which = Q(digest=builtin_digest) | Q(pk__in=Subquery(team_text))
+    own_id = workshop.consent_text_id if own else None
+    if own_id is not None:
+        which |= Q(pk=own_id)
+    rows = list(
+        ConsentText.objects.filter(which).annotate(
+            team_name=Subquery(Team.objects.filter(pk=team_id).values("name")[:1]),
+            of_team=Exists(Team.objects.filter(pk=team_id, consent_text_id=OuterRef("pk"))),
+        )
+    )
+    mine = next((t for t in rows if own_id is not None and t.pk == own_id), None)
+    team = next((t for t in rows if t.of_team), None)
+    builtin = next((t for t in rows if t.digest == builtin_digest), None)
+    text, source = (mine, "session") if mine else (team, "team") if team else (builtin, "builtin")
+    if text is None:  # the first session ever to ask: store the built-in text, ask again
+        consent_builtin()
+        return session_consent(workshop=workshop, own=own)
+    team_name = next((t.team_name for t in rows if t.team_name), "")
+    return SessionConsent(
+        text=text,
+        organiser=text.organiser or team_name or _("the organisers in the room"),
+        source=source,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_consent_digest() -> str:
+    """The built-in text's digest, as stored (content only: it holds across databases)."""
+    return consent_builtin().digest

@@ -8,7 +8,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Team
+from accounts.models import ConsentText, Team
+from accounts.services import consent_text_store
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
@@ -17,9 +18,11 @@ from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
     PARTICIPANT_CAP_MAX,
+    ROUND_MINUTES_MAX,
     SEAT_MAX,
     TABLE_FOCUS_MAX,
     Exclusion,
+    ExclusionKind,
     Participant,
     Phase,
     ProjectorMode,
@@ -86,13 +89,15 @@ def participant_join(
     role: str,
     source: str = Source.PHONE,
     closed_ok: bool = False,
+    consent: ConsentText | None = None,
 ) -> Participant:
     """Give a phone (or a paper form) a seat: the next free seat number at its table (or in
     the room).
 
     Refused (Rejected) once the session has `participant_cap` participants, and in a closed
     session unless `closed_ok` (a chair adding a seat for someone without a phone) or the
-    seat is a paper form's (typed in afterwards).
+    seat is a paper form's (typed in afterwards). `consent`: the consent text the phone
+    agreed to (recorded with the moment).
 
     Joins of one session are serialised on the session's row: the version bump that every
     join makes anyway comes first and holds the row's lock until commit, so the seat number
@@ -117,6 +122,8 @@ def participant_join(
             role=role,
             seat=_free_seat(workshop, table),
             source=source,
+            consent=consent,
+            consented_at=timezone.now() if consent is not None else None,
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
         if table is not None:  # the table's chair sees the new row without a reload
@@ -182,6 +189,8 @@ def participants_exclude(
 def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
     """Put an exclusion's participants back into the results (their answers with them); the
     exclusion stays on record as undone. False if it was undone already (nothing changed)."""
+    if exclusion.kind == ExclusionKind.WITHDRAWAL:
+        raise Rejected(_("A participant withdrew; only they could decide otherwise."))
     with transaction.atomic():
         Workshop.objects.filter(pk=exclusion.workshop_id).update(
             results_version=F("results_version") + 1
@@ -195,6 +204,66 @@ def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
         Participant.objects.filter(exclusion=exclusion).update(exclusion=None)
         transaction.on_commit(lambda: _announce_results(exclusion.workshop_id))
     return True
+
+
+def participant_withdraw(*, participant: Participant) -> Participant:
+    """The participant withdraws (from their phone): their answers leave the live results, the
+    projector, the dashboard and every export, and their phone's taps are refused, as for an
+    exclusion (`Exclusion` of the kind WITHDRAWAL, which the organiser cannot undo). Their
+    stored answers stay in the database, counted nowhere, until the session's data is deleted.
+
+    Only while the session is open (not closed, not archived); the same request twice is one
+    withdrawal (the first one's moment is kept)."""
+    with transaction.atomic():
+        # A new version for the projectors; the UPDATE also locks the session's row.
+        Workshop.objects.filter(pk=participant.workshop_id).update(
+            results_version=F("results_version") + 1
+        )
+        current = (
+            Participant.objects.select_related("workshop", "exclusion")
+            .select_for_update(of=("self",))
+            .get(pk=participant.pk)
+        )
+        if current.withdrawn_at is not None:
+            transaction.set_rollback(True)  # no new version: nothing changed
+            return current
+        workshop = current.workshop
+        if workshop.archived or workshop.phase == Phase.CLOSED:
+            raise Rejected(
+                _(
+                    "The session has ended, so you can no longer withdraw here. Ask the "
+                    "organiser: they can take your answers out."
+                )
+            )
+        now = timezone.now()
+        current.exclusion = Exclusion.objects.create(
+            workshop=workshop,
+            kind=ExclusionKind.WITHDRAWAL,
+            joined_from=current.joined_at,
+            joined_to=current.joined_at,
+            count=1,
+        )
+        current.withdrawn_at = now
+        current.save(update_fields=["exclusion", "withdrawn_at"])
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
+        if current.table_id is not None:  # the chair's board loses the row
+            table_id = current.table_id
+            transaction.on_commit(lambda: _announce_seating(workshop.pk, [table_id]))
+    return current
+
+
+def workshop_consent_set(
+    *, workshop: Workshop, fields: dict[str, str] | None, by: User | None, inherited: ConsentText
+) -> Workshop:
+    """Give the session its own consent text (None: the team's, or the built-in one, again).
+    A text the same as the one it would inherit (`inherited`) is that one: the session then
+    follows its team's text."""
+    text = None if fields is None else consent_text_store(fields=fields, created_by=by)
+    if text is not None and text.pk == inherited.pk:
+        text = None
+    Workshop.objects.filter(pk=workshop.pk).update(consent_text=text)
+    workshop.consent_text = text
+    return workshop
 
 
 def workshop_update_state(
@@ -229,6 +298,8 @@ def workshop_update_state(
         changes["projector_element"] = projector_element
     if results_revealed is not None:
         changes["results_revealed"] = bool(results_revealed)
+    if changes.get("phase", Phase.JOIN) != Phase.JOIN:
+        changes["rehearsing"] = False  # the survey starts: a rehearsal is over
     changes = {k: v for k, v in changes.items() if getattr(workshop, k) != v}
     if not changes:
         return workshop
@@ -245,6 +316,49 @@ def workshop_update_state(
                     sender=Workshop, workshop_id=workshop.pk, phase=phase, revealed=revealed
                 )
             )
+    for key, value in changes.items():
+        setattr(workshop, key, value)
+    return workshop
+
+
+def workshop_set_rehearsing(*, workshop: Workshop, rehearsing: bool) -> None:
+    """Start or end the rehearsal: while it runs, phones that join in the arrival phase can
+    answer. Refused (Rejected) once the survey phase has started."""
+    if rehearsing and workshop.phase != Phase.JOIN:
+        raise Rejected(
+            _("The survey has started: a rehearsal is only possible in the arrival phase.")
+        )
+    Workshop.objects.filter(pk=workshop.pk).update(rehearsing=rehearsing)
+    workshop.rehearsing = rehearsing
+
+
+def workshop_round(*, workshop: Workshop, action: str, minutes: int | None = None) -> Workshop:
+    """The round timer of the discussion, one element per round.
+
+    "start": a round of `minutes` (else the last length) for the projector's element, from now;
+    "next": the projector shows the next element's discussion questions and its round starts;
+    "stop": no timer. The projectors and the console follow (a new version, one broadcast).
+    Refused (Rejected, nothing changed) past the last element or with an odd length."""
+    if minutes is not None and not 1 <= minutes <= ROUND_MINUTES_MAX:
+        raise Rejected(_("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX})
+    length = minutes or workshop.round_minutes
+    changes: dict[str, Any] = {"round_minutes": length}
+    if action == "stop":
+        changes["round_ends_at"] = None
+    elif action in ("start", "next"):
+        changes["round_ends_at"] = timezone.now() + datetime.timedelta(minutes=length)
+        if action == "next":
+            if workshop.projector_element >= workshop.instrument.elements.count():
+                raise Rejected(_("This is the last element: there is no next one."))
+            changes["projector_element"] = workshop.projector_element + 1
+            changes["projector_mode"] = ProjectorMode.DISCUSSION
+    else:
+        raise Rejected(_("That change is not possible; nothing changed."))
+    with transaction.atomic():
+        Workshop.objects.filter(pk=workshop.pk).update(
+            **changes, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(lambda: _announce_results(workshop.pk))
     for key, value in changes.items():
         setattr(workshop, key, value)
     return workshop

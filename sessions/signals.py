@@ -19,3 +19,6 @@ notes_changed = Signal()
 # Who sits at some tables changed (a join, a seating, a move, a table's focus): keyword
 # `table_ids` (list of int). The chairs' tablets of those tables fetch their rows again.
 seating_changed = Signal()
+# The organiser reminds the phones that have not finished: keyword `participant_ids` (list of
+# int). Those phones show a reminder.
+phones_nudged = Signal()

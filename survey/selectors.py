@@ -1,13 +1,18 @@
+import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from core.palette import series_colour
 from instrument.models import Element, Statement
-from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Workshop
+from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Table, Workshop
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally, ItemTally
@@ -76,7 +81,7 @@ _TABLES = {
 }
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
-       w.projector_mode, w.projector_element,
+       w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
@@ -139,7 +144,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         participants, respondents) = row  # fmt: skip
+         round_ends_at, round_minutes, participants, respondents) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -160,11 +165,24 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             "phase": phase,
             "revealed": bool(revealed),
             "projector": {"mode": mode, "element": focus},
+            # The round timer: its end in milliseconds since the epoch (None: not running).
+            "round": {"ends_at": _epoch_ms(round_ends_at), "minutes": round_minutes},
             "respondents": results["respondents"],
             "participants": participants,
             "elements": results["elements"],
         }
     return snapshots
+
+
+def _epoch_ms(value: datetime.datetime | str | None) -> int | None:
+    """A timestamp column as read by plain SQL (SQLite gives text) in ms since the epoch."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return int(value.timestamp() * 1000)
 
 
 def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
@@ -177,6 +195,23 @@ def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     room = results_snapshot(workshop_id=participant.workshop_id)["elements"]
     return [
         {"key": o["key"], "own": o["score"], "room": r["score"], "n": r["n"]}
+        for o, r in zip(own, room, strict=True)
+    ]
+
+
+def table_scores(*, table: Table) -> list[dict[str, Any]]:
+    """A table's element scores beside the room's: the answers of those who sit there now
+    (and count), against the whole session's (the chair's tablet and the projector)."""
+    specs = instrument_specs(instrument_id=table.workshop.instrument_id)
+    rows = (
+        counted_answers(workshop_ids=[table.workshop_id])
+        .filter(participant__table=table)
+        .values_list("participant_id", "statement_id", "score")
+    )
+    own = aggregate(specs, rows)["elements"]
+    room = results_snapshot(workshop_id=table.workshop_id)["elements"]
+    return [
+        {"key": o["key"], "table": o["score"], "room": r["score"], "n": o["n"]}
         for o, r in zip(own, room, strict=True)
     ]
 
@@ -245,7 +280,13 @@ def session_dashboard(*, workshop: Workshop) -> dict[str, Any]:
         row["finished"] += answered(p) == total
     return {
         "participants": len(participants),
-        "excluded": Participant.objects.filter(workshop=workshop, exclusion__isnull=False).count(),
+        "excluded": Participant.objects.filter(
+            workshop=workshop, exclusion__isnull=False, withdrawn_at__isnull=True
+        ).count(),
+        # Who withdrew from their phone (sessions.services.participant_withdraw).
+        "withdrawn": Participant.objects.filter(
+            workshop=workshop, withdrawn_at__isnull=False
+        ).count(),
         "bursts": join_bursts(workshop=workshop),
         "exclusions": session_exclusions(workshop=workshop),
         "respondents": sum(1 for p in participants if answered(p)),
@@ -290,7 +331,7 @@ def participants_busy(*, workshop: Workshop) -> list[dict[str, Any]]:
         .order_by("pk")
     )
     busy = [
-        {"seat": p.seat_label, "answered": answered[p.pk], "total": total}
+        {"id": p.pk, "seat": p.seat_label, "answered": answered[p.pk], "total": total}
         for p in phones
         if answered[p.pk] < total
     ]
@@ -306,12 +347,39 @@ def session_counts(*, workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
-    """Element scores of several sessions side by side, each equal to the session's own results;
-    differences are against the first session chosen."""
+@dataclass(frozen=True)
+class ComparedSeries:
+    """One compared session as every chart and table shows it: its place and its colour."""
+
+    workshop: Workshop
+    colour: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.workshop.city} ({self.workshop.date.isoformat()})"
+
+
+def compared_series(*, workshops: Iterable[Workshop]) -> list[ComparedSeries]:
+    """The one rule for the order and the colour of compared sessions, used by the comparison
+    page, compare.xlsx and the programme's documents (.docx, print page): by date, then city,
+    then the session's id; the palette's colours in that order. A session given twice counts
+    once."""
+    unique = {w.pk: w for w in workshops}.values()
+    ordered = sorted(unique, key=lambda w: (w.date, w.city, w.pk))
+    return [ComparedSeries(workshop=w, colour=series_colour(i)) for i, w in enumerate(ordered)]
+
+
+def sessions_comparison(*, workshops: list[Workshop], base: str | None = None) -> dict[str, Any]:
+    """Element scores of several sessions side by side, each equal to the session's own results,
+    in the order of `compared_series`; differences are against the session whose code is
+    `base` (the first one when `base` is not among them)."""
+    series = compared_series(workshops=workshops)
+    workshops = [s.workshop for s in series]
     snapshots = [results_snapshot(workshop_id=w.pk) for w in workshops]
     if not snapshots:
-        return {"sessions": [], "rows": [], "names": {}}
+        return {"sessions": [], "rows": [], "names": {}, "base": None}
+    codes = [w.code for w in workshops]
+    base_index = codes.index(base) if base in codes else 0
     keys = [e["key"] for e in snapshots[0]["elements"]]
     names = {
         e.key: e.tr("name")
@@ -321,13 +389,16 @@ def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
     rows = []
     for key in keys:
         values = [by_key.get(key) for by_key in scores]
-        base = values[0]
+        base_value = values[base_index]
         rows.append(
             {
                 "key": key,
                 "name": names.get(key, key),
                 "scores": values,
-                "diffs": [None if v is None or base is None else v - base for v in values],
+                "diffs": [
+                    None if v is None or base_value is None or i == base_index else v - base_value
+                    for i, v in enumerate(values)
+                ],
             }
         )
     return {
@@ -339,9 +410,68 @@ def sessions_comparison(*, workshops: list[Workshop]) -> dict[str, Any]:
                 "participants": s["participants"],
                 "respondents": s["respondents"],
                 "scores": [by_key.get(k) for k in keys],
+                "colour": one.colour,
+                "label": one.label,
+                "is_base": i == base_index,
             }
-            for w, s, by_key in zip(workshops, snapshots, scores, strict=True)
+            for i, (one, w, s, by_key) in enumerate(
+                zip(series, workshops, snapshots, scores, strict=True)
+            )
         ],
         "rows": rows,
         "names": [names.get(k, k) for k in keys],
+        "base": codes[base_index],
     }
+
+
+def focus_comparison(*, workshop: Workshop) -> list[dict[str, Any]]:
+    """Each table with a focus (a sector, a district) against the rest of its room: the
+    element scores of the participants at that table beside those of everyone else who counts
+    (other tables, and no table), computed by the one aggregation rule."""
+    tables = list(workshop.tables.exclude(focus="").order_by("number"))
+    if not tables:
+        return []
+    specs = instrument_specs(instrument_id=workshop.instrument_id)
+    rows = list(
+        counted_answers(workshop_ids=[workshop.pk]).values_list(
+            "participant__table_id", "participant_id", "statement_id", "score"
+        )
+    )
+    names = {e.key: e.tr("name") for e, _statements in instrument_structure(workshop.instrument_id)}
+    out = []
+    for table in tables:
+        mine = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t == table.pk))
+        rest = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t != table.pk))
+        out.append(
+            {
+                "table": table,
+                "respondents": mine["respondents"],
+                "rest_respondents": rest["respondents"],
+                "rows": [
+                    {
+                        "key": f["key"],
+                        "name": names.get(f["key"], f["key"]),
+                        "focus": f["score"],
+                        "focus_n": f["n"],
+                        "rest": r["score"],
+                        "rest_n": r["n"],
+                        "diff": None
+                        if f["score"] is None or r["score"] is None
+                        else f["score"] - r["score"],
+                    }
+                    for f, r in zip(mine["elements"], rest["elements"], strict=True)
+                ],
+            }
+        )
+    return out
+
+
+def sessions_focus(*, workshops: Iterable[Workshop]) -> list[dict[str, Any]]:
+    """`focus_comparison` of each compared session that has a table with a focus, in the
+    order of `compared_series`."""
+    out = []
+    for one in compared_series(workshops=workshops):
+        tables = focus_comparison(workshop=one.workshop)
+        if tables:
+            out.append({"workshop": one.workshop, "colour": one.colour, "tables": tables})
+    return out

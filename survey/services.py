@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from core.errors import Conflict, Rejected
 from core.inputs import parse_id
 from sessions import signals
-from sessions.models import Participant, Source, Table, Workshop
+from sessions.models import Exclusion, Participant, Phase, Source, Table, Workshop
 from sessions.selectors import archived_refusal, participant_by_code
 from survey.models import Answer, ElementTally, ItemTally, PaperEntry
-from survey.selectors import instrument_statement_elements
+from survey.selectors import instrument_statement_elements, participants_busy
 from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
 
 
@@ -83,6 +83,8 @@ def answer_submit(
             _("Your phone is not registered for this session; scan the QR code again."), 403
         )
     workshop = participant.workshop
+    if participant.withdrawn_at is not None:
+        return AnswerRefused(_("You have withdrawn: your answers no longer count."), 403)
     if participant.exclusion_id is not None:
         return AnswerRefused(
             _("The organiser has taken this phone's answers out of the results."), 403
@@ -364,3 +366,53 @@ def tallies_rebuild(*, workshop_id: int) -> None:
         )
         for (participant_id, element_id), count in tallies.elements.items()
     )
+
+
+def rehearsal_clear(*, workshop: Workshop) -> int:
+    """Clear a rehearsal: every participant of the session (phones and paper forms, with their
+    answers, notes and seats), the tallies and the exclusions, so the room starts from zero.
+    Only in the arrival phase (Rejected once the survey phase has started: those answers are
+    real). Returns how many participants were cleared; the rehearsal ends."""
+    archived_refusal(workshop=workshop)
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if locked.phase != Phase.JOIN:
+            raise Rejected(
+                _(
+                    "The survey has started, so its answers are real: the rehearsal can no "
+                    "longer be cleared."
+                )
+            )
+        count = Participant.objects.filter(workshop=locked).count()
+        Participant.objects.filter(workshop=locked).delete()
+        ItemTally.objects.filter(workshop=locked).delete()
+        Exclusion.objects.filter(workshop=locked).delete()
+        Workshop.objects.filter(pk=locked.pk).update(
+            rehearsing=False, results_version=F("results_version") + 1
+        )
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=workshop.pk)
+        )
+    workshop.rehearsing = False
+    return count
+
+
+def participants_nudge(*, workshop: Workshop) -> int:
+    """Remind the phones that have not answered every statement (the console's "Not finished
+    yet"): each shows a reminder in its own language. Returns how many were reminded; refused
+    (Rejected) outside the survey phase or when everyone has finished."""
+    archived_refusal(workshop=workshop)
+    if not workshop.accepts_answers:
+        raise Rejected(_("Reminders can be sent only while the survey is open."))
+    busy = [row["id"] for row in participants_busy(workshop=workshop)]
+    ids = sorted(
+        Participant.objects.filter(pk__in=busy, source=Source.PHONE).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise Rejected(_("Every phone has answered every statement: nobody to remind."))
+    transaction.on_commit(
+        lambda: signals.phones_nudged.send(
+            sender=Workshop, workshop_id=workshop.pk, participant_ids=ids
+        )
+    )
+    return len(ids)

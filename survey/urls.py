@@ -1,6 +1,6 @@
 from django.urls import path
 
-from survey import paper, views
+from survey import consent_views, paper, views
 
 urlpatterns = [
     # The participant's pages: no account, the phone's signed cookie.
@@ -12,6 +12,9 @@ urlpatterns = [
     path("s/<str:code>/survey/status/", views.survey_status, name="survey-status"),
     path("s/<str:code>/answer/", views.answer, name="answer"),
     path("s/<str:code>/results/", views.survey_results, name="survey-results"),
+    # What the phone agrees to before its first answer, and its withdrawal.
+    path("j/<str:code>/privacy/", consent_views.join_privacy, name="join-privacy"),
+    path("s/<str:code>/withdraw/", consent_views.survey_withdraw, name="survey-withdraw"),
     # The live results feed (the organiser's login or the projector's key).
     path("s/<str:code>/results.json", views.results_json, name="results-json"),
     # Paper forms, typed in by the organiser or a table's chair (the chair's key).

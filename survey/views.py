@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.errors import Rejected
+from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
 from sessions.forms import JoinForm
-from sessions.models import Participant, Phase, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -30,6 +31,7 @@ from sessions.selectors import (
     may_read_results,
     participant_cookie_name,
     participant_from_request,
+    session_consent,
     table_counts,
     workshop_get,
 )
@@ -71,17 +73,25 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     refusal = join_refusal(workshop_id=workshop.pk)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
+    consent = session_consent(workshop=workshop)  # the text to agree to, and its version
+    tables = table_counts(workshop=workshop)
     form = JoinForm(
         request.POST if request.method == "POST" else None,
         workshop=workshop,
-        tables=table_counts(workshop=workshop),
+        tables=tables,
+        consent_version=consent.text.version,
+        # A table tent's QR code (/j/<code>/?table=2) chooses its table; the phone can change it.
+        initial={"table": _tent_table(request, tables)},
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]
         table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
         try:
             participant = participant_join(
-                workshop=workshop, table=table, role=form.cleaned_data["role"] or ""
+                workshop=workshop,
+                table=table,
+                role=form.cleaned_data["role"] or "",
+                consent=consent.text,
             )
         except Rejected as refused:  # filled up (or closed) while this phone filled in
             return _join_refused(request, workshop, str(refused))
@@ -99,9 +109,18 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "survey/join.html",
-        {"workshop": workshop, "form": form},
+        {"workshop": workshop, "form": form, "consent": consent},
         status=400 if form.is_bound else 200,
     )
+
+
+def _tent_table(request: HttpRequest, tables: list) -> int | None:
+    """The table a table tent's link names (?table=N), if the session has it; else None."""
+    try:
+        number = parse_optional_id(request.GET.get("table"), max_value=MAX_TABLES)
+    except Rejected:
+        return None
+    return number if any(t.number == number for t in tables) else None
 
 
 def _join_refused(request: HttpRequest, workshop: Workshop, message: str) -> HttpResponse:
@@ -148,6 +167,8 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
         participant = participant_from_request(request=request, workshop=workshop)
         if participant is None:
             return redirect("join", code=workshop.code)
+        if participant.withdrawn_at is not None:  # says so, and offers nothing to answer
+            return redirect("survey-withdraw", code=workshop.code)
         return view(request, workshop, participant, **kwargs)
 
     return wrapper
@@ -179,7 +200,7 @@ def _statement_form(
 def survey_element(
     request: HttpRequest, workshop: Workshop, participant: Participant, number: int
 ) -> HttpResponse:
-    if workshop.phase == Phase.JOIN:
+    if workshop.phones_wait:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
         )
@@ -270,7 +291,7 @@ def survey_status(request: HttpRequest, code: str) -> HttpResponse:
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is None:
         return HttpResponseClientRedirect(f"/j/{workshop.code}/")
-    if workshop.phase != Phase.JOIN:
+    if not workshop.phones_wait:
         return HttpResponseClientRedirect(f"/s/{workshop.code}/survey/{participant.last_element}/")
     return HttpResponse(status=204)
 

@@ -47,6 +47,7 @@ def test_main_pages_have_no_serious_accessibility_problems(browser, server, work
     phone = browser.new_context(**PHONE, bypass_csp=True).new_page()
     phone.goto(f"{server.url}/j/{workshop.code}/")
     problems += axe_problems(phone, "phone-join")
+    phone.locator("input[name=consent]").check()
     phone.get_by_role("button", name="Starten").click()
     phone.get_by_role("radiogroup").first.wait_for()
     problems += axe_problems(phone, "phone-survey")
@@ -78,6 +79,7 @@ def test_main_pages_have_no_serious_accessibility_problems(browser, server, work
     # The same phone and projector in English (the browser's language decides).
     english_phone = browser.new_context(**{**PHONE, "locale": "en-GB"}, bypass_csp=True).new_page()
     english_phone.goto(f"{server.url}/j/{workshop.code}/")
+    english_phone.locator("input[name=consent]").check()
     english_phone.get_by_role("button", name="Start").click()
     english_phone.get_by_role("radiogroup", name="are there enough suitable workers").wait_for()
     problems += axe_problems(english_phone, "phone-survey-en")
@@ -95,10 +97,14 @@ def test_main_pages_have_no_serious_accessibility_problems(browser, server, work
 def test_the_survey_works_with_the_keyboard_only(browser, server, workshop):
     page = browser.new_context(**PHONE, bypass_csp=True).new_page()
     page.goto(f"{server.url}/j/{workshop.code}/")
-    # Tab to the start button and press Enter: no pointer anywhere.
+    # Tab to the consent box (Space ticks it), then the start button and press Enter: no
+    # pointer anywhere.
     start = page.get_by_role("button", name="Starten")
-    for _ in range(40):
+    consent = page.locator("input[name=consent]")
+    for _ in range(60):
         page.keyboard.press("Tab")
+        if consent.evaluate("el => el === document.activeElement"):
+            page.keyboard.press("Space")  # agree to the consent text
         if start.evaluate("el => el === document.activeElement"):
             break
     page.keyboard.press("Enter")

@@ -50,6 +50,12 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "organiser-exclusion-undo": X,
     "organiser-share": X,
     "organiser-delete": X,
+    "organiser-round": X,
+    "organiser-rehearsal": X,
+    "organiser-rehearsal-clear": X,
+    "organiser-nudge": X,
+    "organiser-table-tents": R,
+    "organiser-consent": X,
     # the results feed
     "results-json": R,
     # exports and the import
@@ -107,6 +113,7 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "people-invite": None,
     "people-reset": None,
     "people-active": None,
+    "team-consent": None,
 }
 # Routes opened by a key or a cookie in the link, not by a login: a chair's, a phone's, the
 # one-time password link's. The organiser's login adds nothing to them.

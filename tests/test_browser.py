@@ -107,6 +107,7 @@ def test_a_tap_made_while_the_scripts_still_load_is_saved(servers, workshop, new
     context.route("**/static/js/survey.js", lambda route: held.append(route))
     page = context.new_page()
     page.goto(f"{servers.url}/j/{workshop.code}/")
+    page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Starten").tap()
     expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
     statement = statements_of(workshop)[0][0]
@@ -124,6 +125,7 @@ def test_a_tap_made_while_the_scripts_still_load_is_saved(servers, workshop, new
 def join(page: Page, url: str, workshop: Workshop) -> None:
     """Open the join URL and start without choosing anything (as most people will)."""
     page.goto(f"{url}/j/{workshop.code}/")
+    page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Starten").tap()
     expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
 
@@ -221,6 +223,7 @@ def test_a_phone_answers_the_whole_survey_by_tapping(servers, workshop, new_cont
 
     page.get_by_label("Ik ben hier als").select_option(label="Impactondernemer")
     page.get_by_label("Mijn tafelnummer").select_option("2")
+    page.locator("input[name=consent]").check()
     page.get_by_role("button", name="Starten").tap()
     expect(page).to_have_url(re.compile(rf"/s/{workshop.code}/survey/1/$"))
     expect(page.get_by_text("Je bent T2·P1")).to_be_visible()

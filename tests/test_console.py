@@ -74,7 +74,7 @@ def test_projector_mode_and_element_reach_the_snapshot(organiser, workshop):
 
 
 def test_phones_see_results_only_after_the_reveal(client, workshop):
-    client.post(f"/j/{workshop.code}/", {"table": "1"})
+    client.post(f"/j/{workshop.code}/", {"table": "1", "consent": "on"})
     participant = Participant.objects.get()
     answer_all(workshop, participant, lambda i, s: 5 if s.element.order == 1 else 2)
     other = participant_join(workshop=workshop, table=None, role="")
@@ -131,12 +131,13 @@ def test_comparison_numbers_equal_each_sessions_own_results(make_workshop):
         for _ in range(2):
             answer_all(workshop, participant_join(workshop=workshop, table=None, role=""),
                        lambda i, s, score=score: score if i % 3 else None)  # fmt: skip
-    comparison = sessions_comparison(workshops=[zwolle, utrecht])
-    own = [results_snapshot(workshop_id=w.pk) for w in (zwolle, utrecht)]
+    comparison = sessions_comparison(workshops=[zwolle, utrecht], base=zwolle.code)
+    # One order everywhere (date, then city): Utrecht before Zwolle on the same day.
+    assert [s["city"] for s in comparison["sessions"]] == ["Utrecht", "Zwolle"]
+    own = [results_snapshot(workshop_id=w.pk) for w in (utrecht, zwolle)]
     for i, row in enumerate(comparison["rows"]):
         assert row["scores"] == [own[0]["elements"][i]["score"], own[1]["elements"][i]["score"]]
-        assert row["diffs"][1] == pytest.approx(-2.0)
-    assert [s["city"] for s in comparison["sessions"]] == ["Zwolle", "Utrecht"]
+        assert row["diffs"][0] == pytest.approx(-2.0)  # Utrecht against the chosen Zwolle
 
 
 def test_compare_page_overlays_the_chosen_cities(organiser, make_workshop):

@@ -275,7 +275,7 @@ def test_a_closed_session_says_so_on_the_join_page_and_the_projector(client, org
     workshop_update_state(workshop=workshop, phase="closed")
     page = client.get(f"/j/{workshop.code}/").content.decode()
     assert "De sessie is afgelopen" in page and "Starten" not in page
-    response = client.post(f"/j/{workshop.code}/", {"role": "", "table": ""})
+    response = client.post(f"/j/{workshop.code}/", {"role": "", "table": "", "consent": "on"})
     assert "De sessie is afgelopen" in response.content.decode()
     assert not Participant.objects.exists()
     projector = client.get(
@@ -400,7 +400,10 @@ def test_the_join_page_shows_how_full_the_tables_are_and_suggests_one(client, wo
     assert "1 · Haven (8 van 7)" in html and "2 (1 van 7)" in html and "3 (0 van 7)" in html
     assert "Aan tafel 3 is nog plek." in html
     # Nothing is refused: a ninth joins table 1.
-    assert client.post(f"/j/{workshop.code}/", {"role": "", "table": "1"}).status_code == 302
+    assert (
+        client.post(f"/j/{workshop.code}/", {"role": "", "table": "1", "consent": "on"}).status_code
+        == 302
+    )
     assert Participant.objects.filter(table=t1).count() == 9
 
 

@@ -66,6 +66,7 @@ def test_a_seated_phone_appears_on_the_chairs_board_without_reload(servers, work
     # A phone joins without choosing a table; the chair of table 2 sees it among those to seat.
     phone = new_context(viewport={"width": 390, "height": 844}, locale="nl-NL").new_page()
     phone.goto(f"{servers.url}/j/{workshop.code}/")
+    phone.locator("input[name=consent]").check()
     phone.get_by_role("button", name="Starten").click()
     expect(phone).to_have_url(re.compile(r"/survey/1/$"))
     lost = Participant.objects.get(workshop=workshop)
@@ -92,6 +93,7 @@ def test_a_seated_phone_appears_on_the_chairs_board_without_reload(servers, work
     phone2 = new_context(viewport={"width": 390, "height": 844}, locale="nl-NL").new_page()
     phone2.goto(f"{servers.url}/j/{workshop.code}/")
     phone2.locator("select[name=table]").select_option("2")
+    phone2.locator("input[name=consent]").check()
     phone2.get_by_role("button", name="Starten").click()
     expect(tablet.locator(".panel:not([hidden]) .board-row[data-participant]")).to_have_count(2)
     screenshot(tablet, "day-chair-live-seated-768x1024")

@@ -207,6 +207,7 @@ def test_every_page_fits_every_device(servers, day, new_context):
             assert phone.evaluate(BELOW_FOLD, "button[type=submit].primary") <= 0, (
                 "Starten below the fold"
             )
+        phone.locator("input[name=consent]").check()
         phone.get_by_role("button", name="Starten").click()
         phone.wait_for_url("**/survey/1/")
         screenshot(phone, f"devices/survey-{size}")

@@ -92,6 +92,7 @@ def test_the_workshop_day_with_every_role(servers, new_context):
         phone.goto(f"{url}/j/{workshop.code}/")
         if table:
             phone.locator("select[name=table]").select_option(table)
+        phone.locator("input[name=consent]").check()
         phone.get_by_role("button", name="Start" if english else "Starten").tap()
         expect(phone).to_have_url(re.compile(r"/survey/1/$"))
         for statement, answer in zip(statements, ["4", "2", "5"], strict=True):

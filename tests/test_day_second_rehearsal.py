@@ -69,6 +69,7 @@ def join_phone(browser, server, workshop: Workshop, table: str) -> Page:
     phone.set_default_timeout(20_000)
     phone.goto(f"{server.url}/j/{workshop.code}/")
     phone.locator("select[name=table]").select_option(table)
+    phone.locator("input[name=consent]").check()
     phone.get_by_role("button", name="Starten").click()
     expect(phone).to_have_url(re.compile(r"/survey/1/$"))
     return phone

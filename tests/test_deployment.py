@@ -81,7 +81,7 @@ async def _serve_a_session(host: str, workshop, statement_id: int) -> None:
         await client.get(f"/j/{workshop.code}/")
         csrf = client.cookies["csrftoken"]
         joined = await client.post(
-            f"/j/{workshop.code}/", data={"csrfmiddlewaretoken": csrf},
+            f"/j/{workshop.code}/", data={"csrfmiddlewaretoken": csrf, "consent": "on"},
             headers={"Referer": base + "/"}, follow_redirects=True,
         )  # fmt: skip
         assert joined.status_code == 200

@@ -224,6 +224,7 @@ def test_participants_sheet_has_element_scores_and_counts_labelled_as_such(organ
         "aantal weet ik niet",
         *(f"elementscore {e.name_nl}" for e in elements),
         *(f"aantal antwoorden {e.name_nl}" for e in elements),
+        "versie toestemmingstekst",
     )
     participants = list(Participant.objects.filter(workshop=filled).select_related("table"))
     assert len(rows) == len(participants) == 6
@@ -242,9 +243,10 @@ def test_participants_sheet_has_element_scores_and_counts_labelled_as_such(organ
         for score, e in zip(scores, elements, strict=True):
             own = [a.score for a in given.filter(statement__element=e, score__isnull=False)]
             assert score == (pytest.approx(statistics.mean(own)) if own else None)
-        assert list(row[8 + len(elements) :]) == [
+        assert list(row[8 + len(elements) : 8 + 2 * len(elements)]) == [
             given.filter(statement__element=e).count() for e in elements
         ]
+        assert row[-1] == p.consent_id  # the consent text's version (None: made by the ORM)
     assert rows[0][3] == "Beleidsmaker (gemeente of provincie)"
     assert "P1" in [r[0] for r in rows]  # the participant without a table
     last_joined = max(participants, key=lambda p: p.pk)
@@ -571,8 +573,9 @@ def test_csv_download_starts_with_a_bom_and_matches_the_answers(organiser, fille
 @pytest.fixture
 def three_cities(make_workshop) -> list[Workshop]:
     sessions = []
+    # In the order of the comparison (by date): Zwolle first.
     for offset, city in enumerate(["Zwolle", "Deventer", "Enschede"]):
-        w = make_workshop(city=city)
+        w = make_workshop(city=city, date=datetime.date(2026, 11, 26 + offset))
         fill(w, participants=3 + offset, offset=offset)
         sessions.append(w)
     return sessions

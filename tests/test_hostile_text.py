@@ -357,7 +357,7 @@ def test_odd_digits_as_programme_sessions_store_nothing(organiser, workshop, odd
 @pytest.mark.parametrize("form", ["+{}", "{}_", "fullwidth", "arabic", " {}"])
 def test_odd_statement_ids_are_refused(workshop, form):
     phone = Client()
-    assert phone.post(f"/j/{workshop.code}/", {}).status_code == 302
+    assert phone.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 302
     statement = Statement.objects.filter(element__instrument=workshop.instrument).order_by("pk")[12]
     digits = str(statement.pk)
     if form == "fullwidth":
@@ -398,7 +398,7 @@ def test_a_session_code_with_a_nul_byte_is_a_400_not_a_500(organiser, workshop):
 def test_a_closed_session_and_its_phones(workshop):
     """Sanity: the phase rules do not depend on the text rules."""
     Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.CLOSED)
-    assert Client().post(f"/j/{workshop.code}/", {}).status_code == 409
+    assert Client().post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 409
     assert not Participant.objects.exists()
 
 

@@ -13,7 +13,7 @@ def test_dutch_by_default(client, workshop):
 
 def test_english_by_the_browsers_language(workshop):
     client = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
-    client.post(f"/j/{workshop.code}/", {})
+    client.post(f"/j/{workshop.code}/", {"consent": "on"})
     html = client.get(f"/s/{workshop.code}/survey/1/").content.decode()
     assert '<html lang="en">' in html
     assert "Knowledge &amp; Skills" in html  # the instrument in English too
@@ -22,7 +22,7 @@ def test_english_by_the_browsers_language(workshop):
 
 
 def test_the_visible_switch_changes_the_language_and_keeps_the_page(client, workshop):
-    client.post(f"/j/{workshop.code}/", {})
+    client.post(f"/j/{workshop.code}/", {"consent": "on"})
     page = f"/s/{workshop.code}/survey/2/"
     assert 'value="en"' in client.get(page).content.decode()  # the switch is on the page
     response = client.post("/i18n/setlang/", {"language": "en", "next": page})

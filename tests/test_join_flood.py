@@ -39,7 +39,11 @@ async def _flood(url: str, code: str, joins: int, parallel: int = 20) -> list[in
                 await client.get(f"/j/{code}/")
                 response = await client.post(
                     f"/j/{code}/",
-                    data={"table": "", "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+                    data={
+                        "table": "",
+                        "csrfmiddlewaretoken": client.cookies["csrftoken"],
+                        "consent": "on",
+                    },
                     headers={"Referer": f"{url}/"},
                 )
                 statuses.append(response.status_code)
@@ -83,6 +87,7 @@ def test_a_flood_of_cookieless_joins_does_not_keep_a_real_phone_out(
         assert datetime.datetime.now() < deadline, "the flood kept the phone out"
         page.wait_for_timeout(500)
     print(f"a real phone got in {time.monotonic() - started:.1f} s after the flood")
+    page.locator("input[name=consent]").check()
     page.locator("main button.primary[type=submit]").click()
     page.wait_for_url(re.compile(r"/survey/1/"))
     page.locator("form.statement").first.locator("label").first.click()
@@ -270,14 +275,16 @@ def test_a_burst_that_answered_holds_its_places_until_it_is_taken_out(
     for p in script:
         p.workshop = workshop
         answer_save(participant=p, statement_id=statement.pk, score=1)
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 409
+    assert client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 409
     exclusion = participants_exclude_span(organiser, workshop, script)
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302
+    assert client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 302
     client.cookies.clear()
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302  # never answered: no place
+    assert (
+        client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 302
+    )  # never answered: no place
     client.cookies.clear()
     organiser.post(f"/s/{workshop.code}/exclude/{exclusion.pk}/undo/")
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 409
+    assert client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 409
 
 
 def participants_exclude_span(organiser, workshop, people) -> Exclusion:

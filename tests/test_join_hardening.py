@@ -33,7 +33,11 @@ async def _join_all(urls: list[str], code: str, phones: int, table: str = "1") -
             await go.wait()
             response = await client.post(
                 f"/j/{code}/",
-                data={"table": table, "csrfmiddlewaretoken": client.cookies["csrftoken"]},
+                data={
+                    "table": table,
+                    "csrfmiddlewaretoken": client.cookies["csrftoken"],
+                    "consent": "on",
+                },
                 headers={"Referer": str(client.base_url) + "/"},
             )
             return response.status_code
@@ -88,11 +92,13 @@ def test_the_cap_holds_under_concurrent_joins_over_two_processes(two_servers, ma
 
 def test_a_full_session_says_so_on_the_phone_and_stores_nothing(client, make_workshop):
     workshop = make_workshop(phase=Phase.JOIN, participant_cap=2)
-    assert client.post(f"/j/{workshop.code}/", {"table": "1"}).status_code == 302
+    assert client.post(f"/j/{workshop.code}/", {"table": "1", "consent": "on"}).status_code == 302
     client.cookies.clear()
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302
+    assert client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 302
     client.cookies.clear()
-    refused = client.post(f"/j/{workshop.code}/", {"table": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(
+        f"/j/{workshop.code}/", {"table": "1", "consent": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 409
     assert "This session is full: it admits at most 2 participants" in refused.text
     assert 'name="role"' not in refused.text  # no form to fill in for nothing
@@ -104,14 +110,14 @@ def test_a_full_session_says_so_on_the_phone_and_stores_nothing(client, make_wor
 
 def test_a_closed_session_admits_no_new_phone(client, make_workshop):
     workshop = make_workshop(phase=Phase.SURVEY)
-    client.post(f"/j/{workshop.code}/", {})  # this phone joined before the close
+    client.post(f"/j/{workshop.code}/", {"consent": "on"})  # this phone joined before the close
     workshop_update_state(workshop=workshop, phase=Phase.CLOSED)
     assert client.get(f"/j/{workshop.code}/").status_code == 302  # it still resumes
     stranger = client.__class__()
     page = stranger.get(f"/j/{workshop.code}/", HTTP_ACCEPT_LANGUAGE="en")
     assert "The session has ended" in page.text  # the closed page
     assert 'name="role"' not in page.text
-    refused = stranger.post(f"/j/{workshop.code}/", {"table": "1"})
+    refused = stranger.post(f"/j/{workshop.code}/", {"table": "1", "consent": "on"})
     assert refused.status_code == 409
     assert Participant.objects.filter(workshop=workshop).count() == 1
 
@@ -131,7 +137,7 @@ def test_seat_numbers_cannot_overflow(client, make_workshop):
     table = workshop.tables.get(number=1)
     Participant.objects.create(workshop=workshop, table=table, seat=1)
     Participant.objects.create(workshop=workshop, table=table, seat=SEAT_MAX)
-    assert client.post(f"/j/{workshop.code}/", {"table": "1"}).status_code == 302
+    assert client.post(f"/j/{workshop.code}/", {"table": "1", "consent": "on"}).status_code == 302
     assert Participant.objects.filter(table=table).order_by("-pk").first().seat == 2
     with pytest.raises(IntegrityError), transaction.atomic():
         Participant.objects.create(workshop=workshop, table=table, seat=SEAT_MAX + 1)

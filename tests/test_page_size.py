@@ -80,7 +80,7 @@ def test_a_phones_pages_come_compressed(workshop):
     phone = Client(HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     sizes = {}
     join = phone.get(f"/j/{workshop.code}/")
-    joined = phone.post(f"/j/{workshop.code}/", {"role": "finance", "table": "2"})
+    joined = phone.post(f"/j/{workshop.code}/", {"role": "finance", "table": "2", "consent": "on"})
     assert joined.status_code == 302
     survey = phone.get(joined["Location"])
     for name, response in (("join", join), ("survey", survey)):

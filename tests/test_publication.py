@@ -187,6 +187,12 @@ def test_the_publication_has_the_hand_outs_sections_in_order_with_the_data(organ
     rows = blocks(doc)
     texts = [t for _s, t, _p in rows]
 
+    # Page numbers at the foot of every page but the title page.
+    section = doc.sections[0]
+    assert section.different_first_page_header_footer
+    assert section.footer._element.xpath('.//w:fldSimple[@w:instr="PAGE"]')
+    assert not section.first_page_footer._element.xpath(".//w:fldSimple")
+
     # Title page, then the chapters in the hand-out's order.
     assert rows[0] == ("Title", "Impact ondernemerschap in 2 steden", False)
     chapters = [
@@ -524,9 +530,15 @@ def test_the_printable_publication_has_the_same_chapters_and_escapes_the_texts(
         "Impactecosysteem Zwolle",
         handout.CHAPTER_APPENDIX,
     ]
-    where = [html.index(escape(c)) for c in chapters]
+    # The contents first, each entry a link to its chapter; then the chapters.
+    toc = html.split('class="pub-chapter pub-toc"', 1)[1].split("</section>", 1)[0]
+    for c in [c for c in chapters if c.startswith(("1", "2", "3", "4", "5", "6", "7", "Imp"))]:
+        assert f">{escape(c)}</a>" in toc, c
+    body = html.index('id="voorwoord"')
+    where = [html.index(escape(c), body) for c in chapters]
     assert where == sorted(where)
-    assert html.count('class="pub-chapter') == 9  # 7 chapters, and one per city
+    # The contents, 7 chapters, one per city, and the sources of the profiles' points.
+    assert html.count('class="pub-chapter') == 11
     assert html.count("<svg") == 3  # the comparison and one chart per city
     assert "In twee steden – Groningen en Zwolle – organiseerden" in html
     statements = Statement.objects.filter(element__instrument=groningen.instrument)
@@ -536,18 +548,64 @@ def test_the_printable_publication_has_the_same_chapters_and_escapes_the_texts(
     assert "Voor het bevorderen van impact ondernemerschap in Groningen …" in html
 
 
+# Markers put into the printed page by the test: at the start and the end of every chart (with
+# its caption) and every table, tiny and white, so that the PDF's text says on which page each
+# begins and ends.
+MARK_FIGURES_AND_TABLES = """() => {
+  const mark = (parent, text, first) => {
+    const span = document.createElement("span");
+    span.textContent = text;
+    span.style.fontSize = "3px";
+    span.style.color = "#fff";
+    if (first) parent.prepend(span); else parent.append(span);
+  };
+  const items = [...document.querySelectorAll(".publication figure, .publication table")];
+  items.forEach((item, i) => {
+    if (item.tagName === "TABLE") {
+      const rows = item.querySelectorAll("tr");
+      mark(rows[0].cells[0], `[[S${i}]]`, true);
+      const last = rows[rows.length - 1];
+      mark(last.cells[last.cells.length - 1], `[[E${i}]]`, false);
+    } else {
+      mark(item, `[[S${i}]]`, true);
+      mark(item, `[[E${i}]]`, false);
+    }
+  });
+  return items.map(item => item.tagName);
+}"""
+
+
 @pytest.mark.browser
-def test_the_publication_prints_each_chapter_on_a_new_page(transactional_db, two_sessions):
+def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
+    transactional_db, two_sessions
+):
+    import re
+
     from django.contrib.auth import get_user_model
     from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
 
+    from notes.models import Observation
     from profiles.services import programme_create
     from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
     from tests.conftest import start_server, stop_server
 
+    zwolle = two_sessions["zwolle"]
+    seen = Observation.objects.create(
+        workshop=zwolle,
+        kind="statement",
+        text="Iedereen kent iedereen in Zwolle",
+        table=Table.objects.get(workshop=zwolle, number=2),
+    )
+    point_create(
+        workshop=zwolle,
+        section="opportunity",
+        text="Het netwerk verder openen",
+        observation_ids=[seen.pk],
+    )
     programme = programme_create(
         name="Impact ondernemerschap in 2 steden",
-        workshop_ids=[two_sessions["zwolle"].pk, two_sessions["groningen"].pk],
+        workshop_ids=[zwolle.pk, two_sessions["groningen"].pk],
     )
     programme.foreword = FOREWORD
     programme.save()
@@ -566,17 +624,27 @@ def test_the_publication_prints_each_chapter_on_a_new_page(transactional_db, two
                 "a-long-password-9",
                 lands_on=f"**{url}",
             )
-            pdf = page.pdf(format="A4", print_background=True)
+            plain = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            kinds = page.evaluate(MARK_FIGURES_AND_TABLES)
+            marked = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             browser.close()
     finally:
         stop_server(server)
     path = ARTIFACTS / "publication-print.pdf"
-    path.write_bytes(pdf)
-    from pypdf import PdfReader
+    path.write_bytes(plain)
+    (ARTIFACTS / "publication-print-marked.pdf").write_bytes(marked)
 
-    pages = [page.extract_text() for page in PdfReader(path).pages]
-    firsts = [text.strip().split("\n", 1)[0].strip() for text in pages]
-    for heading in (
+    reader = PdfReader(path)
+    pages = [page.extract_text() for page in reader.pages]
+    lines = [[line.strip() for line in text.strip().split("\n") if line.strip()] for text in pages]
+    # Page numbers at the foot of every page but the title page (the PDF's text has them
+    # first or last); the rest of each page without them.
+    assert str(1) not in (lines[0][0], lines[0][-1])
+    for number, page_lines in enumerate(lines[1:], start=2):
+        assert str(number) in (page_lines[0], page_lines[-1]), (number, page_lines)
+        page_lines.remove(str(number))
+    firsts = [page_lines[0] for page_lines in lines]
+    chapters = [
         handout.CHAPTER_FOREWORD,
         handout.CHAPTER_INTRODUCTION,
         handout.CHAPTER_ELEMENTS,
@@ -586,8 +654,62 @@ def test_the_publication_prints_each_chapter_on_a_new_page(transactional_db, two
         "Impactecosysteem Groningen",
         "Impactecosysteem Zwolle",
         handout.CHAPTER_APPENDIX,
-    ):
-        assert heading in firsts, (heading, firsts)
+        handout.CHAPTER_SOURCES,
+    ]
+    # Each chapter and each city begins a page, in the publication's order.
+    starts = [firsts.index(heading) for heading in chapters]
+    assert starts == sorted(starts), firsts
+
+    # The page count: the title page, the contents, the chapters and cities each from a new
+    # page; the long ones (the introduction, the cities, the appendix) run on, none empty.
+    assert len(pages) == len(reader.pages)
+    assert 2 + len(chapters) <= len(pages) <= 40, len(pages)
+    assert all(len(page_lines) > 1 for page_lines in lines), "an empty page"
+
+    # The contents on the page after the title page, in order, each entry a link to the page
+    # its chapter begins on.
+    assert firsts[1] == handout.TABLE_OF_CONTENTS
+    toc = lines[1]
+    at = [toc.index(heading) for heading in chapters]
+    assert at == sorted(at), toc
+    page_of = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    targets = []
+    for annotation in reader.pages[1].get("/Annots", []):
+        annotation = annotation.get_object()
+        if annotation.get("/Subtype") != "/Link":
+            continue
+        destination = annotation.get("/Dest")
+        if destination is None and "/A" in annotation:
+            destination = annotation["/A"].get("/D")
+        if isinstance(destination, str):  # a named destination: the chapter's id
+            targets.append(
+                reader.get_destination_page_number(reader.named_destinations[destination])
+            )
+        else:
+            targets.append(page_of[destination[0].idnum])
+    assert targets == starts, (targets, starts)
+
+    # No chart (with its caption) and no table cut at a page's edge: each one's start and end
+    # markers are on the same page.
+    marked_pages = [
+        page.extract_text() for page in PdfReader(ARTIFACTS / "publication-print-marked.pdf").pages
+    ]
+    assert len(marked_pages) == len(pages)
+    assert kinds.count("FIGURE") == 3 and kinds.count("TABLE") >= 2 + 2 + 6
+    for i, kind in enumerate(kinds):
+        where = {
+            edge: [n for n, text in enumerate(marked_pages) if f"[[{edge}{i}]]" in text]
+            for edge in "SE"
+        }
+        assert len(where["S"]) == 1 and where["S"] == where["E"], (kind, i, where)
+
+    # The observation a point cites is among that point's sources.
+    sources = "\n".join(pages[starts[-1] :])
+    assert "Kansen: Het netwerk verder openen" in sources
+    assert re.search(
+        r"Observatie · opvallende uitspraak · Tafelvoorzitter T2 · .*: Iedereen kent iedereen in Zwolle",
+        sources,
+    ), sources
     text = "\n".join(pages)
     for hidden in ("Alle sessies", ".docx", "Print"):
         assert hidden not in text, hidden
@@ -657,6 +779,25 @@ def test_a_point_cites_observations_and_the_sources_appendix_lists_them(
         and t.endswith(": Het borrelt in Zwolle")
         for t in texts
     ), texts
+
+    # The programme's publication: the sources chapter lists the point with its observations,
+    # in the Word file and on the printable page.
+    programme = new_programme(organiser, [workshop])
+    doc = Document(
+        io.BytesIO(organiser.get(f"/organiser/programmes/{programme.pk}/publication.docx").content)
+    )
+    texts = [p.text for p in doc.paragraphs]
+    chapter = texts.index(handout.CHAPTER_SOURCES)
+    assert texts[chapter + 2] == "Impactecosysteem Zwolle"
+    assert texts[chapter + 3] == f"{elements[0].name_nl}: Kennis leeft"
+    cited = texts[chapter + 4 :]
+    assert len(cited) == 1
+    assert cited[0].startswith("Observatie · opvallende uitspraak · Tafelvoorzitter T1 · ")
+    assert cited[0].endswith(": Het borrelt in Zwolle")
+    page = organiser.get(f"/organiser/programmes/{programme.pk}/publication/").content.decode()
+    block = page.split('id="bronnen"', 1)[1].split("</section>", 1)[0]
+    assert f"<strong>{escape(elements[0].name_nl)}:</strong> Kennis leeft" in block
+    assert escape(cited[0]) in block
 
 
 def test_a_programme_without_sessions_still_gives_its_publication(organiser):

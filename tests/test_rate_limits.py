@@ -26,7 +26,7 @@ def _browser(n: int, address: str = "203.0.113.7") -> Client:
 
 
 def _join(client: Client, workshop, **headers):
-    return client.post(f"/j/{workshop.code}/", {}, **headers)
+    return client.post(f"/j/{workshop.code}/", {"consent": "on"}, **headers)
 
 
 @pytest.mark.django_db
@@ -132,7 +132,7 @@ async def _join_alternating(servers, workshop, *, times: int) -> list[int]:
             phone.cookies.delete(participant_cookie_name(workshop))
             response = await phone.post(
                 f"{base}/j/{workshop.code}/",
-                data={"csrfmiddlewaretoken": csrf},
+                data={"csrfmiddlewaretoken": csrf, "consent": "on"},
                 headers={"Referer": base + "/"},
             )
             statuses.append(response.status_code)

@@ -773,6 +773,7 @@ def test_htmx_and_plotly_work_under_the_policy_without_violations(server):
 
         # The phone: join, tap an answer (htmx), see it saved and the progress bar move.
         page.goto(f"{base}/j/{workshop.code}/")
+        page.locator("input[name=consent]").check()
         page.locator("button.primary.big").click()
         page.wait_for_url(f"**/s/{workshop.code}/survey/1/")
         statement = page.locator("form.statement").first

@@ -26,7 +26,9 @@ SAVE_QUERIES = {"postgresql": 1, "sqlite": 11}
 def phone(workshop) -> Client:
     """A phone that joined the workshop at table 2."""
     client = Client()
-    response = client.post(f"/j/{workshop.code}/", {"role": "finance", "table": "2"})
+    response = client.post(
+        f"/j/{workshop.code}/", {"role": "finance", "table": "2", "consent": "on"}
+    )
     assert response.status_code == 302
     return client
 
@@ -57,7 +59,9 @@ def test_join_page_offers_roles_and_tables(client, workshop):
 
 
 def test_join_gives_a_seat_and_a_cookie_and_opens_the_first_element(client, workshop):
-    response = client.post(f"/j/{workshop.code}/", {"role": "policy", "table": "2"})
+    response = client.post(
+        f"/j/{workshop.code}/", {"role": "policy", "table": "2", "consent": "on"}
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/s/{workshop.code}/survey/1/"
     participant = Participant.objects.get(workshop=workshop)
@@ -73,12 +77,12 @@ def test_join_gives_a_seat_and_a_cookie_and_opens_the_first_element(client, work
 
 
 def test_join_without_role_or_table_is_fine(client, workshop):
-    assert client.post(f"/j/{workshop.code}/", {}).status_code == 302
+    assert client.post(f"/j/{workshop.code}/", {"consent": "on"}).status_code == 302
     assert Participant.objects.get(workshop=workshop).seat_label == "P1"
 
 
 def test_bad_table_number_is_refused_with_a_message(client, workshop):
-    response = client.post(f"/j/{workshop.code}/", {"table": "99"})
+    response = client.post(f"/j/{workshop.code}/", {"table": "99", "consent": "on"})
     assert response.status_code == 400  # a refusal, with the form and its message
     assert "geldige keuze" in response.content.decode()
     assert not Participant.objects.exists()
@@ -168,7 +172,7 @@ def test_answers_outside_the_survey_phase_are_refused(phone, workshop):
 
 def test_waiting_phones_move_on_when_the_survey_opens(client, make_workshop):
     workshop = make_workshop(phase=Phase.JOIN)
-    client.post(f"/j/{workshop.code}/", {})
+    client.post(f"/j/{workshop.code}/", {"consent": "on"})
     assert "begint zodra" in client.get(f"/s/{workshop.code}/survey/1/").content.decode()
     assert client.get(f"/s/{workshop.code}/survey/status/", **HTMX).status_code == 204
     Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.SURVEY)

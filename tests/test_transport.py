@@ -102,7 +102,7 @@ async def _a_phone_answers(server, workshop, *, within: float) -> None:
         csrf = phone.cookies["csrftoken"]
         joined = await phone.post(
             f"/j/{workshop.code}/",
-            data={"csrfmiddlewaretoken": csrf},
+            data={"csrfmiddlewaretoken": csrf, "consent": "on"},
             headers={"Referer": server.url + "/"},
             follow_redirects=True,
         )

@@ -40,7 +40,7 @@ async def _answer_on_a_watch_on_b(a, b, workshop):
             csrf = phone.cookies["csrftoken"]
             joined = await phone.post(
                 f"/j/{workshop.code}/",
-                data={"table": "1", "csrfmiddlewaretoken": csrf},
+                data={"table": "1", "csrfmiddlewaretoken": csrf, "consent": "on"},
                 headers={"Referer": a.url + "/"},
                 follow_redirects=True,
             )

@@ -180,7 +180,7 @@ def test_every_typed_text_is_shown_as_text_on_every_page(organiser, instrument, 
 
     # A phone joins and answers; the chair writes notes and adds a seat with initials.
     phone = Client()
-    assert phone.post(f"/j/{code}/", {"table": "1"}).status_code == 302
+    assert phone.post(f"/j/{code}/", {"table": "1", "consent": "on"}).status_code == 302
     for statement in statements(workshop)[:10]:
         phone.post(f"/s/{code}/answer/", {"statement": statement.pk, "score": "4"}, **HTMX)
     table = workshop.tables.get(number=1)

@@ -272,7 +272,7 @@ class Phone:
     async def join(self, base: str, table: int | None = None) -> None:
         await self.client.get(f"{base}/j/{self.code}/")
         self.csrf = self.client.cookies["csrftoken"]
-        data = {"csrfmiddlewaretoken": self.csrf}
+        data = {"csrfmiddlewaretoken": self.csrf, "consent": "on"}
         if table:
             data["table"] = str(table)
         response = await self.client.post(

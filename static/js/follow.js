@@ -22,12 +22,31 @@
     return state.revealed !== revealed && phase !== "join" && phase !== "survey";
   }
 
+  // The organiser's reminder to finish: a banner at the top, in the page's language.
+  function nudge() {
+    if (!body.dataset.nudge || document.getElementById("nudge-banner")) return;
+    var banner = document.createElement("div");
+    banner.id = "nudge-banner";
+    banner.className = "nudge-banner";
+    banner.setAttribute("role", "alert");
+    var text = document.createElement("p");
+    text.textContent = body.dataset.nudge;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = body.dataset.nudgeClose || "OK";
+    close.addEventListener("click", function () { banner.remove(); });
+    banner.appendChild(text);
+    banner.appendChild(close);
+    (document.getElementById("main") || body).prepend(banner);
+  }
+
   window.scentissPhone = ScentissLive.connect({
     path: path,
     maxDelay: 3000,
     onOpen: function () { tell("open"); },
     onClose: function () { tell("close"); },
     onMessage: function (message) {
+      if (message && message.type === "nudge") { nudge(); return; }
       if (message && message.type) { tell("message", message); return; }  // a tap's reply
       if (changed(message)) {
         window.scentissFollowing = true;

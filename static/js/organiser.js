@@ -26,12 +26,16 @@
       }
     }, 500);
   }
+  var roundEl = document.getElementById("round-timer");
+  var round = roundEl ? ScentissRound.follow(roundEl, cfg.serverNow, cfg.timeUp) : null;
+  if (round) round({ ends_at: roundEl.dataset.endsAt ? Number(roundEl.dataset.endsAt) : null });
   ScentissLive.connect({
     path: cfg.wsPath,
     maxDelay: 3000,
     onStatus: setStatus,
     onOpen: function (reconnected) { if (reconnected) refresh(); },
     onMessage: function (snapshot) {
+      if (round) round(snapshot.round);
       if (snapshot.version !== lastVersion) { lastVersion = snapshot.version; refresh(); }
     },
   });

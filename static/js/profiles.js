@@ -27,7 +27,7 @@
     var single = data.series.length === 1;
     var names = data.names.map(function (name) { return wrap(ScentissCharts.text(name)); });
     var traces = data.series.map(function (s, i) {
-      var colour = ScentissCharts.colour(i);
+      var colour = s.colour || ScentissCharts.colour(i);
       return {
         type: "scatterpolar", name: ScentissCharts.text(s.label),
         r: closed(s.scores), theta: closed(names),

@@ -119,9 +119,12 @@
     }));
   }
 
+  var round = ScentissRound.follow(document.getElementById("round-timer"), cfg.serverNow, cfg.texts.timeUp);
+
   function render(snapshot) {
     if (snapshot.version <= lastVersion) return;
     lastVersion = snapshot.version;
+    round(snapshot.round);
     var mode = snapshot.projector.mode;
     // After the last phase the room sees a closing screen, never the QR code again.
     beamer.dataset.mode = snapshot.phase === "closed" ? "closed" : mode;

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("workshops", "0009_participant_exclusion"),
+        ("workshops", "0012_workshop_rehearsing"),
     ]
 
     operations = [
