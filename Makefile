@@ -19,7 +19,7 @@ XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
 UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
-.PHONY: run test test-fast bench lint lock install install-dev messages browser clean
+.PHONY: run test test-fast golden bench lint lock install install-dev messages browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,14 @@ test-fast: install-dev messages
 	$(BIN)/lint-imports
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(BIN)/pytest -m "not slow" --reuse-db -q $(XDIST) $(PYTEST_ARGS)
+
+# The exports' golden files (tests/data/golden/, tests/test_golden_exports.py) rewritten from
+# the fixed session, after a meant change to an export or a merge of several: then read
+# `git diff tests/data/golden/` and commit what is meant.
+golden: install-dev messages
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" UPDATE_GOLDEN=1 \
+	  $(BIN)/pytest tests/test_golden_exports.py -p no:xdist -q --reuse-db $(PYTEST_ARGS)
 
 # Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
 # `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.

@@ -5,10 +5,16 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CONSENT_FIELD_MAX, CONSENT_NAME_MAX, Role, Team
+from accounts.models import (
+    CONSENT_FIELD_MAX,
+    CONSENT_NAME_MAX,
+    RETENTION_MONTHS_MAX,
+    Role,
+    Team,
+)
 from accounts.selectors import CONSENT_FIELDS
 from core.errors import Rejected
-from core.inputs import clean_text
+from core.inputs import clean_text, parse_id
 
 # Log-in names in ASCII: typed on any keyboard, and no look-alike letters of other scripts
 # ("admin" spelt with a Cyrillic a) beside an existing name.
@@ -152,3 +158,32 @@ class ConsentTextForm(forms.Form):
         if self.cleaned_data.get("reset"):
             return None
         return {name: self.cleaned_data[name] for name in CONSENT_FIELDS}
+
+
+class RetentionForm(forms.Form):
+    """A team's retention period in months; empty: none. ASCII digits only (core.inputs):
+    "²", fullwidth digits, "1_0", "-3" and numbers past the maximum are refused with a message."""
+
+    months = forms.CharField(
+        label=_("Retention period in months"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "After this many months from its date, the console proposes anonymising a closed "
+            "session. Empty: no period."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_months(self) -> int | None:
+        raw = self.cleaned_data["months"].strip()
+        if not raw:
+            return None
+        message = str(
+            _("Give a whole number of months from 1 to %(max)s, or leave it empty.")
+            % {"max": RETENTION_MONTHS_MAX}
+        )
+        try:
+            return parse_id(raw, min_value=1, max_value=RETENTION_MONTHS_MAX, message=message)
+        except Rejected as refused:
+            raise forms.ValidationError(str(refused), code="invalid") from None

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 TEAM_NAME_MAX_LENGTH = 100
 # How long an invitation or reset link can be used.
 INVITATION_VALID_FOR = datetime.timedelta(hours=72)
+# A team's retention period: at most fifty years (a longer one is no period at all).
+RETENTION_MONTHS_MAX = 600
 
 
 class Role(models.TextChoices):
@@ -34,6 +36,11 @@ class Team(models.Model):
     consent_text = models.ForeignKey(
         "ConsentText", on_delete=models.PROTECT, null=True, blank=True, related_name="teams"
     )
+    # After how many months (counted from its date) a closed session's console proposes
+    # anonymising it (None: no period, the console proposes nothing).
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention period (months)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +51,11 @@ class Team(models.Model):
             models.CheckConstraint(condition=~Q(slug=""), name="team_slug_not_empty"),
             models.CheckConstraint(
                 condition=Q(GreaterThan(Length("name"), 0)), name="team_name_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(retention_months__isnull=True)
+                | Q(retention_months__gte=1, retention_months__lte=RETENTION_MONTHS_MAX),
+                name="team_retention_months_range",
             ),
         ]
 
@@ -182,3 +194,61 @@ class ConsentText(models.Model):
             if (language or "").startswith("en") and english
             else getattr(self, f"{name}_nl")
         )
+
+
+class AuditAction(models.TextChoices):
+    """What the audit trail records (AuditEvent.action)."""
+
+    EXPORT = "export", _("exported")
+    IMPORT = "import", _("imported answers")
+    DELETE = "delete", _("deleted a session")
+    ARCHIVE = "archive", _("archived a session")
+    UNARCHIVE = "unarchive", _("restored a session")
+    ANONYMISE = "anonymise", _("anonymised a session")
+    PHASE = "phase", _("changed the phase")
+    EXCLUDE = "exclude", _("took participants out")
+    EXCLUDE_UNDO = "exclude_undo", _("brought participants back")
+    INVITE = "invite", _("invited")
+    RESET = "reset", _("gave a new link")
+    DEACTIVATE = "deactivate", _("deactivated an account")
+    ACTIVATE = "activate", _("activated an account")
+    RETENTION = "retention", _("set the retention period")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which session or account, and when: one row per export, import,
+    deletion, archiving, anonymisation, phase change, exclusion (and its undoing) and per
+    invitation or change of an account. Written by `accounts.services.audit_record`, never
+    changed; read by a team's managers at /organiser/audit/.
+
+    The session is kept as text (its code and title), so the row outlives the session;
+    the actor's user name likewise (an account can be deleted)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The actor's user name when it happened ("" for the shell, manage.py).
+    actor_name = models.CharField(max_length=150, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    session_code = models.CharField(max_length=12, blank=True)
+    session_title = models.CharField(max_length=320, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["team", "-at"], name="auditevent_team_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="auditevent_action_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.actor_name or "-"
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.session_code}"

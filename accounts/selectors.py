@@ -12,7 +12,16 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from accounts.models import CONSENT_PARTS, ConsentText, Invitation, Membership, Role, Team
+from accounts.models import (
+    CONSENT_PARTS,
+    AuditAction,
+    AuditEvent,
+    ConsentText,
+    Invitation,
+    Membership,
+    Role,
+    Team,
+)
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet. Anything else
 # cannot be a link's token and is not looked up.
@@ -211,3 +220,14 @@ def settings_teams(*, user: AnyUser) -> QuerySet[Team]:
         memberships__user_id=int(user.pk or 0),
         memberships__role__in=[Role.ORGANISER, Role.MANAGER],
     )
+
+
+def audit_events(*, user: AnyUser, action: str = "") -> QuerySet[AuditEvent]:
+    """The audit trail `user` may read, newest first: the events of the teams they manage (a
+    superuser: every event, those of no team too); of one action (AuditAction) if given."""
+    events = AuditEvent.objects.order_by("-at", "-pk")
+    if not getattr(user, "is_superuser", False):
+        events = events.filter(team__in=managed_teams(user=user))
+    if action in AuditAction.values:
+        events = events.filter(action=action)
+    return events

@@ -3,8 +3,10 @@
 Each refuses with core.errors.Rejected and a message in the user's language (nothing stored).
 """
 
+import datetime
 import secrets
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import IntegrityError, transaction
@@ -15,7 +17,10 @@ from django.utils.translation import gettext as _
 from accounts.models import (
     CONSENT_FIELD_MAX,
     CONSENT_NAME_MAX,
+    RETENTION_MONTHS_MAX,
     TEAM_NAME_MAX_LENGTH,
+    AuditAction,
+    AuditEvent,
     ConsentText,
     Invitation,
     Membership,
@@ -36,6 +41,74 @@ from core.errors import Rejected
 from core.inputs import clean_text
 
 AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class AuditedSession(Protocol):
+    """What the audit trail keeps of a session (sessions.models.Workshop, which this app,
+    beneath sessions, does not import)."""
+
+    code: str
+    title: str
+    city: str
+    date: datetime.date
+    team_id: int | None
+
+
+def audit_record(
+    *,
+    actor: AnyUser | None,
+    action: str,
+    workshop: AuditedSession | None = None,
+    team: Team | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """One line of the audit trail: `actor` (None: the shell) did `action` (AuditAction) to
+    `workshop` (kept as its code and title, so the line outlives it) or in `team` (the
+    session's team when not given), with `detail` (plain JSON values)."""
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    user = actor if isinstance(actor, User) else None
+    event = AuditEvent(
+        actor=user,
+        actor_name=user.get_username() if user is not None else "",
+        team=team,
+        action=action,
+        detail=dict(detail or {}),
+    )
+    if workshop is not None:
+        event.session_code = workshop.code
+        event.session_title = (workshop.title or workshop.city)[:320]
+        event.detail.setdefault("city", workshop.city)
+        event.detail.setdefault("date", workshop.date.isoformat())
+        if team is None:
+            event.team_id = workshop.team_id
+    event.save()
+    return event
+
+
+def _shared_team(*, manager: AnyUser | None, user: User) -> Team | None:
+    """The team of `user`'s that `manager` manages (the first by name), for the audit trail."""
+    teams = Team.objects.filter(memberships__user=user)
+    if manager is not None:
+        teams = teams & managed_teams(user=manager)
+    return teams.order_by("name", "pk").first()
+
+
+def team_retention_set(*, team: Team, months: int | None, by: AnyUser) -> Team:
+    """A team's retention period in months (None: none): after it, the console proposes
+    anonymising the team's closed sessions."""
+    if months is not None and not 1 <= months <= RETENTION_MONTHS_MAX:
+        raise Rejected(
+            _("Give a number of months from 1 to %(max)s, or leave it empty.")
+            % {"max": RETENTION_MONTHS_MAX}
+        )
+    if team.retention_months == months:
+        return team
+    with transaction.atomic():
+        Team.objects.filter(pk=team.pk).update(retention_months=months)
+        team.retention_months = months
+        audit_record(actor=by, action=AuditAction.RETENTION, team=team, detail={"months": months})
+    return team
 
 
 @dataclass(frozen=True)
@@ -101,6 +174,12 @@ def organiser_invite(
             user.save()
             Membership.objects.create(user=user, team=team, role=role)
             issued = invitation_issue(user=user, created_by=created_by)
+            audit_record(
+                actor=created_by,
+                action=AuditAction.INVITE,
+                team=team,
+                detail={"username": user.username, "role": role},
+            )
     except IntegrityError:  # the same name invited twice at once: the other one won
         raise Rejected(
             _(
@@ -133,6 +212,12 @@ def account_reset(*, user: User, by: AnyUser | None) -> Issued:
     with transaction.atomic():
         user.set_unusable_password()
         user.save(update_fields=["password"])
+        audit_record(
+            actor=by,
+            action=AuditAction.RESET,
+            team=_shared_team(manager=by, user=user),
+            detail={"username": user.username},
+        )
         return invitation_issue(user=user, created_by=by)
 
 
@@ -141,8 +226,15 @@ def account_set_active(*, user: User, active: bool, by: AnyUser) -> User:
     if not may_manage(manager=by, target=user):
         raise Rejected(_("You cannot change this account."))
     if user.is_active != active:
-        user.is_active = active
-        user.save(update_fields=["is_active"])
+        with transaction.atomic():
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+            audit_record(
+                actor=by,
+                action=AuditAction.ACTIVATE if active else AuditAction.DEACTIVATE,
+                team=_shared_team(manager=by, user=user),
+                detail={"username": user.username},
+            )
     return user
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import ConsentTextForm, InviteForm, WelcomePasswordForm
-from accounts.models import INVITATION_VALID_FOR
+from accounts.forms import ConsentTextForm, InviteForm, RetentionForm, WelcomePasswordForm
+from accounts.models import INVITATION_VALID_FOR, AuditAction
 from accounts.selectors import (
     LinkState,
+    audit_events,
     consent_fields,
     invitation_state,
     is_manager,
@@ -37,6 +39,7 @@ from accounts.services import (
     link_refusal,
     organiser_invite,
     team_consent_set,
+    team_retention_set,
 )
 from core.errors import Rejected
 from core.inputs import parse_id
@@ -261,4 +264,67 @@ def team_consent(request: HttpRequest, slug: str) -> HttpResponse:
             "teams": settings_teams(user=request.user),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_retention(request: HttpRequest, slug: str) -> HttpResponse:
+    """A team's retention period: after it the console proposes anonymising the team's closed
+    sessions. For the team's organisers and managers, like its consent text."""
+    team = team_for_settings(user=request.user, slug=slug)
+    if team is None:
+        raise Http404("no such team of yours")
+    if request.method == "POST":
+        form = RetentionForm(request.POST)
+        if form.is_valid():
+            try:
+                team_retention_set(team=team, months=form.cleaned_data["months"], by=request.user)
+            except Rejected as refused:
+                form.add_error("months", str(refused))
+            else:
+                messages.success(request, _("The team's retention period is saved."))
+                return redirect("team-retention", slug=team.slug)
+    else:
+        form = RetentionForm(initial={"months": team.retention_months or ""})
+    return render(
+        request,
+        "accounts/team_retention.html",
+        {"team": team, "form": form, "teams": settings_teams(user=request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail of the teams a manager manages, newest first, 50 a page, of one kind
+    of action if chosen (?action=export). Other roles are refused (403, with a message)."""
+    if not is_manager(user=request.user):
+        return render(
+            request,
+            "accounts/forbidden.html",
+            {
+                "message": _(
+                    "Only a team's manager can read the audit trail. Ask your team's manager."
+                )
+            },
+            status=403,
+        )
+    action = request.GET.get("action") or ""
+    if action not in AuditAction.values:
+        action = ""
+    try:
+        number = parse_id(request.GET.get("page") or "1", max_value=10**6)
+    except Rejected:
+        number = 1
+    events = audit_events(user=request.user, action=action).select_related("team")
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(number)
+    return render(
+        request,
+        "accounts/audit.html",
+        {"page": page, "action": action, "actions": AuditAction.choices},
     )

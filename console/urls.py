@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path(f"{session}share/", views.organiser_share, name="organiser-share"),
     path(f"{session}delete/", views.organiser_delete, name="organiser-delete"),
+    path(f"{session}anonymise/", views.organiser_anonymise, name="organiser-anonymise"),
     # The projector: the organiser's login or the projector's key in its URL.
     path(f"{session}projector/", views.projector, name="projector"),
 ]

@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import Permission
 from accounts.forms import ConsentTextForm
-from accounts.models import Team
+from accounts.models import AuditAction, Team
 from accounts.selectors import consent_fields
+from accounts.services import audit_record
 from core.errors import Rejected
 from core.inputs import parse_session_codes
+from notes.services import session_anonymise
 from sessions.forms import (
     DuplicateForm,
     ExcludeForm,
@@ -45,6 +47,7 @@ from sessions.qr import qr_svg
 from sessions.selectors import (
     may_read_results,
     organiser_workshops,
+    retention_due,
     session_consent,
     session_creation_teams,
     session_list,
@@ -145,6 +148,7 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "modes": ProjectorMode.choices,
             "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
+            "retention_due": bool(retention_due(workshops=[workshop])),
             "duplicate_form": DuplicateForm(),
             "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
             "session_programmes": session_programmes(user=request.user, workshop=workshop),
@@ -305,7 +309,15 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
                         "phase_label": Phase(changes["phase"]).label,
                     },
                 )
+        before = workshop.phase
         workshop_update_state(workshop=workshop, **changes)
+        if workshop.phase != before:
+            audit_record(
+                actor=request.user,
+                action=AuditAction.PHASE,
+                workshop=workshop,
+                detail={"from": before, "to": workshop.phase},
+            )
     except ValueError:
         messages.error(request, _("That change is not possible; nothing changed."))
     return redirect("organiser-session", code=workshop.code)
@@ -337,6 +349,7 @@ def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "POST" and request.POST.get("confirm_code", "").upper() == workshop.code:
         city = workshop.city
+        audit_record(actor=request.user, action=AuditAction.DELETE, workshop=workshop)
         workshop_delete(workshop=workshop)
         messages.success(request, _("Session %(city)s deleted.") % {"city": city})
         return redirect("organiser-home")
@@ -382,10 +395,13 @@ def _teams(request: HttpRequest) -> list[Team]:
 
 
 def _session_list(request: HttpRequest) -> dict:
-    """The organiser's list: without the archived sessions unless ?archived=1 asks for them."""
+    """The organiser's list: without the archived sessions unless ?archived=1 asks for them;
+    `due`: the ids of those older than their team's retention period."""
     with_archived = request.GET.get("archived") == "1"
+    workshops = session_list(user=request.user, with_archived=with_archived)
     return {
-        "workshops": session_list(user=request.user, with_archived=with_archived),
+        "workshops": workshops,
+        "due": retention_due(workshops=workshops),
         "with_archived": with_archived,
         "archived_count": organiser_workshops(user=request.user).filter(archived=True).count(),
     }
@@ -455,6 +471,9 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     archived = request.POST.get("archived") == "1"
+    if workshop.archived != archived:
+        action = AuditAction.ARCHIVE if archived else AuditAction.UNARCHIVE
+        audit_record(actor=request.user, action=action, workshop=workshop)
     workshop_set_archived(workshop=workshop, archived=archived)
     if archived:
         messages.success(
@@ -535,6 +554,44 @@ def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
         {"workshop": workshop, "form": form, "consent": consent},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_anonymise(request: HttpRequest, code: str) -> HttpResponse:
+    """GET says what anonymising removes and keeps (or why it cannot be done yet); the POST
+    from that page, with the session's code typed, does it. The same POST again is told the
+    session was anonymised already."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    context = {
+        "workshop": workshop,
+        "counts": session_counts(workshop=workshop),
+        "closed": workshop.phase == Phase.CLOSED,
+        "error": "",
+    }
+    if request.method == "POST" and workshop.anonymised_at is None:
+        if request.POST.get("confirm_code", "").strip().upper() != workshop.code:
+            context["error"] = _("The code you typed does not match; nothing was changed.")
+            return render(request, "console/organiser_anonymise.html", context, status=400)
+        try:
+            done = session_anonymise(workshop=workshop, by=request.user)
+        except Rejected as refused:
+            context["error"] = str(refused)
+            return render(request, "console/organiser_anonymise.html", context, status=400)
+        if done.done:
+            messages.success(
+                request,
+                _(
+                    "Session anonymised: %(participants)s participants and %(answers)s "
+                    "answers removed; its scores, profile and publication are kept."
+                )
+                % {"participants": done.participants, "answers": done.answers},
+            )
+            return redirect("organiser-session", code=workshop.code)
+    if request.method == "POST":  # anonymised already: the same request twice
+        messages.info(request, _("This session was anonymised already; nothing changed."))
+        return redirect("organiser-session", code=workshop.code)
+    return render(request, "console/organiser_anonymise.html", context)
 
 
 @login_required

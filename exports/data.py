@@ -81,6 +81,11 @@ class SessionData:
     table_focus: Mapping[int, str] = field(default_factory=dict)
     scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
     roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
+    # When the session was anonymised (its participants and answers removed), and the numbers
+    # it kept (sessions.models.Workshop.aggregates: "elements", "respondents", "participants",
+    # "answers", "dont_know"); None for a session that was not.
+    anonymised_at: datetime.datetime | None = None
+    kept: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,8 @@ class ComparedSession:
     answers: Sequence[AnswerRow] = field(default_factory=tuple)
     participants: int = 0  # who joined (respondents are counted from the answers)
     colour: str = ""  # "#17805e": the session's colour in every comparison (compared_series)
+    # An anonymised session's kept results ("respondents", "elements"), instead of answers.
+    kept: Mapping[str, Any] | None = None
 
 
 def in_lang(texts: Mapping[str, T], lang: str) -> T:

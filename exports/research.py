@@ -72,6 +72,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "datetime": "datum en tijd",
         },
         "files": {"long": "lang (één rij per antwoord)", "wide": "breed (één rij per deelnemer)"},
+        "anonymised": "De sessie is geanonimiseerd op {date}: haar deelnemers en antwoorden zijn "
+        "verwijderd, de bestanden hebben geen rijen. De totalen (scores per element en "
+        "stelling) staan in de werkmap.",
+        "both_files": "lang en breed",
         "meaning": {
             "session": "code van de sessie",
             "city": "stad van de sessie",
@@ -119,6 +123,10 @@ TEXT: dict[str, dict[str, Any]] = {
             "datetime": "date and time",
         },
         "files": {"long": "long (one row per answer)", "wide": "wide (one row per participant)"},
+        "anonymised": "The session was anonymised on {date}: its participants and answers were "
+        "removed, the files have no rows. The totals (scores per element and statement) are "
+        "in the workbook.",
+        "both_files": "long and wide",
         "meaning": {
             "session": "session code",
             "city": "city of the session",
@@ -310,6 +318,9 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
     rows = [
         (t["files"]["long"], v, meaning[v], types[long[v][0]], long[v][1]) for v in LONG_VARIABLES
     ]
+    if data.anonymised_at is not None:
+        when = local_naive(data.anonymised_at).date().isoformat()
+        rows.insert(0, (t["both_files"], "", t["anonymised"].format(date=when), "", ""))
     wide = {**common, "n_answered": ("int", ""), "n_dont_know": ("int", "")}
     rows += [
         (t["files"]["wide"], v, meaning[v], types[wide[v][0]], wide[v][1])
@@ -457,6 +468,14 @@ def _sav_formats_and_measures(
     return formats, measures
 
 
+def _sav_file_label(data: SessionData) -> str:
+    """The .sav's file label (SPSS shows it in the file's information): an anonymised
+    session's says so, with the date."""
+    if data.anonymised_at is None:
+        return ""
+    return f"{data.code} anonymised {local_naive(data.anonymised_at).date().isoformat()}"
+
+
 def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
     """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
     the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
@@ -477,7 +496,7 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
         header, rows = tables.wide_header, tables.wide_rows
     else:
         raise ValueError(kind)
-    labels = {row[1]: row[2] for row in codebook_rows(data=data, lang=lang)}
+    labels = {row[1]: row[2] for row in codebook_rows(data=data, lang=lang) if row[1]}
     role_codes = {code: i for i, (code, _label) in enumerate(data.roles, 1)}
     source_codes = {code: i for i, code in enumerate(SOURCES, 1)}
     scale = list(data.scale) + [""] * (5 - len(data.scale))
@@ -538,6 +557,8 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             missing_ranges=missing,
             variable_format=formats,
             variable_measure=measures,
+            # SPSS shows the file label in its file information (at most 64 bytes).
+            file_label=_sav_file_label(data),
         )
         with open(path, "rb") as handle:
             return handle.read()

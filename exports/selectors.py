@@ -85,7 +85,7 @@ def _note_rows(workshop: Workshop, lang: str) -> list[Any]:
     return [
         (
             n.table.number,
-            n.participant.seat_label if n.participant else None,
+            n.participant.seat_label if n.participant else (n.anonymised_seat or None),
             localized(n.element, "name", lang),
             kinds.get(n.kind, n.kind),
             n.is_quote,
@@ -173,6 +173,8 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         ),
         scale=tuple(localized(instrument, "scale", lang) or ()),
         roles=tuple(roles.items()),
+        anonymised_at=workshop.anonymised_at,
+        kept=workshop.aggregates if workshop.anonymised_at is not None else None,
     )
 
 
@@ -198,7 +200,10 @@ def comparison_data(*, workshops: Sequence[Workshop], lang: str) -> list[Compare
     return [
         ComparedSession(
             code=w.code,
-            participants=joined.get(w.pk, 0),
+            participants=(
+                int(w.aggregates["participants"]) if w.aggregates else joined.get(w.pk, 0)
+            ),
+            kept=w.aggregates if w.anonymised_at is not None else None,
             city=w.city,
             date=w.date,
             title=w.title,

@@ -15,7 +15,7 @@ from exports.imports import ImportedParticipant, Problem, ReadResult, read_answe
 from instrument.models import Statement
 from sessions import signals
 from sessions.models import SEAT_MAX, Participant, Table, Workshop
-from sessions.selectors import join_refusal
+from sessions.selectors import anonymised_refusal, join_refusal
 from survey.models import Answer, ElementTally, ItemTally
 from survey.services import tallies_rebuild
 from survey.tallies import tallies_count
@@ -232,7 +232,8 @@ def answers_import(*, workshop: Workshop, name: str, content: bytes) -> ImportSu
     (those without answers too), answers and tables' focus in one short transaction, or
     nothing at all (ImportRefused with every problem). Imported participants are new ones of
     this session, with the file's table, seat, role and source (empty: paper), within the
-    session's participant cap."""
+    session's participant cap. An anonymised session takes none (Rejected)."""
+    anonymised_refusal(workshop=workshop)
     statements = list(
         Statement.objects.filter(element__instrument_id=workshop.instrument_id).select_related(
             "element"

@@ -5,6 +5,7 @@ one session, and must not hand out every answer of it.
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from io import BytesIO
 from typing import Any
@@ -23,8 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from accounts.access import Permission
+from accounts.models import AuditAction
+from accounts.services import audit_record
 from core.errors import Rejected
-from core.inputs import parse_id, parse_session_codes
+from core.inputs import parse_id, parse_session_codes, xml_safe
 from exports.data import SessionData
 from exports.imports import more_problems
 from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
@@ -33,11 +36,35 @@ from exports.services import ImportRefused, answers_import
 from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
-from sessions.selectors import workshop_for_user, workshops_for_user
+from sessions.selectors import workshop_by_code, workshop_for_user, workshops_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 SAV = "application/x-spss-sav"
+
+
+View = Callable[..., HttpResponse]
+
+
+def audited_export(view: View) -> View:
+    """Record a session's download in the audit trail (who, which session, which file) once
+    the file is made; a refused or failed one is not recorded."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200:
+            workshop = workshop_by_code(kwargs.get("code"))
+            if workshop is not None:
+                audit_record(
+                    actor=request.user,
+                    action=AuditAction.EXPORT,
+                    workshop=workshop,
+                    detail={"file": request.path.rsplit("/", 1)[-1] or request.path},
+                )
+        return response
+
+    return wrapper
 
 
 def session_workbook(
@@ -72,6 +99,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = workbook_bytes(session_workbook(workshop=workshop))
@@ -95,6 +123,7 @@ def _session_file(
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
     return _session_file(request, code, lambda data, lang: long_csv(data=data), CSV, "csv")
@@ -103,6 +132,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
     return _session_file(request, code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
@@ -119,6 +149,7 @@ SPREADSHEET_NAMES = {
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The long or wide table for a double-click in a spreadsheet, in the page's language's
     locale (?lang=nl or en chooses the other): Dutch ";" and decimal comma, English "," and
@@ -138,6 +169,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
     return _session_file(
         request, code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
@@ -147,6 +179,7 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
+@audited_export
 def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     """The long or wide file for SPSS, with variable and value labels."""
     return _session_file(
@@ -182,6 +215,9 @@ def export_compare(request: HttpRequest) -> HttpResponse:
     if missing:
         raise Http404("unknown session code: " + ", ".join(missing))
     workshops = [found[c] for c in codes]
+    for w in workshops:
+        audit_record(actor=request.user, action=AuditAction.EXPORT, workshop=w,
+                     detail={"file": "compare.xlsx", "codes": codes})  # fmt: skip
     lang = current_lang()
     try:
         base = parse_session_codes(request.GET.get("base"))  # "verschil met", as on the page
@@ -240,6 +276,16 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     except Rejected as exc:
         context["error"] = str(exc)
         return render(request, "exports/import.html", context, status=400)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.IMPORT,
+        workshop=workshop,
+        detail={
+            "file": xml_safe(upload.name or "")[:200],
+            "participants": summary.participants,
+            "answers": summary.answers,
+        },
+    )
     messages.success(
         request,
         ngettext(

@@ -75,6 +75,8 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notities",
             "observations": "observaties",
             "exported_at": "geëxporteerd op",
+            "anonymised_at": "geanonimiseerd op (deelnemers en antwoorden verwijderd, "
+            "totalen bewaard)",
             "time_zone": "tijdzone (van alle tijdstippen)",
             "table_focus": "focus tafel {n}",
         },
@@ -202,6 +204,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notes",
             "observations": "observations",
             "exported_at": "exported at",
+            "anonymised_at": "anonymised on (participants and answers removed, totals kept)",
             "time_zone": "time zone (of all times)",
             "table_focus": "table {n} focus",
         },
@@ -294,6 +297,14 @@ LABELS: dict[str, dict[str, Any]] = {
 
 def labels(lang: str) -> dict[str, Any]:
     return in_lang(LABELS, lang)
+
+
+def kept_results(kept: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An anonymised session's kept results in the shape `aggregate` returns (None: the
+    session was not anonymised; its answers are counted)."""
+    if kept is None:
+        return None
+    return {"respondents": kept["respondents"], "elements": kept["elements"]}
 
 
 def _specs(elements: Sequence[ElementData]) -> list[ElementSpec]:
@@ -527,9 +538,17 @@ def build_session_workbook(
     with a radar chart, notes and observations."""
     text = labels(lang)
     sheet = text["sheet"]
-    results = aggregate(_specs(data.elements), ((a[0], a[1], a[2]) for a in data.answers))
+    results = kept_results(data.kept) or aggregate(
+        _specs(data.elements), ((a[0], a[1], a[2]) for a in data.answers)
+    )
     answer_header, answer_rows = answer_table(data=data, lang=lang, tz=tz)
     dont_know_answers = sum(1 for a in answer_rows if a[5] == text["dont_know"])
+    # An anonymised session has no participants' rows: its counts are the ones it kept.
+    counts = (
+        (int(data.kept["participants"]), int(data.kept["answers"]), int(data.kept["dont_know"]))
+        if data.kept is not None
+        else (len(data.participants), len(answer_rows), dont_know_answers)
+    )
     notes = _field_rows(data.notes, NOTE_FIELDS, tz)
     observations = _field_rows(data.observations, OBSERVATION_FIELDS, tz)
 
@@ -546,14 +565,15 @@ def build_session_workbook(
         ("instrument", data.instrument),
         ("instrument_version", data.instrument_version),
         ("phase", data.phase),
-        ("participants", len(data.participants)),
+        ("participants", counts[0]),
         ("respondents", results["respondents"]),
-        ("answers", len(answer_rows)),
-        ("dont_know", dont_know_answers),
+        ("answers", counts[1]),
+        ("dont_know", counts[2]),
         ("notes", len(notes)),
         ("observations", len(observations)),
         *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
+        *((("anonymised_at", local_naive(data.anonymised_at, tz)),) if data.anonymised_at else ()),
         ("time_zone", str(tz)),
     ):
         # ("table_focus", 2) is "focus tafel 2"
@@ -734,7 +754,7 @@ def build_comparison_workbook(
     text = labels(lang)
     sheet = text["sheet"]
     names = session_labels(sessions)
-    results = [aggregate(_specs(s.elements), s.answers) for s in sessions]
+    results = [kept_results(s.kept) or aggregate(_specs(s.elements), s.answers) for s in sessions]
     codes = [s.code for s in sessions]
     base_at = codes.index(base) if base in codes else 0
 

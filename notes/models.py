@@ -57,6 +57,9 @@ class Note(models.Model):
     element = models.ForeignKey(
         "instrument.Element", on_delete=models.PROTECT, related_name="notes"
     )
+    # The seat label ("T2·P3") a plus or minus note was about, kept as text when the
+    # session was anonymised and its participants removed (empty otherwise).
+    anonymised_seat = models.CharField(max_length=24, blank=True)
     kind = models.CharField(max_length=10, choices=NoteKind.choices)
     is_quote = models.BooleanField(_("quote"), default=False)
     text = models.TextField(max_length=NOTE_MAX_LENGTH)
@@ -73,6 +76,10 @@ class Note(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=["plus", "minus"], participant__isnull=False)
+                    | (
+                        Q(kind__in=["plus", "minus"], participant__isnull=True)
+                        & ~Q(anonymised_seat="")
+                    )
                     | Q(kind__in=["agree", "differ"], participant__isnull=True)
                 ),
                 name="note_kind_matches_participant",

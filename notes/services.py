@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import AuditAction
+from accounts.services import audit_record
 from core.errors import Conflict, Rejected
 from core.inputs import clean_text
 from notes.models import (
@@ -25,9 +28,11 @@ from notes.models import (
     ObservationKind,
 )
 from sessions import signals
-from sessions.models import Participant, Role, Table, Workshop, new_key
+from sessions.models import Participant, Phase, Role, Table, Workshop, new_key
 from sessions.selectors import archived_refusal, session_element
 from sessions.services import participant_join
+from survey.models import Answer, ItemTally
+from survey.selectors import session_aggregates
 
 
 @dataclass(frozen=True)
@@ -39,18 +44,6 @@ class NoteCreated:
 def chair_author_label(table: Table) -> str:
     """Who wrote a chair's note. Data, like the seat labels, so in the sessions' language."""
     return f"Tafelvoorzitter T{table.number}"
-
-
-def _note_text(raw: str | None) -> str:
-    """The note's text as stored, through the one text cleaner (core.inputs.clean_text):
-    line ends normalised, outer white space removed; empty, too long, invisible-only text and
-    characters an export cannot hold are refused."""
-    return clean_text(
-        raw,
-        max_length=NOTE_MAX_LENGTH,
-        required=True,
-        empty_message=_("Write something first: an empty note is not stored."),
-    )
 
 
 def _notify(workshop_id: int) -> None:
@@ -85,7 +78,12 @@ def note_create(
         raise Rejected(_("A plus or minus note is about one participant: choose who."))
     if kind not in PARTICIPANT_KINDS and participant_id is not None:
         raise Rejected(_("An agreement or difference note is about the whole table."))
-    text = _note_text(text)
+    text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     content = {
         "kind": kind,
         "participant_id": participant_id,
@@ -148,7 +146,12 @@ def note_create(
 def note_update(*, note: Note, text: str, is_quote: bool) -> Note:
     """Change a note's text and quote flag (its kind, person and element stay)."""
     archived_refusal(workshop=note.workshop)
-    note.text = _note_text(text)
+    note.text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     note.is_quote = bool(is_quote)
     note.save(update_fields=["text", "is_quote", "updated_at"])
     _notify(note.workshop_id)
@@ -260,7 +263,12 @@ def observation_create(
         raise Rejected(_("Choose a theme, an example or a striking statement."))
     if table is not None and table.workshop_id != workshop.pk:
         raise Rejected(_("This table is not part of this session."))
-    text = _note_text(text)
+    text = clean_text(
+        text,
+        max_length=NOTE_MAX_LENGTH,
+        required=True,
+        empty_message=_("Write something first: an empty note is not stored."),
+    )
     element = (
         session_element(workshop=workshop, element_id=element_id)
         if element_id is not None
@@ -311,3 +319,73 @@ def observation_create(
 
 def observation_delete(*, observation: Observation) -> None:
     observation.delete()
+
+
+@dataclass(frozen=True)
+class Anonymised:
+    workshop: Workshop
+    done: bool  # False: it was anonymised already (the same request twice), nothing changed
+    participants: int = 0
+    answers: int = 0
+    notes: int = 0
+
+
+def session_anonymise(*, workshop: Workshop, by: User | None) -> Anonymised:
+    """Remove a closed session's per-participant data in one transaction, keeping the numbers
+    its results, profile and publication show (Workshop.aggregates, read by the results
+    snapshot and the counts per role).
+
+    Removed: the participants (seat, role, table, join and consent times, the phone's token),
+    their answers and element tallies, the paper forms' entries, the chairs' seats for people
+    without a phone (with their initials), the item tallies (the kept snapshot replaces
+    them). A chair's note about a seat keeps its text, element, table and the seat's label as
+    text (`Note.anonymised_seat`), so the profile's sources read the same; its link to the
+    participant (and through it to their role and answers) is cut. Table notes, observations,
+    the profile and the programmes are untouched. The session stays closed for good.
+
+    Here, in the notes app, because it is the lowest app that sees every per-participant row
+    (the seats and notes are this app's). Refused (Rejected) for a session that is not
+    closed; a session anonymised already is left as it is (done False)."""
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if locked.anonymised_at is not None:
+            workshop.anonymised_at, workshop.aggregates = locked.anonymised_at, locked.aggregates
+            return Anonymised(workshop=workshop, done=False)
+        if locked.phase != Phase.CLOSED:
+            raise Rejected(
+                _(
+                    "Only a closed session can be anonymised: move it to the phase "
+                    "“%(phase)s” first."
+                )
+                % {"phase": Phase.CLOSED.label}
+            )
+        kept = session_aggregates(workshop=locked)
+        notes = list(
+            Note.objects.filter(workshop=locked, participant__isnull=False).select_related(
+                "participant__table"
+            )
+        )
+        for note in notes:
+            assert note.participant is not None  # filtered above
+            note.anonymised_seat = note.participant.seat_label
+            note.participant = None
+        Note.objects.bulk_update(notes, ["participant", "anonymised_seat"], batch_size=1000)
+        participants = Participant.objects.filter(workshop=locked)
+        counts = {
+            "participants": participants.count(),
+            "answers": Answer.objects.filter(participant__workshop=locked).count(),
+            "notes": len(notes),
+        }
+        # Answers, element tallies, paper entries and chairs' seats go with them (CASCADE).
+        participants.delete()
+        ItemTally.objects.filter(workshop=locked).delete()
+        now = timezone.now()
+        Workshop.objects.filter(pk=locked.pk).update(
+            anonymised_at=now, aggregates=kept, results_version=F("results_version") + 1
+        )
+        audit_record(actor=by, action=AuditAction.ANONYMISE, workshop=locked, detail=counts)
+        transaction.on_commit(
+            lambda: signals.results_changed.send(sender=Workshop, workshop_id=locked.pk)
+        )
+    workshop.anonymised_at, workshop.aggregates = now, kept
+    return Anonymised(workshop=workshop, done=True, **counts)

@@ -92,7 +92,8 @@ def note_line(note: Note) -> str:
     """A note as the profile page shows it behind a point: where, who, what kind, when."""
     when = formats.date_format(localtime(note.created_at), "SHORT_DATETIME_FORMAT")
     table = _("Table %(number)s") % {"number": note.table.number}
-    seat = note.seat if note.participant_id is not None else _("whole table")
+    about_seat = note.participant_id is not None or note.anonymised_seat
+    seat = note.seat if about_seat else _("whole table")
     return xml_safe(f"{table} · {seat} · {note.kind_label} · {note.author} · {when}: {note.text}")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -35,12 +35,12 @@ from profiles.models import (
     ThemeTag,
 )
 from profiles.services import SECTION_KINDS
-from sessions.models import Participant, Role, Workshop
-from survey.models import ElementTally
+from sessions.models import Role, Workshop
 from survey.selectors import (
     compared_series,
     instrument_structure,
     results_snapshot,
+    role_counts,
     sessions_comparison,
 )
 
@@ -57,6 +57,8 @@ def note_seat(note: Note) -> str:
     """Who said it: the participant's seat label, or the table for a table note."""
     if note.participant is not None:
         return note.participant.seat_label
+    if note.anonymised_seat:  # the session was anonymised: the seat is kept as text
+        return note.anonymised_seat
     return f"T{note.table.number}"
 
 
@@ -718,23 +720,7 @@ NO_ROLE = ""
 def city_counts(*, workshops: list[Workshop]) -> list[CityCounts]:
     """Per session and role: its participants, and those of them who answered at least one
     statement (the respondents of results_snapshot, by the same rule)."""
-    ids = [w.pk for w in workshops]
-    joined: dict[tuple[int, str], int] = defaultdict(int)
-    for workshop_id, role, n in (
-        Participant.objects.filter(workshop_id__in=ids)
-        .values_list("workshop_id", "role")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        joined[(workshop_id, role)] += n
-    answered: dict[tuple[int, str], int] = defaultdict(int)
-    for workshop_id, role, n in (
-        ElementTally.objects.filter(workshop_id__in=ids, answered__gt=0)
-        .values_list("workshop_id", "participant__role")
-        .annotate(n=Count("participant_id", distinct=True))
-        .order_by()
-    ):
-        answered[(workshop_id, role)] += n
+    counts = role_counts(workshop_ids=[w.pk for w in workshops])
     roles = [(str(value), str(label)) for value, label in Role.choices]
     roles.append((NO_ROLE, str(_("No role given"))))
     result = []
@@ -743,8 +729,8 @@ def city_counts(*, workshops: list[Workshop]) -> list[CityCounts]:
             RoleCount(
                 role=value,
                 label=label,
-                participants=joined[(w.pk, value)],
-                respondents=answered[(w.pk, value)],
+                participants=counts.get((w.pk, value), (0, 0))[0],
+                respondents=counts.get((w.pk, value), (0, 0))[1],
             )
             for value, label in roles
         ]

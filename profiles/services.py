@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from core.errors import Rejected
-from core.inputs import clean_text as core_clean_text
-from core.inputs import parse_id_list
+from core.inputs import clean_text, parse_id_list
 from instrument.models import Element
 from notes.models import Note, NoteKind, Observation
 from profiles import handout
@@ -55,12 +54,6 @@ _Ordered = TypeVar("_Ordered", ProfilePoint, Recommendation)
 
 # Between the texts of several notes prefilled into one point.
 SOURCE_JOINER = " "
-
-
-def clean_text(raw: str | None, *, limit: int, required: bool = False) -> str:
-    """The text as stored, through the one text cleaner (core.inputs.clean_text); or
-    refused (Rejected)."""
-    return core_clean_text(raw, max_length=limit, required=required)
 
 
 def _ids(values: Iterable[object]) -> list[int]:
@@ -123,9 +116,9 @@ def profile_update(
 ) -> Profile:
     """The profile's own texts. An empty closing quote with a chosen note (or observation)
     uses it as written."""
-    local_context = clean_text(local_context, limit=TEXT_MAX_LENGTH)
-    summary = clean_text(summary, limit=TEXT_MAX_LENGTH)
-    closing_quote = clean_text(closing_quote, limit=POINT_MAX_LENGTH)
+    local_context = clean_text(local_context, max_length=TEXT_MAX_LENGTH)
+    summary = clean_text(summary, max_length=TEXT_MAX_LENGTH)
+    closing_quote = clean_text(closing_quote, max_length=POINT_MAX_LENGTH)
     note = _quote_note(workshop, closing_quote_note_id, None)
     observation = _quote_observation(workshop, closing_quote_observation_id, None, note)
     with transaction.atomic():
@@ -152,8 +145,8 @@ def profile_element_update(
     quote, or an observation of that element or the session; an empty wording uses it as
     written)."""
     element = session_element(workshop=workshop, element_id=element_id)
-    synthesis = clean_text(synthesis, limit=TEXT_MAX_LENGTH)
-    quote = clean_text(quote, limit=POINT_MAX_LENGTH)
+    synthesis = clean_text(synthesis, max_length=TEXT_MAX_LENGTH)
+    quote = clean_text(quote, max_length=POINT_MAX_LENGTH)
     note = _quote_note(workshop, quote_note_id, element)
     observation = _quote_observation(workshop, quote_observation_id, element, note)
     with transaction.atomic():
@@ -233,12 +226,12 @@ def point_create(
         raise Rejected(_("Opportunities are about the whole city, not one element."))
     notes = _sources(workshop, section, element, source_ids)
     observations = _observations(workshop, element, observation_ids)
-    text = clean_text(text, limit=POINT_MAX_LENGTH)
+    text = clean_text(text, max_length=POINT_MAX_LENGTH)
     if not text:
         joined = SOURCE_JOINER.join(
             [joined_source_text(notes), *(o.text.strip() for o in observations)]
         ).strip()
-        text = clean_text(joined, limit=POINT_MAX_LENGTH, required=True)
+        text = clean_text(joined, max_length=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         profile = profile_ensure(workshop=workshop)
         point = ProfilePoint.objects.create(
@@ -267,7 +260,7 @@ def point_update(
     observations = (
         None if observation_ids is None else _observations(workshop, point.element, observation_ids)
     )
-    point.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    point.text = clean_text(text, max_length=POINT_MAX_LENGTH, required=True)
     with transaction.atomic():
         point.save(update_fields=["text", "updated_at"])
         point.sources.set(notes)
@@ -336,8 +329,8 @@ def programme_create(
     """A programme of sessions, with the hand-out's text to start from (`suggest_themes`): its
     five themes, its recommendations per audience, its reflective questions and the texts of
     the publication (method, element definitions, introductions), all editable."""
-    name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
-    description = clean_text(description, limit=TEXT_MAX_LENGTH)
+    name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
+    description = clean_text(description, max_length=TEXT_MAX_LENGTH)
     workshops = _workshops(workshop_ids, within)
     with transaction.atomic():
         programme = Programme.objects.create(
@@ -440,7 +433,7 @@ def programme_texts_update(
     unknown = set(texts) - set(PUBLICATION_TEXT_FIELDS)
     if unknown:
         raise Rejected(_("Unknown text of the publication."))
-    cleaned = {f: clean_text(t, limit=TEXT_MAX_LENGTH) for f, t in texts.items()}
+    cleaned = {f: clean_text(t, max_length=TEXT_MAX_LENGTH) for f, t in texts.items()}
     keys = set(
         Element.objects.filter(instrument__workshops__in=programme.workshops.all()).values_list(
             "key", flat=True
@@ -448,7 +441,9 @@ def programme_texts_update(
     ) | set(handout.ELEMENT_DEFINITIONS)
     if set(definitions) - keys:
         raise Rejected(_("Unknown element."))
-    cleaned_definitions = {k: clean_text(t, limit=TEXT_MAX_LENGTH) for k, t in definitions.items()}
+    cleaned_definitions = {
+        k: clean_text(t, max_length=TEXT_MAX_LENGTH) for k, t in definitions.items()
+    }
     with transaction.atomic():
         for field_name, text in cleaned.items():
             setattr(programme, field_name, text)
@@ -471,11 +466,13 @@ def programme_update(
     within: QuerySet[Workshop] | None = None,
 ) -> Programme:
     """Name, description, sessions and (unless None) the reflective questions."""
-    programme.name = clean_text(name, limit=NAME_MAX_LENGTH, required=True)
-    programme.description = clean_text(description, limit=TEXT_MAX_LENGTH)
+    programme.name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
+    programme.description = clean_text(description, max_length=TEXT_MAX_LENGTH)
     fields = ["name", "description"]
     if reflective_questions is not None:
-        programme.reflective_questions = clean_text(reflective_questions, limit=TEXT_MAX_LENGTH)
+        programme.reflective_questions = clean_text(
+            reflective_questions, max_length=TEXT_MAX_LENGTH
+        )
         fields.append("reflective_questions")
     if within is not None:  # the sessions it holds stay choosable
         within = Workshop.objects.filter(
@@ -495,14 +492,14 @@ def programme_delete(*, programme: Programme) -> None:
 
 def _theme_fields(name: str, description: str) -> tuple[str, str]:
     return (
-        clean_text(name, limit=NAME_MAX_LENGTH, required=True),
-        clean_text(description, limit=TEXT_MAX_LENGTH),
+        clean_text(name, max_length=NAME_MAX_LENGTH, required=True),
+        clean_text(description, max_length=TEXT_MAX_LENGTH),
     )
 
 
 def _key_points(raw: str) -> str:
     """Key points one per line, as stored: empty lines left out."""
-    text = clean_text(raw, limit=TEXT_MAX_LENGTH)
+    text = clean_text(raw, max_length=TEXT_MAX_LENGTH)
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -515,7 +512,7 @@ def theme_create(
     key_points: str = "",
 ) -> Theme:
     name, description = _theme_fields(name, description)
-    narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+    narrative = clean_text(narrative, max_length=TEXT_MAX_LENGTH)
     key_points = _key_points(key_points)
     top = programme.themes.aggregate(top=Max("order"))["top"]
     try:
@@ -544,7 +541,7 @@ def theme_update(
     theme.name, theme.description = _theme_fields(name, description)
     fields = ["name", "description"]
     if narrative is not None:
-        theme.narrative = clean_text(narrative, limit=TEXT_MAX_LENGTH)
+        theme.narrative = clean_text(narrative, max_length=TEXT_MAX_LENGTH)
         fields.append("narrative")
     if key_points is not None:
         theme.key_points = _key_points(key_points)
@@ -657,7 +654,7 @@ def recommendation_create(
 ) -> Recommendation:
     if audience not in Audience.values:
         raise Rejected(_("Choose for whom the recommendation is."))
-    text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    text = clean_text(text, max_length=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(programme, theme_ids, workshop_ids)
     with transaction.atomic():
         top = programme.recommendations.filter(audience=audience).aggregate(top=Max("order"))["top"]
@@ -682,7 +679,7 @@ def recommendation_update(
 ) -> Recommendation:
     if audience not in Audience.values:
         raise Rejected(_("Choose for whom the recommendation is."))
-    recommendation.text = clean_text(text, limit=POINT_MAX_LENGTH, required=True)
+    recommendation.text = clean_text(text, max_length=POINT_MAX_LENGTH, required=True)
     themes, workshops = _recommendation_links(recommendation.programme, theme_ids, workshop_ids)
     with transaction.atomic():
         if audience != recommendation.audience:

@@ -144,6 +144,12 @@ class Workshop(models.Model):
         blank=True,
         related_name="workshops",
     )
+    # Set when the session's per-participant data (participants, answers, paper forms,
+    # chairs' seats) were removed, keeping `aggregates`: the numbers its results, profile and
+    # publication show, as results_snapshot and the role counts had them (notes.services.
+    # session_anonymise).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    aggregates = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,3 +1,4 @@
+import calendar
 import datetime
 import functools
 import secrets
@@ -6,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,8 @@ from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -93,11 +96,62 @@ def session_element(*, workshop: Workshop, element_id: int | None) -> Element:
 
 def archived_refusal(*, workshop: Workshop) -> None:
     """An archived session is read-only: no answers, no notes, no seats (Rejected, in the
-    user's language). The organiser restores it ("Unarchive") to change it again."""
+    user's language). The organiser restores it ("Unarchive") to change it again. An
+    anonymised session is refused the same way, for good (anonymised_refusal)."""
+    anonymised_refusal(workshop=workshop)
     if workshop.archived:
         raise Rejected(
             _("This session is archived: nothing can be changed. The organiser can restore it.")
         )
+
+
+def anonymised_refusal(*, workshop: Workshop) -> None:
+    """An anonymised session keeps only its totals: no participant, answer, seat or exclusion
+    can be added or changed (Rejected, in the user's language)."""
+    if workshop.anonymised_at is not None:
+        raise Rejected(
+            _(
+                "This session was anonymised on %(date)s: only its totals are kept, and "
+                "nothing about its participants can be added or changed."
+            )
+            % {"date": date_format(localtime(workshop.anonymised_at), "DATE_FORMAT")}
+        )
+
+
+def retention_due_date(*, workshop: Workshop, months: int | None) -> datetime.date | None:
+    """The day from which a closed session of a team with a retention period of `months`
+    is proposed for anonymising (its date plus the months; the month's last day where the
+    month is shorter), or None: no period, not closed, or anonymised already."""
+    if months is None or workshop.phase != Phase.CLOSED or workshop.anonymised_at is not None:
+        return None
+    month_index = workshop.date.month - 1 + months
+    year, month = workshop.date.year + month_index // 12, month_index % 12 + 1
+    if year > datetime.MAXYEAR:
+        return None
+    return datetime.date(year, month, min(workshop.date.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_due(*, workshops: Iterable[Workshop], today: datetime.date | None = None) -> set[int]:
+    """The ids of the sessions the console proposes anonymising: closed, not anonymised, and
+    older than their team's retention period (accounts.models.Team.retention_months). One
+    query for any number of sessions."""
+    workshops = list(workshops)
+    team_ids = {w.team_id for w in workshops if w.team_id is not None}
+    if not team_ids:
+        return set()
+    months = dict(
+        Team.objects.filter(pk__in=team_ids, retention_months__isnull=False).values_list(
+            "pk", "retention_months"
+        )
+    )
+    today = today or timezone.localdate()
+    due = set()
+    for w in workshops:
+        period = months.get(w.team_id) if w.team_id is not None else None
+        day = retention_due_date(workshop=w, months=period)
+        if day is not None and day <= today:
+            due.add(w.pk)
+    return due
 
 
 def session_list(*, user: object, with_archived: bool = False, limit: int = 200) -> list[Workshop]:
@@ -135,7 +189,7 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
     if counted + joining > cap:
         hold_from = timezone.now() - datetime.timedelta(seconds=settings.JOIN_HOLD_SECONDS)
         held = _fetch_one(
-            _JOIN_PLACES,
+            _join_places_sql(),
             [workshop_id, Source.PHONE, connection.ops.adapt_datetimefield_value(hold_from)],
         )
         places = held[0] if held else 0
@@ -278,22 +332,31 @@ _PARTICIPANT_IN_WORKSHOP = (
     f"SELECT {_columns(Participant, 'p')}, {_columns(Table, 't')} "  # noqa: S608
     f"FROM {_P} p LEFT JOIN {_T} t ON t.id = p.table_id WHERE p.token = %s AND p.workshop_id = %s"
 )
-# The answers and the chairs' seats are the survey's and the notes' tables (apps above this
-# one): named here, not imported.
 _JOIN_STATE = (
     f"SELECT w.phase, w.participant_cap, "  # noqa: S608
     f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id AND p.exclusion_id IS NULL), "
     f"(SELECT count(*) FROM {_P} p WHERE p.workshop_id = w.id), "
     f"w.archived FROM {_W} w WHERE w.id = %s"
 )
+
+
 # The places held (join_refusal): participants not excluded who answered, came from paper, are
 # a chair's seat for someone without a phone, or joined within the hold.
-_JOIN_PLACES = (
-    f"SELECT count(*) FROM {_P} p WHERE p.workshop_id = %s AND p.exclusion_id IS NULL "  # noqa: S608
-    f"AND (p.source <> %s OR p.joined_at > %s "
-    f"OR EXISTS (SELECT 1 FROM survey_elementtally t WHERE t.participant_id = p.id) "
-    f"OR EXISTS (SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))"
-)
+# The element tallies and the chairs' seats are the survey's and the notes' models (apps above
+# this one): looked up in the app registry by label (not imported), on the first full session's
+# join, once the apps are loaded.
+@functools.cache
+def _join_places_sql() -> str:
+    tally = apps.get_model("survey", "ElementTally")._meta.db_table
+    seat = apps.get_model("notes", "ExtraSeat")._meta.db_table
+    return (
+        f"SELECT count(*) FROM {_P} p WHERE p.workshop_id = %s AND p.exclusion_id IS NULL "  # noqa: S608
+        f"AND (p.source <> %s OR p.joined_at > %s "
+        f"OR EXISTS (SELECT 1 FROM {tally} t WHERE t.participant_id = p.id) "
+        f"OR EXISTS (SELECT 1 FROM {seat} e WHERE e.participant_id = p.id))"
+    )
+
+
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608
     f"WHERE p.table_id = t.id) FROM {_T} t WHERE t.workshop_id = %s ORDER BY t.number"

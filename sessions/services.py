@@ -8,8 +8,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ConsentText, Team
-from accounts.services import consent_text_store
+from accounts.models import AuditAction, ConsentText, Team
+from accounts.services import audit_record, consent_text_store
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
@@ -31,7 +31,7 @@ from sessions.models import (
     Table,
     Workshop,
 )
-from sessions.selectors import join_refusal
+from sessions.selectors import anonymised_refusal, join_refusal
 
 
 def _announce_results(workshop_id: int) -> None:
@@ -158,6 +158,7 @@ def participants_exclude(
     Refused (Rejected, nothing changed) if no such phone counts now."""
     if joined_from > joined_to:
         raise Rejected(_("That time span is not valid; nothing changed."))
+    anonymised_refusal(workshop=workshop)
     with transaction.atomic():
         # A new version for the projectors; the UPDATE also locks the session's row, so a
         # join waits and is either in before or out of the span's count.
@@ -182,6 +183,12 @@ def participants_exclude(
             created_by=by,
         )
         Participant.objects.filter(pk__in=chosen).update(exclusion=exclusion)
+        audit_record(
+            actor=by,
+            action=AuditAction.EXCLUDE,
+            workshop=workshop,
+            detail={"exclusion": exclusion.pk, "count": len(chosen)},
+        )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
     return exclusion
 
@@ -191,6 +198,7 @@ def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
     exclusion stays on record as undone. False if it was undone already (nothing changed)."""
     if exclusion.kind == ExclusionKind.WITHDRAWAL:
         raise Rejected(_("A participant withdrew; only they could decide otherwise."))
+    anonymised_refusal(workshop=exclusion.workshop)
     with transaction.atomic():
         Workshop.objects.filter(pk=exclusion.workshop_id).update(
             results_version=F("results_version") + 1
@@ -202,6 +210,12 @@ def exclusion_undo(*, exclusion: Exclusion, by: User | None) -> bool:
             transaction.set_rollback(True)
             return False
         Participant.objects.filter(exclusion=exclusion).update(exclusion=None)
+        audit_record(
+            actor=by,
+            action=AuditAction.EXCLUDE_UNDO,
+            workshop=exclusion.workshop,
+            detail={"exclusion": exclusion.pk, "count": exclusion.count},
+        )
         transaction.on_commit(lambda: _announce_results(exclusion.workshop_id))
     return True
 
@@ -287,6 +301,9 @@ def workshop_update_state(
     if phase is not None:
         if phase not in Phase.values:
             raise ValueError("unknown phase")
+        if workshop.anonymised_at is not None and phase != workshop.phase:
+            # Its participants are gone: reopened, it would mix new answers with kept totals.
+            raise ValueError("an anonymised session stays closed")
         changes["phase"] = phase
     if projector_mode is not None:
         if projector_mode not in ProjectorMode.values:

@@ -25,6 +25,21 @@ def _polygon(values: list[float | None]) -> str:
     )
 
 
+LABEL_LINE = 13  # characters per line of a spoke's label: two lines fit beside the chart
+
+
+def _label_lines(name: str) -> list[str]:
+    """A spoke's label in at most two lines, broken at a space ("Kennis &" / "Vaardigheden"),
+    so no element's name is cut."""
+    words, lines = name.split(), [""]
+    for word in words:
+        if lines[-1] and len(lines[-1]) + 1 + len(word) > LABEL_LINE and len(lines) < 2:
+            lines.append(word)
+        else:
+            lines[-1] = f"{lines[-1]} {word}".strip()
+    return lines
+
+
 def spider(rows: list[dict[str, Any]], *, first: str, second: str) -> dict[str, Any]:
     """The drawing of rows [{"name", first: score|None, second: score|None}]: the rings,
     the spokes with their labels, and one outline per series. `empty` when neither has a
@@ -38,7 +53,12 @@ def spider(rows: list[dict[str, Any]], *, first: str, second: str) -> dict[str, 
         x, y = _point(index, count, 5)
         lx, ly = _point(index, count, 6.1)
         anchor = "middle" if abs(lx - CENTRE) < 20 else ("start" if lx > CENTRE else "end")
-        spokes.append({"x": x, "y": y, "lx": lx, "ly": ly, "anchor": anchor, "name": row["name"]})
+        lines = _label_lines(row["name"])
+        # Two lines sit around the label's point: the first half a line up.
+        spokes.append(
+            {"x": x, "y": y, "lx": lx, "ly": ly, "anchor": anchor, "name": row["name"],
+             "lines": lines, "first_dy": f"{-0.55 * (len(lines) - 1):.2f}em"}
+        )  # fmt: skip
     return {
         "empty": all(r[first] is None and r[second] is None for r in rows),
         "size": SIZE,

@@ -1,10 +1,12 @@
 import datetime
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -69,28 +71,19 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # the element tallies leave them out, and their answers are taken back off the item tallies
 # (which answer_save keeps per session, for everyone), so excluding and undoing change no
 # tally and race with no tap.
-# The tables by their models' names ({ids} is filled in per call). notes_extraseat is written
-# out: the notes app sits above this one, which does not import its models.
-_TABLES = {
-    "participant": Participant._meta.db_table,
-    "workshop": Workshop._meta.db_table,
-    "element_tally": ElementTally._meta.db_table,
-    "item_tally": ItemTally._meta.db_table,
-    "answer": Answer._meta.db_table,
-    "ids": "{ids}",
-}
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
-            SELECT 1 FROM notes_extraseat e WHERE e.participant_id = p.id))),
+            SELECT 1 FROM {extra_seat} e WHERE e.participant_id = p.id))),
        (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
         JOIN {participant} p ON p.id = t.participant_id
-        WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL)
+        WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL),
+       w.aggregates
 FROM {workshop} w WHERE w.id IN ({ids})
-""".format(**_TABLES)  # noqa: S608  (the models' table names; the ids are parameters)
+"""
 _SNAPSHOT_TALLIES = """
 SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
 FROM {item_tally} WHERE workshop_id IN ({ids}) AND n > 0
@@ -106,7 +99,24 @@ SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
 FROM {element_tally} t JOIN {participant} p ON p.id = t.participant_id
 WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
 GROUP BY t.workshop_id, t.element_id
-""".format(**_TABLES)
+"""
+
+
+@functools.cache
+def _snapshot_statements() -> tuple[str, str]:
+    """The two statements with the models' table names ({ids} is filled in per call). The
+    chairs' seats are the notes app's, which sits above this one: its model is looked up in
+    the app registry by label (not imported), on the first snapshot, once the apps are loaded."""
+    tables = {
+        "participant": Participant._meta.db_table,
+        "workshop": Workshop._meta.db_table,
+        "element_tally": ElementTally._meta.db_table,
+        "item_tally": ItemTally._meta.db_table,
+        "answer": Answer._meta.db_table,
+        "extra_seat": apps.get_model("notes", "ExtraSeat")._meta.db_table,
+        "ids": "{ids}",
+    }
+    return _SNAPSHOT_SESSIONS.format(**tables), _SNAPSHOT_TALLIES.format(**tables)
 
 
 def results_snapshot(*, workshop_id: int) -> dict[str, Any]:
@@ -129,10 +139,11 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     # Only placeholders are formatted into the SQL; the ids go as parameters.
     ids = ", ".join(["%s"] * len(workshop_ids))
+    sessions_sql, tallies_sql = _snapshot_statements()
     with connection.cursor() as cursor:
-        cursor.execute(_SNAPSHOT_SESSIONS.format(ids=ids), workshop_ids)
+        cursor.execute(sessions_sql.format(ids=ids), workshop_ids)
         sessions = cursor.fetchall()
-        cursor.execute(_SNAPSHOT_TALLIES.format(ids=ids), [*workshop_ids] * 3)
+        cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 3)
         tallies = cursor.fetchall()
     items: dict[int, list[Any]] = defaultdict(list)
     elements: dict[int, list[Any]] = defaultdict(list)
@@ -144,7 +155,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         round_ends_at, round_minutes, participants, respondents) = row  # fmt: skip
+         round_ends_at, round_minutes, participants, respondents, kept) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -157,6 +168,10 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             ),
             respondents=respondents,
         )
+        if kept is not None:  # anonymised: the numbers kept when its participants were removed
+            kept = json.loads(kept) if isinstance(kept, str) else kept
+            results = {"respondents": kept["respondents"], "elements": kept["elements"]}
+            participants = kept["participants"]
         focus = specs[min(element, len(specs)) - 1].key if specs else None
         snapshots[workshop_id] = {
             "session": code,
@@ -183,6 +198,61 @@ def _epoch_ms(value: datetime.datetime | str | None) -> int | None:
     if timezone.is_naive(value):
         value = value.replace(tzinfo=datetime.UTC)
     return int(value.timestamp() * 1000)
+
+
+def role_counts(*, workshop_ids: list[int]) -> dict[tuple[int, str], tuple[int, int]]:
+    """Per session and role ("" for none given): how many participants joined and how many of
+    them answered at least one statement (the publication's counts per city and role). An
+    anonymised session's are the counts kept when its participants were removed."""
+    joined: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        Participant.objects.filter(workshop_id__in=workshop_ids)
+        .values_list("workshop_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        joined[(workshop_id, role)] += n
+    answered: dict[tuple[int, str], int] = defaultdict(int)
+    for workshop_id, role, n in (
+        ElementTally.objects.filter(workshop_id__in=workshop_ids, answered__gt=0)
+        .values_list("workshop_id", "participant__role")
+        .annotate(n=Count("participant_id", distinct=True))
+        .order_by()
+    ):
+        answered[(workshop_id, role)] += n
+    counts = {key: (joined[key], answered[key]) for key in joined.keys() | answered.keys()}
+    for workshop_id, kept in Workshop.objects.filter(
+        pk__in=workshop_ids, aggregates__isnull=False
+    ).values_list("pk", "aggregates"):
+        counts = {key: value for key, value in counts.items() if key[0] != workshop_id}
+        for role, (n_joined, n_answered) in (kept or {}).get("roles", {}).items():
+            counts[(workshop_id, role)] = (int(n_joined), int(n_answered))
+    return counts
+
+
+def session_aggregates(*, workshop: Workshop) -> dict[str, Any]:
+    """The numbers an anonymised session keeps (Workshop.aggregates), read now from its
+    participants and answers: the results snapshot (element and item scores, respondents,
+    participants), the counts per role and per table, the answers and don't-knows."""
+    snapshot = results_snapshot(workshop_id=workshop.pk)
+    roles = role_counts(workshop_ids=[workshop.pk])
+    dashboard = session_dashboard(workshop=workshop)
+    counted = counted_answers(workshop_ids=[workshop.pk])
+    return {
+        "respondents": snapshot["respondents"],
+        "participants": snapshot["participants"],
+        "elements": snapshot["elements"],
+        "roles": {role: list(n) for (_w, role), n in sorted(roles.items())},
+        "tables": [
+            {key: row[key] for key in ("table", "focus", "joined", "finished", "answers")}
+            for row in dashboard["tables"]
+        ],
+        "finished": dashboard["finished"],
+        "answers": counted.count(),
+        "dont_know": counted.filter(score__isnull=True).count(),
+        "excluded": dashboard["excluded"],
+        "withdrawn": dashboard["withdrawn"],
+    }
 
 
 def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:

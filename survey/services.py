@@ -15,6 +15,7 @@ from core.inputs import parse_id
 from sessions import signals
 from sessions.models import Exclusion, Participant, Phase, Source, Table, Workshop
 from sessions.selectors import archived_refusal, participant_by_code
+from sessions.services import participant_join
 from survey.models import Answer, ElementTally, ItemTally, PaperEntry
 from survey.selectors import instrument_statement_elements, participants_busy
 from survey.tallies import ElementCount, answer_tally, item_score, tallies_count
@@ -255,10 +256,6 @@ def paper_form_save(
     first save (repeat=True) and stores nothing; the same id with other content is a Conflict,
     and nothing changes. Without one (a script, a test), every call stores.
     """
-    # Imported here only by history: sessions.services once imported this app's broadcaster.
-    # It imports nothing of survey now (sessions sits beneath survey), so this could move up.
-    from sessions.services import participant_join
-
     archived_refusal(workshop=workshop)
     known = instrument_statement_elements(workshop.instrument_id)
     for statement_id, score in scores.items():

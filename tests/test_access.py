@@ -56,6 +56,7 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "organiser-nudge": X,
     "organiser-table-tents": R,
     "organiser-consent": X,
+    "organiser-anonymise": X,
     # the results feed
     "results-json": R,
     # exports and the import
@@ -114,6 +115,8 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "people-reset": None,
     "people-active": None,
     "team-consent": None,
+    "team-retention": None,
+    "audit": None,
 }
 # Routes opened by a key or a cookie in the link, not by a login: a chair's, a phone's, the
 # one-time password link's. The organiser's login adds nothing to them.

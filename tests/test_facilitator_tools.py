@@ -114,6 +114,7 @@ def test_table_tents_print_one_card_per_table_whose_qr_chooses_the_table(browser
     expect(phone.locator("select[name=table]")).to_have_value("2")
     expect(phone.locator("#table-hint")).to_have_count(0)
     screenshot(phone, "facilitator-join-from-tent-390x844")
+    phone.locator("input[name=consent]").check()
     phone.get_by_role("button", name="Starten").click()
     expect(phone.get_by_text("Je bent T2·P1")).to_be_visible()
     assert Participant.objects.get().table.number == 2
@@ -190,6 +191,7 @@ def test_a_rehearsal_is_tried_on_a_phone_and_cleared_in_one_confirmed_step(
     # The organiser's own phone scans the QR code and answers, in the arrival phase.
     phone = phone_page(browser)
     phone.goto(f"{server.url}/j/{workshop.code}/?table=1")
+    phone.locator("input[name=consent]").check()
     phone.get_by_role("button", name="Starten").click()
     expect(phone).to_have_url(re.compile(r"/survey/1/$"))
     phone.locator("form.statement").first.locator("label", has_text="4").first.click()
@@ -230,6 +232,7 @@ def test_a_nudge_reaches_the_phones_that_have_not_finished_in_their_language(
     english = phone_page(browser, locale="en-GB")
     for phone, start in [(dutch, "Starten"), (english, "Start")]:
         phone.goto(f"{server.url}/j/{workshop.code}/")
+        phone.locator("input[name=consent]").check()
         phone.get_by_role("button", name=start, exact=True).click()
         expect(phone).to_have_url(re.compile(r"/survey/1/$"))
         phone.evaluate(  # wait for the phone's socket

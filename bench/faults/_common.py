@@ -11,6 +11,7 @@ so a script never loads someone else's server for its own.
 
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
@@ -111,6 +112,25 @@ def db() -> psycopg.Connection:
     return psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=DB_NAME)
 
 
+@functools.cache
+def tables() -> dict[str, str]:
+    """The models' table names (their db_table) for the SQL below, from Django's app registry
+    (loaded once in this process; no database is opened for it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scentiss.settings")
+    import django
+    from django.apps import apps
+
+    django.setup()
+    models = {
+        "answer": "survey.Answer",
+        "participant": "workshops.Participant",
+        "workshop": "workshops.Workshop",
+        "statement": "instrument.Statement",
+        "element": "instrument.Element",
+    }
+    return {name: apps.get_model(label)._meta.db_table for name, label in models.items()}
+
+
 def create_session(*, base_url: str, tables: int = 4) -> dict:
     out = manage(
         "createsession", "--city", "Faultstad", "--tables", str(tables), "--phase", "survey",
@@ -122,10 +142,10 @@ def create_session(*, base_url: str, tables: int = 4) -> dict:
 def statement_ids(code: str) -> list[int]:
     with db() as conn:
         rows = conn.execute(
-            """SELECT s.id FROM survey_statement s
-               JOIN survey_element e ON e.id = s.element_id
-               JOIN workshops_workshop w ON w.instrument_id = e.instrument_id
-               WHERE w.code = %s ORDER BY e."order", s."order" """,
+            """SELECT s.id FROM {statement} s
+               JOIN {element} e ON e.id = s.element_id
+               JOIN {workshop} w ON w.instrument_id = e.instrument_id
+               WHERE w.code = %s ORDER BY e."order", s."order" """.format(**tables()),  # noqa: S608
             [code],
         ).fetchall()
     return [r[0] for r in rows]
@@ -135,10 +155,10 @@ def stored_answers(code: str) -> dict[tuple[str, int], int | None]:
     """(participant token, statement id) -> score, as stored."""
     with db() as conn:
         rows = conn.execute(
-            """SELECT p.token::text, a.statement_id, a.score FROM survey_answer a
-               JOIN workshops_participant p ON p.id = a.participant_id
-               JOIN workshops_workshop w ON w.id = p.workshop_id
-               WHERE w.code = %s""",
+            """SELECT p.token::text, a.statement_id, a.score FROM {answer} a
+               JOIN {participant} p ON p.id = a.participant_id
+               JOIN {workshop} w ON w.id = p.workshop_id
+               WHERE w.code = %s""".format(**tables()),  # noqa: S608
             [code],
         ).fetchall()
     return {(token, sid): score for token, sid, score in rows}
@@ -147,7 +167,8 @@ def stored_answers(code: str) -> dict[tuple[str, int], int | None]:
 def results_version(code: str) -> int:
     with db() as conn:
         return conn.execute(
-            "SELECT results_version FROM workshops_workshop WHERE code = %s", [code]
+            f"SELECT results_version FROM {tables()['workshop']} WHERE code = %s",  # noqa: S608
+            [code],
         ).fetchone()[0]
 
 

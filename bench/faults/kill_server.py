@@ -32,6 +32,7 @@ from _common import (
     statement_ids,
     stop_redis,
     stored_answers,
+    tables,
 )
 
 PHONES = 30
@@ -124,10 +125,11 @@ async def main() -> Report:
         stored = stored_answers(code)
         missing = [k for k in acked if k not in stored]
         wrong = [k for k, v in acked.items() if k in stored and stored[k] != VALUE[v]]
+        answers = tables()["answer"]
         with db() as conn:
             duplicates = conn.execute(
-                """SELECT count(*) FROM (SELECT participant_id, statement_id FROM survey_answer
-                   GROUP BY participant_id, statement_id HAVING count(*) > 1) d"""
+                f"SELECT count(*) FROM (SELECT participant_id, statement_id FROM {answers} "  # noqa: S608
+                "GROUP BY participant_id, statement_id HAVING count(*) > 1) d"
             ).fetchone()[0]
         figures.update(
             {

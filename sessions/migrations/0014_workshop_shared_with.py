@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("workshops", "0012_workshop_rehearsing"),
+        ("workshops", "0013_anonymised"),
     ]
 
     operations = [
