@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
+from accounts.access import Permission
 from accounts.models import AuditAction
 from accounts.services import audit_record
 from core.errors import Rejected
@@ -49,7 +50,7 @@ from exports.services import ImportRefused, answers_import
 from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
-from sessions.selectors import workshop_by_code, workshop_get
+from sessions.selectors import workshop_by_code, workshop_for_user, workshops_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -116,16 +117,20 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @audited_export
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = workbook_bytes(session_workbook(workshop=workshop))
     return _download(content, XLSX, export_filename(workshop, "xlsx"))
 
 
 def _session_file(
-    code: str, build: Callable[[SessionData, str], bytes], content_type: str, extension: str
+    request: HttpRequest,
+    code: str,
+    build: Callable[[SessionData, str], bytes],
+    content_type: str,
+    extension: str,
 ) -> HttpResponse:
     """A download of one session's data, as `build` writes it in the active language."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     lang = current_lang()
     content = build(session_data(workshop=workshop, lang=lang), lang)
     return _download(content, content_type, export_filename(workshop, extension))
@@ -137,7 +142,7 @@ def _session_file(
 @audited_export
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
-    return _session_file(code, lambda data, lang: long_csv(data=data), CSV, "csv")
+    return _session_file(request, code, lambda data, lang: long_csv(data=data), CSV, "csv")
 
 
 @login_required
@@ -146,7 +151,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 @audited_export
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
-    return _session_file(code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
+    return _session_file(request, code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
 
 
 # The spreadsheet CSV's name says what it holds, for which program and in which locale,
@@ -168,7 +173,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
     lang = request.GET.get("lang") or ""
     if lang not in SPREADSHEET_NAMES:
         lang = "en" if current_lang() == "en" else "nl"
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = spreadsheet_table(
         data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang
     )
@@ -183,7 +188,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
 @audited_export
 def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
     return _session_file(
-        code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
+        request, code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
     )
 
 
@@ -194,6 +199,7 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 def export_sav(request: HttpRequest, code: str, kind: str, fmt: str = "sav") -> HttpResponse:
     """The long or wide file for SPSS (.sav) or Stata (.dta), with variable and value labels."""
     return _session_file(
+        request,
         code,
         lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang, fmt=fmt),
         SAV if fmt == "sav" else DTA,
@@ -207,7 +213,7 @@ def export_sav(request: HttpRequest, code: str, kind: str, fmt: str = "sav") -> 
 @audited_export
 def export_dictionary(request: HttpRequest, code: str) -> HttpResponse:
     """The codebook in Dutch and English side by side: one bilingual data dictionary."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = dictionary_csv(
         nl=session_data(workshop=workshop, lang="nl"), en=session_data(workshop=workshop, lang="en")
     )
@@ -221,7 +227,9 @@ def export_dictionary(request: HttpRequest, code: str) -> HttpResponse:
 def export_session_json(request: HttpRequest, code: str) -> HttpResponse:
     """The session's metadata (title, city, date, instrument, tables and their focus, each
     statement's element and variable), machine-readable; the import reads its tables back."""
-    return _session_file(code, lambda data, lang: session_json(data=data), JSON, "session.json")
+    return _session_file(
+        request, code, lambda data, lang: session_json(data=data), JSON, "session.json"
+    )
 
 
 @login_required
@@ -232,6 +240,7 @@ def export_breakdowns_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The element scores with n, SD and 95% interval, per session, table, role, source and
     focus: one row per group and element (exports.breakdowns)."""
     return _session_file(
+        request,
         code,
         lambda data, lang: csv_bytes(
             BREAKDOWN_VARIABLES, [r.cells(data.code) for r in breakdown_rows(data=data, lang=lang)]
@@ -247,7 +256,7 @@ def export_breakdowns_csv(request: HttpRequest, code: str) -> HttpResponse:
 def breakdowns_page(request: HttpRequest, code: str) -> HttpResponse:
     """The organiser's results with their spread: per element the session's score with n, SD
     and 95% interval, then per table, role, source and focus."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     lang = current_lang()
     data = session_data(workshop=workshop, lang=lang)
     # grouping -> group (its label) -> its rows, one per element
@@ -283,7 +292,8 @@ def export_compare(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(str(refused))
     if not codes:
         return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
-    found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
+    readable = workshops_for_user(user=request.user, need=Permission.EXPORT)
+    found = {w.code: w for w in readable.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise Http404("unknown session code: " + ", ".join(missing))
@@ -338,9 +348,9 @@ def export_programme(request: HttpRequest, name: str) -> HttpResponse:
         return HttpResponseBadRequest(str(refused))
     if not codes:
         return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
-    found = {
-        w.code: w for w in Workshop.objects.select_related("instrument").filter(code__in=codes)
-    }
+    # Another team's session is as unknown as a code that never existed (a 404, no name).
+    readable = workshops_for_user(user=request.user, need=Permission.EXPORT)
+    found = {w.code: w for w in readable.select_related("instrument").filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise Http404("unknown session code: " + ", ".join(missing))
@@ -362,7 +372,7 @@ MAX_FILES = 3  # the answers CSV, the participants CSV, the session's metadata f
 def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     """The organiser's page: a file the app writes (the long CSV, the session workbook) into
     this session."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     context: dict[str, Any] = {"workshop": workshop, "problems": [], "error": ""}
     if request.method == "GET":
         return render(request, "exports/import.html", context)

@@ -12,14 +12,16 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, close_old_connections
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from limits import parse
 from limits.aio import storage as limits_storage
 from limits.aio import strategies as limits_strategies
 
+from accounts.access import Permission
 from live.connection_caps import ConnectionCap
 from live.events import notes_group, phones_group, session_group, table_group
 from sessions.models import Workshop
@@ -27,8 +29,8 @@ from sessions.selectors import (
     is_organiser,
     participant_by_code,
     table_by_chair_key,
-    workshop_by_code,
     workshop_for_live,
+    workshop_for_user,
     workshop_phase,
 )
 from survey.selectors import results_snapshot
@@ -350,9 +352,11 @@ def _phone_state(workshop_id: int) -> dict:
 
 
 def _workshop_for_organiser(*, code: str, user: object) -> Workshop | None:
-    if not is_organiser(user):
+    """The session if `user` may read it (sessions.selectors.workshop_for_user), else None."""
+    try:
+        return workshop_for_user(user=user, code=code, need=Permission.READ)
+    except (Http404, PermissionDenied):
         return None
-    return workshop_by_code(code)
 
 
 class NoteCountsConsumer(AsyncJsonWebsocketConsumer):

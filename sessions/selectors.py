@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
@@ -19,6 +20,16 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.access import (
+    ALL_PERMISSIONS,
+    SHARED_PERMISSIONS,
+    Permission,
+    is_superuser,
+    permissions_in,
+    team_filter,
+    team_roles,
+    teams_granting,
+)
 from accounts.models import ConsentText, Team
 from accounts.selectors import user_teams
 from accounts.services import consent_builtin
@@ -457,6 +468,62 @@ def is_organiser(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "is_active", False)
 
 
+def session_permissions(*, user: object, workshop: Workshop) -> frozenset[Permission] | None:
+    """What `user` may do with `workshop` (accounts.access: by their role in its team, or
+    read and export if it is shared with one of their teams); None if it is none of theirs,
+    which they must not learn exists."""
+    if not is_organiser(user):
+        return None
+    if is_superuser(user):  # type: ignore[arg-type]
+        return ALL_PERMISSIONS
+    roles = team_roles(user=user)  # type: ignore[arg-type]
+    shared: set[int] = set()
+    if roles and workshop.team_id is not None and workshop.team_id not in roles:
+        shared = set(workshop.shared_with.values_list("pk", flat=True))
+    return permissions_in(roles=roles, team_id=workshop.team_id, shared_with=shared)
+
+
+def _refusal(need: Permission, permissions: frozenset[Permission]) -> str:
+    if permissions == SHARED_PERMISSIONS:
+        return _(
+            "This session is shared with your team to read: you can see and export it, "
+            "but not change it."
+        )
+    if need == Permission.RUN:
+        return _(
+            "Your role in this session's team does not allow this: only its organisers and "
+            "managers change phases, edit, archive, exclude, delete or make sessions."
+        )
+    return _("Your role in this session's team does not allow this.")
+
+
+def workshop_for_user(*, user: object, code: str, need: Permission) -> Workshop:
+    """The session with this code if `user` may `need` it: the one check of every organiser
+    page. A session of another team (not shared with theirs) is a 404, as an unknown code
+    is, so that no name or code leaks; a session they see but whose role does not allow
+    `need` is a 403 with the reason in their language (templates/403.html). The session
+    comes with `may`, the set of what they may (for the page to show only those forms)."""
+    workshop = workshop_by_code(code)
+    permissions = None if workshop is None else session_permissions(user=user, workshop=workshop)
+    if workshop is None or permissions is None:
+        raise Http404("unknown session code")
+    if need not in permissions:
+        raise PermissionDenied(_refusal(need, permissions))
+    workshop.may = frozenset(p.value for p in permissions)  # type: ignore[attr-defined]
+    return workshop
+
+
+def workshops_for_user(*, user: object, need: Permission = Permission.READ) -> QuerySet[Workshop]:
+    """Every session `user` may `need`: the pickers of the comparison and the programmes, and
+    the codes typed into them (a code of another team is as unknown as a code of none)."""
+    workshops = Workshop.objects.select_related("instrument")
+    query = team_filter(user=user, need=need, shared_field="shared_with")  # type: ignore[arg-type]
+    if query is None:
+        return workshops.all()
+    ids = Workshop.objects.filter(query).values("pk")
+    return workshops.filter(pk__in=ids)
+
+
 def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
     # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
     return bool(key) and secrets.compare_digest(
@@ -465,8 +532,12 @@ def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
 
 
 def may_read_results(*, user: object, workshop: Workshop, key: str | None) -> bool:
-    """Results are for the organiser and for holders of the session's projector key."""
-    return is_organiser(user) or projector_key_ok(workshop=workshop, key=key)
+    """Results are for those who may read the session (their team's, or shared with it) and
+    for holders of the session's projector key."""
+    if projector_key_ok(workshop=workshop, key=key):
+        return True
+    permissions = session_permissions(user=user, workshop=workshop)
+    return permissions is not None and Permission.READ in permissions
 
 
 def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Workshop | None:
@@ -477,6 +548,38 @@ def workshop_for_live(*, code: str, key: str | None, user: object = None) -> Wor
     if may_read_results(user=user or AnonymousUser(), workshop=workshop, key=key):
         return workshop
     return None
+
+
+def session_creation_teams(*, user: object) -> list[Team] | None:
+    """The teams `user` may make a session in (where their role runs sessions); [] for
+    someone in no team (a session of no team, as before there were teams); None if they may
+    make none (a researcher)."""
+    roles = team_roles(user=user)  # type: ignore[arg-type]
+    if not roles:
+        return []
+    if is_superuser(user):  # type: ignore[arg-type]
+        return list(Team.objects.filter(pk__in=list(roles)))
+    ids = teams_granting(roles=roles, need=Permission.RUN)
+    return list(Team.objects.filter(pk__in=ids)) if ids else None
+
+
+def session_programmes(*, user: object, workshop: Workshop) -> QuerySet[Any]:
+    """The programmes holding the session that `user` may see (a team the session is shared
+    with may hold it in a programme of theirs, which is none of the session's team's
+    business)."""
+    programmes = workshop.programmes.all()
+    query = team_filter(user=user, need=Permission.READ)  # type: ignore[arg-type]
+    return programmes if query is None else programmes.filter(query)
+
+
+def share_teams(*, workshop: Workshop) -> tuple[list[Team], list[Team]]:
+    """The teams the session can be shared with (every other team) and those it is shared
+    with now."""
+    shared = list(workshop.shared_with.order_by("name", "pk"))
+    others = Team.objects.exclude(pk__in=[t.pk for t in shared])
+    if workshop.team_id is not None:
+        others = others.exclude(pk=workshop.team_id)
+    return list(others.order_by("name", "pk")), shared
 
 
 def table_counts(*, workshop: Workshop) -> list[Table]:
