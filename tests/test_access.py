@@ -69,6 +69,18 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "export-long-sav": E,
     "export-wide-sav": E,
     "export-compare": None,
+    "export-long-dta": E,
+    "export-wide-dta": E,
+    "export-dictionary": E,
+    "export-session-json": E,
+    "export-breakdowns": E,
+    "breakdowns": E,
+    # several sessions' files: the codes in the query, each checked like the comparison's
+    "export-programme-answers-csv": None,
+    "export-programme-answers-sav": None,
+    "export-programme-answers-dta": None,
+    "export-programme-codebook-csv": None,
+    "export-programme-elements-csv": None,
     "import-answers": X,
     # paper forms typed in by the organiser
     "paper-new": X,
@@ -357,6 +369,12 @@ def test_team_bs_organiser_finds_nothing_of_team_a_in_lists_pickers_and_exports(
     # The codes typed in: A's is as unknown as a code of no session.
     assert b.get(f"/organiser/compare.xlsx?codes={a.code},{teams.b.code}").status_code == 404
     assert b.get(f"/organiser/compare.xlsx?codes={teams.b.code}").status_code == 200
+    for name in ("answers.csv", "answers.sav", "answers.dta", "elements.csv", "codebook.csv"):
+        # The programme-wide files: the same rule as the comparison's.
+        mixed = b.get(f"/organiser/sessions/{name}?codes={a.code},{teams.b.code}")
+        assert mixed.status_code == 404, name
+        assert a.city.encode() not in mixed.content, name
+        assert b.get(f"/organiser/sessions/{name}?codes={teams.b.code}").status_code == 200, name
     # A programme of B's cannot be given A's session by its id.
     before = fingerprint()
     b.post(
