@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from sessions.models import Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update
-from tests.browser_helpers import PROJECTOR, log_in, off_the_loop, screenshot
+from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,8 @@ def workshop(transactional_db) -> Workshop:
         instrument=ensure_instrument(),
         phase=Phase.SURVEY,
     )
-    workshop_update(
+    off_the_loop(
+        workshop_update,
         workshop=workshop,
         city="Zwolle",
         title="",
@@ -135,3 +136,57 @@ def test_the_projector_table_in_english(browser, server, workshop):
         re.compile(r"^rest of the room \(1\)$")
     )
     screenshot(projector, "facilitator-projector-table-en-1920x1080")
+
+
+def phone_page(browser, **options) -> Page:
+    page = browser.new_context(**{**PHONE, **options}).new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def test_the_phone_keeps_its_progress_in_view_and_sees_its_spider_against_the_room(
+    browser, server, workshop
+):
+    from sessions.services import workshop_update_state
+
+    off_the_loop(answer_kennis, workshop=workshop, seats=[(1, 1), (3, 1)])
+    phone = phone_page(browser)
+    phone.goto(f"{server.url}/j/{workshop.code}/")
+    phone.locator("input[name=consent]").check()
+    phone.get_by_role("button", name="Starten").click()
+    expect(phone.locator("#progress")).to_contain_text("0 van")
+
+    # A long element: scrolled to its last statement, the progress is still at the top.
+    phone.locator("form.statement").last.scroll_into_view_if_needed()
+    assert phone.evaluate("window.scrollY") > 400
+    box = phone.locator("#progress").bounding_box()
+    assert box is not None and -1 <= box["y"] <= 1 and box["height"] > 20
+    phone.locator("form.statement").last.locator("label", has_text="5").first.click()
+    expect(phone.locator("#progress")).to_contain_text("1 van")
+    expect(phone.locator("#progress")).to_be_in_viewport()
+    screenshot(phone, "facilitator-phone-progress-sticky-390x844")
+    for form in phone.locator("form.statement").all():
+        form.locator("label", has_text="5").first.click()
+    expect(phone.locator("form.statement.answered")).to_have_count(
+        phone.locator("form.statement").count()
+    )
+
+    # The reveal: the phone's own outline (5 for Kennis) over the room's (5, 1, 1: 2,3).
+    off_the_loop(
+        workshop_update_state, workshop=workshop, phase=Phase.RESULTS, results_revealed=True
+    )
+    expect(phone).to_have_url(re.compile(r"/results/$"))  # the phone follows by itself
+    chart = phone.locator("figure.spider")
+    expect(chart.locator("svg polygon.series.first")).to_have_attribute(
+        "points",
+        re.compile(r"^180\.0,70\.0 "),  # 5 at the top: the outer ring
+    )
+    expect(chart.locator("figcaption")).to_have_text(re.compile(r"Jij · .*Zaal"))
+    row = chart.locator(".spider-numbers tr", has_text="Kennis")
+    expect(row.locator("td").nth(0)).to_have_text("5,0")
+    expect(row.locator("td").nth(1)).to_have_text("2,3")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # Every spoke's label inside the screen.
+    boxes = [t.bounding_box() for t in chart.locator("svg text").all()]
+    assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
+    screenshot(phone, "facilitator-phone-results-390x844", full_page=True)
