@@ -190,3 +190,32 @@ def test_the_phone_keeps_its_progress_in_view_and_sees_its_spider_against_the_ro
     boxes = [t.bounding_box() for t in chart.locator("svg text").all()]
     assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
     screenshot(phone, "facilitator-phone-results-390x844", full_page=True)
+
+
+@pytest.mark.parametrize(
+    "width, height", [(768, 1024), (1024, 768)], ids=["tablet-portrait", "tablet-landscape"]
+)
+def test_the_paper_forms_answers_are_touch_sized_on_a_tablet(
+    browser, server, workshop, width, height
+):
+    table = Table.objects.get(workshop=workshop, number=2)
+    page = browser.new_context(
+        viewport={"width": width, "height": height}, locale="nl-NL", has_touch=True
+    ).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server.url}/s/{workshop.code}/chair/{table.chair_key}/paper/")
+    labels = page.locator(".paper-item").first.locator(".pi-scale label")
+    expect(labels).to_have_count(6)
+    for box in (label.bounding_box() for label in labels.all()):
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # A finger on "4" chooses it and moves on to the next statement.
+    second = page.locator(".paper-item").nth(1)
+    page.locator(".paper-item").first.locator(".pi-scale label", has_text="4").tap()
+    expect(page.locator(".paper-item").first.locator("input[value='4']")).to_be_checked()
+    # The keyboard still works: 3 on the second statement, and the form moves on.
+    second.locator("input[value='1']").focus()
+    page.keyboard.press("3")
+    expect(second.locator("input[value='3']")).to_be_checked()
+    expect(page.locator(".paper-item").nth(2)).to_have_class(re.compile(r"\bcurrent\b"))
+    screenshot(page, f"facilitator-paper-touch-{width}x{height}")
