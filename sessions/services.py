@@ -446,6 +446,8 @@ def workshop_update(
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
         # Chairs see a new focus of their table.
+        if city != locked.city:  # every chair's heading names the city
+            focus_tables = list(Table.objects.filter(workshop=locked).values_list("pk", flat=True))
         transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
     workshop.city, workshop.title, workshop.date = city, title, date
     if participant_cap is not None:

@@ -219,3 +219,58 @@ def test_the_paper_forms_answers_are_touch_sized_on_a_tablet(
     expect(second.locator("input[value='3']")).to_be_checked()
     expect(page.locator(".paper-item").nth(2)).to_have_class(re.compile(r"\bcurrent\b"))
     screenshot(page, f"facilitator-paper-touch-{width}x{height}")
+
+
+def test_an_open_chair_tablet_follows_an_edited_focus(browser, server, workshop):
+    table = Table.objects.get(workshop=workshop, number=2)
+    tablet = browser.new_context(
+        viewport={"width": 768, "height": 1024}, locale="nl-NL", has_touch=True
+    ).new_page()
+    tablet.set_default_timeout(20_000)
+    tablet.goto(f"{server.url}/s/{workshop.code}/chair/{table.chair_key}/")
+    expect(tablet.locator("#table-focus")).to_have_text("Focus: Haven")
+    expect(tablet.locator("#chair")).to_have_attribute("data-seated", "0")  # connected
+    desk = desk_page(browser, server, workshop)
+    desk.goto(f"{server.url}/s/{workshop.code}/edit/")
+    desk.get_by_label("Tafel 2: focus (sector of wijk, optioneel)").fill("Zorg")
+    desk.get_by_label("Tafel 1: focus (sector of wijk, optioneel)").fill("Noord")
+    desk.get_by_role("button", name="Opslaan").click()
+    expect(desk).to_have_url(re.compile(r"/organiser/$"))
+    expect(tablet.locator("#table-focus")).to_have_text("Focus: Zorg")
+    # A focus taken away hides the line; a new city renews the heading.
+    off_the_loop(
+        workshop_update, workshop=workshop, city="Kampen", title="", date=workshop.date,
+        tables=3, focus={2: ""},
+    )  # fmt: skip
+    expect(tablet.locator("#table-heading")).to_have_text("Tafel 2 · Kampen")
+    expect(tablet.locator("#table-focus")).to_be_hidden()
+    screenshot(tablet, "facilitator-chair-heading-follows-768x1024")
+
+
+def test_the_plotly_charts_do_not_widen_the_profile_and_programme_pages_on_a_phone(
+    browser, server, workshop
+):
+    from profiles.services import programme_create
+
+    off_the_loop(answer_kennis, workshop=workshop, seats=[(1, 4), (2, 2)])
+    programme = off_the_loop(programme_create, name="Vijf steden", workshop_ids=[workshop.pk])
+    desk = desk_page(browser, server, workshop, viewport={"width": 390, "height": 844})
+    for name, url in [
+        ("profile", f"/s/{workshop.code}/profile/"),
+        ("programme", f"/organiser/programmes/{programme.pk}/"),
+    ]:
+        desk.goto(server.url + url)
+        expect(desk.locator("#chart-wrap")).to_have_class(re.compile(r"\bhas-plotly\b"))
+        expect(desk.locator("#profile-chart .main-svg").first).to_be_visible()
+        assert desk.evaluate("document.documentElement.scrollWidth") <= 390, name
+        # The chart itself fits: nothing of it is cut off or scrolls inside its card.
+        for part in ("#profile-chart", "#profile-chart .main-svg"):
+            box = desk.locator(part).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        names = desk.locator("#profile-chart .angularaxistick text").all()
+        assert len(names) == 6
+        for label in names:
+            box = label.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (name, box)
+        desk.locator("#profile-chart").scroll_into_view_if_needed()
+        screenshot(desk, f"facilitator-{name}-chart-390x844")
