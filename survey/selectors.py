@@ -535,6 +535,7 @@ def _against_rest(
     rows: list[tuple[int | None, int, int, int | None]],
     names: dict[str, str],
 ) -> dict[str, Any]:
+    """One table's element scores beside the rest of the room's, from `_table_rows`."""
     specs = instrument_specs(instrument_id=instrument_id)
     mine = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t == table.pk))
     rest = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t != table.pk))

@@ -38,6 +38,9 @@
         opacity: single ? 1 : 0.8, connectgaps: false,
       };
     });
+    // Shown before it is drawn: drawn while hidden, plotly took its default 700 px, which ran
+    // out of a phone's card.
+    frame.classList.add("has-plotly");
     Plotly.newPlot(holder, traces, {
       polar: {
         radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 12 }, gridcolor: ScentissCharts.palette.grid },
@@ -49,11 +52,8 @@
       // On a phone the names wrap shorter and smaller, so they stay inside the screen.
       margin: narrow ? { l: 85, r: 85, t: 40, b: 40 } : { l: 90, r: 90, t: 40, b: 40 },
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
-    }, { displayModeBar: false, responsive: true }).then(function () {
-      frame.classList.add("has-plotly");
-      // Drawn while hidden (the server's SVG shows until now), plotly took its default 700 px,
-      // which ran out of a phone's card: sized again now that it shows.
-      return Plotly.Plots.resize(holder);
+    }, { displayModeBar: false, responsive: true }).catch(function () {
+      frame.classList.remove("has-plotly");  // the server's SVG again
     });
   }
 
