@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0013_anonymised"),
+        ("workshops", "0014_workshop_shared_with"),
     ]
 
     operations = [
