@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import translation
 
@@ -26,6 +26,8 @@ from sessions.models import Role, Source, Workshop
 from sessions.selectors import counted_participants
 from survey.selectors import compared_series, counted_answers
 
+FETCH_ROWS = 20_000
+
 
 def fetch_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """The rows of a `values_list` queryset, the same values as `list(queryset)`: on
@@ -40,10 +42,16 @@ def fetch_rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
     if connection.vendor != "postgresql":
         return list(queryset)
     sql, params = queryset.query.sql_with_params()
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, binary=True)
-        return cursor.fetchall()
+    rows: list[tuple[Any, ...]] = []
+    # A server-side cursor, read FETCH_ROWS at a time: the client library never holds the
+    # whole result beside the rows made of it.
+    with transaction.atomic(savepoint=False), connection.wrap_database_errors:
+        connection.ensure_connection()
+        with psycopg.ServerCursor(connection.connection, "export_rows") as cursor:
+            cursor.execute(sql, params, binary=True)
+            while batch := cursor.fetchmany(FETCH_ROWS):
+                rows.extend(batch)
+    return rows
 
 
 def element_data(*, instrument_ids: Iterable[int]) -> dict[int, list[tuple[Any, list[Statement]]]]:

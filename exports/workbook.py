@@ -27,6 +27,7 @@ from exports.data import (
     LOCAL_TZ,
     NOTE_FIELDS,
     OBSERVATION_FIELDS,
+    AnswerData,
     ComparedSession,
     ElementData,
     SessionData,
@@ -540,39 +541,37 @@ def answer_table(
     after_everyone = len(participant_at)
     answers = data.answers
 
-    # Sorted by one integer per answer (participant's place, id, statement's place), without a
-    # tuple per answer: the row order of the sheet.
+    # Sorted by one integer per answer (participant's place, id, statement's place): a new
+    # list of the same answers, in the sheet's order, without a row or a tuple per answer.
     statements = len(statement_at) or 1
     top_id = max((a[0] for a in answers), default=0) + 1
-    keys: list[int] = []
-    kept: list[int] = []
+
+    def sort_key(answer: AnswerData) -> int:
+        order = participant_at.get(answer[0], (after_everyone,))[0]
+        return (order * top_id + answer[0]) * statements + statement_at[answer[1]][0]
+
+    # An answer to a statement not in this session's instrument: the results ignore it too.
+    ordered = sorted((a for a in answers if a[1] in statement_at), key=sort_key)
     scores: set[Any] = set()
     people: set[int] = set()
+    asked: set[int] = set()
     any_time = False
     dont_knows = 0
-    for index, (participant_id, statement_id, score, answered_at, updated_at) in enumerate(answers):
-        place = statement_at.get(statement_id)
-        if place is None:
-            continue  # not in this session's instrument: the results ignore it too
-        order = participant_at.get(participant_id, (after_everyone,))[0]
-        keys.append((order * top_id + participant_id) * statements + place[0])
-        kept.append(index)
+    for participant_id, statement_id, score, answered_at, updated_at in ordered:
         people.add(participant_id)
+        asked.add(statement_id)
         if score is None:
             dont_knows += 1
         else:
             scores.add(score)
         any_time = any_time or answered_at is not None or updated_at is not None
-    order_of = sorted(range(len(kept)), key=keys.__getitem__)
-    del keys
 
     def seat(participant_id: int) -> tuple[int, str, str | None]:
         return participant_at.get(participant_id, (after_everyone, f"#{participant_id}", None))
 
     def rows() -> Iterator[tuple[Any, ...]]:
         local = _LocalTimes(tz)
-        for at in order_of:
-            participant_id, statement_id, score, answered_at, updated_at = answers[kept[at]]
+        for participant_id, statement_id, score, answered_at, updated_at in ordered:
             _, element, statement = statement_at[statement_id]
             _, seat_label, source = seat(participant_id)
             yield (
@@ -587,13 +586,13 @@ def answer_table(
                 source,  # typed in from a paper form, or tapped on a phone
             )
 
-    used = [statement_at[statement_id] for statement_id in {answers[i][1] for i in kept}]
+    used = [statement_at[statement_id] for statement_id in asked]
     seats = [seat(pid) for pid in people]
     # Any time's width is a datetime's (_display_len): one stands for all.
     a_time = (datetime.datetime(2000, 1, 1),) if any_time else ()
     return AnswerTable(
         header=text["answers"],
-        count=len(kept),
+        count=len(ordered),
         dont_know=dont_knows,
         rows=rows,
         distinct=(
