@@ -12,23 +12,26 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, close_old_connections
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from limits import parse
 from limits.aio import storage as limits_storage
 from limits.aio import strategies as limits_strategies
 
+from accounts.access import Permission
 from live.connection_caps import ConnectionCap
 from live.events import notes_group, phones_group, session_group, table_group
 from sessions.models import Workshop
 from sessions.selectors import (
     is_organiser,
-    participant_from_cookies,
+    participant_by_code,
     table_by_chair_key,
-    workshop_by_code,
     workshop_for_live,
+    workshop_for_user,
+    workshop_phase,
 )
 from survey.selectors import results_snapshot
 from survey.services import AnswerRefused, AnswerSaved, answer_submit
@@ -314,14 +317,11 @@ def _language_of(scope: dict) -> str:
 
 
 def _phone_ids(*, code: str, cookies: dict) -> tuple[int, int] | None:
-    """(session id, participant id) of the phone this cookie names, or None."""
-    workshop = workshop_by_code(code)
-    if workshop is None:
-        return None
-    participant = participant_from_cookies(cookies=cookies, workshop=workshop)
+    """(session id, participant id) of the phone this cookie names, or None (one query)."""
+    participant = participant_by_code(cookies=cookies, code=code)
     if participant is None:
         return None
-    return workshop.pk, participant.pk
+    return participant.workshop_id, participant.pk
 
 
 # Taps per participant in this process (PHONE_TAP_RATE), counted by the `limits` library (as
@@ -347,14 +347,16 @@ def _slow_down(language: str) -> str:
 
 
 def _phone_state(workshop_id: int) -> dict:
-    phase, revealed = Workshop.objects.values_list("phase", "results_revealed").get(pk=workshop_id)
+    phase, revealed = workshop_phase(workshop_id=workshop_id)
     return {"phase": phase, "revealed": revealed}
 
 
 def _workshop_for_organiser(*, code: str, user: object) -> Workshop | None:
-    if not is_organiser(user):
+    """The session if `user` may read it (sessions.selectors.workshop_for_user), else None."""
+    try:
+        return workshop_for_user(user=user, code=code, need=Permission.READ)
+    except (Http404, PermissionDenied):
         return None
-    return workshop_by_code(code)
 
 
 class NoteCountsConsumer(AsyncJsonWebsocketConsumer):

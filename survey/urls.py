@@ -9,6 +9,7 @@ urlpatterns = [
     path("s/<str:code>/qr.svg", views.join_qr, name="join-qr"),
     path("s/<str:code>/survey/<int:number>/", views.survey_element, name="survey-element"),
     path("s/<str:code>/survey/done/", views.survey_done, name="survey-done"),
+    path("s/<str:code>/survey/offline/", views.survey_offline_pages, name="survey-offline"),
     path("s/<str:code>/survey/status/", views.survey_status, name="survey-status"),
     path("s/<str:code>/answer/", views.answer, name="answer"),
     path("s/<str:code>/results/", views.survey_results, name="survey-results"),

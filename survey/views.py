@@ -21,7 +21,7 @@ from core.errors import Rejected
 from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
 from sessions.forms import JoinForm
-from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -31,6 +31,7 @@ from sessions.selectors import (
     may_read_results,
     participant_cookie_name,
     participant_from_request,
+    participant_with_session,
     session_consent,
     table_counts,
     workshop_get,
@@ -84,8 +85,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         initial={"table": _tent_table(request, tables)},
     )
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["table"]
-        table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
+        number = form.cleaned_data["table"]  # one of `tables` (the form's choices)
+        table = next((t for t in tables if t.number == number), None)
         try:
             participant = participant_join(
                 workshop=workshop,
@@ -163,10 +164,10 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> HttpResponse:
-        workshop = workshop_get(code=code)
-        participant = participant_from_request(request=request, workshop=workshop)
-        if participant is None:
-            return redirect("join", code=workshop.code)
+        found = participant_with_session(cookies=request.COOKIES, code=code)
+        if found is None:
+            return redirect("join", code=workshop_get(code=code).code)
+        workshop, participant = found
         if participant.withdrawn_at is not None:  # says so, and offers nothing to answer
             return redirect("survey-withdraw", code=workshop.code)
         return view(request, workshop, participant, **kwargs)
@@ -194,6 +195,51 @@ def _statement_form(
     return render_to_string("survey/_statement.html", {"item": item, "scale": scale})
 
 
+def _element_context(
+    workshop: Workshop,
+    participant: Participant,
+    elements: list,
+    number: int,
+    answers: dict[int, int | None],
+) -> dict:
+    """What one element's page shows (survey/_element_body.html): its statements with the
+    participant's answers checked, the progress and the way to the next and previous."""
+    element, statements = elements[number - 1]
+    given = {s.pk: answers[s.pk] for s in statements if s.pk in answers}
+    hints = workshop.instrument.tr("scale") or []
+    scale = tuple((str(v), hints[v - 1] if len(hints) >= v else "") for v in range(1, 6))
+    language = get_language()
+    statement_forms = [
+        _statement_form(
+            s,
+            ("dk" if given[s.pk] is None else str(given[s.pk])) if s.pk in given else "",
+            scale,
+            language,
+        )
+        for s in statements
+    ]
+    return {
+        "workshop": workshop,
+        "participant": participant,
+        "element": element,
+        "element_name": element.tr("name"),
+        "core_question": element.tr("core_question"),
+        "number": number,
+        "count": len(elements),
+        "statement_forms": statement_forms,
+        "stem": workshop.instrument.stem_for(workshop.city),
+        "scale": scale,
+        "progress": _progress_of(len(answers), workshop),
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < len(elements) else None,
+    }
+
+
+def _answers_of(participant: Participant) -> dict[int, int | None]:
+    """All of the participant's answers (at most 46 rows): a page's and the progress bar."""
+    return dict(Answer.objects.filter(participant=participant).values_list("statement_id", "score"))
+
+
 @never_cache
 @require_GET
 @participant_page
@@ -213,46 +259,43 @@ def survey_element(
     elements = instrument_structure(workshop.instrument_id)
     if not 1 <= number <= len(elements):
         raise Http404("no such element")
-    element, statements = elements[number - 1]
-    # All of the participant's answers (at most 46 rows): this page's and the progress bar.
-    answers = dict(
-        Answer.objects.filter(participant=participant).values_list("statement_id", "score")
-    )
-    given = {s.pk: answers[s.pk] for s in statements if s.pk in answers}
+    answers = _answers_of(participant)
     if participant.last_element != number:
         participant.last_element = number
         participant.save(update_fields=["last_element"])
-    hints = workshop.instrument.tr("scale") or []
-    scale = tuple((str(v), hints[v - 1] if len(hints) >= v else "") for v in range(1, 6))
-    language = get_language()
-    statement_forms = [
-        _statement_form(
-            s,
-            ("dk" if given[s.pk] is None else str(given[s.pk])) if s.pk in given else "",
-            scale,
-            language,
-        )
-        for s in statements
-    ]
     return render(
         request,
         "survey/element.html",
-        {
-            "workshop": workshop,
-            "participant": participant,
-            "element": element,
-            "element_name": element.tr("name"),
-            "core_question": element.tr("core_question"),
-            "number": number,
-            "count": len(elements),
-            "statement_forms": statement_forms,
-            "stem": workshop.instrument.stem_for(workshop.city),
-            "scale": scale,
-            "progress": _progress_of(len(answers), workshop),
-            "previous": number - 1 if number > 1 else None,
-            "next": number + 1 if number < len(elements) else None,
-        },
+        _element_context(workshop, participant, elements, number, answers),
     )
+
+
+@never_cache
+@require_GET
+@participant_page
+def survey_offline_pages(
+    request: HttpRequest, workshop: Workshop, participant: Participant
+) -> HttpResponse:
+    """Every element's page in one reply, fetched by the phone (static/js/pages.js) once the
+    survey has loaded and kept on it: a phone that loses the network can still move between
+    the elements and answer them all (its taps are kept until they can be sent). Changes
+    nothing on the server (the participant's place stays where the phone last was online).
+    Outside the survey phase there is nothing to keep: 204."""
+    if not workshop.accepts_answers:
+        return HttpResponse(status=204)
+    elements = instrument_structure(workshop.instrument_id)
+    answers = _answers_of(participant)
+    pages = []
+    for number in range(1, len(elements) + 1):
+        context = _element_context(workshop, participant, elements, number, answers)
+        pages.append(
+            {
+                "number": number,
+                "title": context["element_name"],
+                "body": render_to_string("survey/_element_body.html", context),
+            }
+        )
+    return render(request, "survey/offline_pages.html", {"workshop": workshop, "pages": pages})
 
 
 @never_cache

@@ -134,6 +134,15 @@ def _submit_every_form(page: Page, url: str, lang: str, skip: tuple = ()) -> lis
             statuses.append((response.status, response.url))
 
         page.on("response", seen)
+        # A form that leaves the page is posted once offline.js has seen that the server can be
+        # reached: after the click, not during it. The page it leads to is waited for below.
+        navigated: list[bool] = []
+
+        def went(frame, navigated=navigated) -> None:
+            if frame == page.main_frame:
+                navigated.append(True)
+
+        page.on("framenavigated", went)
         form = page.locator("form").nth(index - 1)
         button = form.locator("button[type=submit], button:not([type]), input[type=submit]").first
         if not button.is_visible():
@@ -146,11 +155,16 @@ def _submit_every_form(page: Page, url: str, lang: str, skip: tuple = ()) -> lis
             # The browser itself refuses (a required confirmation left empty, a disabled
             # "move up" on the first point): nothing to send, nothing to assert.
             page.remove_listener("response", seen)
+            page.remove_listener("framenavigated", went)
             continue
         try:
             if method == "post" or form.get_attribute("hx-post"):
-                with page.expect_response(lambda r: r.request.method == "POST", timeout=20_000):
+                with page.expect_response(
+                    lambda r: r.request.method == "POST", timeout=20_000
+                ) as posted:
                     button.click()
+                if posted.value.request.is_navigation_request() and not navigated:
+                    page.wait_for_event("framenavigated", timeout=20_000)
             else:
                 # A navigation, or a download (compare.xlsx), which aborts the navigation.
                 with page.expect_response(
@@ -163,6 +177,7 @@ def _submit_every_form(page: Page, url: str, lang: str, skip: tuple = ()) -> lis
         with contextlib.suppress(PlaywrightError):  # a download's aborted navigation
             page.wait_for_load_state("load")
         page.remove_listener("response", seen)
+        page.remove_listener("framenavigated", went)
         for status, where in statuses:
             if status == 403 or status >= 500:
                 failures.append(f"{lang} {url} form {index} ({action}): {status} at {where}")

@@ -814,3 +814,30 @@ def test_the_tablet_keeps_a_note_until_the_server_has_it():
             browser.close()
     finally:
         stop_server(server)
+
+
+def test_an_observation_sent_by_the_tablets_script_is_stored_once_by_its_client_id(
+    client, workshop, t2
+):
+    """The tablet keeps an observation until the server has it and may send it twice (a reply
+    lost to the network): stored once, answered alike with the list item; a refusal is a short
+    fragment the script shows beside the observation, and stores nothing."""
+    client_id = str(uuid.uuid4())
+    url = f"{chair_url(t2)}observations/"
+    data = {"kind": "example", "element": "", "text": "De haven", "client_id": client_id}
+    first = client.post(url, data, HTTP_HX_REQUEST="true")
+    again = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert f'data-client-id="{client_id}"' in first.content.decode()
+    assert "De haven" in first.content.decode()
+    assert Observation.objects.get().table == t2
+
+    other = client.post(url, {**data, "text": "Iets anders"}, HTTP_HX_REQUEST="true")
+    assert other.status_code == 409 and other[REFUSED] == "1"
+    empty = client.post(
+        url, {**data, "text": "\u200b", "client_id": str(uuid.uuid4())}, HTTP_HX_REQUEST="true"
+    )
+    assert empty.status_code == 400 and empty[REFUSED] == "1"
+    assert "Schrijf eerst iets" in empty.content.decode()
+    assert list(Observation.objects.values_list("text", flat=True)) == ["De haven"]

@@ -266,3 +266,29 @@ def test_the_plain_sql_selectors_build_what_the_orm_builds(phone, workshop):
     by_code = participant_by_code(cookies=cookies, code=workshop.code)
     same(by_code, participant)
     same(by_code.workshop, orm)
+
+
+def test_the_offline_copy_holds_every_element_with_the_answers_and_moves_nothing(phone, workshop):
+    """What the phone keeps to answer without a network: the six elements' pages in one reply,
+    with the answers given so far; fetching it leaves the phone's place where it was."""
+    first = statements(workshop, 1)[0]
+    last = statements(workshop, 6)[-1]
+    assert tap(phone, workshop, first, "4").status_code == 200
+    assert tap(phone, workshop, last, "dk").status_code == 200
+    assert phone.get(f"/s/{workshop.code}/survey/2/").status_code == 200
+    reply = phone.get(f"/s/{workshop.code}/survey/offline/")
+    assert reply.status_code == 200
+    assert "no-cache" in reply["Cache-Control"]
+    html = reply.content.decode()
+    assert html.count("<template data-number=") == 6
+    assert html.count('class="statement') == 46
+    assert f'<form class="statement answered" data-statement="{first.pk}">' in html
+    assert 'value="4" checked' in html and 'value="dk" checked' in html
+    assert f'href="/s/{workshop.code}/survey/done/" data-done' in html
+    assert Participant.objects.get().last_element == 2
+
+
+def test_the_offline_copy_is_for_a_joined_phone_during_the_survey(client, phone, workshop):
+    assert client.get(f"/s/{workshop.code}/survey/offline/").url == f"/j/{workshop.code}/"
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.DISCUSSION)
+    assert phone.get(f"/s/{workshop.code}/survey/offline/").status_code == 204

@@ -2,7 +2,8 @@
 // until the server has acknowledged it; a failed send is retried with a capped backoff, unsent
 // notes are marked, and notes left over from an earlier visit are sent again when the page
 // opens (the offline queue, queue.js, loaded before this script on the chair's page). The
-// server stores a note once per client id, so a retry never makes a duplicate.
+// server stores a note once per client id, so a retry never makes a duplicate. The chair's
+// observations ("Record an observation") are kept and sent the same way, each by its client id.
 // On the organiser's page: the note counts follow the notes over a websocket (polling when the
 // websocket is unavailable).
 (function () {
@@ -240,11 +241,179 @@
       });
     });
 
+    // --- observations: kept on the tablet and sent as the notes are ---------------------
+    var obsForm = root.querySelector("form.observation-form");
+    var obsList = document.getElementById("chair-observation-list");
+    var observations = Q.store("scentiss.observation.");
+    var obsInflight = {};
+    var obsTimers = {};
+    var obsAttempts = {};
+    var obsSent = false;  // one was stored since the page opened
+    function obsStored() {
+      return observations.all().filter(function (rec) {
+        return rec.code === code && String(rec.table) === String(tableNo);
+      });
+    }
+    function obsItem(id) {
+      if (!obsList) return null;
+      var items = obsList.querySelectorAll("li.observation[data-client-id]");
+      for (var i = 0; i < items.length; i++) { if (items[i].dataset.clientId === id) return items[i]; }
+      return null;
+    }
+    function obsLocalItem(rec) {
+      var li = document.createElement("li");
+      li.className = "observation obs-" + rec.kind + " pending";
+      li.dataset.clientId = rec.id;
+      var head = document.createElement("p");
+      head.className = "obs-head";
+      var badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = rec.kindLabel || rec.kind;
+      head.appendChild(badge);
+      if (rec.elementName) head.appendChild(document.createTextNode(" · " + rec.elementName));
+      var text = document.createElement("p");
+      text.className = "obs-text";
+      text.textContent = rec.text;  // text, never markup
+      var meta = document.createElement("p");
+      meta.className = "note-meta";
+      var state = document.createElement("span");
+      state.className = "state";
+      meta.appendChild(state);
+      li.appendChild(head);
+      li.appendChild(text);
+      li.appendChild(meta);
+      return li;
+    }
+    function obsShow(rec, stateText, message) {
+      if (!obsList) return;
+      var li = obsItem(rec.id);
+      if (!li) { li = obsLocalItem(rec); obsList.insertBefore(li, obsList.firstChild); }
+      li.classList.toggle("rejected", rec.state === "rejected" || rec.state === "blocked");
+      var meta = li.querySelector(".note-meta");
+      meta.querySelector(".state").textContent = stateText;
+      var old = meta.querySelector(".refusal");
+      if (old) old.remove();
+      var oldButton = meta.querySelector(".dismiss");
+      if (oldButton) oldButton.remove();
+      if (message) {
+        var m = document.createElement("span");
+        m.className = "refusal";
+        m.textContent = " " + message;
+        meta.appendChild(m);
+      }
+      if (rec.state === "rejected") {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "small dismiss";
+        b.textContent = t.tDismiss;
+        b.addEventListener("click", function () { observations.remove(rec.id); li.remove(); obsRefresh(); });
+        meta.appendChild(b);
+      }
+      obsRefresh();
+    }
+    function obsRefresh() {
+      var status = document.getElementById("observation-status");
+      if (!status) return;
+      var open = obsStored().filter(function (r) { return r.state !== "rejected"; }).length;
+      status.classList.toggle("unsent", open > 0);
+      setText(status, open === 0 ? (obsSent ? "✓ " + t.tObsSaved : "")
+        : open === 1 ? t.tObsUnsentOne : t.tObsUnsentMany.replace("{n}", String(open)));
+    }
+    function obsSend(rec) {
+      if (obsInflight[rec.id]) return;
+      clearTimeout(obsTimers[rec.id]);
+      obsInflight[rec.id] = true;
+      obsShow(rec, obsAttempts[rec.id] ? t.tRetrying : t.tSending);
+      var body = new FormData();
+      body.append("client_id", rec.id);
+      body.append("kind", rec.kind);
+      body.append("element", rec.element || "");
+      body.append("text", rec.text);
+      // The page's own link: a note kept under a chair link since renewed goes by the new one.
+      Q.post(obsForm ? obsForm.getAttribute("action") : rec.url, body).then(function (res) {
+        obsInflight[rec.id] = false;
+        var verdict = Q.verdict(res.status);
+        if (verdict === "ok") obsAcknowledged(rec, res.html);
+        else if (res.status === 403) {
+          rec.state = "blocked";
+          observations.put(rec.id, rec);
+          obsShow(rec, t.tUnsent, res.headers.get("X-Notes-Refused") === "1" ? t.tBlocked : t.tReload);
+        } else if (verdict === "refused") {
+          rec.state = "rejected";
+          rec.message = Q.textOf(res.html);
+          observations.put(rec.id, rec);
+          obsShow(rec, t.tRefused + ":", rec.message);
+        } else obsRetry(rec);
+      }, function () {
+        obsInflight[rec.id] = false;
+        obsRetry(rec);  // network down, wifi gone
+      });
+    }
+    function obsAcknowledged(rec, html) {
+      observations.remove(rec.id);
+      delete obsAttempts[rec.id];
+      obsSent = true;
+      var pending = obsItem(rec.id);
+      var tpl = document.createElement("template");
+      tpl.innerHTML = html.trim();
+      var item = tpl.content.firstElementChild;
+      if (item && pending) pending.replaceWith(item);
+      else if (item && obsList) obsList.insertBefore(item, obsList.firstChild);
+      obsRefresh();
+    }
+    function obsRetry(rec) {
+      var attempt = (obsAttempts[rec.id] || 0) + 1;
+      obsAttempts[rec.id] = attempt;
+      obsShow(rec, observations.durable ? t.tUnsent : t.tRetrying);
+      clearTimeout(obsTimers[rec.id]);
+      obsTimers[rec.id] = setTimeout(function () { obsSend(rec); }, Q.backoff(attempt));
+    }
+    function chosenText(select) {
+      var option = select && select.options ? select.options[select.selectedIndex] : null;
+      return option && option.value ? option.textContent.trim() : "";
+    }
+    function checkedRadio(list) {
+      if (!list) return null;
+      if (list.length === undefined) return list.checked ? list : null;
+      for (var i = 0; i < list.length; i++) { if (list[i].checked) return list[i]; }
+      return null;
+    }
+    if (obsForm) {
+      obsForm.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var f = obsForm.elements;
+        var text = f.text.value;
+        var kind = checkedRadio(f.kind);
+        if (!text.trim() || !kind) return;  // the browser's own check says what is missing
+        var label = kind.closest ? kind.closest("label") : null;
+        var rec = {
+          id: Q.uuid4(),
+          code: code,
+          table: tableNo,
+          url: obsForm.getAttribute("action"),
+          kind: kind.value,
+          kindLabel: label ? label.textContent.trim() : kind.value,
+          element: f.element ? f.element.value : "",
+          elementName: chosenText(f.element),
+          text: text,
+          state: "pending",
+          at: Date.now(),
+        };
+        observations.put(rec.id, rec);
+        f.text.value = "";
+        obsSend(rec);
+      });
+    }
+
     // --- edits and deletions (htmx) -----------------------------------------------------
     var alertBox = document.getElementById("chair-alert");
     document.body.addEventListener("htmx:sendError", function () { alertBox.textContent = t.tOffline; });
     document.body.addEventListener("htmx:responseError", function () { alertBox.textContent = t.tOffline; });
     document.body.addEventListener("htmx:beforeRequest", function () { alertBox.textContent = ""; });
+    // The connection is back: "no connection" no longer holds (a refusal's reason stays).
+    window.addEventListener("online", function () {
+      if (alertBox.textContent === t.tOffline) alertBox.textContent = "";
+    });
     // Counts follow every change of the lists (a deleted note's events never reach the body).
     var counting = false;
     new MutationObserver(function () {
@@ -255,11 +424,12 @@
 
     window.addEventListener("online", function () {
       stored().forEach(function (rec) { if (rec.state === "pending") send(rec); });
+      obsStored().forEach(function (rec) { if (rec.state === "pending") obsSend(rec); });
     });
     window.addEventListener("beforeunload", function (e) {
       // Stored notes survive a reload; only without storage would leaving lose them.
-      if (notes.durable) return;
-      if (stored().some(function (r) { return r.state !== "rejected"; })) {
+      if (notes.durable && observations.durable) return;
+      if (stored().concat(obsStored()).some(function (r) { return r.state !== "rejected"; })) {
         e.preventDefault();
         e.returnValue = t.tLeave;
         return t.tLeave;
@@ -341,6 +511,15 @@
       rec.state = "pending";
       put(rec);
       send(rec);
+    });
+    // Observations left from an earlier visit, the same way.
+    obsStored().forEach(function (rec) {
+      var item = obsItem(rec.id);
+      if (item && !item.classList.contains("pending")) { observations.remove(rec.id); return; }
+      if (rec.state === "rejected") { obsShow(rec, t.tRefused + ":", rec.message || ""); return; }
+      rec.state = "pending";
+      observations.put(rec.id, rec);
+      obsSend(rec);
     });
     refresh();
   }

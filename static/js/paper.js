@@ -70,11 +70,14 @@
     // Disabled after this event: a button disabled before the submit is not sent with it.
     setTimeout(function () { save.disabled = true; save.setAttribute("aria-busy", "true"); }, 0);
   });
-  window.addEventListener("pageshow", function () {
+  function ready() {
     sent = false;
     save.disabled = false;
     save.removeAttribute("aria-busy");
-  });
+  }
+  window.addEventListener("pageshow", ready);
+  // Not sent after all (no connection: offline.js says so): the button works again.
+  form.addEventListener("scentiss:form-not-sent", ready);
   // Start at the first statement without an answer.
   var first = items.findIndex(function (i) { return !i.querySelector("input:checked"); });
   var hasWho = form.querySelector(".paper-who select") && !form.querySelector("input:checked");

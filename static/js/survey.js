@@ -6,6 +6,11 @@
 // retried with a capped backoff. The server stores an answer once per participant and
 // statement, so a tap sent twice (by either way) is stored once. The keeping, posting and
 // backoff are the offline queue's (queue.js, loaded before this script).
+// Offline the phone also moves between the elements (pages.js swaps the page in place and says
+// so with "scentiss:element-shown"): the answers it knows (the server's, as the pages showed
+// them, and the acknowledged taps; kept in localStorage beside the taps) and the taps still
+// waiting are put back on the page it shows, and a line at the foot of the page says how many
+// answers are kept on the phone until there is a connection.
 (function () {
   "use strict";
   var root = document.querySelector(".survey");
@@ -22,6 +27,31 @@
   var taps = Q.store("scentiss.tap." + code + ".", function (rec) {
     return rec.who === who && /^[0-9]+$/.test(rec.statement) && /^([1-5]|dk)$/.test(rec.score);
   });
+
+  // What the phone knows the server has: {statement: score}, for pages shown from the copy
+  // pages.js keeps (drawn before these answers were given).
+  var KNOWN = "scentiss.known." + code;
+  var known = (function () {
+    try {
+      var saved = JSON.parse(localStorage.getItem(KNOWN));
+      if (saved && saved.who === who && saved.answers && typeof saved.answers === "object") return saved.answers;
+    } catch (e) { /* none, or not ours */ }
+    return {};
+  })();
+  // onlyNew: from a copy that may be older than what the phone learned since.
+  function remember(statement, score, onlyNew) {
+    if (!/^[0-9]+$/.test(String(statement)) || !/^([1-5]|dk)$/.test(String(score))) return;
+    if (known[statement] === String(score) || (onlyNew && known[statement] !== undefined)) return;
+    known[statement] = String(score);
+    try { localStorage.setItem(KNOWN, JSON.stringify({ who: who, answers: known })); } catch (e) { /* memory only */ }
+  }
+  // The statements answered as far as the phone knows: the server's and those kept here.
+  function answeredHere() {
+    var all = {};
+    Object.keys(known).forEach(function (s) { all[s] = true; });
+    taps.all().forEach(function (rec) { all[rec.statement] = true; });
+    return Object.keys(all).length;
+  }
 
   function get(statement) { return taps.get(statement); }
   function drop(rec) {
@@ -55,14 +85,40 @@
   // answers, so their acknowledgements can arrive as 2 then 1; a phone's answers are changed,
   // never removed, so the count shown only goes up.
   var answeredShown = -1;
+  (function () {  // what the server's page shows
+    var box = document.getElementById("progress");
+    var n = box ? Number(box.dataset.answered) : NaN;
+    if (n >= 0) answeredShown = n;
+  })();
   function progress(answered, total) {
     answered = Number(answered); total = Number(total);
     if (!(total > 0) || !(answered >= 0) || answered < answeredShown) return;
     answeredShown = answered;
+    drawProgress(answered, total);
+  }
+  function drawProgress(answered, total) {
     var box = document.getElementById("progress");
     if (!box) return;
     box.querySelector("rect").setAttribute("width", String(Math.round(100 * answered / total)));
     box.querySelector("p").textContent = d.progressText.replace("{answered}", answered).replace("{total}", total);
+  }
+
+  // The taps kept on the phone while it cannot reach the server, said once for the page.
+  var cutOff = false;  // a send failed since the last acknowledgement
+  function keptLine() {
+    var line = document.getElementById("kept");
+    if (!line) return;
+    var n = cutOff && taps.durable ? taps.all().length : 0;
+    line.hidden = n === 0;
+    line.textContent = n === 0 ? "" : n === 1 ? d.keptOne : d.keptMany.replace("{n}", String(n));
+  }
+  // The progress bar counts the taps kept here too, once the server cannot say.
+  function progressHere() {
+    var box = document.getElementById("progress");
+    var total = box ? Number(box.dataset.total) : NaN;
+    if (!(total > 0)) return;
+    answeredShown = Math.max(answeredShown, Math.min(answeredHere(), total));
+    drawProgress(answeredShown, total);
   }
 
   // --- sending ----------------------------------------------------------------------------
@@ -72,7 +128,9 @@
     if (retries[s]) { clearTimeout(retries[s].timer); }
     var form = formFor(s);
     mark(form, "unsent");
-    status(form, null, retries[s] ? d.retrying : d.saving);
+    // A retry of a tap kept on the phone keeps saying so (no flicker back to "retrying").
+    if (!retries[s]) status(form, null, d.saving);
+    else if (!taps.durable) status(form, "bad", d.retrying);
     var phone = window.scentissPhone;
     if (phone && phone.send({ type: "answer", id: rec.id, statement: Number(s), score: rec.score })) {
       inflight[s] = { id: rec.id, via: "ws", timer: setTimeout(function () { viaHttp(rec); }, ACK_TIMEOUT) };
@@ -127,7 +185,11 @@
     delete retries[rec.statement];
     var form = formFor(rec.statement);
     progress(answered, total);
+    var kept = get(rec.statement);
+    remember(rec.statement, kept && kept.id === rec.id ? kept.score : rec.score);
     if (!drop(rec)) { send(get(rec.statement)); return; }  // tapped again meanwhile
+    if (!taps.all().length) cutOff = false;
+    keptLine();
     mark(form, "answered");
     status(form, "ok", "✓ " + d.saved);
     if (form) {
@@ -152,8 +214,13 @@
     r.attempt += 1;
     var form = formFor(s);
     mark(form, "unsent");
-    if (navigator.onLine === false) status(form, "muted", d.offline);
+    // Kept in the phone's storage the tap is safe, whatever the reason it could not go: say
+    // so. Kept in memory only (private mode, storage full) it is not: say it is not saved.
+    if (taps.durable) status(form, "muted", d.offline);
     else status(form, "bad", d.retrying);
+    cutOff = true;
+    keptLine();
+    progressHere();
     clearTimeout(r.timer);
     r.timer = setTimeout(function () {
       var latest = get(s);
@@ -173,6 +240,7 @@
     var rec = { id: Q.uuid4(), who: who, statement: form.dataset.statement, score: input.value, at: Date.now() };
     taps.put(rec.statement, rec);
     send(rec);
+    if (cutOff) { keptLine(); progressHere(); }
   });
   document.addEventListener("scentiss:phone-message", function (e) {
     var m = e.detail;
@@ -206,6 +274,41 @@
     }
   });
 
+  // The answers the server's page shows (the radios it checked). from a copy: only those the
+  // phone did not know.
+  function learn(fromCopy) {
+    root.querySelectorAll('form.statement input[name="score"]').forEach(function (input) {
+      if (input.defaultChecked) remember(input.form.dataset.statement, input.value, fromCopy);
+    });
+  }
+  // A page shown in place (pages.js): the answers known and kept here go back on it.
+  function shown(fresh) {
+    if (fresh) learn(false);
+    root.querySelectorAll("form.statement").forEach(function (form) {
+      var s = form.dataset.statement;
+      var rec = get(s);
+      var score = rec ? rec.score : known[s];
+      if (score === undefined) return;
+      var radio = form.querySelector('input[name="score"][value="' + score + '"]');
+      if (radio) radio.checked = true;
+      if (!rec) { form.classList.add("answered"); return; }
+      mark(form, "unsent");
+      if (retries[s] || !inflight[s]) status(form, taps.durable ? "muted" : "bad", taps.durable ? d.offline : d.retrying);
+      else status(form, null, d.saving);
+    });
+    var box = document.getElementById("progress");
+    if (fresh && box) answeredShown = Math.max(answeredShown, Number(box.dataset.answered) || 0);
+    progressHere();
+    keptLine();
+  }
+  document.addEventListener("scentiss:element-shown", function (e) { shown(!!(e.detail && e.detail.fresh)); });
+  // The copy of every element's page (pages.js) shows the server's answers when it was drawn:
+  // those the phone did not know yet.
+  document.addEventListener("scentiss:pages-kept", function (e) {
+    var answers = (e.detail && e.detail.answers) || {};
+    Object.keys(answers).forEach(function (s) { remember(s, answers[s], true); });
+  });
+
   // Taps made before this script ran (the page shows and takes taps while its scripts still
   // load on a slow network): a radio checked that the server did not check is such a tap.
   var early = {};
@@ -215,6 +318,7 @@
     taps.put(rec.statement, rec);
     early[rec.statement] = true;
   });
+  learn(false);
   // Taps kept from an earlier visit: show them where they belong and send them.
   taps.all().forEach(function (rec) {
     var form = formFor(rec.statement);

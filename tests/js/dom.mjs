@@ -17,6 +17,8 @@ class Node_ {
     }
     return event;
   }
+  // A script's own event (new CustomEvent(type, {detail})), dispatched as above.
+  dispatchEvent(event) { this.dispatch(event.type, { detail: event.detail }); return true; }
 }
 
 function camel(name) { return name.replace(/-([a-z])/g, (_, c) => c.toUpperCase()); }
@@ -35,6 +37,7 @@ export class Element extends Node_ {
       get: (_, key) => (typeof key === "string" ? el.getAttribute("data-" + kebab(key)) ?? undefined : undefined),
       set: (_, key, value) => { el.setAttribute("data-" + kebab(key), String(value)); return true; },
       has: (_, key) => el.hasAttribute("data-" + kebab(key)),
+      deleteProperty: (_, key) => { el.removeAttribute("data-" + kebab(key)); return true; },
       ownKeys: () => [...el.attributes.keys()].filter((k) => k.startsWith("data-")).map((k) => camel(k.slice(5))),
       getOwnPropertyDescriptor: (_, key) => ({ enumerable: true, configurable: true, value: el.dataset[key] }),
     });
@@ -73,6 +76,13 @@ export class Element extends Node_ {
     this.childNodes.push(child);
     return child;
   }
+  get firstChild() { return this.childNodes[0] ?? null; }
+  insertBefore(child, ref) {
+    if (!ref) return this.appendChild(child);
+    if (child instanceof Element) { child.remove(); child.parentNode = this; }
+    this.childNodes.splice(this.childNodes.indexOf(ref), 0, child);
+    return child;
+  }
   remove() {
     if (!this.parentNode) return;
     const siblings = this.parentNode.childNodes;
@@ -104,8 +114,14 @@ export class Element extends Node_ {
 
 function detach(node) { if (node instanceof Element) node.parentNode = null; }
 
-// One compound selector: tag, .classes, [attr] and [attr="value"]; no combinators.
+// A list of compound selectors (a, b): an element that matches any of them.
 function matcher(selector) {
+  const tests = selector.split(",").map(compound);
+  return (el) => tests.some((test) => test(el));
+}
+
+// One compound selector: tag, .classes, [attr] and [attr="value"]; no combinators.
+function compound(selector) {
   const m = /^([a-z0-9]*)((?:\.[\w-]+)*)((?:\[[\w-]+(?:="[^"]*")?\])*)$/i.exec(selector.trim());
   if (!m) throw new Error("selector not supported by the test DOM: " + selector);
   const tag = m[1].toUpperCase();
@@ -160,6 +176,8 @@ export class Document extends Node_ {
     }
     return el;
   }
+  // A text node is a string here, as the parsed markup keeps it.
+  createTextNode(text) { return String(text); }
   getElementById(id) { return this.body.querySelector(`[id="${id}"]`) || null; }
   querySelectorAll(selector) { return this.documentElement.querySelectorAll(selector); }
   querySelector(selector) { return this.documentElement.querySelector(selector); }

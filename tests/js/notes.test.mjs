@@ -13,8 +13,15 @@ const TEXTS = {
   "t-unsent": "not sent yet", "t-sending": "sending", "t-retrying": "retrying", "t-all-sent": "All notes sent",
   "t-unsent-one": "1 note not sent yet", "t-unsent-many": "{n} notes not sent yet", "t-refused": "not stored",
   "t-blocked": "link refused", "t-reload": "page expired", "t-dismiss": "Remove", "t-offline": "offline",
-  "t-leave": "leave?",
+  "t-leave": "leave?", "t-obs-unsent-one": "1 observation kept", "t-obs-unsent-many": "{n} observations kept",
+  "t-obs-saved": "Observation saved.",
 };
+const OBS = "scentiss.observation.";
+
+// The server's partial for a stored observation (notes/_observation.html, shortened).
+function observationPartial(clientId, text) {
+  return `<li class="observation obs-theme" data-client-id="${clientId}"><p class="obs-text">${text}</p></li>`;
+}
 
 // The server's partial for a stored note (notes/_note.html, shortened).
 function notePartial(id, clientId, text) {
@@ -23,7 +30,7 @@ function notePartial(id, clientId, text) {
 
 // The chair's page of table 2 (one element, one participant's + list and the table's list),
 // with `notes` (server partials) already in the participant's list.
-function chairHtml({ notes = "", table = "2" } = {}) {
+function chairHtml({ notes = "", table = "2", observations = "" } = {}) {
   const texts = Object.entries(TEXTS).map(([k, v]) => `data-${k}="${v}"`).join(" ");
   return `<div class="chair" id="chair" data-code="ABC" data-table="${table}" data-create-url="/s/ABC/chair/key/notes/" ${texts}>
     <p class="sync" id="sync-status"></p>
@@ -34,6 +41,9 @@ function chairHtml({ notes = "", table = "2" } = {}) {
       <div class="board"><div class="board-row" data-participant="7"><ul class="notes" data-list="3:plus:7">${notes}</ul></div></div>
       <div class="board table-board"><ul class="notes" data-list="3:agree:"></ul></div>
     </section>
+    <form class="observation-form" method="post" action="/s/ABC/chair/key/observations/"></form>
+    <p class="sync" id="observation-status"></p>
+    <ul class="observations" id="chair-observation-list">${observations}</ul>
   </div>`;
 }
 
@@ -46,9 +56,9 @@ function clock(t) {
 }
 
 // The page, its scripts loaded: type(text, {kind, participant, quote}) submits a note.
-function chairPage(t, { storage = new FakeStorage(), notes = "", table = "2" } = {}) {
+function chairPage(t, { storage = new FakeStorage(), notes = "", table = "2", observations = "" } = {}) {
   clock(t);
-  const document = new Document(chairHtml({ notes, table }));
+  const document = new Document(chairHtml({ notes, table, observations }));
   const window = new Window();
   const { fetch, calls } = fakeFetch();
   const processed = [];
@@ -80,10 +90,23 @@ function chairPage(t, { storage = new FakeStorage(), notes = "", table = "2" } =
     form.remove();
     return storage.records(PREFIX).at(-1);
   }
+  // observe(text, {kind, element}): the chair saves an observation.
+  function observe(text, { kind = "theme", element = "3" } = {}) {
+    const form = root.querySelector("form.observation-form");
+    const radio = { checked: true, value: kind, closest: () => ({ textContent: " Theme " }) };
+    form.elements = {
+      text: { value: text },
+      kind: { length: 1, 0: radio, value: kind },
+      element: { value: element, selectedIndex: 0, options: [{ value: element, textContent: element ? " Water " : "" }] },
+    };
+    form.dispatch("submit");
+    return storage.records(OBS).at(-1);
+  }
+  const obsStatus = () => document.getElementById("observation-status").textContent;
   const item = (clientId) => root.querySelector(`li[data-client-id="${clientId}"]`);
   const syncStatus = () => document.getElementById("sync-status").textContent;
   const stateOf = (clientId) => item(clientId).querySelector(".state")?.textContent;
-  return { type, calls, storage, document, window, root, item, syncStatus, stateOf, processed, tick: (ms) => t.mock.timers.tick(ms) };
+  return { type, observe, obsStatus, calls, storage, document, window, root, item, syncStatus, stateOf, processed, tick: (ms) => t.mock.timers.tick(ms) };
 }
 
 describe("sending a note", () => {
@@ -306,6 +329,84 @@ describe("across a reload", () => {
     const leaving = memoryOnly.window.dispatch("beforeunload");
     assert.equal(leaving.defaultPrevented, true);
     assert.equal(leaving.returnValue, "leave?");
+  });
+});
+
+describe("the chair's observations", () => {
+  test("kept on the tablet and shown as not sent until the server has it, then the server's item takes its place", async (t) => {
+    const p = chairPage(t);
+    const rec = p.observe("Everyone mentions the port");
+    assert.deepEqual(
+      { code: rec.code, table: rec.table, kind: rec.kind, kindLabel: rec.kindLabel, element: rec.element, elementName: rec.elementName, text: rec.text, state: rec.state },
+      { code: "ABC", table: "2", kind: "theme", kindLabel: "Theme", element: "3", elementName: "Water", text: "Everyone mentions the port", state: "pending" },
+    );
+    assert.equal(p.calls.length, 1);
+    const c = p.calls[0];
+    assert.equal(c.url, "/s/ABC/chair/key/observations/");
+    assert.equal(c.init.headers["HX-Request"], "true");
+    assert.deepEqual(Object.fromEntries(c.body), { client_id: rec.id, kind: "theme", element: "3", text: "Everyone mentions the port" });
+    const pending = p.item(rec.id);
+    assert.ok(pending.classList.contains("pending"));
+    assert.equal(pending.querySelector(".obs-text").textContent, "Everyone mentions the port");
+    assert.equal(p.stateOf(rec.id), "sending");
+    assert.equal(p.obsStatus(), "1 observation kept");
+
+    c.reply(200, observationPartial(rec.id, "Everyone mentions the port"));
+    await settle();
+    assert.deepEqual(p.storage.records(OBS), []);
+    assert.ok(!p.item(rec.id).classList.contains("pending"));
+    assert.equal(p.root.querySelectorAll("li.observation").length, 1);
+    assert.equal(p.obsStatus(), "✓ Observation saved.");
+  });
+
+  test("without a network: kept, said so, retried with the same client id, sent once it is back", async (t) => {
+    const p = chairPage(t);
+    const a = p.observe("one");
+    const b = p.observe("two", { element: "" });
+    assert.notEqual(a.id, b.id);
+    p.calls[0].fail();
+    p.calls[1].fail();
+    await settle();
+    assert.equal(p.stateOf(a.id), "not sent yet", "kept on the tablet: it says so, not 'trying again'");
+    assert.equal(p.obsStatus(), "2 observations kept");
+    p.tick(500);
+    assert.deepEqual(p.calls.slice(2).map((c) => c.field("client_id")), [a.id, b.id]);
+    assert.equal(p.calls[3].field("element"), "");
+    p.calls[2].reply(200, observationPartial(a.id, "one"));
+    p.calls[3].reply(200, observationPartial(b.id, "two"));
+    await settle();
+    assert.deepEqual(p.storage.records(OBS), []);
+    p.tick(60000);
+    assert.equal(p.calls.length, 4, "nothing is sent again once the server has it");
+  });
+
+  test("refused with a reason (4xx): not retried, kept with the reason until the chair removes it", async (t) => {
+    const p = chairPage(t);
+    const rec = p.observe("x");
+    p.calls[0].reply(400, '<p class="refused bad">Write something first</p>');
+    await settle();
+    assert.equal(p.storage.records(OBS)[0].state, "rejected");
+    assert.match(p.item(rec.id).textContent, /Write something first/);
+    p.tick(60000);
+    assert.equal(p.calls.length, 1);
+    assert.equal(p.obsStatus(), "");
+    p.item(rec.id).querySelector("button.dismiss").dispatch("click");
+    assert.deepEqual(p.storage.records(OBS), []);
+    assert.equal(p.item(rec.id), null);
+  });
+
+  test("across a reload: one not yet stored is sent again with its client id; one the page shows is dropped", async (t) => {
+    const storage = new FakeStorage();
+    const first = chairPage(t, { storage });
+    const kept = first.observe("kept");
+    const stored = first.observe("stored");
+    first.calls.forEach((c) => c.fail());
+    await settle();
+    const other = { ...kept, id: "00000000-0000-4000-8000-000000000000", table: "3" };
+    storage.setItem(OBS + other.id, JSON.stringify(other));
+    const again = chairPage(t, { storage, observations: observationPartial(stored.id, "stored") });
+    assert.deepEqual(again.calls.map((c) => c.field("client_id")), [kept.id]);
+    assert.deepEqual(storage.records(OBS).map((r) => r.id).sort(), [kept.id, other.id].sort(), "another table's is left alone");
   });
 });
 

@@ -15,19 +15,42 @@ const PREFIX = "scentiss.tap.ABC.";
 // calls), the messages the socket was given and the page's document for its events.
 const clocked = new WeakSet();
 // socket: the real phone socket instead (live.js and follow.js over a fake WebSocket class).
-function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, online = true, socket = false } = {}) {
+// A statement's form as far as survey.js shows on it: its classes and its status line.
+function fakeForm(statement) {
+  const classes = new Set(["statement"]);
+  const status = {
+    textContent: "", cls: null,
+    appendChild(span) { this.cls = span.className; this.textContent = span.textContent; },
+  };
+  Object.defineProperty(status, "text", { get() { return this.textContent; } });
+  return {
+    dataset: { statement: String(statement) },
+    classList: { add: (c) => classes.add(c), remove: (...cs) => cs.forEach((c) => classes.delete(c)), contains: (c) => classes.has(c) },
+    classes,
+    status,
+    querySelector: (selector) => (selector === ".status" ? status : null),
+  };
+}
+
+// forms: the statements whose forms the page shows (their status lines can be read).
+function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, online = true, socket = false, forms = [] } = {}) {
   if (!clocked.has(t)) {  // one fake clock for the test's pages
     t.mock.timers.enable({ apis: ["setTimeout"] });
     clocked.add(t);
   }
   const { fetch, calls } = fakeFetch();
   const listeners = {};
+  const shown = Object.fromEntries(forms.map((s) => [String(s), fakeForm(s)]));
   const root = {
     dataset: {
       code: "ABC", who, answerUrl: "/s/ABC/answer/", progressText: "{answered}/{total}",
       saving: "saving", saved: "saved", retrying: "retrying", offline: "offline", unsent: "unsent",
     },
-    querySelector: () => null,  // no statement forms: nothing to show
+    // No statement forms unless asked for: nothing to show.
+    querySelector: (selector) => {
+      const m = /data-statement="([0-9]+)"/.exec(selector);
+      return (m && shown[m[1]]) || null;
+    },
     querySelectorAll: () => [],
     addEventListener: (type, fn) => { listeners[type] = fn; },
   };
@@ -57,7 +80,7 @@ function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, 
   const location = { protocol: "http:", host: "venue.lan", reloads: 0, reload() { this.reloads += 1; } };
   if (socket) load("live.js", { window, WebSocket, location });
   load("queue.js", { window, document, localStorage: storage, fetch });
-  load("survey.js", { window, document, navigator });
+  load("survey.js", { window, document, navigator, localStorage: storage });
   if (socket) load("follow.js", { window, document, location, ScentissLive: window.ScentissLive });
 
   function tap(statement, score) {
@@ -66,7 +89,7 @@ function surveyPage(t, { storage = new FakeStorage(), who = "p1", phone = null, 
     return storage.records(PREFIX).find((r) => r.statement === String(statement));
   }
   function phoneSays(name, detail) { document.dispatchEvent(new CustomEvent("scentiss:phone-" + name, { detail })); }
-  return { tap, calls, sent, storage, window, phoneSays, sockets, location, tick: (ms) => t.mock.timers.tick(ms) };
+  return { tap, calls, sent, storage, window, document, phoneSays, sockets, location, shown, tick: (ms) => t.mock.timers.tick(ms) };
 }
 
 function posted(call) {
@@ -326,6 +349,68 @@ describe("over the phone's socket", () => {
     // ... and only once: the retry timer that was waiting finds it on its way.
     p.tick(500);
     assert.equal(p.sent.length + p.calls.length, 2);
+  });
+});
+
+describe("offline: kept on the phone, and said so", () => {
+  test("a tap that cannot go says it is kept on the phone, on every retry (never 'trying again' in between)", async (t) => {
+    const p = surveyPage(t, { forms: [4] });
+    p.tap(4, 2);
+    const form = p.shown["4"];
+    assert.equal(form.status.text, "saving");
+    p.calls[0].fail();
+    await settle();
+    assert.deepEqual([form.status.cls, form.status.text], ["muted", "offline"]);
+    assert.ok(form.classes.has("unsent"));
+    p.tick(500);  // the retry goes ...
+    assert.equal(p.calls.length, 2);
+    assert.equal(form.status.text, "offline", "... and the line still says the tap is kept");
+    p.calls[1].reply(500, "");  // a server error: still kept on the phone
+    await settle();
+    assert.equal(form.status.text, "offline");
+    p.tick(1000);
+    p.calls[2].reply(200, "", ACK);
+    await settle();
+    assert.deepEqual([form.status.cls, form.status.text], ["ok", "✓ saved"]);
+  });
+
+  test("a tap that could not be kept (no storage) says it is not saved yet", async (t) => {
+    const p = surveyPage(t, { storage: new FakeStorage({ blocked: true }), forms: [4] });
+    p.tap(4, 2);
+    p.calls[0].fail();
+    await settle();
+    assert.deepEqual([p.shown["4"].status.cls, p.shown["4"].status.text], ["bad", "retrying"]);
+    p.tick(500);
+    assert.deepEqual([p.shown["4"].status.cls, p.shown["4"].status.text], ["bad", "retrying"]);
+  });
+
+  test("acknowledged taps are remembered for the kept copies of the pages, by HTTP and by the socket", async (t) => {
+    const phone = { open: false };
+    const storage = new FakeStorage();
+    const p = surveyPage(t, { storage, phone });
+    p.tap(4, 2);
+    p.calls[0].reply(200, "", ACK);
+    await settle();
+    phone.open = true;
+    const b = p.tap(5, "dk");
+    p.phoneSays("message", { type: "ack", id: b.id, answered: 2, total: 46, version: 3 });
+    assert.deepEqual(JSON.parse(storage.getItem("scentiss.known.ABC")), { who: "p1", answers: { 4: "2", 5: "dk" } });
+    // Another participant on this phone (joined again) does not inherit them.
+    const other = surveyPage(t, { storage, who: "p2" });
+    other.tap(6, 1);
+    other.calls[0].reply(200, "", ACK);
+    await settle();
+    assert.deepEqual(JSON.parse(storage.getItem("scentiss.known.ABC")), { who: "p2", answers: { 6: "1" } });
+  });
+
+  test("the answers a kept copy shows are taken only where the phone knows none (the copy may be older)", async (t) => {
+    const storage = new FakeStorage();
+    const p = surveyPage(t, { storage });
+    p.tap(4, 5);
+    p.calls[0].reply(200, "", ACK);
+    await settle();
+    p.document.dispatchEvent(new CustomEvent("scentiss:pages-kept", { detail: { answers: { 4: "1", 7: "3", 8: "9" } } }));
+    assert.deepEqual(JSON.parse(storage.getItem("scentiss.known.ABC")).answers, { 4: "5", 7: "3" });
   });
 });
 
