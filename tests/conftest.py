@@ -376,19 +376,22 @@ def _needs_a_process(item: pytest.Item) -> bool:
 
 
 def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture made once per module (or class): the browser, the
-    module's server. Such a module's tests run on one pytest-xdist worker, one after another."""
+    """Whether the test uses a fixture made once per module: the browser, the module's
+    server. Such a module's tests run on one pytest-xdist worker, one after another (on two
+    workers each would make its own). pytest-django's class-scoped autouse helper, which every
+    test has, makes nothing."""
     info = getattr(item, "_fixtureinfo", None)
     defs = info.name2fixturedefs.values() if info is not None else ()
-    return any(d.scope in ("module", "class", "package") for ds in defs for d in ds)
+    return any(d.scope in ("module", "package") for ds in defs for d in ds)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks the slow tier, and, under pytest-xdist's `--dist loadgroup` (the Makefile's), keeps
     the tests of a module that shares a browser or server on one worker (a group per module)
-    while every other test goes to whichever worker is free; the groups are handed out first,
-    so that the single tests fill the workers' ends instead of one module's tail."""
+    while every other test goes to whichever worker is free. The groups are handed out first
+    (xdist orders them by their number of tests), then the slow single tests, then the rest, so
+    that short tests fill the workers' ends instead of one module's tail."""
     grouped: list[pytest.Item] = []
     single: list[pytest.Item] = []
     for item in items:
@@ -398,7 +401,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker (the marker is xdist's)
         for item in grouped:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-        items[:] = grouped + single
+        slow = [item for item in single if item.get_closest_marker("slow")]
+        items[:] = grouped + slow + [item for item in single if item not in slow]
 
 
 # What the flush after a transactional test keeps: the rows the post_migrate signal would put
