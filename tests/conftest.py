@@ -416,9 +416,9 @@ def _quick_flush() -> None:
     replay post_migrate. The database it leaves is the same: every table empty but the content
     types and permissions, the answer function in place (post_migrate reinstalls it after a
     migrate; a flush never drops it). On PostgreSQL TRUNCATE makes new files for each of the
-    ~45 tables and their indexes (0.2 to 1.5 s under load, measured with psql), DELETE of a
-    test's few rows is a few milliseconds; post_migrate was 116 queries (0.7 to 1.6 s under
-    load). Sequences are not reset, by either (a reset_sequences test gets Django's TRUNCATE).
+    ~45 tables and their indexes: 1.2 to 2.3 s a flush on this machine under load, where the
+    DELETEs of a test's few rows took 0.15 to 0.3 s and post_migrate's 116 queries 0.7 to
+    1.6 s (docs/development.md, "What the slow tier costs"). Sequences are not reset, by either (a reset_sequences test gets Django's TRUNCATE).
     Only the flush command is changed; migrate still sends post_migrate."""
     from django.core.management.commands import flush
 
