@@ -389,20 +389,16 @@ def _shares_a_module_fixture(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks the slow tier, and, under pytest-xdist's `--dist loadgroup` (the Makefile's), keeps
     the tests of a module that shares a browser or server on one worker (a group per module)
-    while every other test goes to whichever worker is free. The groups are handed out first
-    (xdist orders them by their number of tests), then the slow single tests, then the rest, so
-    that short tests fill the workers' ends instead of one module's tail."""
-    grouped: list[pytest.Item] = []
-    single: list[pytest.Item] = []
+    while every other test goes to whichever worker is free. xdist hands out the groups first
+    (the largest first), then the single tests in pytest-django's order (database tests,
+    transactional ones, those without a database), so short tests fill the workers' ends
+    instead of one module's tail."""
+    under_xdist = bool(os.environ.get("PYTEST_XDIST_WORKER"))  # the marker is xdist's
     for item in items:
         if _needs_a_process(item):
             item.add_marker(pytest.mark.slow)
-        (grouped if _shares_a_module_fixture(item) else single).append(item)
-    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker (the marker is xdist's)
-        for item in grouped:
+        if under_xdist and _shares_a_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
-        slow = [item for item in single if item.get_closest_marker("slow")]
-        items[:] = grouped + slow + [item for item in single if item not in slow]
 
 
 # What the flush after a transactional test keeps: the rows the post_migrate signal would put
