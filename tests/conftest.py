@@ -375,30 +375,10 @@ def _needs_a_process(item: pytest.Item) -> bool:
     )
 
 
-def _shares_a_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a fixture made once per module: the browser, the module's
-    server. Such a module's tests run on one pytest-xdist worker, one after another (on two
-    workers each would make its own). pytest-django's class-scoped autouse helper, which every
-    test has, makes nothing."""
-    info = getattr(item, "_fixtureinfo", None)
-    defs = info.name2fixturedefs.values() if info is not None else ()
-    return any(d.scope in ("module", "package") for ds in defs for d in ds)
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks the slow tier, and, under pytest-xdist's `--dist loadgroup` (the Makefile's), keeps
-    the tests of a module that shares a browser or server on one worker (a group per module)
-    while every other test goes to whichever worker is free. xdist hands out the groups first
-    (the largest first), then the single tests in pytest-django's order (database tests,
-    transactional ones, those without a database), so short tests fill the workers' ends
-    instead of one module's tail."""
-    under_xdist = bool(os.environ.get("PYTEST_XDIST_WORKER"))  # the marker is xdist's
     for item in items:
         if _needs_a_process(item):
             item.add_marker(pytest.mark.slow)
-        if under_xdist and _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 # What the flush after a transactional test keeps: the rows the post_migrate signal would put
