@@ -13,7 +13,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # what a debugger or -x wants). Three on this 2-core machine: the browser tests wait on Chromium
 # and their servers, so a third worker fills the cores (make test 6 min 13 s with two, 5 min
 # 14 s with three; make test-fast the same with either). Tests of one module stay on one worker,
-# so a module's browser and servers are started once.
+# so a module's browser and server (tests/conftest.py: module_servers) are started once.
+# (Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting item._nodeid, which pytest 9
+# no longer reads, so it runs as --dist load.)
 TEST_WORKERS ?= 3
 XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.

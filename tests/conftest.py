@@ -1,3 +1,4 @@
+import collections
 import datetime
 import functools
 import os
@@ -34,10 +35,17 @@ ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to lo
 ARTIFACTS.mkdir(exist_ok=True)
 
 
+# What the slow tier costs, counted per run and printed at its end ("test costs: ..."): server
+# processes started, instruments loaded into an emptied database, database flushes.
+COSTS: collections.Counter[str] = collections.Counter()
+
+
 def ensure_instrument() -> Instrument:
     """The Scentiss instrument: loaded by the data migration, and again after a transactional
     test flushed the tables."""
-    return instrument_load(read_instrument())[0]
+    instrument, created = instrument_load(read_instrument())
+    COSTS["instrument loads"] += created
+    return instrument
 
 
 @pytest.fixture
@@ -112,6 +120,7 @@ def start_server(
 
     Returns once uvicorn reports that it listens (read from its log, not guessed by sleeping).
     """
+    COSTS["server starts"] += 1
     port = port or free_port()
     env = {
         **os.environ,
@@ -146,12 +155,12 @@ def start_server(
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
-    log: list[str] = []
+    server = Server(url=f"http://127.0.0.1:{port}", process=process)
 
     def pump() -> None:  # keeps the pipe drained for the server's whole life
         for line in process.stderr:
             lines.put(line)
-            log.append(line)
+            server.log.append(line)  # the list of the test now using it (shared_server)
             sys.stderr.write(line)
         lines.put(None)
 
@@ -165,7 +174,7 @@ def start_server(
         if line is None:
             raise RuntimeError(f"server exited with {process.wait()}")
         if "Uvicorn running on" in line:
-            return Server(url=f"http://127.0.0.1:{port}", process=process, log=log)
+            return server
     process.kill()
     raise RuntimeError("server did not come up")
 
@@ -178,12 +187,66 @@ def stop_server(server: Server) -> None:
         server.process.kill()
 
 
+class Servers:
+    """The app server of a module's tests (start_server): one process at a time, which a test
+    may stop and start again on the same port, where its clients expect it."""
+
+    def __init__(self, extra_env: dict | None = None) -> None:
+        self.extra_env = extra_env
+        self.current: Server | None = start_server(extra_env=extra_env)
+        self.url = self.current.url
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self) -> None:
+        if self.current is not None:
+            stop_server(self.current)
+            self.current = None
+
+    def start_again(self) -> None:
+        self.current = start_server(port=self.port, extra_env=self.extra_env)
+
+    def running(self) -> Server:
+        """The server, started again if a test before this one stopped it."""
+        if self.current is None or self.current.process.poll() is not None:
+            self.stop()
+            self.start_again()
+        assert self.current is not None
+        return self.current
+
+
+@pytest.fixture(scope="module")
+def module_servers(request: pytest.FixtureRequest, django_db_setup) -> Iterator[Servers]:
+    """One app server for the tests of a module (the fixtures `server`, and `servers` of
+    tests/test_browser.py): starting one costs a second of CPU, more than most of the tests
+    that use it. A module whose server needs other settings names them in SERVER_ENV (a dict
+    of environment variables)."""
+    servers = Servers(extra_env=getattr(request.module, "SERVER_ENV", None))
+    yield servers
+    servers.stop()
+
+
+def shared_server(request: pytest.FixtureRequest, server: Server) -> Server:
+    """Hand the module's server to one more test: with a log of its own (Server.log, errors())
+    and, once the test is over, without the pages the test left open in the module's browser,
+    so that their sockets end while the test's data still exists; transactional_db (which the
+    caller asks for) then empties the database. The server keeps nothing between tests that
+    the emptied database would make stale: its caches are keyed by ids the database never
+    hands out twice (the sequences are not reset), and the rate limits and connection caps it
+    counts in Redis are reset before each test (_fresh_rate_limits)."""
+    if server.process.poll() is not None:
+        raise RuntimeError(f"the module's server exited with {server.process.returncode}")
+    server.log = []
+    if "browser" in request.fixturenames:
+        browser = request.getfixturevalue("browser")
+        request.addfinalizer(lambda: [context.close() for context in browser.contexts])
+    return server
+
+
 @pytest.fixture
-def server(transactional_db) -> Iterator[Server]:
-    """The app as deployed (start_server) for one test."""
-    server = start_server()
-    yield server
-    stop_server(server)
+def server(request: pytest.FixtureRequest, transactional_db, module_servers) -> Server:
+    """The app as deployed (start_server): the module's (module_servers), for one test, with
+    committed data it can read (transactional_db, which empties the database after the test)."""
+    return shared_server(request, module_servers.running())
 
 
 @pytest.fixture
@@ -279,6 +342,8 @@ def pytest_configure(config: pytest.Config) -> None:
     settings are loaded before any conftest runs, hence the change here rather than in the
     environment. pytest-django gives each worker its own database already."""
     _quick_passwords_and_static_files()
+    _quick_flush()
+    _count_flushes()
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return
@@ -314,3 +379,74 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if _needs_a_process(item):
             item.add_marker(pytest.mark.slow)
+
+
+# What the flush after a transactional test keeps: the rows the post_migrate signal would put
+# back at once (content types, permissions), the same rows with the same ids.
+_KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
+
+
+def _quick_flush() -> None:
+    """The flush after each transactional test (Django's `flush` command, in TransactionTestCase's
+    teardown) empties the tables with DELETE in one transaction, not TRUNCATE, and does not
+    replay post_migrate. The database it leaves is the same: every table empty but the content
+    types and permissions, the answer function in place (post_migrate reinstalls it after a
+    migrate; a flush never drops it). On PostgreSQL TRUNCATE makes new files for each of the
+    ~45 tables and their indexes: 1.2 to 2.3 s a flush on this machine under load, where the
+    DELETEs of a test's few rows took 0.15 to 0.3 s and post_migrate's 116 queries 0.7 to
+    1.6 s (docs/development.md, "What the slow tier costs"). Sequences are not reset, by either (a reset_sequences test gets Django's TRUNCATE).
+    Only the flush command is changed; migrate still sends post_migrate."""
+    from django.core.management.commands import flush
+
+    def sql_flush(style, connection, reset_sequences=True, allow_cascade=False) -> list[str]:
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        tables = sorted(t for t in tables if t not in _KEPT_BY_FLUSH)
+        if reset_sequences or allow_cascade or connection.vendor != "postgresql":
+            return connection.ops.sql_flush(
+                style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: checked at the commit of
+        # execute_sql_flush's transaction, when every referencing row is gone too.
+        quote = connection.ops.quote_name
+        deletes = [f"DELETE FROM {quote(t)};" for t in tables]  # noqa: S608 (Django's tables)
+        return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
+
+    def emit_post_migrate_signal(*args: object, **kwargs: object) -> None:
+        return None
+
+    flush.sql_flush = sql_flush
+    flush.emit_post_migrate_signal = emit_post_migrate_signal
+
+
+def _count_flushes() -> None:
+    """A transactional test empties every table after it (TransactionTestCase's teardown; the
+    TestCase's rolls back instead): counted in COSTS."""
+    from django.test import TransactionTestCase
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    @functools.wraps(teardown)
+    def _fixture_teardown(self: TransactionTestCase) -> None:
+        COSTS["flushes"] += 1
+        teardown(self)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: its counts go to the controller
+        workeroutput["test_costs"] = dict(COSTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    COSTS.update(getattr(node, "workeroutput", {}).get("test_costs", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if COSTS:
+        costs = ", ".join(f"{name} {count}" for name, count in sorted(COSTS.items()))
+        terminalreporter.write_line(f"test costs: {costs}")

@@ -23,7 +23,7 @@ from sessions.services import workshop_create, workshop_update_state
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
 from tests.browser_helpers import PHONE, PROJECTOR, off_the_loop, screenshot
-from tests.conftest import Server, ensure_instrument, start_server, stop_server
+from tests.conftest import Servers, ensure_instrument, shared_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,30 +52,13 @@ def new_context(browser) -> Iterator:
         context.close()
 
 
-class Servers:
-    """The app server of one test, which the test may stop and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.current: Server | None = start_server()
-        self.url = self.current.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-
-    def stop(self) -> None:
-        if self.current is not None:
-            stop_server(self.current)
-            self.current = None
-
-    def start_again(self) -> None:
-        self.current = start_server(port=self.port)
-
-
 @pytest.fixture
-def servers(transactional_db) -> Iterator[Servers]:
+def servers(request, transactional_db, module_servers) -> Servers:
+    """The module's app server (tests/conftest.py), which the test may stop and start again."""
     # The organiser's changes made here reach the server's projectors through Redis.
     assert settings.REDIS_URL, "the browser tests need REDIS_URL (make test sets it)"
-    servers = Servers()
-    yield servers
-    servers.stop()
+    shared_server(request, module_servers.running())
+    return module_servers
 
 
 @pytest.fixture

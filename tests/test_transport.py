@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from scentiss.transport import UVICORN_ARGS
-from tests.conftest import BASE_DIR, start_server, stop_server
+from tests.conftest import BASE_DIR
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,13 +24,8 @@ LIMIT = 5  # seconds: HTTP_HEADER_TIMEOUT and HTTP_BODY_TIMEOUT of the server un
 STALLED = 12  # more than HTTP_CONCURRENCY (3) of each kind
 
 
-@pytest.fixture
-def server(transactional_db):
-    server = start_server(
-        extra_env={"HTTP_HEADER_TIMEOUT": str(LIMIT), "HTTP_BODY_TIMEOUT": str(LIMIT)}
-    )
-    yield server
-    stop_server(server)
+# The server under test (the `server` fixture, one for the module: tests/conftest.py).
+SERVER_ENV = {"HTTP_HEADER_TIMEOUT": str(LIMIT), "HTTP_BODY_TIMEOUT": str(LIMIT)}
 
 
 def _port(server) -> int:
