@@ -7,6 +7,11 @@ alone and for the first survey page alone, so that the CPU per join can be split
 Optionally records the server with py-spy during the full joins.
 
     .venv/bin/python bench/join_path.py [--seconds 10] [--concurrency 8] [--profile]
+    .venv/bin/python bench/join_path.py --against ../other-checkout [--ws] [--tables 30]
+
+`--against` starts that checkout's server beside this one's and joins both at the same time
+(the same generator, the same load from anything else on the machine): on a shared machine
+the CPU per join of the two is comparable where runs one after the other are not.
 
 Appends to bench/results/join-path.json (and, with --profile, writes profile-join-path.txt).
 """
@@ -21,11 +26,13 @@ import sys
 import time
 from pathlib import Path
 
+import websockets
+
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import proc_cpu_seconds, pyspy_command, start_server, stop_all
+from bench.servers import BASE_DIR, proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -40,16 +47,20 @@ def _cookies(response: leanhttp.Response) -> dict[str, str]:
     return out
 
 
-async def loop(code: str, what: str, concurrency: int, seconds: float) -> dict:
-    """Closed loop of `what`: "join" (GET, POST, first page), "page" (GET /j/ only), or
-    "survey" (the first survey page of an already joined phone)."""
+async def loop(
+    code: str, what: str, concurrency: int, seconds: float, port: int = PORT, ws: bool = False
+) -> dict:
+    """Closed loop of `what`: "join" (GET, POST, first page; with `ws`, then the phone's
+    websocket, kept open to the end), "page" (GET /j/ only), or "survey" (the first survey
+    page of an already joined phone)."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.monotonic() + seconds
-    base = {"Accept-Language": "nl", "Origin": f"http://127.0.0.1:{PORT}"}
+    base = {"Accept-Language": "nl", "Origin": f"http://127.0.0.1:{port}"}
+    sockets: list = []
 
     async def worker() -> None:
-        pool = leanhttp.Pool(PORT, 1)
+        pool = leanhttp.Pool(port, 1)
         survey_cookie = ""
         while time.monotonic() < deadline:
             t = time.monotonic()
@@ -85,6 +96,16 @@ async def loop(code: str, what: str, concurrency: int, seconds: float) -> dict:
                             "GET", joined.headers["location"], headers={**base, "Cookie": cookie}
                         )
                         ok = first.status_code == 200
+                        if ok and ws:
+                            socket = await websockets.connect(
+                                f"ws://127.0.0.1:{port}/ws/s/{code}/phone/",
+                                origin=base["Origin"],
+                                additional_headers={"Cookie": cookie},
+                                proxy=None,
+                                open_timeout=30,
+                            )
+                            await socket.recv()  # the phase: the socket is in
+                            sockets.append(socket)
                     else:
                         errors[f"join {joined.status_code}"] = errors.get("join", 0) + 1
             if ok:
@@ -95,7 +116,10 @@ async def loop(code: str, what: str, concurrency: int, seconds: float) -> dict:
 
     started = time.monotonic()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"elapsed": time.monotonic() - started, "latencies": latencies, "errors": errors}
+    elapsed = time.monotonic() - started
+    for socket in sockets:
+        await socket.close()
+    return {"elapsed": elapsed, "latencies": latencies, "errors": errors}
 
 
 def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_out: Path | None):
@@ -122,13 +146,82 @@ def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_
     }
 
 
+def side_by_side(args: argparse.Namespace) -> int:
+    """This checkout's server (port 8209) and another's (8208), each with a session of its
+    own, joined at the same time by the same generator, so that a machine shared with other
+    work slows both alike: the CPU each server spent per join is the comparison."""
+    fixtures.ensure_database()
+    fixtures.setup_django()
+    fixtures.delete_bench_sessions()
+    from sessions.models import SEAT_MAX, Workshop
+
+    sides = {"this": (PORT, BASE_DIR), "against": (PORT - 1, Path(args.against).resolve())}
+    servers, codes = {}, {}
+    for name, (port, app_dir) in sides.items():
+        [info] = fixtures.create_sessions([8 * args.tables], f"join-path {name}")
+        Workshop.objects.filter(code=info.code).update(participant_cap=SEAT_MAX)
+        codes[name] = info.code
+        servers[name] = start_server("uvicorn", port, ws_deflate=False, cwd=app_dir)
+
+    async def both(seconds: float) -> dict:
+        runs = await asyncio.gather(
+            *(
+                loop(codes[n], "join", args.concurrency, seconds, sides[n][0], args.ws)
+                for n in sides
+            )
+        )
+        return dict(zip(sides, runs, strict=True))
+
+    try:
+        asyncio.run(both(2))  # warm up
+        before = {n: proc_cpu_seconds(servers[n].process.pid) for n in sides}
+        runs = asyncio.run(both(args.seconds))
+        cpu = {n: proc_cpu_seconds(servers[n].process.pid) - before[n] for n in sides}
+    finally:
+        stop_all()
+    result = {
+        "label": args.label,
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "side_by_side": {n: str(sides[n][1]) for n in sides},
+        "tables": args.tables,
+        "with_websocket": args.ws,
+        "load_average_at_end": os.getloadavg()[0],
+        "concurrency": args.concurrency,
+        "runs": {
+            n: {
+                "done": len(runs[n]["latencies"]),
+                "per_s": round(len(runs[n]["latencies"]) / runs[n]["elapsed"], 1),
+                "errors": runs[n]["errors"],
+                "latency_ms": summary_ms(runs[n]["latencies"]),
+                "server_cpu_ms_each": round(1000 * cpu[n] / max(len(runs[n]["latencies"]), 1), 2),
+            }
+            for n in sides
+        },
+    }
+    out = RESULTS / "join-path.json"
+    history = json.loads(out.read_text()) if out.exists() else []
+    history.append(result)
+    out.write_text(json.dumps(history, indent=1) + "\n")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--profile", action="store_true", help="record the server with py-spy")
     parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--against",
+        default="",
+        help="another checkout: its server and this one's join at the same time, side by side",
+    )
+    parser.add_argument("--ws", action="store_true", help="each join also opens its websocket")
+    parser.add_argument("--tables", type=int, default=1, help="tables of the session joined")
     args = parser.parse_args()
+    if args.against:
+        return side_by_side(args)
 
     fixtures.ensure_database()
     fixtures.setup_django()

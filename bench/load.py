@@ -50,6 +50,7 @@ from bench.servers import (
     cpu_by_command,
     machine_cpu,
     port_free,
+    proc_cpu_seconds,
     pyspy_command,
     start_server,
     stop_all,
@@ -117,6 +118,9 @@ class Options:
     profile_prefix: str = "profile"
 
 
+# py-spy records the joining (--profile-phase join) for this long: within the joins of 2,000
+# phones at the rates measured (60-150/s).
+PROFILE_JOIN_SECONDS = 12
 ROOM = 300  # a room of 300 scanning the QR code at once (the join target: in within 3 s)
 
 
@@ -197,6 +201,22 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             both("2p 200/s", 200, 8),
             drain_seconds=8,
             pipelined=True,
+            quiet_check=False,
+        ),
+    ),
+    # Joins alone, as `short`'s two-process stage joins (each phone: join page, POST, first
+    # survey page, its websocket, 48 at a time per process), without the answering: about 30 s,
+    # no floor, no first load. `--profile-phase join` records every server with py-spy while
+    # the phones join.
+    "joins": (
+        Stage(
+            "two processes",
+            2,
+            conference_mix(2000, 1000, 40),
+            (),
+            drain_seconds=1,
+            pipelined=True,
+            connect_deadline=70,
             quiet_check=False,
         ),
     ),
@@ -819,6 +839,13 @@ class StageRun:
             for port in self.ports:
                 await self.open_projector(session, port)
         join_started = time.monotonic()
+        cpu_before = {s.port: proc_cpu_seconds(s.pid) for s in self.servers}
+        if self.options.profile_phase == "join":
+            for server in self.servers:
+                out = self.options.profile_dir / (
+                    f"{self.options.profile_prefix}-join-{server.port}.txt"
+                )
+                self._spawn(self._profile(server, PROFILE_JOIN_SECONDS, out), self.answer_tasks)
         limit = CONNECTIONS_PER_SERVER * len(self.ports)
         deadline_hit = False
         if stage.pipelined:
@@ -842,6 +869,7 @@ class StageRun:
             await bounded_gather([self.open_phone_ws(p) for p in self.phones], limit=64)
             ws_seconds = time.monotonic() - ws_started
         join_ended = time.monotonic()
+        join_cpu = sum(proc_cpu_seconds(s.pid) - cpu_before[s.port] for s in self.servers)
         await asyncio.sleep(2)  # let the servers settle before reading memory
         rss_after_ws = {s.port: s.rss_kib() for s in self.servers}
         ws_per_port = Counter(p.port for p in self.phones if p.ws is not None)
@@ -921,6 +949,12 @@ class StageRun:
                 )
                 if join_resources
                 else None,
+                # The same from the servers' own CPU clocks (/proc: user + system, to the
+                # 10 ms tick) read at the start and the end of the joining; the figure above
+                # is from the sampler's whole percentages.
+                "server_cpu_ms_per_join_exact": round(
+                    1000 * join_cpu / max(1, sum(1 for p in self.phones if p.token)), 1
+                ),
             },
             "phone_ws": {
                 "opened": sum(ws_per_port.values()),
@@ -1247,14 +1281,16 @@ def main() -> int:
             "two_processes_how": "the generator spreads phones over two ports (no proxy)",
         },
     }
-    if not args.no_floor:
+    joins_only = args.mode == "joins"
+    if not args.no_floor and not joins_only:
         print("  floor: bare channels-redis group_send to websockets")
         seconds = 6 if args.mode == "short" else 10
         result["floor"] = run_floor(
             server=args.server, ws_deflate=options.ws_deflate, seconds=seconds
         )
-    result["first_load"] = measure_first_load(options)
-    print(f"  phone's first load: {result['first_load']['total_bytes']:,} bytes")
+    if not joins_only:
+        result["first_load"] = measure_first_load(options)
+        print(f"  phone's first load: {result['first_load']['total_bytes']:,} bytes")
     servers = ["uvicorn", "daphne"] if args.mode == "compare" else [args.server]
     runs: list[StageRun] = []
     result["stages"] = []

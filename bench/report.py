@@ -50,7 +50,12 @@ def targets(result: dict) -> list[dict]:
                 "in within 3 s; >= 150 joins/s",
                 "measured": f"first 300 in {_fmt(room)} s; {join['rate_per_s']} joins/s over "
                 f"{join['joined']} phones (each: join page, POST, first survey page, its "
-                f"websocket), server CPU {_fmt(join.get('server_cpu_ms_per_join'))} ms per join",
+                f"websocket), server CPU {_fmt(join.get('server_cpu_ms_per_join'))} ms per join"
+                + (
+                    f" ({join['server_cpu_ms_per_join_exact']} ms by the servers' own clocks)"
+                    if "server_cpu_ms_per_join_exact" in join
+                    else ""
+                ),
                 "pass": room is not None and room <= 3 and join["rate_per_s"] >= 150,
             }
         )

@@ -30,6 +30,7 @@ urlpatterns = [
         views.organiser_exclusion_undo,
         name="organiser-exclusion-undo",
     ),
+    path(f"{session}share/", views.organiser_share, name="organiser-share"),
     path(f"{session}delete/", views.organiser_delete, name="organiser-delete"),
     path(f"{session}anonymise/", views.organiser_anonymise, name="organiser-anonymise"),
     # The projector: the organiser's login or the projector's key in its URL.

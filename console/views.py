@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import Permission
 from accounts.forms import ConsentTextForm
 from accounts.models import AuditAction, Team
-from accounts.selectors import consent_fields, user_teams
+from accounts.selectors import consent_fields
 from accounts.services import audit_record
 from core.errors import Rejected
 from core.inputs import parse_session_codes
@@ -44,13 +45,17 @@ from sessions.models import (
 )
 from sessions.qr import qr_svg
 from sessions.selectors import (
-    is_organiser,
+    may_read_results,
     organiser_workshops,
-    projector_key_ok,
     retention_due,
     session_consent,
+    session_creation_teams,
     session_list,
+    session_programmes,
+    share_teams,
+    workshop_for_user,
     workshop_get,
+    workshops_for_user,
 )
 from sessions.services import (
     exclusion_undo,
@@ -62,10 +67,12 @@ from sessions.services import (
     workshop_round,
     workshop_set_archived,
     workshop_set_rehearsing,
+    workshop_share,
     workshop_update,
     workshop_update_state,
 )
 from sessions.urls_helpers import session_urls
+from sessions.view_helpers import attempt
 from survey.selectors import (
     participants_busy,
     results_snapshot,
@@ -85,7 +92,7 @@ def _base_url(request: HttpRequest) -> str:
 def projector(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_get(code=code)
     key = request.GET.get("key")
-    if not (projector_key_ok(workshop=workshop, key=key) or is_organiser(request.user)):
+    if not may_read_results(user=request.user, workshop=workshop, key=key):
         raise PermissionDenied(_("This projector link is not valid."))  # templates/403.html
     urls = session_urls(workshop=workshop, base_url=_base_url(request))
     elements = list(workshop.instrument.elements.order_by("order").prefetch_related("statements"))
@@ -127,7 +134,7 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     urls = session_urls(workshop=workshop, base_url=_base_url(request))
     tables = list(workshop.tables.order_by("number"))
     return render(
@@ -143,6 +150,8 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "dashboard": session_dashboard(workshop=workshop),
             "retention_due": bool(retention_due(workshops=[workshop])),
             "duplicate_form": DuplicateForm(),
+            "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
+            "session_programmes": session_programmes(user=request.user, workshop=workshop),
             "live_config": {
                 "wsPath": f"/ws/s/{workshop.code}/live/",
                 "serverNow": _now_ms(),
@@ -168,7 +177,7 @@ def _epoch(value: datetime.datetime | None) -> int | None:
 def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
     """The round timer: start a round, go to the next element (projector and timer at once),
     or stop it."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = RoundForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -186,7 +195,7 @@ def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
     """Start or end the rehearsal (phones can answer in the arrival phase)."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     rehearsing = request.POST.get("rehearsing") == "1"
     try:
         workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
@@ -208,7 +217,7 @@ def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
     """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
             count = rehearsal_clear(workshop=workshop)
@@ -240,7 +249,7 @@ def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
     """Remind the phones that have not finished (a reminder on each phone)."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     try:
         count = participants_nudge(workshop=workshop)
     except Rejected as refused:
@@ -261,7 +270,7 @@ def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
 def organiser_table_tents(request: HttpRequest, code: str) -> HttpResponse:
     """A card to fold and put on each table: the join QR code that chooses the table
     (/j/<code>/?table=N), the table's number and focus. One A4 per table when printed."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     join_url = session_urls(workshop=workshop, base_url=_base_url(request))["join_url"]
     tents = []
     for table in workshop.tables.order_by("number"):
@@ -281,7 +290,7 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
 
     A phase move that ends the survey while phones are still answering asks first (a page
     that works without a script), and goes through only with `confirm=1` from that page."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = StateForm(request.POST)
     try:
         if not form.is_valid():
@@ -325,7 +334,7 @@ def _cuts_off(workshop: Workshop, phase: str | None) -> bool:
 @require_GET
 def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """The live counts, as a partial the organiser page reloads when the session changes."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     return render(
         request,
         "console/_dashboard.html",
@@ -337,7 +346,7 @@ def organiser_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organiser_delete(request: HttpRequest, code: str) -> HttpResponse:
     """GET says what will be deleted; only the POST from that page deletes."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "POST" and request.POST.get("confirm_code", "").upper() == workshop.code:
         city = workshop.city
         audit_record(actor=request.user, action=AuditAction.DELETE, workshop=workshop)
@@ -359,7 +368,8 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
     # The one code-list parser: a code with a NUL byte or another odd character is a 400
     # (RejectedMiddleware), never a query PostgreSQL refuses.
     codes = parse_session_codes(request.GET.getlist("code"), max_codes=MAX_COMPARED)
-    workshops = list(Workshop.objects.filter(code__in=codes))
+    readable = workshops_for_user(user=request.user)
+    workshops = list(readable.filter(code__in=codes))
     base = parse_session_codes(request.GET.get("base"))  # "verschil met": one of the codes
     comparison = sessions_comparison(workshops=workshops, base=base[0] if base else None)
     return render(
@@ -367,7 +377,7 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
         "console/compare.html",
         {
             # Archived sessions are not offered, unless the link compares them already.
-            "all_workshops": Workshop.objects.filter(Q(archived=False) | Q(code__in=codes))[:200],
+            "all_workshops": readable.filter(Q(archived=False) | Q(code__in=codes))[:200],
             "selected": set(codes),
             "comparison": comparison,
             "focus": sessions_focus(workshops=workshops),
@@ -377,7 +387,11 @@ def organiser_compare(request: HttpRequest) -> HttpResponse:
 
 
 def _teams(request: HttpRequest) -> list[Team]:
-    return list(user_teams(user=request.user))
+    """The teams the user may make a session in; a 403 if they may make none (a researcher)."""
+    teams = session_creation_teams(user=request.user)
+    if teams is None:
+        raise PermissionDenied(_("Your role does not allow making sessions."))
+    return teams
 
 
 def _session_list(request: HttpRequest) -> dict:
@@ -396,11 +410,9 @@ def _session_list(request: HttpRequest) -> dict:
 @login_required
 @require_GET
 def organiser_home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "console/organiser_home.html",
-        {**_session_list(request), "form": WorkshopForm(teams=_teams(request))},
-    )
+    teams = session_creation_teams(user=request.user)
+    form = WorkshopForm(teams=teams) if teams is not None else None
+    return render(request, "console/organiser_home.html", {**_session_list(request), "form": form})
 
 
 @login_required
@@ -423,7 +435,7 @@ def organiser_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
     """Edit the session on the day: city, title, date, more tables."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = WorkshopEditForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
         try:
@@ -444,7 +456,7 @@ def organiser_edit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
-    source = workshop_get(code=code)
+    source = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = DuplicateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a city and a date for the new session."))
@@ -457,7 +469,7 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     archived = request.POST.get("archived") == "1"
     if workshop.archived != archived:
         action = AuditAction.ARCHIVE if archived else AuditAction.UNARCHIVE
@@ -480,7 +492,7 @@ def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
     """Take the phones that joined in a span (a burst the console flags) out of the results."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = ExcludeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("That time span is not valid; nothing changed."))
@@ -505,7 +517,7 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     exclusion = Exclusion.objects.filter(
         pk=exclusion_id, workshop=workshop, kind=ExclusionKind.BURST
     ).first()
@@ -520,7 +532,7 @@ def organiser_exclusion_undo(request: HttpRequest, code: str, exclusion_id: int)
 @require_http_methods(["GET", "POST"])
 def organiser_consent(request: HttpRequest, code: str) -> HttpResponse:
     """The session's consent text: its own, or (without one) its team's or the built-in one."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     consent = session_consent(workshop=workshop)
     if request.method == "POST":
         form = ConsentTextForm(request.POST)
@@ -550,7 +562,7 @@ def organiser_anonymise(request: HttpRequest, code: str) -> HttpResponse:
     """GET says what anonymising removes and keeps (or why it cannot be done yet); the POST
     from that page, with the session's code typed, does it. The same POST again is told the
     session was anonymised already."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     context = {
         "workshop": workshop,
         "counts": session_counts(workshop=workshop),
@@ -580,3 +592,26 @@ def organiser_anonymise(request: HttpRequest, code: str) -> HttpResponse:
         messages.info(request, _("This session was anonymised already; nothing changed."))
         return redirect("organiser-session", code=workshop.code)
     return render(request, "console/organiser_anonymise.html", context)
+
+
+@login_required
+@require_POST
+def organiser_share(request: HttpRequest, code: str) -> HttpResponse:
+    """Share the session read-only with another team (for a cross-team comparison), or stop."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    shared = request.POST.get("shared") != "0"
+    attempt(
+        request,
+        lambda: workshop_share(
+            workshop=workshop, team_slug=request.POST.get("team") or "", shared=shared
+        ),
+        success=lambda team: (
+            (
+                _("Shared read-only with %(team)s.")
+                if shared
+                else _("No longer shared with %(team)s.")
+            )
+            % {"team": team.name}
+        ),
+    )
+    return redirect(reverse("organiser-session", args=[workshop.code]) + "#share")

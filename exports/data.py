@@ -81,6 +81,8 @@ class SessionData:
     table_focus: Mapping[int, str] = field(default_factory=dict)
     scale: Sequence[str] = ()  # the labels of 1..5 in the export's language ("" for none)
     roles: Sequence[tuple[str, str]] = ()  # every role's (code, label in the export's language)
+    tables: Sequence[int] = ()  # the numbers of the session's tables, with or without a focus
+    instrument_slug: str = ""
     # When the session was anonymised (its participants and answers removed), and the numbers
     # it kept (sessions.models.Workshop.aggregates: "elements", "respondents", "participants",
     # "answers", "dont_know"); None for a session that was not.

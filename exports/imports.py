@@ -21,10 +21,11 @@ that many rows too, checked in the zip directory before anything is unpacked.
 import csv
 import datetime
 import io
+import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +178,8 @@ class Tables:
     participant_columns: dict[str, int] = field(default_factory=dict)
     session: Sheet | None = None
     headers: list[list[str]] = field(default_factory=list)
+    # The session's metadata file (session.json): its tables, as read (checked later).
+    metadata_tables: list[Any] | None = None
 
 
 # --- reading the cells ---------------------------------------------------------------------
@@ -221,9 +224,29 @@ def _csv_tables(content: bytes) -> Tables:
     header = next(iterator, [])
     tables = Tables(headers=[header])
     columns = _answer_columns(header)
+    participants = _participant_columns(header)
     if columns is not None:
         tables.answers, tables.answer_columns = Sheet("", header, iterator), columns
+    elif participants is not None:  # the wide file: who joined, also who never answered
+        tables.participants, tables.participant_columns = Sheet("", header, iterator), participants
     return tables
+
+
+MAX_METADATA = 1024 * 1024
+
+
+def _json_tables(content: bytes) -> Tables:
+    """The session's metadata file (exports.research.session_json): its tables' focus."""
+    if len(content) > MAX_METADATA:
+        raise FileRefused(_("The session file (.json) is larger than 1 MB."))
+    try:
+        value = json.loads(content.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        raise FileRefused(_("The session file is not readable JSON.")) from None
+    tables = value.get("tables") if isinstance(value, dict) else None
+    if not isinstance(tables, list):
+        raise FileRefused(_("The session file (.json) has no list of tables."))
+    return Tables(metadata_tables=tables)
 
 
 def _cell_text(value: Any) -> str:
@@ -340,6 +363,8 @@ def file_tables(*, name: str, content: bytes, limits: Limits, opened: list[Any])
         raise FileRefused(_("The file is empty."))
     if content[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         return _xlsx_tables(content, limits, opened)
+    if name.lower().endswith(".json") or content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return _json_tables(content)
     return _csv_tables(content)
 
 
@@ -686,6 +711,43 @@ class _Reader:
                 break
         return focus
 
+    def read_metadata_focus(self, tables: list[Any], sheet: str) -> dict[int, str]:
+        """The tables' focus from the session file's list of {"number": 2, "focus": "Haven"}
+        (row: the table's place in the list)."""
+        focus: dict[int, str] = {}
+        for index, entry in enumerate(tables[: MAX_TABLES + 1], start=1):
+            if index > MAX_TABLES:
+                self.problem(0, "tables", _("More than %(n)s tables.") % {"n": MAX_TABLES}, sheet)
+                break
+            number = entry.get("number") if isinstance(entry, dict) else None
+            text = entry.get("focus", "") if isinstance(entry, dict) else None
+            if type(number) is not int or not isinstance(text, str):
+                self.problem(
+                    index,
+                    "tables",
+                    _('Not a table like {"number": 2, "focus": "Haven"}.'),
+                    sheet,
+                )
+                continue
+            try:
+                text = clean_text(text, max_length=TABLE_FOCUS_MAX, multiline=False)
+            except Rejected as exc:
+                self.problem(index, "focus", str(exc), sheet)
+                continue
+            if not text:
+                continue  # a table without a focus: nothing to bring along
+            if not 1 <= number <= MAX_TABLES or (
+                self.table_numbers is not None and number not in self.table_numbers
+            ):
+                self.problem(
+                    index, "number", _("This session has no table %(n)s.") % {"n": number}, sheet
+                )
+            elif _bad_text(text):
+                self.problem(index, "focus", _("Not a usable focus."), sheet)
+            else:
+                focus[number] = text
+        return focus
+
     def check_seats(self) -> None:
         taken: dict[tuple[int | None, int], ImportedParticipant] = {}
         for person in self.people.values():
@@ -720,15 +782,21 @@ def _element_names(statement: Statement) -> list[str]:
 
 def read_answers_file(
     *,
-    name: str,
-    content: bytes,
+    name: str = "",
+    content: bytes = b"",
+    files: Sequence[tuple[str, bytes]] = (),
     statements: Iterable[Statement],
     tables: Iterable[int] | None = None,
     cap: int = PARTICIPANT_CAP_MAX,
 ) -> ReadResult:
     """Every row checked against the session's instrument (`statements`, with their element)
     and, when given, the numbers of the session's `tables`; at most a row per statement and
-    participant of a session of `cap` participants."""
+    participant of a session of `cap` participants.
+
+    One file (`name`, `content`), or several read together (`files`): the answers CSV with
+    the participants CSV (the wide file: who joined, also who never answered) and the
+    session's metadata file (session.json: the tables' focus)."""
+    files = list(files) or [(name, content)]
     table_numbers = None if tables is None else frozenset(tables)
     by_key: dict[str, Statement] = {}
     for s in statements:
@@ -740,9 +808,35 @@ def read_answers_file(
     count = 0
     focus: dict[int, str] = {}
     try:
-        found = file_tables(name=name, content=content, limits=limits, opened=opened)
+        if sum(len(c) for _n, c in files) > MAX_BYTES:
+            raise FileRefused(
+                _("The file is larger than %(mb)s MB; split it per session.")
+                % {"mb": MAX_BYTES // (1024 * 1024)}
+            )
+        found = Tables()
+        metadata_name = ""
+        for file_name, file_content in files:
+            one = file_tables(name=file_name, content=file_content, limits=limits, opened=opened)
+            label = file_name if len(files) > 1 else ""
+            for sheet in (one.answers, one.participants, one.session):
+                if sheet is not None and not sheet.name:
+                    sheet.name = label
+            if one.answers is not None and found.answers is not None:
+                raise FileRefused(_("Two of the files hold answers: import one at a time."))
+            if one.participants is not None and found.participants is not None:
+                raise FileRefused(_("Two of the files hold participants: import one at a time."))
+            if one.answers is not None:
+                found.answers, found.answer_columns = one.answers, one.answer_columns
+            if one.participants is not None:
+                found.participants = one.participants
+                found.participant_columns = one.participant_columns
+            if one.session is not None and found.session is None:
+                found.session = one.session
+            if one.metadata_tables is not None:
+                found.metadata_tables, metadata_name = one.metadata_tables, label
+            found.headers += one.headers
         if found.answers is None:
-            if found.headers and len(found.headers) == 1:
+            if len(files) == 1 and found.headers and len(found.headers) == 1:
                 names = [_fold(h) for h in found.headers[0]]
                 missing = [c for c in REQUIRED if c not in names]
                 message = _("The first row lacks the column(s) %(columns)s.") % {
@@ -755,6 +849,12 @@ def read_answers_file(
                     "is it the app's own workbook."
                 )
                 % {"columns": ", ".join(REQUIRED)}
+                if len(files) == 1
+                else _(
+                    "None of the files has the columns %(columns)s in its first row: add the "
+                    "answers file (answers.csv)."
+                )
+                % {"columns": ", ".join(REQUIRED)}
             )
         header = [_fold(h) for h in found.answers.header]
         duplicated = sorted({h for h in header if h in KNOWN and header.count(h) > 1})
@@ -765,6 +865,8 @@ def read_answers_file(
             return ReadResult([], [Problem(1, "", message, found.answers.name)], 0)
         if found.session is not None:
             focus = reader.read_focus(found.session)
+        if found.metadata_tables is not None:
+            focus.update(reader.read_metadata_focus(found.metadata_tables, metadata_name))
         if found.participants is not None:
             reader.read_participants(found.participants, found.participant_columns, cap)
         count = reader.read_answers(found.answers, found.answer_columns, limits)

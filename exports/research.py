@@ -29,11 +29,13 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.formats import get_format
 
+from exports.breakdowns import codebook_rows as breakdown_codebook
 from exports.data import LOCAL_TZ, ElementData, SessionData, in_lang, local_naive
+from exports.statistics import METHOD, element_methods, methods_from_items
 
 # Who answered: the first columns of both files, long and wide.
 _PARTICIPANT_COLUMNS = (
@@ -63,7 +65,21 @@ SAV_DONT_KNOW = 9
 
 TEXT: dict[str, dict[str, Any]] = {
     "nl": {
-        "header": ("bestand", "variabele", "betekenis", "type", "waarden en labels"),
+        "header": (
+            "bestand",
+            "variabele",
+            "betekenis",
+            "type",
+            "waarden en labels",
+            "element",
+            "in het lange bestand",
+        ),
+        "long_statement": 'de rijen met statement = "{key}" (kolom score; dont_know = 1: weet '
+        "ik niet)",
+        "long_score": "per deelnemer het gemiddelde van score over de rijen met element = "
+        '"{key}" en dont_know = 0 (stellingen {first} tot {last})',
+        "wide_statement": "stelling kennis-1 heet in het brede bestand kennis_1 (het streepje "
+        "wordt een liggend streepje), elk element score_kennis",
         "types": {
             "text": "tekst",
             "int": "geheel getal",
@@ -114,7 +130,21 @@ TEXT: dict[str, dict[str, Any]] = {
         "dont_know": "weet ik niet",
     },
     "en": {
-        "header": ("file", "variable", "meaning", "type", "values and labels"),
+        "header": (
+            "file",
+            "variable",
+            "meaning",
+            "type",
+            "values and labels",
+            "element",
+            "in the long file",
+        ),
+        "long_statement": 'the rows with statement = "{key}" (column score; dont_know = 1: '
+        "don't know)",
+        "long_score": "per participant the mean of score over the rows with element = "
+        '"{key}" and dont_know = 0 (statements {first} to {last})',
+        "wide_statement": "statement kennis-1 is kennis_1 in the wide file (the hyphen becomes "
+        "an underscore), each element score_kennis",
         "types": {
             "text": "text",
             "int": "integer",
@@ -165,6 +195,93 @@ TEXT: dict[str, dict[str, Any]] = {
         "dont_know": "don't know",
     },
 }
+
+
+# The element score's method (exports.statistics.METHODS), named in every export, and the
+# codebook's worked example: three participants' answers to kennis-1 and kennis-2 (None:
+# don't know). The numbers in the texts are written out by hand; tests/test_breakdowns.py
+# checks them against exports.statistics.element_methods on WORKED_EXAMPLE.
+WORKED_EXAMPLE: dict[str, dict[str, int | None]] = {
+    "A": {"kennis-1": 4, "kennis-2": 2},
+    "B": {"kennis-1": 5, "kennis-2": None},
+    "C": {"kennis-1": 1, "kennis-2": 3},
+}
+METHOD_TEXT: dict[str, dict[str, Any]] = {
+    "nl": {
+        "file": "elementscore (methode)",
+        "methods": {
+            "participant_mean": (
+                "de elementscore van de sessie (deze methode gebruiken de resultaten, de "
+                "projector en elke export): het gemiddelde over de deelnemers van ieders eigen "
+                "gemiddelde van zijn of haar antwoorden 1-5 in het element; elke deelnemer "
+                "weegt even zwaar",
+                "voorbeeld: A (4 + 2) / 2 = 3, B 5 / 1 = 5, C (1 + 3) / 2 = 2; "
+                "(3 + 5 + 2) / 3 = 3,33",
+            ),
+            "answer_mean": (
+                "ter vergelijking: het gemiddelde van alle antwoorden 1-5 in het element; elk "
+                "antwoord weegt even zwaar",
+                "voorbeeld: (4 + 2 + 5 + 1 + 3) / 5 = 3,00",
+            ),
+            "item_mean": (
+                "ter vergelijking: het gemiddelde van de gemiddelden van de stellingen van het "
+                "element; elke stelling weegt even zwaar",
+                "voorbeeld: kennis-1 (4 + 5 + 1) / 3 = 3,33, kennis-2 (2 + 3) / 2 = 2,50; "
+                "(3,33 + 2,50) / 2 = 2,92",
+            ),
+        },
+        "example": (
+            "worked_example",
+            "drie deelnemers, element kennis: A antwoordt kennis-1 4 en kennis-2 2; B "
+            "kennis-1 5 en kennis-2 weet ik niet; C kennis-1 1 en kennis-2 3. 'Weet ik niet' "
+            "telt in geen van de drie mee. De methoden verschillen als deelnemers niet "
+            "allemaal evenveel stellingen beantwoorden.",
+        ),
+        "named": "participant_mean: het gemiddelde van de eigen gemiddelden van de deelnemers",
+    },
+    "en": {
+        "file": "element score (method)",
+        "methods": {
+            "participant_mean": (
+                "the session's element score (the method of the results, the projector and "
+                "every export): the mean over the participants of each one's own mean of their "
+                "1-5 answers in the element; every participant weighs the same",
+                "example: A (4 + 2) / 2 = 3, B 5 / 1 = 5, C (1 + 3) / 2 = 2; "
+                "(3 + 5 + 2) / 3 = 3.33",
+            ),
+            "answer_mean": (
+                "for comparison: the mean of all 1-5 answers in the element; every answer "
+                "weighs the same",
+                "example: (4 + 2 + 5 + 1 + 3) / 5 = 3.00",
+            ),
+            "item_mean": (
+                "for comparison: the mean of the means of the element's statements; every "
+                "statement weighs the same",
+                "example: kennis-1 (4 + 5 + 1) / 3 = 3.33, kennis-2 (2 + 3) / 2 = 2.50; "
+                "(3.33 + 2.50) / 2 = 2.92",
+            ),
+        },
+        "example": (
+            "worked_example",
+            "three participants, element kennis: A answers kennis-1 4 and kennis-2 2; B "
+            "kennis-1 5 and kennis-2 don't know; C kennis-1 1 and kennis-2 3. Don't know counts "
+            "in none of the three. The methods differ when participants do not all answer as "
+            "many statements.",
+        ),
+        "named": "participant_mean: the mean of the participants' own means",
+    },
+}
+
+
+def method_codebook_rows(lang: str) -> list[tuple[str, str, str, str, str]]:
+    """The element score's three methods, their formulas and the worked example."""
+    t = in_lang(METHOD_TEXT, lang)
+    number = in_lang(TEXT, lang)["types"]["num"]
+    rows = [
+        (t["file"], method, meaning, number, example)
+        for method, (meaning, example) in t["methods"].items()
+    ]
+    return [*rows, (t["file"], t["example"][0], t["example"][1], "", "")]
 
 
 def codebook_header(lang: str) -> tuple[str, ...]:
@@ -336,7 +453,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         )
         for e in data.elements
     ]
-    rows += [
+    wide_statements = [
         (
             t["files"]["wide"],
             statement_variable(s.key),
@@ -347,7 +464,39 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         for e in data.elements
         for s in e.statements
     ]
-    return rows
+    return rows + wide_statements + breakdown_codebook(lang=lang) + method_codebook_rows(lang)
+
+
+def codebook_table(
+    *, data: SessionData, lang: str = "nl", rows: Sequence[tuple[str, ...]] | None = None
+) -> list[tuple[str, ...]]:
+    """The codebook's rows (default: `codebook_rows`) with two more columns: the element of
+    each statement and element-score variable, and how a wide variable is found in the long
+    file (kennis_1 is the rows with statement "kennis-1"; score_kennis is the participant's
+    mean of score over element "kennis")."""
+    t = in_lang(TEXT, lang)
+    where: dict[str, tuple[str, str]] = {}
+    for e in data.elements:
+        if e.statements:
+            where[element_variable(e.key)] = (
+                e.key,
+                t["long_score"].format(
+                    key=e.key, first=e.statements[0].key, last=e.statements[-1].key
+                ),
+            )
+        for st in e.statements:
+            where[statement_variable(st.key)] = (e.key, t["long_statement"].format(key=st.key))
+    long_file, wide_file = t["files"]["long"], t["files"]["wide"]
+    table = []
+    for row in codebook_rows(data=data, lang=lang) if rows is None else rows:
+        file, variable = row[0], row[1]
+        extra = ("", "")
+        if file == wide_file and variable in where:
+            extra = where[variable]
+        elif file == long_file and variable in ("statement", "element"):
+            extra = ("", t["wide_statement"])
+        table.append((*row, *extra))
+    return table
 
 
 def _csv_value(value: Any) -> Any:
@@ -436,7 +585,7 @@ def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
     """The codebook, a file people read (often in a spreadsheet): comma-separated like the
     files it describes, its text escaped against formulas like the spreadsheet CSV (the
     instrument's texts are typed text too)."""
-    rows = [tuple(spreadsheet_text(v) for v in row) for row in codebook_rows(data=data, lang=lang)]
+    rows = [tuple(spreadsheet_text(v) for v in row) for row in codebook_table(data=data, lang=lang)]
     return csv_bytes(in_lang(TEXT, lang)["header"], rows)
 
 
@@ -469,14 +618,15 @@ def _sav_formats_and_measures(
 
 
 def _sav_file_label(data: SessionData) -> str:
-    """The .sav's file label (SPSS shows it in the file's information): an anonymised
-    session's says so, with the date."""
+    """The .sav's file label (SPSS shows it in the file's information): the session and the
+    element score's method; an anonymised session's says so, with the date."""
+    label = f"{data.code}; element score: {METHOD}"
     if data.anonymised_at is None:
-        return ""
-    return f"{data.code} anonymised {local_naive(data.anonymised_at).date().isoformat()}"
+        return label
+    return f"{label}; anonymised {local_naive(data.anonymised_at).date().isoformat()}"
 
 
-def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
+def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl", fmt: str = "sav") -> bytes:
     """The long or wide file as SPSS .sav: variable labels from the codebook, value labels on
     the scores, roles and sources, and in the wide file "weet ik niet" as 9, user-missing.
 
@@ -484,9 +634,43 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
     the one Python library that writes .sav with value labels and missing values; it takes a
     pandas data frame, so pandas comes with it. Imported here, not at module level: a
     workbook or CSV export does not pay for loading pandas.
+
+    `fmt="dta"`: the same file for Stata (pyreadstat.write_dta): the same variable and value
+    labels; "weet ik niet" in the wide file is Stata's extended missing value .a.
     """
+    stat = _stat_file(data=data, kind=kind, lang=lang)
+    return _write_stat(stat, fmt=fmt, file_label=_sav_file_label(data))
+
+
+def stacked_stat_bytes(*, sessions: Sequence[SessionData], lang: str = "nl", fmt: str) -> bytes:
+    """The long files of several sessions stacked into one .sav or .dta, in the order given:
+    one file's labels (a session's rows say their session, city, date and version)."""
     import pandas as pd
-    import pyreadstat
+
+    files = [_stat_file(data=data, kind="long", lang=lang) for data in sessions]
+    frame = pd.concat([f.frame for f in files], ignore_index=True)
+    if len(frame):
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    stat = StatFile(frame, *files[0][1:])
+    codes = ", ".join(data.code for data in sessions)
+    if len(codes) > 30:
+        codes = f"{sessions[0].code} … ({len(sessions)})"
+    return _write_stat(stat, fmt=fmt, file_label=f"{codes}; element score: {METHOD}")
+
+
+class StatFile(NamedTuple):
+    frame: Any  # a pandas DataFrame
+    header: Sequence[str]
+    labels: dict[str, str]
+    value_labels: dict[str, dict[float, str]]
+    missing: dict[str, list[Any]]
+    formats: dict[str, str]
+    measures: dict[str, str]
+
+
+def _stat_file(*, data: SessionData, kind: str, lang: str) -> StatFile:
+    """The long or wide table as a data frame with its SPSS metadata."""
+    import pandas as pd
 
     t = in_lang(TEXT, lang)
     tables = research_tables(data=data)
@@ -496,7 +680,8 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
         header, rows = tables.wide_header, tables.wide_rows
     else:
         raise ValueError(kind)
-    labels = {row[1]: row[2] for row in codebook_rows(data=data, lang=lang) if row[1]}
+    # The long and wide files' meanings (the first of a name: the breakdowns come last).
+    labels = {row[1]: row[2] for row in reversed(codebook_rows(data=data, lang=lang)) if row[1]}
     role_codes = {code: i for i, (code, _label) in enumerate(data.roles, 1)}
     source_codes = {code: i for i, code in enumerate(SOURCES, 1)}
     scale = list(data.scale) + [""] * (5 - len(data.scale))
@@ -546,21 +731,162 @@ def sav_bytes(*, data: SessionData, kind: str, lang: str = "nl") -> bytes:
             value_labels[name] = {**score_labels, float(SAV_DONT_KNOW): t["dont_know"]}
             missing[name] = [SAV_DONT_KNOW]
     formats, measures = _sav_formats_and_measures(header, statement_vars)
-    fd, path = tempfile.mkstemp(suffix=".sav")
+    return StatFile(frame, header, labels, value_labels, missing, formats, measures)
+
+
+def _write_stat(stat: StatFile, *, fmt: str, file_label: str) -> bytes:
+    import pyreadstat
+
+    fd, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(fd)
+    column_labels: dict[str, str | None] = {
+        n: stat.labels.get(n, n)[: 80 if fmt == "dta" else 250] for n in stat.header
+    }
     try:
-        pyreadstat.write_sav(
-            frame,
-            path,
-            column_labels={n: labels.get(n, n)[:250] for n in header},
-            variable_value_labels=value_labels,
-            missing_ranges=missing,
-            variable_format=formats,
-            variable_measure=measures,
-            # SPSS shows the file label in its file information (at most 64 bytes).
-            file_label=_sav_file_label(data),
-        )
+        if fmt == "sav":
+            pyreadstat.write_sav(
+                stat.frame,
+                path,
+                column_labels=column_labels,
+                variable_value_labels=stat.value_labels,
+                missing_ranges=stat.missing,
+                variable_format=stat.formats,
+                variable_measure=stat.measures,
+                file_label=file_label[:64],
+            )
+        elif fmt == "dta":
+            # Stata: whole-number value labels, and "weet ik niet" (9, user-missing in the
+            # .sav) as the extended missing value .a.
+            frame = stat.frame.copy()
+            value_labels: dict[str, dict[Any, str]] = {}
+            for name, labels in stat.value_labels.items():
+                value_labels[name] = {
+                    ("a" if name in stat.missing and v in stat.missing[name] else int(v)): label
+                    for v, label in labels.items()
+                }
+            for name, values in stat.missing.items():
+                column = frame[name].astype(object)
+                frame[name] = column.where(~column.isin(values), "a")
+            pyreadstat.write_dta(
+                frame,
+                path,
+                column_labels=column_labels,
+                variable_value_labels=value_labels,
+                missing_user_values={name: ["a"] for name in stat.missing},
+                file_label=file_label[:80],
+            )
+        else:
+            raise ValueError(fmt)
         with open(path, "rb") as handle:
             return handle.read()
     finally:
         os.unlink(path)
+
+
+# The session's metadata file: what a script needs besides the rows (and what the import reads
+# back: the tables and their focus). `format` names the file, `format_version` its layout.
+METADATA_FORMAT = "scentiss-session"
+METADATA_VERSION = 1
+
+
+def session_metadata(*, data: SessionData) -> dict[str, Any]:
+    """Title, city, date, instrument (slug, name, version), the tables with their focus, the
+    counts, and every statement's element and wide-file variable: plain JSON values."""
+    answered = {participant_id for participant_id, *_rest in data.answers}
+    people = {p.participant_id for p in data.participants}
+    return {
+        "format": METADATA_FORMAT,
+        "format_version": METADATA_VERSION,
+        "session": data.code,
+        "title": data.title,
+        "city": data.city,
+        "date": data.date.isoformat(),
+        "instrument": {
+            "slug": data.instrument_slug,
+            "name": data.instrument,
+            "version": data.instrument_version,
+        },
+        "tables": [
+            {"number": n, "focus": data.table_focus.get(n, "")}
+            for n in sorted({*data.tables, *data.table_focus})
+        ],
+        "participants": len(people),
+        "respondents": len(answered & people),
+        "element_score": {
+            "method": METHOD,
+            "formula": in_lang(METHOD_TEXT, "en")["methods"][METHOD][0],
+            "elements": session_methods(data=data),
+        },
+        "statements": [
+            {
+                "statement": s.key,
+                "variable": statement_variable(s.key),
+                "element": e.key,
+                "element_variable": element_variable(e.key),
+            }
+            for e in data.elements
+            for s in e.statements
+        ],
+    }
+
+
+def session_methods(*, data: SessionData) -> dict[str, dict[str, float | None]]:
+    """Per element its score by each of the three methods; for an anonymised session from the
+    results it kept (its answers are gone)."""
+    if data.kept is not None:
+        kept = {e["key"]: e for e in data.kept.get("elements", [])}
+        return {
+            e.key: {
+                "participant_mean": kept[e.key]["score"] if e.key in kept else None,
+                **methods_from_items(kept[e.key]["items"] if e.key in kept else []),
+            }
+            for e in data.elements
+        }
+    people = {p.participant_id for p in data.participants}
+    return element_methods(
+        [(a[0], a[1], a[2]) for a in data.answers if a[0] in people],
+        {s.statement_id: e.key for e in data.elements for s in e.statements},
+        [e.key for e in data.elements],
+    )
+
+
+def session_json(*, data: SessionData) -> bytes:
+    import json
+
+    return json.dumps(session_metadata(data=data), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+DICTIONARY_HEADER = (
+    "variable",
+    "element",
+    "file_nl",
+    "file_en",
+    "meaning_nl",
+    "meaning_en",
+    "type_nl",
+    "type_en",
+    "values_nl",
+    "values_en",
+    "long_nl",
+    "long_en",
+)
+
+
+def dictionary_rows(*, nl: SessionData, en: SessionData) -> list[tuple[str, ...]]:
+    """The codebook in Dutch and English side by side, one row per variable: the same
+    session's data read in each language (the statements' texts are the instrument's own)."""
+    rows: list[tuple[str, ...]] = []
+    dutch, english = codebook_table(data=nl, lang="nl"), codebook_table(data=en, lang="en")
+    for d, e in zip(dutch, english, strict=True):
+        if d[1] != e[1] and d[0] != in_lang(METHOD_TEXT, "nl")["file"]:
+            raise ValueError(f"the codebooks differ at {d[1]!r} / {e[1]!r}")
+        rows.append(
+            (e[1], d[5] or e[5], d[0], e[0], d[2], e[2], d[3], e[3], d[4], e[4], d[6], e[6])
+        )
+    return rows
+
+
+def dictionary_csv(*, nl: SessionData, en: SessionData) -> bytes:
+    """One bilingual (nl/en) data dictionary of every file's variables."""
+    rows = [tuple(spreadsheet_text(v) for v in row) for row in dictionary_rows(nl=nl, en=en)]
+    return csv_bytes(DICTIONARY_HEADER, rows)

@@ -155,6 +155,7 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
     ]
     instrument = workshop.instrument
     grouped = element_data(instrument_ids=[instrument.pk])[instrument.pk]
+    tables = list(workshop.tables.order_by("number").values_list("number", "focus"))
     return SessionData(
         code=workshop.code,
         city=workshop.city,
@@ -168,11 +169,11 @@ def session_data(*, workshop: Workshop, lang: str) -> SessionData:
         answers=answers,
         notes=_note_rows(workshop, lang),
         observations=_observation_rows(workshop, lang),
-        table_focus=dict(
-            workshop.tables.exclude(focus="").order_by("number").values_list("number", "focus")
-        ),
+        table_focus={n: focus for n, focus in tables if focus},
         scale=tuple(localized(instrument, "scale", lang) or ()),
         roles=tuple(roles.items()),
+        tables=tuple(n for n, _focus in tables),
+        instrument_slug=instrument.slug,
         anonymised_at=workshop.anonymised_at,
         kept=workshop.aggregates if workshop.anonymised_at is not None else None,
     )

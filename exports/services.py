@@ -2,6 +2,7 @@
 session workbook)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -227,12 +228,20 @@ def _store_other(workshop: Workshop, read: ReadResult) -> Any:
     return people, len(answers), tables
 
 
-def answers_import(*, workshop: Workshop, name: str, content: bytes) -> ImportSummary:
+def answers_import(
+    *,
+    workshop: Workshop,
+    name: str = "",
+    content: bytes = b"",
+    files: Sequence[tuple[str, bytes]] = (),
+) -> ImportSummary:
     """Read and check the whole file outside any transaction, then store its participants
     (those without answers too), answers and tables' focus in one short transaction, or
     nothing at all (ImportRefused with every problem). Imported participants are new ones of
     this session, with the file's table, seat, role and source (empty: paper), within the
-    session's participant cap. An anonymised session takes none (Rejected)."""
+    session's participant cap. Several `files` (name, content) are read as one: the answers
+    CSV, the participants CSV and the session's metadata file. An anonymised session takes
+    none (Rejected)."""
     anonymised_refusal(workshop=workshop)
     statements = list(
         Statement.objects.filter(element__instrument_id=workshop.instrument_id).select_related(
@@ -242,7 +251,12 @@ def answers_import(*, workshop: Workshop, name: str, content: bytes) -> ImportSu
     numbers = Table.objects.filter(workshop=workshop).values_list("number", flat=True)
     cap = Workshop.objects.values_list("participant_cap", flat=True).get(pk=workshop.pk)
     read = read_answers_file(
-        name=name, content=content, statements=statements, tables=list(numbers), cap=cap
+        name=name,
+        content=content,
+        files=files,
+        statements=statements,
+        tables=list(numbers),
+        cap=cap,
     )
     problems = read.problems + (
         [] if read.problems and read.problems[0].row == 0 else _session_problems(workshop, read)

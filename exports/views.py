@@ -23,23 +23,40 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
+from accounts.access import Permission
 from accounts.models import AuditAction
 from accounts.services import audit_record
 from core.errors import Rejected
 from core.inputs import parse_id, parse_session_codes, xml_safe
-from exports.data import SessionData
+from exports import programme
+from exports.breakdowns import TEXT as BREAKDOWN_TEXT
+from exports.breakdowns import VARIABLES as BREAKDOWN_VARIABLES
+from exports.breakdowns import breakdown_rows
+from exports.data import SessionData, in_lang
 from exports.imports import more_problems
-from exports.research import codebook_csv, long_csv, sav_bytes, spreadsheet_table, wide_csv
+from exports.research import (
+    codebook_csv,
+    csv_bytes,
+    dictionary_csv,
+    long_csv,
+    sav_bytes,
+    session_json,
+    spreadsheet_table,
+    stacked_stat_bytes,
+    wide_csv,
+)
 from exports.selectors import comparison_data, session_data
 from exports.services import ImportRefused, answers_import
 from exports.workbook import build_comparison_workbook, build_session_workbook, labels
 from instrument.i18n import current_lang
 from sessions.models import MAX_COMPARED, Workshop
-from sessions.selectors import workshop_by_code, workshop_get
+from sessions.selectors import workshop_by_code, workshop_for_user, workshops_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
 SAV = "application/x-spss-sav"
+JSON = "application/json"
+DTA = "application/x-stata-dta"
 
 
 View = Callable[..., HttpResponse]
@@ -100,16 +117,20 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 @audited_export
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = workbook_bytes(session_workbook(workshop=workshop))
     return _download(content, XLSX, export_filename(workshop, "xlsx"))
 
 
 def _session_file(
-    code: str, build: Callable[[SessionData, str], bytes], content_type: str, extension: str
+    request: HttpRequest,
+    code: str,
+    build: Callable[[SessionData, str], bytes],
+    content_type: str,
+    extension: str,
 ) -> HttpResponse:
     """A download of one session's data, as `build` writes it in the active language."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     lang = current_lang()
     content = build(session_data(workshop=workshop, lang=lang), lang)
     return _download(content, content_type, export_filename(workshop, extension))
@@ -121,7 +142,7 @@ def _session_file(
 @audited_export
 def export_csv(request: HttpRequest, code: str) -> HttpResponse:
     """The answers in long format: one row per answer, numbers as numbers, empty for missing."""
-    return _session_file(code, lambda data, lang: long_csv(data=data), CSV, "csv")
+    return _session_file(request, code, lambda data, lang: long_csv(data=data), CSV, "csv")
 
 
 @login_required
@@ -130,7 +151,7 @@ def export_csv(request: HttpRequest, code: str) -> HttpResponse:
 @audited_export
 def export_wide_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One row per participant: a column per statement and the participant's element scores."""
-    return _session_file(code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
+    return _session_file(request, code, lambda data, lang: wide_csv(data=data), CSV, "wide.csv")
 
 
 # The spreadsheet CSV's name says what it holds, for which program and in which locale,
@@ -152,7 +173,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
     lang = request.GET.get("lang") or ""
     if lang not in SPREADSHEET_NAMES:
         lang = "en" if current_lang() == "en" else "nl"
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = spreadsheet_table(
         data=session_data(workshop=workshop, lang=lang), kind=kind, lang=lang
     )
@@ -167,7 +188,7 @@ def export_spreadsheet_csv(request: HttpRequest, code: str, kind: str) -> HttpRe
 @audited_export
 def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
     return _session_file(
-        code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
+        request, code, lambda data, lang: codebook_csv(data=data, lang=lang), CSV, "codebook.csv"
     )
 
 
@@ -175,10 +196,81 @@ def export_codebook(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_GET
 @audited_export
-def export_sav(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    """The long or wide file for SPSS, with variable and value labels."""
+def export_sav(request: HttpRequest, code: str, kind: str, fmt: str = "sav") -> HttpResponse:
+    """The long or wide file for SPSS (.sav) or Stata (.dta), with variable and value labels."""
     return _session_file(
-        code, lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang), SAV, f"{kind}.sav"
+        request,
+        code,
+        lambda data, lang: sav_bytes(data=data, kind=kind, lang=lang, fmt=fmt),
+        SAV if fmt == "sav" else DTA,
+        f"{kind}.{fmt}",
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+@audited_export
+def export_dictionary(request: HttpRequest, code: str) -> HttpResponse:
+    """The codebook in Dutch and English side by side: one bilingual data dictionary."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
+    content = dictionary_csv(
+        nl=session_data(workshop=workshop, lang="nl"), en=session_data(workshop=workshop, lang="en")
+    )
+    return _download(content, CSV, export_filename(workshop, "dictionary.csv"))
+
+
+@login_required
+@never_cache
+@require_GET
+@audited_export
+def export_session_json(request: HttpRequest, code: str) -> HttpResponse:
+    """The session's metadata (title, city, date, instrument, tables and their focus, each
+    statement's element and variable), machine-readable; the import reads its tables back."""
+    return _session_file(
+        request, code, lambda data, lang: session_json(data=data), JSON, "session.json"
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+@audited_export
+def export_breakdowns_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The element scores with n, SD and 95% interval, per session, table, role, source and
+    focus: one row per group and element (exports.breakdowns)."""
+    return _session_file(
+        request,
+        code,
+        lambda data, lang: csv_bytes(
+            BREAKDOWN_VARIABLES, [r.cells(data.code) for r in breakdown_rows(data=data, lang=lang)]
+        ),
+        CSV,
+        "breakdowns.csv",
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def breakdowns_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The organiser's results with their spread: per element the session's score with n, SD
+    and 95% interval, then per table, role, source and focus."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
+    lang = current_lang()
+    data = session_data(workshop=workshop, lang=lang)
+    # grouping -> group (its label) -> its rows, one per element
+    groups: dict[str, dict[str, list[Any]]] = {}
+    for row in breakdown_rows(data=data, lang=lang):
+        groups.setdefault(row.group, {}).setdefault(row.label, []).append(row)
+    names = in_lang(BREAKDOWN_TEXT, lang)["groups"]
+    return render(
+        request,
+        "exports/breakdowns.html",
+        {
+            "workshop": workshop,
+            "groups": [(g, names[g], list(rows.items())) for g, rows in groups.items()],
+        },
     )
 
 
@@ -200,7 +292,8 @@ def export_compare(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest(str(refused))
     if not codes:
         return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
-    found = {w.code: w for w in Workshop.objects.filter(code__in=codes)}
+    readable = workshops_for_user(user=request.user, need=Permission.EXPORT)
+    found = {w.code: w for w in readable.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise Http404("unknown session code: " + ", ".join(missing))
@@ -223,7 +316,54 @@ def export_compare(request: HttpRequest) -> HttpResponse:
     return _download(workbook_bytes(workbook), XLSX, filename)
 
 
+# The files of several sessions (a programme's): name -> (builder, content type).
+PROGRAMME_FILES: dict[str, tuple[Callable[[list[SessionData], str], bytes], str]] = {
+    "answers.csv": (lambda sessions, lang: programme.long_csv(sessions=sessions), CSV),
+    "answers.sav": (
+        lambda sessions, lang: stacked_stat_bytes(sessions=sessions, lang=lang, fmt="sav"),
+        SAV,
+    ),
+    "answers.dta": (
+        lambda sessions, lang: stacked_stat_bytes(sessions=sessions, lang=lang, fmt="dta"),
+        DTA,
+    ),
+    "elements.csv": (lambda sessions, lang: programme.elements_csv(sessions=sessions), CSV),
+    "codebook.csv": (
+        lambda sessions, lang: programme.codebook_csv(sessions=sessions, lang=lang),
+        CSV,
+    ),
+}
+
+
+@login_required
+@never_cache
+@require_GET
+def export_programme(request: HttpRequest, name: str) -> HttpResponse:
+    """Several sessions in one file (?codes=A,B,C, in that order; a programme's page links here
+    with its sessions' codes): every answer with its session, city, date and instrument
+    version; the element scores per session by the three methods; their codebook."""
+    try:
+        codes = compare_codes(request.GET)
+    except Rejected as refused:
+        return HttpResponseBadRequest(str(refused))
+    if not codes:
+        return HttpResponseBadRequest(_("Give the codes of the sessions to compare."))
+    # Another team's session is as unknown as a code that never existed (a 404, no name).
+    readable = workshops_for_user(user=request.user, need=Permission.EXPORT)
+    found = {w.code: w for w in readable.select_related("instrument").filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise Http404("unknown session code: " + ", ".join(missing))
+    lang = current_lang()
+    sessions = [session_data(workshop=found[c], lang=lang) for c in codes]
+    build, content_type = PROGRAMME_FILES[name]
+    cities = "-".join(dict.fromkeys(slugify(found[c].city) for c in codes))[:80]
+    filename = f"scentiss-{labels(lang)['sheet']['comparison']}-{cities}-{name}"
+    return _download(build(sessions, lang), content_type, filename)
+
+
 MAX_UPLOAD = 20 * 1024 * 1024
+MAX_FILES = 3  # the answers CSV, the participants CSV, the session's metadata file
 
 
 @login_required
@@ -232,7 +372,7 @@ MAX_UPLOAD = 20 * 1024 * 1024
 def import_answers(request: HttpRequest, code: str) -> HttpResponse:
     """The organiser's page: a file the app writes (the long CSV, the session workbook) into
     this session."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     context: dict[str, Any] = {"workshop": workshop, "problems": [], "error": ""}
     if request.method == "GET":
         return render(request, "exports/import.html", context)
@@ -247,17 +387,25 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
             "mb": MAX_UPLOAD // (1024 * 1024)
         }
         return render(request, "exports/import.html", context, status=400)
-    upload = request.FILES.get("file")
-    if upload is None:
+    uploads = request.FILES.getlist("file")
+    if not uploads:
         context["error"] = _("Choose a file first.")
         return render(request, "exports/import.html", context, status=400)
-    if (upload.size or 0) > MAX_UPLOAD:
+    if len(uploads) > MAX_FILES:
+        context["error"] = _(
+            "At most %(n)s files at once: the answers, the participants and the session file."
+        ) % {"n": MAX_FILES}
+        return render(request, "exports/import.html", context, status=400)
+    if sum(upload.size or 0 for upload in uploads) > MAX_UPLOAD:
         context["error"] = _("The file is larger than %(mb)s MB; split it per session.") % {
             "mb": MAX_UPLOAD // (1024 * 1024)
         }
         return render(request, "exports/import.html", context, status=400)
     try:
-        summary = answers_import(workshop=workshop, name=upload.name, content=upload.read())
+        summary = answers_import(
+            workshop=workshop,
+            files=[(upload.name or "", upload.read()) for upload in uploads],
+        )
     except ImportRefused as refused:
         context["error"] = str(refused)
         context["problems"] = refused.problems
@@ -271,7 +419,7 @@ def import_answers(request: HttpRequest, code: str) -> HttpResponse:
         action=AuditAction.IMPORT,
         workshop=workshop,
         detail={
-            "file": xml_safe(upload.name or "")[:200],
+            "file": xml_safe(", ".join(upload.name or "" for upload in uploads))[:200],
             "participants": summary.participants,
             "answers": summary.answers,
         },

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.inputs import xml_safe
+from exports.breakdowns import VARIABLES as BREAKDOWN_VARIABLES
+from exports.breakdowns import breakdown_rows
 from exports.data import (
     LOCAL_TZ,
     NOTE_FIELDS,
@@ -34,7 +36,8 @@ from exports.data import (
     in_lang,
     local_naive,
 )
-from exports.research import codebook_header, codebook_rows
+from exports.research import METHOD_TEXT, codebook_header, codebook_table
+from exports.statistics import METHOD, methods_from_items
 from exports.xlsx import DATE_FORMAT, DATETIME_FORMAT, BulkWorkbook
 from survey.aggregation import SCORES, ElementSpec, ItemSpec, aggregate
 
@@ -55,6 +58,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notities",
             "observations": "observaties",
             "codebook": "codeboek",
+            "breakdowns": "uitsplitsing",
             "comparison": "vergelijking",
             "chart": "grafiek",
         },
@@ -78,6 +82,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "anonymised_at": "geanonimiseerd op (deelnemers en antwoorden verwijderd, "
             "totalen bewaard)",
             "time_zone": "tijdzone (van alle tijdstippen)",
+            "method": "methode van de elementscore",
             "table_focus": "focus tafel {n}",
         },
         "definitions": (
@@ -141,7 +146,17 @@ LABELS: dict[str, dict[str, Any]] = {
             "weet ik niet",
             *(f"aantal {s}" for s in SCORES),
         ),
-        "elements": ("code", "element", "score", "n", "weet ik niet", "stellingen"),
+        "elements": (
+            "code",
+            "element",
+            "score",
+            "n",
+            "weet ik niet",
+            "stellingen",
+            "methode van de score",
+            "gemiddelde van alle antwoorden (answer_mean)",
+            "gemiddelde van de stellingen (item_mean)",
+        ),
         "notes": (
             "tafel",
             "deelnemer",
@@ -165,6 +180,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "weet ik niet",
+            "methode van de score",
             "verschil met",
             "verschil",
         ),
@@ -184,6 +200,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "notes": "notes",
             "observations": "observations",
             "codebook": "codebook",
+            "breakdowns": "breakdowns",
             "comparison": "comparison",
             "chart": "chart",
         },
@@ -206,6 +223,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "exported_at": "exported at",
             "anonymised_at": "anonymised on (participants and answers removed, totals kept)",
             "time_zone": "time zone (of all times)",
+            "method": "element score method",
             "table_focus": "table {n} focus",
         },
         "definitions": (
@@ -268,7 +286,17 @@ LABELS: dict[str, dict[str, Any]] = {
             "don't know",
             *(f"count {s}" for s in SCORES),
         ),
-        "elements": ("key", "element", "score", "n", "don't know", "statements"),
+        "elements": (
+            "key",
+            "element",
+            "score",
+            "n",
+            "don't know",
+            "statements",
+            "method of the score",
+            "mean of all answers (answer_mean)",
+            "mean of the statements' means (item_mean)",
+        ),
         "notes": ("table", "participant", "element", "kind", "quote", "text", "author", "time"),
         "observations": ("kind", "element", "text", "author", "time"),
         "comparison": (
@@ -283,6 +311,7 @@ LABELS: dict[str, dict[str, Any]] = {
             "score",
             "n",
             "don't know",
+            "method of the score",
             "difference with",
             "difference",
         ),
@@ -575,6 +604,7 @@ def build_session_workbook(
         ("exported_at", local_naive(exported_at, tz)),
         *((("anonymised_at", local_naive(data.anonymised_at, tz)),) if data.anonymised_at else ()),
         ("time_zone", str(tz)),
+        ("method", in_lang(METHOD_TEXT, lang)["named"]),
     ):
         # ("table_focus", 2) is "focus tafel 2"
         label = facts[key[0]].format(n=key[1]) if isinstance(key, tuple) else facts[key]
@@ -680,8 +710,24 @@ def build_session_workbook(
         number_formats={6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT},
     )
 
+    # The score's method named, and the other two methods beside it (exports.statistics),
+    # from the statements' results: an anonymised session kept those, not its answers.
+    methods = {
+        e.key: methods_from_items(r["items"])
+        for e, r in zip(data.elements, results["elements"], strict=True)
+    }
     element_rows = [
-        (e.key, e.name, r["score"], r["n"], r["dont_know"], len(e.statements))
+        (
+            e.key,
+            e.name,
+            r["score"],
+            r["n"],
+            r["dont_know"],
+            len(e.statements),
+            METHOD,
+            methods[e.key]["answer_mean"],
+            methods[e.key]["item_mean"],
+        )
         for e, r in zip(data.elements, results["elements"], strict=True)
     ]
     ws = _table_sheet(
@@ -690,7 +736,7 @@ def build_session_workbook(
         text["elements"],
         element_rows,
         bulk=False,
-        number_formats={3: MEAN_FORMAT},
+        number_formats={3: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT},
     )
     _radar(
         ws,
@@ -701,6 +747,8 @@ def build_session_workbook(
         rows=len(element_rows),
     )
 
+    _breakdowns_sheet(wb, sheet["breakdowns"], data, lang)
+
     _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
     _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
 
@@ -708,10 +756,25 @@ def build_session_workbook(
         wb,
         sheet["codebook"],
         codebook_header(lang),
-        codebook_rows(data=data, lang=lang),
+        codebook_table(data=data, lang=lang),
         bulk=False,
     )
     return wb
+
+
+def _breakdowns_sheet(wb: BulkWorkbook, title: str, data: SessionData, lang: str) -> None:
+    """The element scores with n, SD and 95% interval, for the session and per table, role,
+    source and focus (exports.breakdowns), in the codebook's variable names."""
+    rows = [row.cells(data.code) for row in breakdown_rows(data=data, lang=lang)]
+    first_number = BREAKDOWN_VARIABLES.index("mean") + 1
+    _table_sheet(
+        wb,
+        title,
+        BREAKDOWN_VARIABLES,
+        rows,
+        bulk=False,
+        number_formats=dict.fromkeys(range(first_number, first_number + 4), MEAN_FORMAT),
+    )
 
 
 # --- the comparison workbook ---------------------------------------------------------------
@@ -790,6 +853,7 @@ def build_comparison_workbook(
                     found["score"] if found else None,
                     found["n"] if found else None,
                     found["dont_know"] if found else None,
+                    METHOD,
                     names[base_at],
                     None
                     if s.code == codes[base_at]

@@ -14,6 +14,7 @@ from the same host entry (only "address" entries: sentinels are not used here).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels_redis.core import RedisChannelLayer
@@ -29,3 +30,17 @@ class BoundedRedisChannelLayer(RedisChannelLayer):
         host = dict(self.hosts[index])
         address = host.pop("address")
         return BlockingConnectionPool.from_url(address, timeout=self.pool_timeout, **host)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        """channels-redis's group_add in one round trip: its ZADD and EXPIRE (the same keys,
+        score and expiry) pipelined instead of sent one after the other. Every phone socket
+        and projector joins a group when it connects; a room of 300 connecting at once made
+        600 round trips of it."""
+        assert self.require_valid_group_name(group), "Group name not valid"
+        assert self.require_valid_channel_name(channel), "Channel name not valid"
+        key = self._group_key(group)
+        connection = self.connection(self.consistent_hash(group))
+        pipe = connection.pipeline(transaction=False)
+        pipe.zadd(key, {channel: time.time()})
+        pipe.expire(key, self.group_expiry)
+        await pipe.execute()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import Permission
 from core.errors import Conflict, Rejected
 from core.inputs import parse_optional_id
 from notes.forms import (
@@ -52,7 +53,7 @@ from notes.services import (
 )
 from sessions.models import Participant, Table
 from sessions.qr import qr_svg
-from sessions.selectors import is_organiser, workshop_get
+from sessions.selectors import is_organiser, workshop_for_user
 from sessions.urls_helpers import session_urls
 from sessions.view_helpers import attempt, attempt_form, chair_link, form_errors
 from survey.charts import spider
@@ -423,7 +424,7 @@ def _chair_links_context(request: HttpRequest, workshop) -> dict:
 @login_required
 @require_POST
 def chair_key_rotate(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     table = get_object_or_404(Table, workshop=workshop, number=number)
     table_rotate_chair_key(table=table)
     message = _("Table %(n)s has a new chair link; the old link no longer works.") % {
@@ -439,7 +440,7 @@ def chair_key_rotate(request: HttpRequest, code: str, number: int) -> HttpRespon
 @login_required
 @require_GET
 def table_cards(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     context = _chair_links_context(request, workshop)
     cards = [
         {
@@ -459,7 +460,7 @@ def note_counts_panel(request: HttpRequest, code: str) -> HttpResponse:
     """Polled or pushed into the organiser's page: notes per table and element."""
     if not is_organiser(request.user):
         return HttpResponse(_("Log in as organiser to see the notes."), status=403)
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     return render(
         request,
         "notes/_note_counts.html",
@@ -470,7 +471,8 @@ def note_counts_panel(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def observations(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    need = Permission.ANALYSE if request.method == "POST" else Permission.READ
+    workshop = workshop_for_user(user=request.user, code=code, need=need)
     elements = instrument_elements(workshop=workshop)
     form = ObservationForm(request.POST or None, elements=elements)
     status = 200
@@ -505,7 +507,7 @@ def observations(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def observation_delete_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     observation = get_object_or_404(Observation, workshop=workshop, pk=pk)
     observation_delete(observation=observation)
     messages.success(request, _("Observation deleted."))
@@ -517,7 +519,7 @@ def observation_delete_view(request: HttpRequest, code: str, pk: int) -> HttpRes
 def organiser_seat(request: HttpRequest, code: str) -> HttpResponse:
     """The organiser seats or moves a participant at any table of the session. GET: the
     seating card as a partial (the console reloads it as people join)."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "GET":
         return render(request, "notes/_seating.html", seating_card(workshop=workshop))
     form = SeatForm(

@@ -221,6 +221,16 @@ class Programme(models.Model):
     workshops = models.ManyToManyField(
         "workshops.Workshop", blank=True, related_name="programmes", verbose_name=_("sessions")
     )
+    # The team whose members see and edit the programme (accounts.access); None: made outside
+    # any team, for those in no team (as sessions of no team).
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("team"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

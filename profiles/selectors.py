@@ -5,10 +5,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.access import (
+    Permission,
+    is_superuser,
+    permissions_in,
+    team_filter,
+    team_roles,
+    teams_granting,
+)
+from accounts.models import Team
+from accounts.selectors import AnyUser
 from instrument.models import Element, Instrument, Statement
 from notes.models import Note, NoteKind, Observation
 from profiles.charts import Series, radar_svg, score_label
@@ -354,8 +365,12 @@ def point_get(*, workshop: Workshop, pk: int) -> ProfilePoint:
 # --- programmes ----------------------------------------------------------------------------
 
 
-def programme_list() -> list[Programme]:
-    return list(Programme.objects.prefetch_related("workshops").order_by("-created_at", "-pk"))
+def programme_list(*, user: AnyUser) -> list[Programme]:
+    """The programmes of the user's teams (of no team for someone in no team; every one for
+    a superuser)."""
+    programmes = Programme.objects.prefetch_related("workshops").order_by("-created_at", "-pk")
+    query = team_filter(user=user, need=Permission.READ)
+    return list(programmes if query is None else programmes.filter(query))
 
 
 def programme_get(*, pk: int) -> Programme:
@@ -363,6 +378,39 @@ def programme_get(*, pk: int) -> Programme:
     if programme is None:
         raise Http404("no such programme")
     return programme
+
+
+def programme_for_user(*, user: AnyUser, pk: int, need: Permission) -> Programme:
+    """The programme if `user` may `need` it: the one check of every programme page. One of
+    another team is a 404, as an unknown one; one whose team role does not allow `need` (a
+    researcher deleting it) is a 403 with the reason."""
+    programme = programme_get(pk=pk)
+    if is_superuser(user):
+        return programme
+    permissions = None
+    if getattr(user, "is_authenticated", False) and getattr(user, "is_active", False):
+        permissions = permissions_in(roles=team_roles(user=user), team_id=programme.team_id)
+    if permissions is None:
+        raise Http404("no such programme")
+    if need not in permissions:
+        raise PermissionDenied(_("Your role in this programme's team does not allow this."))
+    return programme
+
+
+def programme_team(*, user: AnyUser, workshops: list[Workshop]) -> Team | None:
+    """The team a new programme of `workshops` belongs to: that of its first session in one
+    of the teams where the user may analyse, else the first such team (None for someone in
+    no team). A 403 for someone whose role allows no programme (none does so far)."""
+    roles = team_roles(user=user)
+    if not roles:
+        return None
+    allowed = teams_granting(roles=roles, need=Permission.ANALYSE)
+    if not allowed:
+        raise PermissionDenied(_("Your role does not allow making programmes."))
+    for workshop in workshops:
+        if workshop.team_id in allowed:
+            return workshop.team
+    return Team.objects.filter(pk__in=allowed).order_by("name", "pk").first()
 
 
 def programme_workshops(*, programme: Programme) -> list[Workshop]:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import Team
 from core.errors import Rejected
 from core.inputs import clean_text, parse_id_list
 from instrument.models import Element
@@ -303,9 +304,13 @@ def point_delete(*, point: ProfilePoint) -> None:
 # --- programmes ----------------------------------------------------------------------------
 
 
-def _workshops(workshop_ids: Iterable[int]) -> list[Workshop]:
+def _workshops(
+    workshop_ids: Iterable[int], within: QuerySet[Workshop] | None = None
+) -> list[Workshop]:
+    """The sessions with these ids, all of them among `within` (the sessions the user may
+    read: one of another team is as unknown as one that does not exist)."""
     ids = set(_ids(workshop_ids))
-    workshops = list(Workshop.objects.filter(pk__in=ids))
+    workshops = list((Workshop.objects.all() if within is None else within).filter(pk__in=ids))
     if len(workshops) != len(ids):
         raise Rejected(_("One of the chosen sessions does not exist (any more)."))
     return workshops
@@ -318,16 +323,18 @@ def programme_create(
     workshop_ids: Iterable[int] = (),
     created_by: User | None = None,
     suggest_themes: bool = True,
+    team: Team | None = None,
+    within: QuerySet[Workshop] | None = None,
 ) -> Programme:
     """A programme of sessions, with the hand-out's text to start from (`suggest_themes`): its
     five themes, its recommendations per audience, its reflective questions and the texts of
     the publication (method, element definitions, introductions), all editable."""
     name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
     description = clean_text(description, max_length=TEXT_MAX_LENGTH)
-    workshops = _workshops(workshop_ids)
+    workshops = _workshops(workshop_ids, within)
     with transaction.atomic():
         programme = Programme.objects.create(
-            name=name, description=description, created_by=created_by
+            name=name, description=description, created_by=created_by, team=team
         )
         programme.workshops.set(workshops)
         if suggest_themes:
@@ -456,6 +463,7 @@ def programme_update(
     description: str,
     workshop_ids: Iterable[int],
     reflective_questions: str | None = None,
+    within: QuerySet[Workshop] | None = None,
 ) -> Programme:
     """Name, description, sessions and (unless None) the reflective questions."""
     programme.name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
@@ -466,7 +474,11 @@ def programme_update(
             reflective_questions, max_length=TEXT_MAX_LENGTH
         )
         fields.append("reflective_questions")
-    workshops = _workshops(workshop_ids)
+    if within is not None:  # the sessions it holds stay choosable
+        within = Workshop.objects.filter(
+            Q(pk__in=within.values("pk")) | Q(pk__in=programme.workshops.values("pk"))
+        )
+    workshops = _workshops(workshop_ids, within)
     with transaction.atomic():
         programme.save(update_fields=fields)
         programme.workshops.set(workshops)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import Permission
 from core.inputs import parse_id_list, parse_optional_id, valid_ids
 from profiles.docx import profile_docx, programme_docx
 from profiles.forms import (
@@ -46,9 +47,10 @@ from profiles.selectors import (
     point_get,
     profile_document,
     profile_element_number,
-    programme_get,
+    programme_for_user,
     programme_list,
     programme_overview,
+    programme_team,
     programme_workshops,
     publication_document,
     publication_elements,
@@ -79,7 +81,7 @@ from profiles.services import (
     theme_update,
 )
 from sessions.models import Workshop
-from sessions.selectors import workshop_get
+from sessions.selectors import workshop_for_user, workshops_for_user
 from sessions.view_helpers import attempt, attempt_form, edit_form
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -113,7 +115,7 @@ def _chart_title(city: str) -> str:
 @login_required
 @require_GET
 def profile_detail(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.READ)
     document = profile_document(workshop=workshop)
     return render(
         request,
@@ -130,7 +132,7 @@ def profile_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def profile_download(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
     content = profile_docx(profile_document(workshop=workshop))
     name = slugify(f"profiel-{workshop.city}-{workshop.date:%Y-%m-%d}") or "profiel"
     return _attachment(content, f"{name}.docx")
@@ -141,7 +143,7 @@ def profile_download(request: HttpRequest, code: str) -> HttpResponse:
 def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     """The profile's own texts: local context, summary, closing quote; and the
     opportunities."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     document = profile_document(workshop=workshop)
     profile = document.profile
     form, saved = edit_form(
@@ -187,7 +189,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """One element: its representative quote, synthesis, strong points and bottlenecks."""
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     element = profile_element_number(workshop=workshop, number=number)
     if request.method == "POST":
         form = ProfileElementForm(request.POST)
@@ -238,7 +240,7 @@ def profile_element_edit(request: HttpRequest, code: str, number: int) -> HttpRe
 @login_required
 @require_POST
 def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     attempt_form(
         request,
         PointCreateForm(request.POST),
@@ -258,7 +260,7 @@ def profile_point_create(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     point = point_get(workshop=workshop, pk=pk)
     if request.method == "POST":
         saved = attempt_form(
@@ -305,7 +307,7 @@ def profile_point_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def profile_point_move(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     point = point_get(workshop=workshop, pk=pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -316,7 +318,7 @@ def profile_point_move(request: HttpRequest, code: str, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def profile_point_delete(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.ANALYSE)
     point_delete(point=point_get(workshop=workshop, pk=pk))
     messages.success(request, _("Point deleted."))
     return redirect(_back(request, reverse("profile", args=[workshop.code])))
@@ -334,26 +336,27 @@ def programme_index(request: HttpRequest) -> HttpResponse:
         request,
         "profiles/programme_list.html",
         {
-            "programmes": programme_list(),
+            "programmes": programme_list(user=request.user),
             "form": ProgrammeForm(),
-            "all_workshops": _offered_sessions(chosen),
+            "all_workshops": _offered_sessions(request, chosen),
             "chosen": chosen,
         },
     )
 
 
-def _offered_sessions(chosen: set[int]) -> list[Workshop]:
-    """The sessions a programme can hold: not the archived ones, unless already chosen."""
+def _offered_sessions(request: HttpRequest, chosen: set[int]) -> list[Workshop]:
+    """The sessions a programme can hold: those the user may read (their teams' and those
+    shared with them), not the archived ones unless already chosen."""
+    readable = workshops_for_user(user=request.user)
     return list(
-        Workshop.objects.filter(Q(archived=False) | Q(pk__in=chosen)).order_by("-date", "city")[
-            :200
-        ]
+        readable.filter(Q(archived=False) | Q(pk__in=chosen)).order_by("-date", "city")[:200]
     )
 
 
 @login_required
 @require_POST
 def programme_new(request: HttpRequest) -> HttpResponse:
+    readable = workshops_for_user(user=request.user)
     programme = attempt_form(
         request,
         ProgrammeForm(request.POST),
@@ -362,6 +365,11 @@ def programme_new(request: HttpRequest) -> HttpResponse:
             description=data["description"],
             workshop_ids=data["workshops"],
             created_by=request.user,
+            team=programme_team(
+                user=request.user,
+                workshops=list(readable.filter(pk__in=data["workshops"]).order_by("date")),
+            ),
+            within=readable,
         ),
         success=_(
             "Programme created, with the hand-out's five themes, its recommendations and its "
@@ -373,10 +381,11 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     return redirect("programme", pk=programme.pk)
 
 
-def _programme_context(pk: int) -> dict[str, Any]:
+def _programme_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     """What the programme's page and its printable report both show: the overview of its
     cities, with their spider charts."""
-    overview = programme_overview(programme=programme_get(pk=pk))
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.READ)
+    overview = programme_overview(programme=programme)
     return {
         "programme": overview.programme,
         "overview": overview,
@@ -387,7 +396,7 @@ def _programme_context(pk: int) -> dict[str, Any]:
 @login_required
 @require_GET
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    context = _programme_context(pk)
+    context = _programme_context(request, pk)
     return render(
         request,
         "profiles/programme_detail.html",
@@ -404,13 +413,15 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def programme_report(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "profiles/programme_report.html", _programme_context(pk))
+    return render(request, "profiles/programme_report.html", _programme_context(request, pk))
 
 
 @login_required
 @require_GET
 def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
-    overview = programme_overview(programme=programme_get(pk=pk))
+    overview = programme_overview(
+        programme=programme_for_user(user=request.user, pk=pk, need=Permission.EXPORT)
+    )
     name = slugify(overview.programme.name) or "programma"
     return _attachment(programme_docx(overview), f"{name}.docx")
 
@@ -419,7 +430,7 @@ def programme_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def programme_publication_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole publication (the hand-out) as one Word document."""
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.EXPORT)
     name = slugify(programme.name) or "publicatie"
     return _attachment(programme_publication(programme=programme), f"{name}.docx")
 
@@ -429,7 +440,7 @@ def programme_publication_download(request: HttpRequest, pk: int) -> HttpRespons
 def programme_publication_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The publication as a printable page (the browser's print or "save as PDF"): the same
     chapters as the Word document, each starting on a new page."""
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.READ)
     with translation.override(PUBLICATION_LANGUAGE):
         context = publication_page_context(publication_document(programme=programme))
     return render(request, "profiles/publication.html", {"programme": programme, **context})
@@ -439,7 +450,7 @@ def programme_publication_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_fill(request: HttpRequest, pk: int) -> HttpResponse:
     """Give an older programme the hand-out's starting text where it has none."""
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     attempt(
         request,
         lambda: programme_fill_from_handout(programme=programme),
@@ -462,7 +473,7 @@ def programme_fill(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
     """The publication's texts: foreword, introduction, method, the elements' definitions and
     the chapters' introductions."""
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     elements = publication_elements(programme=programme)
     keys = [e.key for e in elements]
     definitions = dict(programme.elements.values_list("key", "definition"))
@@ -498,7 +509,7 @@ def programme_texts(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     form, saved = edit_form(
         request,
         ProgrammeForm,
@@ -512,6 +523,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             name=data["name"],
             description=data["description"],
             workshop_ids=data["workshops"],
+            within=workshops_for_user(user=request.user),
             # Absent from the form (an older page): keep them as they are.
             reflective_questions=data["reflective_questions"]
             if "reflective_questions" in request.POST
@@ -532,7 +544,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "chosen": chosen,
-            "all_workshops": _offered_sessions(chosen),
+            "all_workshops": _offered_sessions(request, chosen),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -541,7 +553,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def programme_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.RUN)
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Tick the box to confirm the deletion."))
         return redirect("programme-edit", pk=programme.pk)
@@ -554,7 +566,7 @@ def programme_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     attempt_form(
         request,
         ThemeForm(request.POST),
@@ -567,6 +579,7 @@ def programme_theme_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     theme = theme_get(programme_pk=pk, pk=theme_pk)
     form, saved = edit_form(
         request,
@@ -600,6 +613,7 @@ def programme_theme_edit(request: HttpRequest, pk: int, theme_pk: int) -> HttpRe
 @login_required
 @require_POST
 def programme_theme_delete(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
+    programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     theme = theme_get(programme_pk=pk, pk=theme_pk)
     theme_delete(theme=theme)
     messages.success(request, _("Theme deleted."))
@@ -610,7 +624,7 @@ def programme_theme_delete(request: HttpRequest, pk: int, theme_pk: int) -> Http
 @require_http_methods(["GET", "POST"])
 def programme_tag(request: HttpRequest, pk: int) -> HttpResponse:
     """Tag one session's notes (of one element, or all) with the programme's themes."""
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     workshops = programme_workshops(programme=programme)
     params = request.POST if request.method == "POST" else request.GET
     code = (params.get("session") or (workshops[0].code if workshops else "")).upper()
@@ -684,7 +698,7 @@ def _recommendation_fields(data: dict) -> dict:
 @login_required
 @require_POST
 def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = programme_get(pk=pk)
+    programme = programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     attempt_form(
         request,
         RecommendationForm(request.POST),
@@ -697,6 +711,7 @@ def programme_recommendation_create(request: HttpRequest, pk: int) -> HttpRespon
 @login_required
 @require_http_methods(["GET", "POST"])
 def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     recommendation = recommendation_get(programme_pk=pk, pk=rec_pk)
     programme = recommendation.programme
     form, saved = edit_form(
@@ -736,6 +751,7 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
 @login_required
 @require_POST
 def programme_recommendation_move(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     recommendation = recommendation_get(programme_pk=pk, pk=rec_pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -746,6 +762,7 @@ def programme_recommendation_move(request: HttpRequest, pk: int, rec_pk: int) ->
 @login_required
 @require_POST
 def programme_recommendation_delete(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    programme_for_user(user=request.user, pk=pk, need=Permission.ANALYSE)
     recommendation_delete(recommendation=recommendation_get(programme_pk=pk, pk=rec_pk))
     messages.success(request, _("Recommendation deleted."))
     return redirect(reverse("programme", args=[pk]) + "#recommendations")

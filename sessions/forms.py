@@ -11,7 +11,7 @@ from accounts.models import Team
 from core.errors import Rejected
 from core.inputs import clean_text
 from instrument.models import Instrument
-from sessions.fields import IdField
+from sessions.fields import IdField, PlainSelect
 from sessions.models import (
     MAX_TABLES,
     PARTICIPANT_CAP_DEFAULT,
@@ -44,10 +44,11 @@ def _one_line(value: str, *, max_length: int, required: bool) -> str:
         raise forms.ValidationError(str(refused)) from None
 
 
-def _table_choice(table) -> str:
-    """ "2 · Haven (5 of 7)": the number people look for, its focus, how full it is."""
+def _table_choice(table, text: str) -> str:
+    """ "2 · Haven (5 of 7)": the number people look for, its focus, how full it is (`text`:
+    the translated pattern, looked up once per form, not once per table)."""
     name = f"{table.number} · {table.focus}" if table.focus else str(table.number)
-    return _("%(table)s (%(n)s of %(max)s)") % {
+    return text % {
         "table": name,
         "n": table.size,
         "max": TABLE_ADVISED_MAX,
@@ -60,9 +61,14 @@ class JoinForm(forms.Form):
         label=_("I am here as"),
         choices=[("", _("Rather not say")), *Role.choices],
         required=False,
+        widget=PlainSelect,
     )
     table = forms.TypedChoiceField(
-        label=_("My table number"), coerce=int, required=False, empty_value=None
+        label=_("My table number"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=PlainSelect,
     )
 
     # The consent text's version the page showed: agreeing to a text that changed meanwhile
@@ -91,8 +97,9 @@ class JoinForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.current_consent_version = consent_version
         self.fields["consent_version"].initial = consent_version
+        text = gettext("%(table)s (%(n)s of %(max)s)")
         self.fields["table"].choices = [("", _("I don't know yet"))] + [
-            (t.number, _table_choice(t)) for t in tables
+            (t.number, _table_choice(t, text)) for t in tables
         ]
         roomy = [t for t in tables if t.size < TABLE_ADVISED_MAX]
         # The suggestion: the emptiest table with room (the lowest number of those).

@@ -127,6 +127,14 @@ class Workshop(models.Model):
         related_name="workshops",
         verbose_name=_("team"),
     )
+    # Other teams that may read and export the session (a cross-team comparison), never
+    # change it (accounts.access: SHARED_PERMISSIONS).
+    shared_with = models.ManyToManyField(
+        "accounts.Team",
+        blank=True,
+        related_name="shared_workshops",
+        verbose_name=_("shared read-only with"),
+    )
     # What this session's phones are told before their first answer, when it is not the
     # team's (accounts.models.ConsentText; None: the team's text, or the built-in one).
     consent_text = models.ForeignKey(

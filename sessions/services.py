@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from sessions.models import (
     Table,
     Workshop,
 )
-from sessions.selectors import anonymised_refusal, join_refusal
+from sessions.selectors import anonymised_refusal, join_refusal, seat_highest
 
 
 def _announce_results(workshop_id: int) -> None:
@@ -135,10 +135,10 @@ def _free_seat(workshop: Workshop, table: Table | None) -> int:
     """The next seat number at the table (or in the room): one past the highest, or, should
     that pass SEAT_MAX (seats of left participants leave gaps), the lowest free one. The cap
     (at most SEAT_MAX) guarantees there is one."""
-    seats = Participant.objects.filter(workshop=workshop, table=table)
-    top = seats.aggregate(m=Max("seat"))["m"] or 0
+    top = seat_highest(workshop_id=workshop.pk, table_id=None if table is None else table.pk)
     if top < SEAT_MAX:
         return top + 1
+    seats = Participant.objects.filter(workshop=workshop, table=table)
     taken = set(seats.values_list("seat", flat=True))
     return next(n for n in range(1, SEAT_MAX + 1) if n not in taken)
 
@@ -473,6 +473,29 @@ def workshop_duplicate(
 def workshop_set_archived(*, workshop: Workshop, archived: bool) -> None:
     Workshop.objects.filter(pk=workshop.pk).update(archived=archived)
     workshop.archived = archived
+
+
+def workshop_share(*, workshop: Workshop, team_slug: str, shared: bool) -> Team:
+    """Share the session read-only with another team (`shared`), or stop sharing it. The
+    other team's members then read and export it, compare it with theirs and hold it in
+    their programmes; they change nothing. Stopping takes it out of their programmes too.
+    Sharing twice, or stopping what was not shared, changes nothing."""
+    team = Team.objects.filter(slug=str(team_slug)[:200].replace("\x00", "")).first()
+    if team is None:
+        raise Rejected(_("Choose a team from the list."))
+    if team.pk == workshop.team_id:
+        raise Rejected(_("The session already belongs to this team."))
+    with transaction.atomic():
+        if shared:
+            workshop.shared_with.add(team)
+        else:
+            workshop.shared_with.remove(team)
+            # The other team's programmes let go of it too (profiles is an app above this
+            # one: its relation is used by name, not imported).
+            workshop.programmes.through.objects.filter(
+                workshop_id=workshop.pk, programme__team=team
+            ).delete()
+    return team
 
 
 def workshop_delete(*, workshop: Workshop) -> None:

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import Permission
 from core.errors import Conflict, Rejected
 from core.inputs import parse_id
 from sessions.models import MAX_TABLES, Participant, Role, Source, Table, Workshop
-from sessions.selectors import workshop_get
+from sessions.selectors import workshop_for_user
 from sessions.view_helpers import chair_link
 from survey.models import Answer
 from survey.selectors import instrument_structure
@@ -86,7 +87,8 @@ def organiser_access(view: Callable) -> Callable:
     @wraps(view)
     @login_required
     def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
-        return view(request, Access(workshop_get(code=code), None, None), **kwargs)
+        workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+        return view(request, Access(workshop, None, None), **kwargs)
 
     return wrapper
 

@@ -21,7 +21,7 @@ from core.errors import Rejected
 from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
 from sessions.forms import JoinForm
-from sessions.models import MAX_TABLES, Participant, Phase, Table, Workshop
+from sessions.models import MAX_TABLES, Participant, Phase, Workshop
 from sessions.qr import qr_svg
 from sessions.rate_limits import Rule, client_cookie, client_ip, rate_limited
 from sessions.selectors import (
@@ -31,6 +31,7 @@ from sessions.selectors import (
     may_read_results,
     participant_cookie_name,
     participant_from_request,
+    participant_with_session,
     session_consent,
     table_counts,
     workshop_get,
@@ -84,8 +85,8 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         initial={"table": _tent_table(request, tables)},
     )
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["table"]
-        table = Table.objects.filter(workshop=workshop, number=number).first() if number else None
+        number = form.cleaned_data["table"]  # one of `tables` (the form's choices)
+        table = next((t for t in tables if t.number == number), None)
         try:
             participant = participant_join(
                 workshop=workshop,
@@ -163,10 +164,10 @@ def participant_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> HttpResponse:
-        workshop = workshop_get(code=code)
-        participant = participant_from_request(request=request, workshop=workshop)
-        if participant is None:
-            return redirect("join", code=workshop.code)
+        found = participant_with_session(cookies=request.COOKIES, code=code)
+        if found is None:
+            return redirect("join", code=workshop_get(code=code).code)
+        workshop, participant = found
         if participant.withdrawn_at is not None:  # says so, and offers nothing to answer
             return redirect("survey-withdraw", code=workshop.code)
         return view(request, workshop, participant, **kwargs)

@@ -404,3 +404,44 @@ def test_channels_redis_builds_its_pools_through_the_hook_the_bounded_layer_over
     pool = layer.create_pool(0)
     assert isinstance(pool, BlockingConnectionPool)
     assert pool.max_connections == 7
+
+
+def test_the_bounded_layers_group_add_writes_what_channels_redis_writes():
+    """BoundedRedisChannelLayer.group_add pipelines channels-redis's ZADD and EXPIRE, using
+    its private `_group_key`, `consistent_hash`, `connection` and `group_expiry`: the group
+    must hold the channel with the same key and expiry, and a group_send must reach it."""
+    import asyncio
+
+    from channels_redis.core import RedisChannelLayer
+    from django.conf import settings
+
+    from live.channel_layer import BoundedRedisChannelLayer
+
+    assert settings.REDIS_URL, "the layer is tried against the tests' Redis (REDIS_URL)"
+    hosts = [{"address": settings.REDIS_URL}]
+    prefix = f"{settings.CHANNEL_PREFIX}-adapters"
+
+    async def run() -> tuple[list, list, dict]:
+        ours = BoundedRedisChannelLayer(hosts=hosts, prefix=prefix)
+        theirs = RedisChannelLayer(hosts=hosts, prefix=prefix)
+        channel = await ours.new_channel()
+        found = []
+        for layer, group in ((theirs, "adapters-theirs"), (ours, "adapters-ours")):
+            await layer.group_add(group, channel)
+            connection = layer.connection(layer.consistent_hash(group))
+            key = layer._group_key(group)
+            found.append(
+                (await connection.zrange(key, 0, -1), 0 < await connection.ttl(key) <= 86400)
+            )
+        await ours.group_send("adapters-ours", {"type": "hello"})
+        message = await asyncio.wait_for(ours.receive(channel), 5)
+        for layer, group in ((theirs, "adapters-theirs"), (ours, "adapters-ours")):
+            await layer.group_discard(group, channel)
+        await ours.flush()
+        await theirs.close_pools()
+        return found[0], found[1], message
+
+    theirs, ours, message = asyncio.run(run())
+    assert theirs == ours
+    assert ours[1] is True and len(ours[0]) == 1
+    assert message == {"type": "hello"}

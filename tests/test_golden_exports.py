@@ -70,6 +70,16 @@ EXPORTS = {
     "codebook-en.csv": ("export-codebook", "", "en"),
     "long.sav": ("export-long-sav", "", "nl"),
     "wide.sav": ("export-wide-sav", "", "nl"),
+    "long.dta": ("export-long-dta", "", "nl"),
+    "wide.dta": ("export-wide-dta", "", "nl"),
+    "breakdowns.csv": ("export-breakdowns", "", "nl"),
+    "dictionary.csv": ("export-dictionary", "", "nl"),
+    "session.json": ("export-session-json", "", "nl"),
+    "sessions-answers.csv": ("export-programme-answers-csv", f"codes={CODE}", "nl"),
+    "sessions-answers.sav": ("export-programme-answers-sav", f"codes={CODE}", "nl"),
+    "sessions-answers.dta": ("export-programme-answers-dta", f"codes={CODE}", "nl"),
+    "sessions-elements.csv": ("export-programme-elements-csv", f"codes={CODE}", "nl"),
+    "sessions-codebook.csv": ("export-programme-codebook-csv", f"codes={CODE}", "nl"),
     "compare.xlsx": ("export-compare", f"codes={CODE}", "nl"),
     "results.json": ("results-json", "", "nl"),
     "profile.docx": ("profile-docx", "", "nl"),
@@ -298,21 +308,27 @@ def zip_text(content: bytes, template: dict[str, bytes] | None = None) -> str:
     return "".join(out)
 
 
-def sav_text(content: bytes) -> str:
-    """A .sav file as pyreadstat reads it: metadata as JSON, then the data as CSV."""
+def sav_text(content: bytes, suffix: str = ".sav") -> str:
+    """A .sav (or Stata .dta) file as pyreadstat reads it: metadata as JSON, then the data as
+    CSV."""
     import pyreadstat
 
-    with tempfile.NamedTemporaryFile(suffix=".sav") as file:
+    read = pyreadstat.read_dta if suffix == ".dta" else pyreadstat.read_sav
+    with tempfile.NamedTemporaryFile(suffix=suffix) as file:
         file.write(content)
         file.flush()
-        frame, meta = pyreadstat.read_sav(file.name, user_missing=True)
+        frame, meta = read(file.name, user_missing=True)
     described = {
         "file_label": meta.file_label,
         "file_encoding": meta.file_encoding,
         "number_rows": meta.number_rows,
         "column_names": meta.column_names,
         "column_labels": meta.column_labels,
-        "variable_value_labels": meta.variable_value_labels,
+        # Keys as JSON writes them ("1.0"); a .dta's also hold "a" (its missing value .a).
+        "variable_value_labels": {
+            name: {str(value): label for value, label in labels.items()}
+            for name, labels in meta.variable_value_labels.items()
+        },
         "missing_ranges": meta.missing_ranges,
         "missing_user_values": meta.missing_user_values,
         "variable_measure": meta.variable_measure,
@@ -338,13 +354,13 @@ def normalised(name: str, content: bytes) -> bytes:
         return zip_text(content).encode()
     if name.endswith(".docx"):
         return zip_text(content, docx_template()).encode()
-    if name.endswith(".sav"):
-        return sav_text(content).encode()
+    if name.endswith((".sav", ".dta")):
+        return sav_text(content, name[-4:]).encode()
     return content
 
 
 def golden_path(name: str) -> Path:
-    return GOLDEN / (name + ".txt" if name.endswith((".xlsx", ".docx", ".sav")) else name)
+    return GOLDEN / (name + ".txt" if name.endswith((".xlsx", ".docx", ".sav", ".dta")) else name)
 
 
 def _parts(text: bytes) -> dict[str, bytes]:
@@ -371,7 +387,7 @@ def downloads(organiser, instrument, monkeypatch) -> dict[str, bytes]:
     files = {}
     for name, (url_name, query, lang) in EXPORTS.items():
         args = [programme.pk] if url_name in ("programme-docx", "publication") else [CODE]
-        if url_name == "export-compare":
+        if url_name == "export-compare" or url_name.startswith("export-programme-"):
             args = []
         url = reverse(url_name, args=args) + (f"?{query}" if query else "")
         response = organiser.get(url, HTTP_ACCEPT_LANGUAGE=lang)

@@ -99,6 +99,8 @@ EXTRA_FIELDS = [
     "language",
     "username",
     "password",
+    "team",
+    "shared",
 ]
 ROLES = ["anonymous", "phone", "chair", "projector", "organiser", "other_organiser"]
 # Django's own admin is not the app's code; logout would end the organiser's role mid-walk.
@@ -193,11 +195,15 @@ def world(db, make_workshop) -> Iterator[World]:
     owner = users.create_user("walk-owner", password="a-long-password-1")
     other = users.create_user("walk-other", password="a-long-password-2")
     # The owner manages a team (the people page and its forms are walked as a manager); the
-    # other organiser is in another team, so the walk cannot deactivate or reset them.
-    Membership.objects.create(user=owner, team=team_get_or_create(name="Walk"), role=Role.MANAGER)
-    Membership.objects.create(user=other, team=team_get_or_create(name="Elsewhere"))
-    a = make_workshop(city="Zwolle", created_by=owner)
-    b = make_workshop(city="Deventer", created_by=other, phase=Phase.JOIN)
+    # other organiser is in another team, so the walk cannot deactivate or reset them. B's
+    # session is shared read-only with the owner's team (the owner exports both; the share
+    # form is walked).
+    walk, elsewhere = team_get_or_create(name="Walk"), team_get_or_create(name="Elsewhere")
+    Membership.objects.create(user=owner, team=walk, role=Role.MANAGER)
+    Membership.objects.create(user=other, team=elsewhere)
+    a = make_workshop(city="Zwolle", created_by=owner, team=walk)
+    b = make_workshop(city="Deventer", created_by=other, phase=Phase.JOIN, team=elsewhere)
+    b.shared_with.add(walk)
     table = a.tables.get(number=1)
     participant = participant_join(workshop=a, table=table, role="finance")
     element = Element.objects.filter(instrument=a.instrument).order_by("order").first()
@@ -220,7 +226,7 @@ def world(db, make_workshop) -> Iterator[World]:
         profile=profile, element=element, section="strength", text="Punt"
     )
     point.sources.set([note])
-    programme = Programme.objects.create(name="Programma")
+    programme = Programme.objects.create(name="Programma", team=walk)
     programme.workshops.set([a, b])
     theme = Theme.objects.create(programme=programme, name="Thema", order=0)
     recommendation = Recommendation.objects.create(

@@ -8,6 +8,7 @@ import zipfile
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from openpyxl import Workbook
@@ -415,7 +416,25 @@ def people(workshop: Workshop) -> list[tuple]:
     )
 
 
-@pytest.mark.parametrize("kind", ["export.xlsx nl", "export.xlsx en", "answers.csv nl"])
+# The CSV sets: the answers, the participants (also those who never answered) and the
+# session's metadata (the tables' focus), imported together.
+CSV_SETS = {
+    "csv": ("answers.csv", "wide.csv", "session.json"),
+    "excel": ("excel/answers.csv", "excel/wide.csv", "session.json"),
+}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "export.xlsx nl",
+        "export.xlsx en",
+        "answers.csv nl",
+        "csv nl",
+        "excel nl",
+        "excel en",
+    ],
+)
 def test_an_export_imported_into_a_new_session_is_the_same_session(
     organiser, workshop, make_workshop, kind, tmp_path
 ):
@@ -442,15 +461,27 @@ def test_an_export_imported_into_a_new_session_is_the_same_session(
         focus={1: "Haven", 3: "Zorg & welzijn"},
     )
     name, lang = kind.split()
-    content = organiser.get(f"/s/{workshop.code}/{name}", HTTP_ACCEPT_LANGUAGE=lang).content
+    files = {}
+    for path in CSV_SETS.get(name, (name,)):
+        query = f"?lang={lang}" if path.startswith("excel/") else ""
+        response = organiser.get(f"/s/{workshop.code}/{path}{query}", HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 200
+        files[path.replace("/", "-")] = response.content
+    if name == "excel":  # what Dutch or English Excel opens: its separators
+        first = files["excel-answers.csv"].decode("utf-8-sig").split("\r\n")[1]
+        assert first.count(";" if lang == "nl" else ",") >= 14
     target = make_workshop(city="Zwolle (terug)")
     if lang == "en":  # the command, and the page
-        path = tmp_path / name
-        path.write_bytes(content)
-        call_command("importanswers", target.code, str(path), stdout=StringIO())
+        paths = []
+        for file_name, content in files.items():
+            paths.append(tmp_path / file_name)
+            paths[-1].write_bytes(content)
+        call_command("importanswers", target.code, *map(str, paths), stdout=StringIO())
     else:
         response = organiser.post(
-            f"/s/{target.code}/import/", {"file": io.BytesIO(content)}, format="multipart"
+            f"/s/{target.code}/import/",
+            {"file": [SimpleUploadedFile(n, c) for n, c in files.items()]},
+            format="multipart",
         )
         assert response.status_code == 302, response.content.decode()[:3000]
     assert_tallies_match_the_answers(target)
@@ -533,3 +564,46 @@ def test_an_import_beside_taps_of_its_session_deadlocks_nothing(transactional_db
     assert Participant.objects.filter(workshop=target).count() == 152
     assert_tallies_match_the_answers(target)
     assert_tallies_match_the_answers(other)
+
+
+# --- the session file beside the CSVs: hostile metadata --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        b'{"tables": [{"number": 1, "focus": "Haven\\uffff"}]}',
+        b'{"tables": [{"number": 1, "focus": "\\u200b\\u202e"}]}',
+        b'{"tables": [{"number": 99999999999999999999999, "focus": "Haven"}]}',
+        b'{"tables": [{"number": "\\uff12", "focus": "Haven"}]}',
+        b'{"tables": [{"number": true, "focus": "Haven"}]}',
+        b'{"tables": [{"number": 9, "focus": "Haven"}]}',
+        b'{"tables": "1_0"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b"{not json",
+    ],
+)
+def test_a_hostile_session_file_is_refused_with_a_message_and_nothing_stored(
+    organiser, make_workshop, metadata
+):
+    target = make_workshop(city="Leeg", tables=2)
+    answers = (HEADER + "P9,,9,,,ruimte-1,2,0\n").encode()
+    files = [SimpleUploadedFile("answers.csv", answers), SimpleUploadedFile("s.json", metadata)]
+    for _ in range(2):  # the same request twice
+        response = organiser.post(f"/s/{target.code}/import/", {"file": files}, format="multipart")
+        assert response.status_code == 400
+        assert 'role="alert"' in response.content.decode()
+        assert stored(target)[:3] == (0, 0, 0)
+        for file in files:
+            file.seek(0)
+    assert list(Table.objects.filter(workshop=target).values_list("focus", flat=True)) == ["", ""]
+
+
+def test_two_answers_files_or_four_files_are_refused(organiser, make_workshop):
+    target = make_workshop(city="Leeg", tables=2)
+    answers = (HEADER + "P9,,9,,,ruimte-1,2,0\n").encode()
+    for count in (2, 4):
+        files = [SimpleUploadedFile(f"a{i}.csv", answers) for i in range(count)]
+        response = organiser.post(f"/s/{target.code}/import/", {"file": files}, format="multipart")
+        assert response.status_code == 400
+        assert stored(target)[:3] == (0, 0, 0)

@@ -878,7 +878,10 @@ def test_the_session_page_include_links_to_the_profile_and_programmes(workshop):
     from django.template.loader import render_to_string
 
     programme = programme_create(name="Vijf <steden>", workshop_ids=[workshop.pk])
-    html = render_to_string("profiles/_session_link.html", {"workshop": workshop})
+    html = render_to_string(
+        "profiles/_session_link.html",
+        {"workshop": workshop, "session_programmes": workshop.programmes.all()},
+    )
     assert f'href="/s/{workshop.code}/profile/"' in html
     assert f'href="/s/{workshop.code}/profile.docx"' in html
     assert f'href="/organiser/programmes/{programme.pk}/"' in html

@@ -113,7 +113,15 @@ def test_codebook_names_every_variable_with_its_values_and_labels(organiser, fil
     codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
     long = read_csv(organiser.get(f"/s/{filled.code}/answers.csv"))
     wide = read_csv(organiser.get(f"/s/{filled.code}/wide.csv"))
-    assert list(codebook[0]) == ["bestand", "variabele", "betekenis", "type", "waarden en labels"]
+    assert list(codebook[0]) == [
+        "bestand",
+        "variabele",
+        "betekenis",
+        "type",
+        "waarden en labels",
+        "element",
+        "in het lange bestand",
+    ]
     long_vars = [r["variabele"] for r in codebook if r["bestand"].startswith("lang")]
     wide_vars = [r["variabele"] for r in codebook if r["bestand"].startswith("breed")]
     assert long_vars == list(long[0]) and wide_vars == list(wide[0])
@@ -135,7 +143,15 @@ def test_codebook_names_every_variable_with_its_values_and_labels(organiser, fil
 def test_english_codebook(organiser, filled):
     organiser.cookies["django_language"] = "en"
     codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
-    assert list(codebook[0]) == ["file", "variable", "meaning", "type", "values and labels"]
+    assert list(codebook[0]) == [
+        "file",
+        "variable",
+        "meaning",
+        "type",
+        "values and labels",
+        "element",
+        "in the long file",
+    ]
     score = next(r for r in codebook if r["variable"] == "score")
     assert "1 = poorly developed" in score["values and labels"]
 
@@ -296,6 +312,6 @@ def test_the_export_page_offers_the_spreadsheet_csv_beside_the_r_and_spss_files(
     page = organiser.get(f"/s/{filled.code}/organiser/").content.decode()
     for link in ("excel/answers.csv", "excel/wide.csv", "excel/wide.csv?lang=en"):
         assert f'href="/s/{filled.code}/{link}"' in page, link
-    assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R en SPSS" in page
+    assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R, SPSS en Stata" in page
     excel, r_and_spss = f'"/s/{filled.code}/excel/answers.csv"', f'"/s/{filled.code}/answers.csv"'
     assert page.index("export.xlsx") < page.index(excel) < page.index(r_and_spss)

@@ -108,8 +108,9 @@ def anonymise(client: Client, workshop: Workshop):
 
 
 def test_anonymising_keeps_the_scores_profile_and_publication_and_no_export_has_a_participant(
-    organiser, finished
+    manager_client, finished
 ):
+    organiser = manager_client  # the sessions are the team's: its manager runs them
     zwolle, groningen = finished["zwolle"], finished["groningen"]
     programme = new_programme(organiser, [groningen, zwolle])
     assert isinstance(programme, Programme)
@@ -455,8 +456,13 @@ def test_the_audit_page_shows_a_managers_teams_only_and_refuses_the_other_roles(
     ours = make_workshop(team=team, city="Zwolle")
     other_team = Team.objects.create(name="West", slug="west")
     theirs = make_workshop(team=other_team, city="Leiden")
-    for w in (ours, theirs):
-        manager_client.get(f"/s/{w.code}/export.xlsx")
+    west = django_user_model.objects.create_user("w-organiser", password="a-long-password-1")
+    Membership.objects.create(user=west, team=other_team, role=Role.ORGANISER)
+    west_client = Client()
+    west_client.force_login(west)
+    manager_client.get(f"/s/{ours.code}/export.xlsx")
+    assert manager_client.get(f"/s/{theirs.code}/export.xlsx").status_code == 404  # not theirs
+    west_client.get(f"/s/{theirs.code}/export.xlsx")
     manager_client.post(f"/s/{ours.code}/state/", {"phase": Phase.DISCUSSION})
     page = manager_client.get("/organiser/audit/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200

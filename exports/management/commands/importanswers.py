@@ -20,20 +20,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="the session to import into")
-        parser.add_argument("path", help="a .csv or .xlsx file")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="path",
+            help="a .csv or .xlsx file; or answers.csv with wide.csv (the participants) and "
+            "session.json (the tables' focus), read together",
+        )
 
-    def handle(self, *args: Any, code: str, path: str, **options: Any) -> None:
+    def handle(self, *args: Any, code: str, paths: list[str], **options: Any) -> None:
         try:
             workshop = workshop_get(code=code)
         except Http404:
             raise CommandError(f"no session with code {code!r}") from None
-        file = Path(path)
+        files = []
+        for path in paths:
+            file = Path(path)
+            try:
+                files.append((file.name, file.read_bytes()))
+            except OSError as exc:
+                raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-        try:
-            summary = answers_import(workshop=workshop, name=file.name, content=content)
+            summary = answers_import(workshop=workshop, files=files)
         except ImportRefused as refused:
             for p in refused.problems:
                 where = [f"sheet {p.sheet}"] if p.sheet else []
