@@ -19,7 +19,7 @@ XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
 UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
-.PHONY: run test test-fast golden bench lint lock install install-dev messages browser clean
+.PHONY: run test test-fast golden bench lint lock install install-dev messages browser clean docs-screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -120,6 +120,10 @@ lint: install-dev
 	$(BIN)/mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# docs/day.md's screenshots: small copies of those the browser tests saved in test-artifacts/.
+docs-screenshots:
+	$(BIN)/python docs/screenshots/shrink.py
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules db.sqlite3* test-db.sqlite3*

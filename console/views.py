@@ -113,6 +113,10 @@ def projector(request: HttpRequest, code: str) -> HttpResponse:
             "dontKnow": _("don't know"),
             "mean": _("mean"),
             "timeUp": _("Time is up"),
+            # The projector's "one table against the room" ("Tafel 2 · Haven" against the rest).
+            "table": _("Table %(number)s"),
+            "rest": _("rest of the room"),
+            "against": _("against the rest of the room"),
         },
         "serverNow": _now_ms(),
         "snapshot": results_snapshot(workshop_id=workshop.pk),
@@ -145,7 +149,9 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "urls": urls,
             "chairs": list(zip(tables, urls["chair_urls"], strict=True)),
             "phases": Phase.choices,
-            "modes": ProjectorMode.choices,
+            # "One table against the room" is chosen by its table (the buttons below the modes).
+            "modes": [(v, label) for v, label in ProjectorMode.choices if v != ProjectorMode.TABLE],
+            "tables": tables,
             "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
             "retention_due": bool(retention_due(workshops=[workshop])),

@@ -6,9 +6,10 @@ one session, and must not hand out every answer of it.
 
 import datetime
 import functools
+import tempfile
 from collections.abc import Callable
 from io import BytesIO
-from typing import Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -101,6 +102,20 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
+# A workbook up to this size stays in memory; a larger one (a conference session's is about
+# 18 MB) goes to a temporary file, which the download streams from.
+SPOOL_BYTES = 1024 * 1024
+
+
+def workbook_file(workbook: Workbook) -> IO[bytes]:
+    """The saved workbook as a file, read from its start: its bytes are not held twice (once
+    in a buffer, once copied out of it for the response)."""
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 the response closes it
+    workbook.save(out)
+    out.seek(0)
+    return cast(IO[bytes], out)
+
+
 def export_filename(workshop: Workshop, extension: str) -> str:
     city = slugify(workshop.city) or "sessie"
     return f"scentiss-{city}-{workshop.date:%Y-%m-%d}-{workshop.code}.{extension}"
@@ -118,7 +133,11 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @audited_export
 def export_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.EXPORT)
-    content = workbook_bytes(session_workbook(workshop=workshop))
+    # Read once from the saved file. Not a FileResponse: under ASGI Django reads a file's
+    # whole stream into a list before sending it (StreamingHttpResponse.__aiter__ on a
+    # synchronous iterator), so it would hold the same bytes, in more pieces.
+    with workbook_file(session_workbook(workshop=workshop)) as saved:
+        content = saved.read()
     return _download(content, XLSX, export_filename(workshop, "xlsx"))
 
 

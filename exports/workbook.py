@@ -11,8 +11,8 @@ they must not change when somebody edits a translation catalogue.
 
 import datetime
 import statistics
-from collections.abc import Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.chart import RadarChart, Reference
@@ -29,6 +29,7 @@ from exports.data import (
     LOCAL_TZ,
     NOTE_FIELDS,
     OBSERVATION_FIELDS,
+    AnswerData,
     ComparedSession,
     ElementData,
     SessionData,
@@ -374,10 +375,17 @@ def _display_len(value: Any) -> int:
 
 
 def _set_widths(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    widths = [len(h) for h in header]
     # Distinct values per column: a 46,000-row sheet repeats a few hundred strings.
-    for index, column in enumerate(zip(*rows, strict=False)):
-        longest = max(map(_display_len, set(column)), default=0)
+    _set_column_widths(ws, header, [set(column) for column in zip(*rows, strict=False)])
+
+
+def _set_column_widths(
+    ws: Worksheet, header: Sequence[str], distinct: Sequence[Iterable[Any]]
+) -> None:
+    """Widths for the columns holding `distinct` values (one collection per column)."""
+    widths = [len(h) for h in header]
+    for index, column in enumerate(distinct):
+        longest = max(map(_display_len, column), default=0)
         if index < len(widths):
             widths[index] = max(widths[index], longest)
         else:
@@ -512,11 +520,42 @@ def _field_rows(
 # --- the session workbook ------------------------------------------------------------------
 
 
+class _LocalTimes:
+    """`local_naive` for many times: the same second converted once (a session's answers
+    share a few thousand seconds), and each result one object however often it comes."""
+
+    def __init__(self, tz: datetime.tzinfo) -> None:
+        self.tz = tz
+        self.seen: dict[int, datetime.datetime] = {}
+
+    def __call__(self, value: datetime.datetime | None) -> Any:
+        if value is None or value.tzinfo is None:
+            return local_naive(value, self.tz)
+        second = int(value.timestamp())
+        local = self.seen.get(second)
+        if local is None:
+            local = self.seen[second] = local_naive(value, self.tz)
+        return local
+
+
+@dataclass(frozen=True)
+class AnswerTable:
+    """The answers in long format, ordered by participant, element and statement, made row by
+    row when read (`rows()`; a 10,000-participant session has 460,000 of them): the header,
+    the number of rows, and each column's distinct values (for the column widths)."""
+
+    header: tuple[str, ...]
+    count: int
+    dont_know: int
+    rows: Callable[[], Iterator[tuple[Any, ...]]]
+    distinct: tuple[frozenset[Any], ...]
+
+
 def answer_table(
     *, data: SessionData, lang: str = "nl", tz: datetime.tzinfo = LOCAL_TZ
-) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
-    """(header, rows) of the answers in long format, ordered by participant, element and
-    statement: the answers sheet and the CSV share it."""
+) -> AnswerTable:
+    """The answers sheet's rows, in the order and with the values of the participants' and
+    the instrument's order (see AnswerTable)."""
     text = labels(lang)
     dont_know = text["dont_know"]
     statement_at: dict[int, tuple[int, ElementData, StatementData]] = {}
@@ -529,31 +568,74 @@ def answer_table(
         for i, p in enumerate(data.participants)
     }
     after_everyone = len(participant_at)
+    answers = data.answers
 
-    keyed = []
-    for participant_id, statement_id, score, answered_at, updated_at in data.answers:
-        place = statement_at.get(statement_id)
-        if place is None:
-            continue  # not in this session's instrument: the results ignore it too
-        statement_order, element, statement = place
-        order, seat_label, source = participant_at.get(
-            participant_id, (after_everyone, f"#{participant_id}", None)
-        )
-        row = (
-            seat_label,
-            element.name,
-            statement.key,
-            statement.label,
-            statement.text,
-            dont_know if score is None else score,
-            local_naive(answered_at, tz),
-            local_naive(updated_at, tz),
-            source,  # typed in from a paper form, or tapped on a phone
-        )
-        keyed.append((order, participant_id, statement_order, row))
-    keyed.sort(key=itemgetter(0, 1, 2))
-    rows = [k[3] for k in keyed]
-    return text["answers"], rows
+    # Sorted by one integer per answer (participant's place, id, statement's place): a new
+    # list of the same answers, in the sheet's order, without a row or a tuple per answer.
+    statements = len(statement_at) or 1
+    top_id = max((a[0] for a in answers), default=0) + 1
+
+    def sort_key(answer: AnswerData) -> int:
+        order = participant_at.get(answer[0], (after_everyone,))[0]
+        return (order * top_id + answer[0]) * statements + statement_at[answer[1]][0]
+
+    # An answer to a statement not in this session's instrument: the results ignore it too.
+    ordered = sorted((a for a in answers if a[1] in statement_at), key=sort_key)
+    scores: set[Any] = set()
+    people: set[int] = set()
+    asked: set[int] = set()
+    any_time = False
+    dont_knows = 0
+    for participant_id, statement_id, score, answered_at, updated_at in ordered:
+        people.add(participant_id)
+        asked.add(statement_id)
+        if score is None:
+            dont_knows += 1
+        else:
+            scores.add(score)
+        any_time = any_time or answered_at is not None or updated_at is not None
+
+    def seat(participant_id: int) -> tuple[int, str, str | None]:
+        return participant_at.get(participant_id, (after_everyone, f"#{participant_id}", None))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        local = _LocalTimes(tz)
+        for participant_id, statement_id, score, answered_at, updated_at in ordered:
+            _, element, statement = statement_at[statement_id]
+            _, seat_label, source = seat(participant_id)
+            yield (
+                seat_label,
+                element.name,
+                statement.key,
+                statement.label,
+                statement.text,
+                dont_know if score is None else score,
+                local(answered_at),
+                local(updated_at),
+                source,  # typed in from a paper form, or tapped on a phone
+            )
+
+    used = [statement_at[statement_id] for statement_id in asked]
+    seats = [seat(pid) for pid in people]
+    # Any time's width is a datetime's (_display_len): one stands for all.
+    a_time = (datetime.datetime(2000, 1, 1),) if any_time else ()
+    return AnswerTable(
+        header=text["answers"],
+        count=len(ordered),
+        dont_know=dont_knows,
+        rows=rows,
+        distinct=(
+            frozenset(s[1] for s in seats),
+            frozenset(u[1].name for u in used),
+            frozenset(u[2].key for u in used),
+            frozenset(u[2].label for u in used),
+            frozenset(u[2].text for u in used),
+            frozenset({*scores, *((dont_know,) if dont_knows else ())}),
+            frozenset(a_time),
+            frozenset(a_time),
+            frozenset(s[2] for s in seats),
+        ),
+    )
 
 
 def build_session_workbook(
@@ -570,13 +652,12 @@ def build_session_workbook(
     results = kept_results(data.kept) or aggregate(
         _specs(data.elements), ((a[0], a[1], a[2]) for a in data.answers)
     )
-    answer_header, answer_rows = answer_table(data=data, lang=lang, tz=tz)
-    dont_know_answers = sum(1 for a in answer_rows if a[5] == text["dont_know"])
+    answers = answer_table(data=data, lang=lang, tz=tz)
     # An anonymised session has no participants' rows: its counts are the ones it kept.
     counts = (
         (int(data.kept["participants"]), int(data.kept["answers"]), int(data.kept["dont_know"]))
         if data.kept is not None
-        else (len(data.participants), len(answer_rows), dont_know_answers)
+        else (len(data.participants), answers.count, answers.dont_know)
     )
     notes = _field_rows(data.notes, NOTE_FIELDS, tz)
     observations = _field_rows(data.observations, OBSERVATION_FIELDS, tz)
@@ -681,7 +762,12 @@ def build_session_workbook(
         bulk=True,
     )
 
-    _table_sheet(wb, sheet["answers"], answer_header, answer_rows, bulk=True)
+    ws = wb.create_sheet(sheet["answers"])
+    _header(ws, answers.header)
+    answer_width = len(answers.header)
+    wb.append_bulk(ws, answers.rows(), count=answers.count, width=answer_width)
+    _set_column_widths(ws, answers.header, answers.distinct)
+    _filter(wb, ws, answer_width)
 
     statement_rows = []
     for element, result in zip(data.elements, results["elements"], strict=True):

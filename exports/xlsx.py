@@ -35,6 +35,10 @@ DATE_FORMAT = "yyyy-mm-dd"
 _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 _DAY = datetime.timedelta(days=1)
 _ROWS_PER_CHUNK = 2000
+# zlib's fastest level, not the default 6: compressing was a third of a large workbook's save.
+# The file is about a quarter larger (2,000 participants: 3.6 → 4.7 MB), which a download
+# takes in its stride (bench/bench_export.py, docs/performance.md).
+COMPRESS_LEVEL = 1
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
@@ -42,7 +46,8 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 class _Bulk:
     ws: Worksheet
     first_row: int
-    rows: Sequence[Sequence[Any]]
+    rows: Iterable[Sequence[Any]]
+    count: int
     width: int
 
 
@@ -52,6 +57,10 @@ class BulkWorkbook(Workbook):  # type: ignore[misc]  # openpyxl has no types
     The bulk rows are not visible through the in-memory worksheet (it still ends at the
     header); read the saved file to see them. Nothing may be written to a sheet below its
     bulk rows.
+
+    The rows are serialised while the file is written, a chunk at a time, straight into the
+    compressed part: neither their XML nor (when they are given as an iterable) the rows
+    themselves are ever all in memory at once.
     """
 
     def __init__(self) -> None:
@@ -66,19 +75,33 @@ class BulkWorkbook(Workbook):  # type: ignore[misc]  # openpyxl has no types
         probe.number_format = number_format
         return int(probe.style_id)
 
-    def append_bulk(self, ws: Worksheet, rows: Sequence[Sequence[Any]]) -> None:
+    def append_bulk(
+        self,
+        ws: Worksheet,
+        rows: Iterable[Sequence[Any]],
+        *,
+        count: int | None = None,
+        width: int | None = None,
+    ) -> None:
         """Rows (str, int, float, bool, date, naive datetime or None) to write below what `ws`
-        holds now."""
+        holds now: a sequence, or an iterable read once at save time that yields `count` rows
+        of at most `width` cells."""
         if any(b.ws is ws for b in self._bulk):
             raise ValueError(f"sheet {ws.title!r} already has bulk rows")
-        width = max((len(row) for row in rows), default=0)
-        self._bulk.append(_Bulk(ws=ws, first_row=ws.max_row + 1, rows=rows, width=width))
+        if count is None or width is None:
+            if not isinstance(rows, Sequence):
+                raise ValueError("an iterable of rows needs its count and width")
+            count = len(rows)
+            width = max((len(row) for row in rows), default=0)
+        self._bulk.append(
+            _Bulk(ws=ws, first_row=ws.max_row + 1, rows=rows, count=count, width=width)
+        )
 
     def bulk_last_row(self, ws: Worksheet) -> int:
         """The sheet's last row once saved, bulk rows included."""
         for bulk in self._bulk:
             if bulk.ws is ws:
-                return bulk.first_row + len(bulk.rows) - 1
+                return bulk.first_row + bulk.count - 1
         return int(ws.max_row)
 
     def save(self, filename: str | IO[bytes]) -> None:
@@ -88,36 +111,42 @@ class BulkWorkbook(Workbook):  # type: ignore[misc]  # openpyxl has no types
         for bulk in self._bulk:
             if bulk.ws.max_row >= bulk.first_row:
                 raise ValueError(f"sheet {bulk.ws.title!r} was written below its bulk rows")
-        strings: dict[str, int] = {}
-        rows = {
-            id(bulk): list(
-                rows_xml(
-                    bulk.rows,
-                    first_row=bulk.first_row,
-                    width=bulk.width,
-                    strings=strings,
-                    datetime_style=self._datetime_style,
-                    date_style=self._date_style,
-                )
-            )
-            for bulk in self._bulk
-        }
         plain = BytesIO()
         super().save(plain)
         # ws.path names the sheet's part in the package; openpyxl numbers the parts on save.
         parts = {bulk.ws.path.lstrip("/"): bulk for bulk in self._bulk}
-        with ZipFile(plain) as src, ZipFile(filename, "w", ZIP_DEFLATED) as dst:
-            names = set(src.namelist())
-            if _SHARED_STRINGS in names:
+        strings: dict[str, int] = {}
+        serials: dict[Any, str] = {}
+        with (
+            ZipFile(plain) as src,
+            ZipFile(filename, "w", ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as dst,
+        ):
+            if _SHARED_STRINGS in src.namelist():
                 raise RuntimeError("openpyxl wrote a shared string table: merge it with ours")
+            # The two parts that name the shared strings wait until every bulk part is
+            # written (openpyxl writes them after the sheets anyway).
+            manifests = []
             for info in src.infolist():
-                data = src.read(info)
-                part = parts.get(info.filename)
+                part = parts.pop(info.filename, None)
                 if part is not None:
+                    rows = rows_xml(
+                        part.rows,
+                        first_row=part.first_row,
+                        width=part.width,
+                        strings=strings,
+                        datetime_style=self._datetime_style,
+                        date_style=self._date_style,
+                        serials=serials,
+                    )
                     with dst.open(info.filename, "w") as out:
-                        for chunk in _spliced(data, part, rows[id(part)]):
+                        for chunk in _spliced(src.read(info), part, rows):
                             out.write(chunk)
-                    continue
+                elif info.filename in (_CONTENT_TYPES, _WORKBOOK_RELS):
+                    manifests.append(info)
+                else:
+                    dst.writestr(info, src.read(info))
+            for info in manifests:
+                data = src.read(info)
                 if strings and info.filename == _CONTENT_TYPES:
                     data = _insert_before(data, b"</Types>", _SST_CONTENT_TYPE)
                 elif strings and info.filename == _WORKBOOK_RELS:
@@ -157,9 +186,9 @@ def _insert_before(xml: bytes, closing: bytes, element: bytes) -> bytes:
     return head + element + closing + tail
 
 
-def _spliced(sheet_xml: bytes, bulk: _Bulk, rows: list[bytes]) -> Iterator[bytes]:
-    last_row = bulk.first_row + len(bulk.rows) - 1
-    if bulk.rows:
+def _spliced(sheet_xml: bytes, bulk: _Bulk, rows: Iterator[bytes]) -> Iterator[bytes]:
+    last_row = bulk.first_row + bulk.count - 1
+    if bulk.count:
         last_col = max(bulk.width, bulk.ws.max_column)
         ref = f"A1:{get_column_letter(last_col)}{last_row}"
         sheet_xml = _DIMENSION.sub(f'<dimension ref="{ref}"/>'.encode(), sheet_xml, count=1)
@@ -192,10 +221,16 @@ def rows_xml(
     strings: dict[str, int],
     datetime_style: int,
     date_style: int,
+    serials: dict[Any, str] | None = None,
 ) -> Iterator[bytes]:
     """`<row>` elements for `rows`, numbered from `first_row`, as UTF-8 chunks. Strings go
-    into `strings` (text -> index in the shared string table), which grows as needed."""
+    into `strings` (text -> index in the shared string table), which grows as needed;
+    `serials` keeps each date's and time's cell body once made (rows repeat them)."""
     letters = [get_column_letter(i) for i in range(1, width + 1)]
+    # What follows a cell's reference, per string and per date or time: exports repeat few
+    # distinct strings (elements, statements, seats) and times (to the second) many times.
+    tails: dict[str, str] = {}
+    serials = {} if serials is None else serials
     out: list[str] = []
     r = first_row
     for row in rows:
@@ -205,26 +240,31 @@ def rows_xml(
             if value is None:
                 continue
             if kind is str:
-                # Exports repeat few distinct strings (elements, statements, seats) many times.
-                index = strings.get(value)
-                if index is None:
-                    index = strings[value] = len(strings)
-                cells.append(f'<c r="{letter}{r}" t="s"><v>{index}</v></c>')
+                tail = tails.get(value)
+                if tail is None:
+                    index = strings.get(value)
+                    if index is None:
+                        index = strings[value] = len(strings)
+                    tail = tails[value] = f'" t="s"><v>{index}</v></c>'
+                cells.append(f'<c r="{letter}{r}{tail}')
             elif kind is int:
                 cells.append(f'<c r="{letter}{r}"><v>{value}</v></c>')
+            elif kind is datetime.datetime:
+                tail = serials.get(value)
+                if tail is None:
+                    if value.tzinfo is not None:
+                        raise ValueError("Excel has no time zones: pass naive local datetimes")
+                    serial = (value - _EXCEL_EPOCH) / _DAY
+                    tail = serials[value] = f'" s="{datetime_style}"><v>{serial!r}</v></c>'
+                cells.append(f'<c r="{letter}{r}{tail}')
             elif kind is float:
                 if math.isfinite(value):
                     cells.append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
             elif kind is bool:
                 cells.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
-            elif kind is datetime.datetime:
-                if value.tzinfo is not None:
-                    raise ValueError("Excel has no time zones: pass naive local datetimes")
-                serial = (value - _EXCEL_EPOCH) / _DAY
-                cells.append(f'<c r="{letter}{r}" s="{datetime_style}"><v>{serial!r}</v></c>')
             elif kind is datetime.date:
-                serial = (value - _EXCEL_EPOCH.date()).days
-                cells.append(f'<c r="{letter}{r}" s="{date_style}"><v>{serial}</v></c>')
+                serial_days = (value - _EXCEL_EPOCH.date()).days
+                cells.append(f'<c r="{letter}{r}" s="{date_style}"><v>{serial_days}</v></c>')
             else:
                 raise TypeError(f"cannot write {kind.__name__} to a bulk row")
         out.append(f'<row r="{r}">{"".join(cells)}</row>')

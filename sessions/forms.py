@@ -139,6 +139,17 @@ class WorkshopForm(forms.Form):
     instrument = forms.ModelChoiceField(
         label=_("Survey"), queryset=Instrument.objects.all(), empty_label=None
     )
+    # The tables' focus ("Haven", "Zorg"), one line per table in order; *Bewerken* changes them.
+    focus = forms.CharField(
+        label=_("Focus per table (optional)"),
+        help_text=_(
+            "One line per table, in order: a sector or district (Haven); an empty line for a "
+            "table without one."
+        ),
+        required=False,
+        max_length=MAX_TABLES * (TABLE_FOCUS_MAX + 2),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, teams: Sequence[Team] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,8 +180,30 @@ class WorkshopForm(forms.Form):
     def clean_participant_cap(self) -> int:
         return self.cleaned_data["participant_cap"] or PARTICIPANT_CAP_DEFAULT
 
+    def clean_focus(self) -> dict[int, str]:
+        """{table number: focus} from the lines typed, the tables without one left out."""
+        lines = self.cleaned_data["focus"].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        focus = {}
+        for number, line in enumerate(lines, start=1):
+            try:
+                text = clean_text(line, max_length=TABLE_FOCUS_MAX, multiline=False)
+            except Rejected as refused:
+                raise forms.ValidationError(
+                    gettext("Table %(n)s: %(reason)s") % {"n": number, "reason": refused}
+                ) from None
+            if text:
+                focus[number] = text
+        return focus
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        tables = data.get("tables")
+        if tables and any(number > tables for number in data.get("focus", {})):
+            self.add_error(
+                "focus",
+                gettext("There are more lines than tables (%(n)s); one line per table.")
+                % {"n": tables},
+            )
         if "team" in self.fields:
             if data.get("team") in self.teams:
                 data["team"] = self.teams[data["team"]]
@@ -185,6 +218,7 @@ class StateForm(forms.Form):
     phase = forms.ChoiceField(choices=Phase.choices, required=False)
     projector_mode = forms.ChoiceField(choices=ProjectorMode.choices, required=False)
     projector_element = IdField(min_value=1, max_value=50, required=False)
+    projector_table = IdField(min_value=1, max_value=MAX_TABLES, required=False)
     results_revealed = forms.TypedChoiceField(
         choices=[("1", "1"), ("0", "0")],
         coerce=lambda v: v == "1",
@@ -216,6 +250,9 @@ class DuplicateForm(forms.Form):
     date = forms.DateField(label=_("Date"), initial=datetime.date.today, widget=ISO_DATE)
     title = forms.CharField(
         label=_("Title (empty: this title with the new city)"), max_length=200, required=False
+    )
+    keep_focus = forms.BooleanField(
+        label=_("Keep the tables' focus (sector or district)"), initial=True, required=False
     )
 
     def clean_city(self) -> str:

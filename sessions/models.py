@@ -54,6 +54,9 @@ class ProjectorMode(models.TextChoices):
     CHART = "chart", _("Spider chart")
     ELEMENT = "element", _("One element in depth")
     DISCUSSION = "discussion", _("Discussion questions")
+    # One table (its focus: "Haven") against the rest of the room; the table is
+    # Workshop.projector_table.
+    TABLE = "table", _("One table against the room")
 
 
 # Phases in which phones may save answers.
@@ -97,6 +100,8 @@ class Workshop(models.Model):
     )
     # The element (by order, 1-based) shown in depth or discussed.
     projector_element = models.PositiveSmallIntegerField(default=1)
+    # The table (by number) the projector sets against the rest of the room (mode "table").
+    projector_table = models.PositiveSmallIntegerField(null=True, blank=True)
     # Phones see the results only once the organiser reveals them (early answers must not
     # sway the room).
     results_revealed = models.BooleanField(default=False)

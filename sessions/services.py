@@ -53,9 +53,18 @@ def workshop_create(
     phase: str = Phase.JOIN,
     participant_cap: int = PARTICIPANT_CAP_DEFAULT,
     team: Team | None = None,
+    focus: dict[int, str] | None = None,
 ) -> Workshop:
+    """A new session with its tables; `focus`: {table number: sector or district} for the
+    tables that have one."""
     if not 1 <= tables <= MAX_TABLES:
         raise ValueError(f"tables must be 1..{MAX_TABLES}")
+    focus = {
+        number: clean_text(text, max_length=TABLE_FOCUS_MAX, multiline=False)
+        for number, text in (focus or {}).items()
+    }
+    if any(not 1 <= number <= tables for number in focus):
+        raise ValueError("a focus for a table the session does not have")
     if not 1 <= participant_cap <= PARTICIPANT_CAP_MAX:
         raise ValueError(f"participant_cap must be 1..{PARTICIPANT_CAP_MAX}")
     city = clean_text(city, max_length=100, required=True)
@@ -74,7 +83,8 @@ def workshop_create(
                     team=team,
                 )
                 Table.objects.bulk_create(
-                    Table(workshop=workshop, number=n) for n in range(1, tables + 1)
+                    Table(workshop=workshop, number=n, focus=focus.get(n, ""))
+                    for n in range(1, tables + 1)
                 )
                 return workshop
         except IntegrityError:
@@ -286,9 +296,11 @@ def workshop_update_state(
     phase: str | None = None,
     projector_mode: str | None = None,
     projector_element: int | None = None,
+    projector_table: int | None = None,
     results_revealed: bool | None = None,
 ) -> Workshop:
     """Change what the room sees: the phase, the projector's mode and element, the reveal.
+    A table (by number) puts the projector on that table against the rest of the room.
 
     One version bump and one broadcast for the whole change; phones and projectors follow.
     Moving to the results phase shows the results in the same step: the projector switches
@@ -305,6 +317,16 @@ def workshop_update_state(
             # Its participants are gone: reopened, it would mix new answers with kept totals.
             raise ValueError("an anonymised session stays closed")
         changes["phase"] = phase
+    if projector_table is not None:
+        if not Table.objects.filter(workshop=workshop, number=projector_table).exists():
+            raise ValueError("no such table")
+        changes["projector_table"] = projector_table
+        projector_mode = ProjectorMode.TABLE if projector_mode is None else projector_mode
+    if (
+        projector_mode == ProjectorMode.TABLE
+        and (projector_table or workshop.projector_table) is None
+    ):
+        raise ValueError("choose a table for the projector")
     if projector_mode is not None:
         if projector_mode not in ProjectorMode.values:
             raise ValueError("unknown projector mode")
@@ -424,6 +446,8 @@ def workshop_update(
         )
         transaction.on_commit(lambda: _announce_results(workshop.pk))
         # Chairs see a new focus of their table.
+        if city != locked.city:  # every chair's heading names the city
+            focus_tables = list(Table.objects.filter(workshop=locked).values_list("pk", flat=True))
         transaction.on_commit(lambda: _announce_seating(workshop.pk, list(focus_tables)))
     workshop.city, workshop.title, workshop.date = city, title, date
     if participant_cap is not None:
@@ -447,9 +471,11 @@ def workshop_duplicate(
     date: datetime.date,
     created_by: User | None,
     title: str = "",
+    keep_focus: bool = True,
 ) -> Workshop:
-    """The next city's session with this one's setup (tables, instrument); no answers. The
-    title is the one given, else the source's with the new city in place of the old.
+    """The next city's session with this one's setup (tables, their focus unless `keep_focus`
+    is off, instrument); no answers. The title is the one given, else the source's with the
+    new city in place of the old.
 
     A new session gets the newest version of the source's instrument (a corrected version is
     meant for every session from now on; the source keeps the version it ran with)."""
@@ -467,6 +493,7 @@ def workshop_duplicate(
         created_by=created_by,
         participant_cap=source.participant_cap,
         team=source.team,
+        focus={t.number: t.focus for t in source.tables.exclude(focus="")} if keep_focus else None,
     )
 
 

@@ -14,7 +14,14 @@ from django.utils.dateparse import parse_datetime
 
 from core.palette import series_colour
 from instrument.models import Element, Statement
-from sessions.models import TABLE_ADVISED_MAX, Participant, Source, Table, Workshop
+from sessions.models import (
+    TABLE_ADVISED_MAX,
+    Participant,
+    ProjectorMode,
+    Source,
+    Table,
+    Workshop,
+)
 from sessions.selectors import counted_participants, join_bursts, session_exclusions
 from survey.aggregation import ElementSpec, ItemSpec, aggregate, aggregate_tallies
 from survey.models import Answer, ElementTally, ItemTally
@@ -74,6 +81,7 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
+       w.projector_table,
        (SELECT COUNT(*) FROM {participant} p WHERE p.workshop_id = w.id
         AND p.exclusion_id IS NULL
         AND NOT (p.source = 'phone' AND EXISTS (
@@ -155,7 +163,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         round_ends_at, round_minutes, participants, respondents, kept) = row  # fmt: skip
+         round_ends_at, round_minutes, table, participants, respondents, kept) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -173,13 +181,19 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             results = {"respondents": kept["respondents"], "elements": kept["elements"]}
             participants = kept["participants"]
         focus = specs[min(element, len(specs)) - 1].key if specs else None
+        projector: dict[str, Any] = {"mode": mode, "element": focus}
+        if mode == ProjectorMode.TABLE and table is not None:
+            # Only in this mode: one more query for a session whose projector shows a table.
+            projector["table"] = projector_table(
+                workshop_id=workshop_id, instrument_id=instrument_id, number=table
+            )
         snapshots[workshop_id] = {
             "session": code,
             "city": city,
             "version": version,
             "phase": phase,
             "revealed": bool(revealed),
-            "projector": {"mode": mode, "element": focus},
+            "projector": projector,
             # The round timer: its end in milliseconds since the epoch (None: not running).
             "round": {"ends_at": _epoch_ms(round_ends_at), "minutes": round_minutes},
             "respondents": results["respondents"],
@@ -501,39 +515,69 @@ def focus_comparison(*, workshop: Workshop) -> list[dict[str, Any]]:
     tables = list(workshop.tables.exclude(focus="").order_by("number"))
     if not tables:
         return []
-    specs = instrument_specs(instrument_id=workshop.instrument_id)
-    rows = list(
-        counted_answers(workshop_ids=[workshop.pk]).values_list(
+    rows = _table_rows(workshop.pk)
+    names = {e.key: e.tr("name") for e, _statements in instrument_structure(workshop.instrument_id)}
+    return [_against_rest(table, workshop.instrument_id, rows, names) for table in tables]
+
+
+def _table_rows(workshop_id: int) -> list[tuple[int | None, int, int, int | None]]:
+    """(table id, participant id, statement id, score) of every answer that counts."""
+    return list(
+        counted_answers(workshop_ids=[workshop_id]).values_list(
             "participant__table_id", "participant_id", "statement_id", "score"
         )
     )
-    names = {e.key: e.tr("name") for e, _statements in instrument_structure(workshop.instrument_id)}
-    out = []
-    for table in tables:
-        mine = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t == table.pk))
-        rest = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t != table.pk))
-        out.append(
+
+
+def _against_rest(
+    table: Table,
+    instrument_id: int,
+    rows: list[tuple[int | None, int, int, int | None]],
+    names: dict[str, str],
+) -> dict[str, Any]:
+    """One table's element scores beside the rest of the room's, from `_table_rows`."""
+    specs = instrument_specs(instrument_id=instrument_id)
+    mine = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t == table.pk))
+    rest = aggregate(specs, ((p, s, v) for t, p, s, v in rows if t != table.pk))
+    return {
+        "table": table,
+        "respondents": mine["respondents"],
+        "rest_respondents": rest["respondents"],
+        "rows": [
             {
-                "table": table,
-                "respondents": mine["respondents"],
-                "rest_respondents": rest["respondents"],
-                "rows": [
-                    {
-                        "key": f["key"],
-                        "name": names.get(f["key"], f["key"]),
-                        "focus": f["score"],
-                        "focus_n": f["n"],
-                        "rest": r["score"],
-                        "rest_n": r["n"],
-                        "diff": None
-                        if f["score"] is None or r["score"] is None
-                        else f["score"] - r["score"],
-                    }
-                    for f, r in zip(mine["elements"], rest["elements"], strict=True)
-                ],
+                "key": f["key"],
+                "name": names.get(f["key"], f["key"]),
+                "focus": f["score"],
+                "focus_n": f["n"],
+                "rest": r["score"],
+                "rest_n": r["n"],
+                "diff": None
+                if f["score"] is None or r["score"] is None
+                else f["score"] - r["score"],
             }
-        )
-    return out
+            for f, r in zip(mine["elements"], rest["elements"], strict=True)
+        ],
+    }
+
+
+def projector_table(*, workshop_id: int, instrument_id: int, number: int) -> dict[str, Any] | None:
+    """The projector's "one table against the room": the table's element scores beside those
+    of the rest of the room (focus_comparison's rule), as JSON for the snapshot; None when the
+    session has no such table."""
+    table = Table.objects.filter(workshop_id=workshop_id, number=number).first()
+    if table is None:
+        return None
+    one = _against_rest(table, instrument_id, _table_rows(workshop_id), {})
+    return {
+        "number": table.number,
+        "focus": table.focus,
+        "respondents": one["respondents"],
+        "rest_respondents": one["rest_respondents"],
+        "elements": [
+            {"key": r["key"], "table": r["focus"], "rest": r["rest"], "diff": r["diff"]}
+            for r in one["rows"]
+        ],
+    }
 
 
 def sessions_focus(*, workshops: Iterable[Workshop]) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ from sessions.selectors import (
     workshop_get,
 )
 from sessions.services import participant_join
+from survey.charts import spider
 from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
@@ -402,5 +403,13 @@ def survey_results(
     return render(
         request,
         "survey/results.html",
-        {"workshop": workshop, "participant": participant, "rows": rows},
+        {
+            "workshop": workshop,
+            "participant": participant,
+            "rows": rows,
+            # Drawn on the server (no plotly on the phone): the phone's outline over the room's.
+            "chart": spider(rows, first="own", second="room"),
+            "first_label": _("You"),
+            "second_label": _("Room"),
+        },
     )

@@ -92,3 +92,71 @@ def test_a_nudge_is_refused_outside_the_survey_and_when_everyone_finished(make_w
     for _ in range(2):  # twice: two reminders, each said
         page = organiser.post(f"/s/{empty.code}/nudge/", follow=True).content.decode()
         assert "Herinnering verstuurd naar 1 telefoon." in page
+
+
+def test_the_projector_table_refuses_odd_tables_and_keeps_its_mode(workshop, organiser):
+    url = f"/s/{workshop.code}/state/"
+    for raw in ["9", "0", "²", "\uff17", "1_0", "9" * 30, "\uffff", "\u200b2"]:
+        page = organiser.post(url, {"projector_table": raw}, follow=True)
+        assert page.status_code == 200
+        assert "Die wijziging kan niet; er is niets veranderd." in page.content.decode()
+    # The table mode without a table chosen is refused too.
+    organiser.post(url, {"projector_mode": "table"})
+    workshop.refresh_from_db()
+    assert (workshop.projector_mode, workshop.projector_table) == ("join", None)
+    for _ in range(2):  # twice: one change
+        organiser.post(url, {"projector_table": "2"})
+    workshop.refresh_from_db()
+    assert (workshop.projector_mode, workshop.projector_table) == ("table", 2)
+    feed = Client().get(f"/s/{workshop.code}/results.json?key={workshop.projector_key}").json()
+    assert feed["projector"]["table"]["number"] == 2
+    assert feed["projector"]["table"]["elements"][0]["key"] == "kennis"
+
+
+def _new_session(instrument, **extra) -> dict:
+    return {
+        "city": "Zwolle",
+        "date": "2026-12-10",
+        "tables": "3",
+        "instrument": str(instrument.pk),
+        **extra,
+    }
+
+
+def test_a_new_session_takes_its_tables_focus_one_line_a_table(organiser, instrument):
+    from sessions.models import Table, Workshop
+
+    refused = {
+        "Haven\n\nZorg\nNoord": "Er zijn meer regels dan tafels (3)",
+        "Haven\n\uffff": "Tafel 2: ",
+        "\u200b\u200f": "Tafel 1: ",
+        "x" * 200: "Tafel 1: ",
+    }
+    for text, message in refused.items():
+        page = organiser.post("/organiser/new/", _new_session(instrument, focus=text))
+        assert page.status_code == 400, text
+        assert message in page.content.decode(), text
+    assert not Workshop.objects.exists()
+    page = organiser.post(
+        "/organiser/new/", _new_session(instrument, focus="  Haven \r\n\r\n Zorg  en  Welzijn")
+    )
+    assert page.status_code == 302
+    tables = Table.objects.order_by("number")
+    assert [t.focus for t in tables] == ["Haven", "", "Zorg en Welzijn"]
+    # Without the field (an old form) the tables have none.
+    assert organiser.post("/organiser/new/", _new_session(instrument)).status_code == 302
+    assert Table.objects.exclude(focus="").count() == 2
+
+
+def test_duplicating_keeps_the_tables_focus_unless_unticked(workshop, organiser):
+    from sessions.models import Table, Workshop
+
+    Table.objects.filter(workshop=workshop, number=2).update(focus="Haven")
+    page = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert 'name="keep_focus" id="id_keep_focus" checked' in page
+    url = f"/s/{workshop.code}/duplicate/"
+    organiser.post(url, {"city": "Utrecht", "date": "2026-12-11", "keep_focus": "on"})
+    organiser.post(url, {"city": "Deventer", "date": "2026-12-12"})  # unticked: not sent
+    utrecht, deventer = (Workshop.objects.get(city=c) for c in ("Utrecht", "Deventer"))
+    assert [t.focus for t in utrecht.tables.order_by("number")] == ["", "Haven", ""]
+    assert [t.focus for t in deventer.tables.order_by("number")] == ["", "", ""]

@@ -492,7 +492,17 @@
       return Array.prototype.some.call(row.querySelectorAll("textarea"), function (a) { return a.value.trim() !== ""; })
         || row.querySelector("li.note.pending") !== null;
     }
+    // The table's heading and focus follow the organiser's edit ("Focus: Haven").
+    function mergeHead(doc) {
+      ["table-heading", "table-focus"].forEach(function (id) {
+        var mine = document.getElementById(id), fresh = doc.getElementById(id);
+        if (!mine || !fresh) return;
+        mine.textContent = fresh.textContent;
+        mine.hidden = fresh.hidden;
+      });
+    }
     function mergeRows(doc) {
+      mergeHead(doc);
       root.querySelectorAll(".panel").forEach(function (panel) {
         var fresh = doc.getElementById(panel.id);
         var board = panel.querySelector(".board:not(.table-board)");

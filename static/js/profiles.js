@@ -8,11 +8,11 @@
   function closed(list) { return list.concat(list.slice(0, 1)); }
 
   // Long element names on two lines, so that plotly does not clip them at the sides.
-  function wrap(name) {
+  function wrap(name, longest) {
     var lines = [];
     name.split(" ").forEach(function (word) {
       var last = lines.length - 1;
-      if (last >= 0 && (lines[last] + " " + word).length <= 16) lines[last] += " " + word;
+      if (last >= 0 && (lines[last] + " " + word).length <= (longest || 16)) lines[last] += " " + word;
       else lines.push(word);
     });
     return lines.join("<br>");
@@ -25,7 +25,9 @@
     var data = JSON.parse(source.textContent);
     if (!data.series || !data.series.length) return;
     var single = data.series.length === 1;
-    var names = data.names.map(function (name) { return wrap(ScentissCharts.text(name)); });
+    var frame = document.getElementById("chart-wrap");
+    var narrow = frame.clientWidth < 500;
+    var names = data.names.map(function (name) { return wrap(ScentissCharts.text(name), narrow ? 13 : 16); });
     var traces = data.series.map(function (s, i) {
       var colour = s.colour || ScentissCharts.colour(i);
       return {
@@ -36,18 +38,22 @@
         opacity: single ? 1 : 0.8, connectgaps: false,
       };
     });
+    // Shown before it is drawn: drawn while hidden, plotly took its default 700 px, which ran
+    // out of a phone's card.
+    frame.classList.add("has-plotly");
     Plotly.newPlot(holder, traces, {
       polar: {
         radialaxis: { range: [0, 5], dtick: 1, tickfont: { size: 12 }, gridcolor: ScentissCharts.palette.grid },
-        angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: 14 } },
+        angularaxis: { direction: "clockwise", rotation: 90, tickfont: { size: narrow ? 12 : 14 } },
       },
       // The legend is the page's own (under the chart): plotly's needs inline styles, which the
       // Content-Security-Policy does not allow.
       showlegend: false,
-      margin: { l: 90, r: 90, t: 40, b: 40 },
+      // On a phone the names wrap shorter and smaller, so they stay inside the screen.
+      margin: narrow ? { l: 85, r: 85, t: 40, b: 40 } : { l: 90, r: 90, t: 40, b: 40 },
       paper_bgcolor: "rgba(0,0,0,0)", font: { family: "system-ui, sans-serif" },
-    }, { displayModeBar: false, responsive: true }).then(function () {
-      document.getElementById("chart-wrap").classList.add("has-plotly");
+    }, { displayModeBar: false, responsive: true }).catch(function () {
+      frame.classList.remove("has-plotly");  // the server's SVG again
     });
   }
 

@@ -119,6 +119,30 @@
     }));
   }
 
+  // One table against the rest of the room: the table's spider over the rest's, each with its
+  // number of respondents in the legend ("Tafel 2 · Haven (5)", "rest van de zaal (23)").
+  function renderTable(snapshot) {
+    var table = snapshot.projector.table;
+    if (!table) return;
+    var name = cfg.texts.table.replace("%(number)s", num(table.number)) + (table.focus ? " · " + table.focus : "");
+    document.getElementById("table-title").textContent = name + " " + cfg.texts.against;
+    var names = table.elements.map(function (e) { return cfg.names[e.key] || e.key; });
+    var fig = polar(names, table.elements.map(function (e) { return e.table; }), 24);
+    var rest = polar(names, table.elements.map(function (e) { return e.rest; }), 24).data[0];
+    var grey = ScentissCharts.palette.muted || "#4a5a53";
+    rest.line = { color: grey, width: 3, dash: "dash" };
+    rest.marker = { size: 10, color: grey };
+    rest.fill = "none";
+    rest.textposition = "bottom center";
+    rest.name = ScentissCharts.text(cfg.texts.rest + " (" + num(table.rest_respondents) + ")");
+    fig.data[0].name = ScentissCharts.text(name + " (" + num(table.respondents) + ")");
+    fig.data = [rest, fig.data[0]];
+    fig.layout.showlegend = true;
+    // The legend in the corner, clear of the names round the chart.
+    fig.layout.legend = { orientation: "v", x: 0, xanchor: "left", y: 1, yanchor: "top", font: { size: 24 }, traceorder: "reversed" };
+    Plotly.react("table-chart", fig.data, fig.layout, PLOT_CONFIG);
+  }
+
   var round = ScentissRound.follow(document.getElementById("round-timer"), cfg.serverNow, cfg.texts.timeUp);
 
   function render(snapshot) {
@@ -135,6 +159,7 @@
     renderChart(snapshot);
     if (mode === "element") renderElement(snapshot);
     if (mode === "discussion") renderDiscussion(snapshot);
+    if (mode === "table") renderTable(snapshot);
     chart.dataset.version = String(snapshot.version);
     window.scentissSnapshot = snapshot;
     if (mode !== lastMode) {
