@@ -169,7 +169,7 @@ HTTP_UPLOAD_URL_NAMES = ["import-answers"]
 WS_MAX_MESSAGE_SIZE = env.int("WS_MAX_MESSAGE_SIZE", default=64 * 1024)
 
 # Threads per process that save the taps arriving over the phones' websockets
-# (live/consumers.py); each holds a database connection while it saves one.
+# (live/taps.py); each holds a database connection while it saves one.
 TAP_THREADS = env.int("TAP_THREADS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,7 +4,7 @@ behaviour (a deferred broadcast that never runs, a header limit that no longer h
 
 One test (or two) per adapter, each failing with the library, its version, what is gone and
 which module of ours relied on it (`relied_on`), before the behaviour itself is tried:
-- live/server_loop.py with live/consumers.py `_in_tap_thread`: asgiref's sync_to_async with an
+- live/server_loop.py with live/taps.py `in_tap_thread`: asgiref's sync_to_async with an
   executor of our own, and async_to_sync inside it running on the server's loop.
 - live/redis_client.py: redis-py's asyncio client on a bounded, blocking pool.
 - live/consumers.py `NoDbDispatchMixin`: channels' consumer dispatch by handler name.
@@ -97,7 +97,7 @@ def _protocol(cls, app=None):
     )
 
 
-# --- live/server_loop.py, live/consumers.py: asgiref ------------------------------------------
+# --- live/server_loop.py, live/taps.py: asgiref ----------------------------------------------
 
 
 async def test_sync_code_in_a_tap_thread_reaches_the_servers_loop():
@@ -106,11 +106,11 @@ async def test_sync_code_in_a_tap_thread_reaches_the_servers_loop():
     and must know that it does."""
     import asgiref.sync
 
-    from live.consumers import _in_tap_thread
+    from live.taps import in_tap_thread
 
     assert "executor" in inspect.signature(asgiref.sync.sync_to_async).parameters, (
         f"asgiref {version('asgiref')}: sync_to_async takes no executor any more; "
-        "live/consumers.py runs the taps in threads of its own through it."
+        "live/taps.py runs the taps in threads of its own through it."
     )
     server_loop_remember()
     seen: dict = {}
@@ -124,7 +124,7 @@ async def test_sync_code_in_a_tap_thread_reaches_the_servers_loop():
         async_to_sync(probe)()
         return "saved"
 
-    assert await _in_tap_thread(service) == "saved"
+    assert await in_tap_thread(service) == "saved"
     assert seen["thread"].startswith("scentiss-taps"), seen["thread"]
     assert seen["loop"] is asyncio.get_running_loop(), (
         f"asgiref {version('asgiref')}: async_to_sync in a sync_to_async(executor=...) thread "

@@ -591,7 +591,7 @@ async def test_a_tap_the_database_cannot_take_is_refused_for_a_retry_and_the_soc
     status the phone retries on, and stays open for the taps after."""
     from django.db import OperationalError
 
-    import live.consumers
+    import live.taps
 
     workshop = await make_session()
     participant = await join(workshop)
@@ -601,7 +601,7 @@ async def test_a_tap_the_database_cannot_take_is_refused_for_a_retry_and_the_soc
     def away(**kwargs):
         raise OperationalError("couldn't get a connection after 3.00 sec")
 
-    monkeypatch.setattr(live.consumers, "answer_submit", away)
+    monkeypatch.setattr(live.taps, "answer_submit", away)
     reply = await socket.tap(first, "4", "while-away")
     assert (reply.status, reply.client_id) == (503, "while-away")
     assert "Nog niet opgeslagen" in reply.text

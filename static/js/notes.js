@@ -6,12 +6,50 @@
 // observations ("Record an observation") are kept and sent the same way, each by its client id.
 // On the organiser's page: the note counts follow the notes over a websocket (polling when the
 // websocket is unavailable).
+//
+// The chair's page is put together from one piece per concern: `outbox` (kept, sent, retried,
+// refused: the same for notes and observations), `noteOutbox` / `observationOutbox` (what each
+// sends and how it shows), `noteForm`, `observationForm`, `tabs`, `connectionAlert`, `seating`
+// (who sits at the table) and the status lines (`noteStatus`, `observationStatus`). The plain
+// helpers without a page are on window.ScentissNotes (tests/js/notes.test.mjs).
 (function () {
   "use strict";
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+
+  // --- helpers without a page ---------------------------------------------------------
+  // The records of one table of one session, whatever its current chair key: a new link
+  // resends the old notes.
+  function ofTable(records, code, tableNo) {
+    return records.filter(function (rec) {
+      return rec.code === code && String(rec.table) === String(tableNo);
+    });
+  }
+  // The note list (data-list) a note belongs in: element, kind and participant.
+  function listKey(rec) {
+    return rec.element + ":" + rec.kind + ":" + (rec.participant || "");
+  }
+  // "1 note not sent yet" / "{n} notes not sent yet".
+  function countText(open, one, many) {
+    return open === 1 ? one : many.replace("{n}", String(open));
+  }
+  // The text of the chosen option of a <select>, "" for none or the empty choice.
+  function chosenText(select) {
+    var option = select && select.options ? select.options[select.selectedIndex] : null;
+    return option && option.value ? option.textContent.trim() : "";
+  }
+  // The checked radio of a form's radio list (one radio or several), or null.
+  function checkedRadio(list) {
+    if (!list) return null;
+    if (list.length === undefined) return list.checked ? list : null;
+    for (var i = 0; i < list.length; i++) { if (list[i].checked) return list[i]; }
+    return null;
+  }
+  window.ScentissNotes = {
+    ofTable: ofTable, listKey: listKey, countText: countText, chosenText: chosenText, checkedRadio: checkedRadio,
+  };
 
   var chairRoot = document.getElementById("chair");
   if (chairRoot) chairPage(chairRoot);
@@ -21,57 +59,67 @@
   function chairPage(root) {
     var Q = window.ScentissQueue;
     var t = root.dataset;
-    var code = t.code;
-    var tableNo = t.table;
-    var createUrl = t.createUrl;
+    var page = { root: root, Q: Q, t: t, code: t.code, tableNo: t.table, createUrl: t.createUrl };
+    var notes = noteOutbox(page, function () { noteStatus(page, notes.open()); });
+    var obsSent = { any: false };  // an observation was stored since the page opened
+    var observations = observationOutbox(page, obsSent, function () {
+      observationStatus(t, observations.open(), obsSent.any);
+    });
+
+    noteForm(page, notes);
+    tabs(root);
+    observationForm(page, observations);
+    connectionAlert(t);
+    // Counts follow every change of the lists (a deleted note's events never reach the body).
+    var counting = false;
+    new MutationObserver(function () {
+      if (counting) return;
+      counting = true;
+      requestAnimationFrame(function () { counting = false; notes.refresh(); });
+    }).observe(root, { childList: true, subtree: true });
+
+    window.addEventListener("online", function () {
+      notes.sendPending();
+      observations.sendPending();
+    });
+    window.addEventListener("beforeunload", function (e) {
+      // Stored notes survive a reload; only without storage would leaving lose them.
+      if (notes.store.durable && observations.store.durable) return;
+      if (notes.open() > 0 || observations.open() > 0) {
+        e.preventDefault();
+        e.returnValue = t.tLeave;
+        return t.tLeave;
+      }
+    });
+    seating(root, t);
+
+    // Notes and observations left from an earlier visit: drop what the server has, show and
+    // send the rest.
+    notes.resume();
+    observations.resume();
+    notes.refresh();
+  }
+
+  // --- kept, sent, retried, refused -----------------------------------------------------
+  // One queue of records (notes, or observations) kept on the tablet by client id until the
+  // server has them. o: store (queue.js), find(id) / build(rec) / insert(rec, li) for the
+  // record's item on the page, shows() whether the page has a place for them, fill(body, rec)
+  // and url(rec) for the POST, acknowledged(rec, html) once stored, retryText() while retried,
+  // refresh() for the status line.
+  function outbox(page, o) {
+    var Q = page.Q;
+    var t = page.t;
     var inflight = {};
     var timers = {};
     var attempts = {};
-    // One entry per note (by its client id), removed once the server has it.
-    var notes = Q.store("scentiss.note.");
 
-    function put(rec) { notes.put(rec.id, rec); }
-    function drop(id) { notes.remove(id); }
-    function stored() {
-      // Notes of this table, whatever its current chair key: a new link resends the old notes.
-      return notes.all().filter(function (rec) {
-        return rec.code === code && String(rec.table) === String(tableNo);
-      });
-    }
+    function stored() { return ofTable(o.store.all(), page.code, page.tableNo); }
+    function open() { return stored().filter(function (r) { return r.state !== "rejected"; }).length; }
 
-    // --- display ----------------------------------------------------------------------
-    function findItem(id) {
-      var items = root.querySelectorAll("li.note[data-client-id]");
-      for (var i = 0; i < items.length; i++) { if (items[i].dataset.clientId === id) return items[i]; }
-      return null;
-    }
-    function listFor(rec) {
-      var key = rec.element + ":" + rec.kind + ":" + (rec.participant || "");
-      var lists = root.querySelectorAll("ul.notes[data-list]");
-      for (var i = 0; i < lists.length; i++) { if (lists[i].dataset.list === key) return lists[i]; }
-      var fallback = document.getElementById("unplaced-notes");
-      fallback.hidden = false;
-      return fallback;
-    }
-    function localItem(rec) {
-      var li = document.createElement("li");
-      li.className = "note note-" + rec.kind + " pending" + (rec.quote ? " is-quote" : "");
-      li.dataset.clientId = rec.id;
-      var text = document.createElement("p");
-      text.className = "note-text";
-      text.textContent = rec.text;  // text, never markup
-      var meta = document.createElement("p");
-      meta.className = "note-meta";
-      var state = document.createElement("span");
-      state.className = "state";
-      meta.appendChild(state);
-      li.appendChild(text);
-      li.appendChild(meta);
-      return li;
-    }
     function show(rec, stateText, message) {
-      var li = findItem(rec.id);
-      if (!li) { li = localItem(rec); listFor(rec).appendChild(li); }
+      if (!o.shows()) return;
+      var li = o.find(rec.id);
+      if (!li) { li = o.build(rec); o.insert(rec, li); }
       li.classList.toggle("rejected", rec.state === "rejected" || rec.state === "blocked");
       var meta = li.querySelector(".note-meta");
       meta.querySelector(".state").textContent = stateText;
@@ -90,40 +138,20 @@
         b.type = "button";
         b.className = "small dismiss";
         b.textContent = t.tDismiss;
-        b.addEventListener("click", function () { drop(rec.id); li.remove(); refresh(); });
+        b.addEventListener("click", function () { o.store.remove(rec.id); li.remove(); o.refresh(); });
         meta.appendChild(b);
       }
-      refresh();
+      o.refresh();
     }
-    function refresh() {
-      var open = stored().filter(function (r) { return r.state !== "rejected"; }).length;
-      var status = document.getElementById("sync-status");
-      status.classList.toggle("unsent", open > 0);
-      setText(status, open === 0 ? "✓ " + t.tAllSent
-        : open === 1 ? t.tUnsentOne : t.tUnsentMany.replace("{n}", String(open)));
-      root.querySelectorAll(".panel").forEach(function (panel) {
-        var tab = document.getElementById("tab-" + panel.dataset.element);
-        var badge = tab && tab.querySelector(".tab-count");
-        if (badge) setText(badge, String(panel.querySelectorAll("li.note").length));
-      });
-    }
-    // Only real changes: the counts' own writes must not wake the observer below again.
-    function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
 
-    // --- sending ------------------------------------------------------------------------
     function send(rec) {
       if (inflight[rec.id]) return;
       clearTimeout(timers[rec.id]);
       inflight[rec.id] = true;
       show(rec, attempts[rec.id] ? t.tRetrying : t.tSending);
       var body = new FormData();
-      body.append("client_id", rec.id);
-      body.append("element", rec.element);
-      body.append("kind", rec.kind);
-      if (rec.participant) body.append("participant", rec.participant);
-      body.append("text", rec.text);
-      if (rec.quote) body.append("is_quote", "on");
-      Q.post(createUrl, body).then(function (res) {
+      o.fill(body, rec);
+      Q.post(o.url(rec), body).then(function (res) {
         inflight[rec.id] = false;
         var verdict = Q.verdict(res.status);
         if (verdict === "ok") acknowledged(rec, res.html);
@@ -136,49 +164,214 @@
       });
     }
     function acknowledged(rec, html) {
-      drop(rec.id);
+      o.store.remove(rec.id);
       delete attempts[rec.id];
-      var pending = findItem(rec.id);
-      var tpl = document.createElement("template");
-      tpl.innerHTML = html.trim();
-      var item = tpl.content.firstElementChild;
-      if (item && item.id && document.getElementById(item.id)) {
-        if (pending) pending.remove();  // the stored note is on the page already
-      } else if (item) {
-        if (pending) pending.replaceWith(item);
-        else listFor(rec).appendChild(item);
-        htmx.process(item);
-      }
-      refresh();
+      o.acknowledged(rec, html);
     }
     function retry(rec) {
       var attempt = (attempts[rec.id] || 0) + 1;
       attempts[rec.id] = attempt;
-      show(rec, t.tRetrying);
+      show(rec, o.retryText());
       clearTimeout(timers[rec.id]);
       timers[rec.id] = setTimeout(function () { send(rec); }, Q.backoff(attempt));
     }
     function blocked(rec, ours) {
-      // A revoked link or an expired page: keep the note, send it when the page opens again.
+      // A revoked link or an expired page: keep it, send it when the page opens again.
       rec.state = "blocked";
-      put(rec);
+      o.store.put(rec.id, rec);
       show(rec, t.tUnsent, ours ? t.tBlocked : t.tReload);
     }
     function rejected(rec, html) {
       // Refused with a reason (empty, too long, ...): retrying cannot help. Kept until removed.
       rec.state = "rejected";
       rec.message = Q.textOf(html);
-      put(rec);
+      o.store.put(rec.id, rec);
       show(rec, t.tRefused + ":", rec.message);
     }
 
+    // A new record: kept first, then sent.
+    function keep(rec) { o.store.put(rec.id, rec); }
+    // Back online: the unsent go at once.
+    function sendPending() {
+      stored().forEach(function (rec) { if (rec.state === "pending") send(rec); });
+    }
+    // Left from an earlier visit: drop what the server has, show and send the rest.
+    function resume() {
+      stored().forEach(function (rec) {
+        var item = o.find(rec.id);
+        if (item && !item.classList.contains("pending")) { o.store.remove(rec.id); return; }
+        if (rec.state === "rejected") { show(rec, t.tRefused + ":", rec.message || ""); return; }
+        rec.state = "pending";
+        o.store.put(rec.id, rec);
+        send(rec);
+      });
+    }
+    return {
+      store: o.store, open: open, keep: keep, send: send, sendPending: sendPending, resume: resume, refresh: o.refresh,
+    };
+  }
+
+  // The item with this client id among container's items (selector), or null.
+  function itemById(container, selector, id) {
+    if (!container) return null;
+    var items = container.querySelectorAll(selector);
+    for (var i = 0; i < items.length; i++) { if (items[i].dataset.clientId === id) return items[i]; }
+    return null;
+  }
+  // The line under an item that says how its sending goes.
+  function metaLine() {
+    var meta = document.createElement("p");
+    meta.className = "note-meta";
+    var state = document.createElement("span");
+    state.className = "state";
+    meta.appendChild(state);
+    return meta;
+  }
+
+  // --- notes: sent to the table's list they were typed in -------------------------------
+  function noteOutbox(page, refresh) {
+    var root = page.root;
+    function listFor(rec) {
+      var key = listKey(rec);
+      var lists = root.querySelectorAll("ul.notes[data-list]");
+      for (var i = 0; i < lists.length; i++) { if (lists[i].dataset.list === key) return lists[i]; }
+      var fallback = document.getElementById("unplaced-notes");
+      fallback.hidden = false;
+      return fallback;
+    }
+    function find(id) { return itemById(root, "li.note[data-client-id]", id); }
+    function build(rec) {
+      var li = document.createElement("li");
+      li.className = "note note-" + rec.kind + " pending" + (rec.quote ? " is-quote" : "");
+      li.dataset.clientId = rec.id;
+      var text = document.createElement("p");
+      text.className = "note-text";
+      text.textContent = rec.text;  // text, never markup
+      li.appendChild(text);
+      li.appendChild(metaLine());
+      return li;
+    }
+    return outbox(page, {
+      store: page.Q.store("scentiss.note."),
+      shows: function () { return true; },
+      find: find,
+      build: build,
+      insert: function (rec, li) { listFor(rec).appendChild(li); },
+      fill: function (body, rec) {
+        body.append("client_id", rec.id);
+        body.append("element", rec.element);
+        body.append("kind", rec.kind);
+        if (rec.participant) body.append("participant", rec.participant);
+        body.append("text", rec.text);
+        if (rec.quote) body.append("is_quote", "on");
+      },
+      url: function () { return page.createUrl; },
+      acknowledged: function (rec, html) {
+        var pending = find(rec.id);
+        var tpl = document.createElement("template");
+        tpl.innerHTML = html.trim();
+        var item = tpl.content.firstElementChild;
+        if (item && item.id && document.getElementById(item.id)) {
+          if (pending) pending.remove();  // the stored note is on the page already
+        } else if (item) {
+          if (pending) pending.replaceWith(item);
+          else listFor(rec).appendChild(item);
+          htmx.process(item);
+        }
+        refresh();
+      },
+      retryText: function () { return page.t.tRetrying; },
+      refresh: refresh,
+    });
+  }
+
+  // --- observations: kept on the tablet and sent as the notes are -----------------------
+  function observationOutbox(page, sent, refresh) {
+    var list = document.getElementById("chair-observation-list");
+    var form = page.root.querySelector("form.observation-form");
+    var store = page.Q.store("scentiss.observation.");
+    function find(id) { return itemById(list, "li.observation[data-client-id]", id); }
+    function build(rec) {
+      var li = document.createElement("li");
+      li.className = "observation obs-" + rec.kind + " pending";
+      li.dataset.clientId = rec.id;
+      var head = document.createElement("p");
+      head.className = "obs-head";
+      var badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = rec.kindLabel || rec.kind;
+      head.appendChild(badge);
+      if (rec.elementName) head.appendChild(document.createTextNode(" · " + rec.elementName));
+      var text = document.createElement("p");
+      text.className = "obs-text";
+      text.textContent = rec.text;  // text, never markup
+      li.appendChild(head);
+      li.appendChild(text);
+      li.appendChild(metaLine());
+      return li;
+    }
+    return outbox(page, {
+      store: store,
+      shows: function () { return !!list; },
+      find: find,
+      build: build,
+      insert: function (rec, li) { list.insertBefore(li, list.firstChild); },
+      fill: function (body, rec) {
+        body.append("client_id", rec.id);
+        body.append("kind", rec.kind);
+        body.append("element", rec.element || "");
+        body.append("text", rec.text);
+      },
+      // The page's own link: a note kept under a chair link since renewed goes by the new one.
+      url: function (rec) { return form ? form.getAttribute("action") : rec.url; },
+      acknowledged: function (rec, html) {
+        sent.any = true;
+        var pending = find(rec.id);
+        var tpl = document.createElement("template");
+        tpl.innerHTML = html.trim();
+        var item = tpl.content.firstElementChild;
+        if (item && pending) pending.replaceWith(item);
+        else if (item && list) list.insertBefore(item, list.firstChild);
+        refresh();
+      },
+      retryText: function () { return store.durable ? page.t.tUnsent : page.t.tRetrying; },
+      refresh: refresh,
+    });
+  }
+
+  // --- the status lines -------------------------------------------------------------------
+  // Only real changes: the counts' own writes must not wake the page's observer again.
+  function setText(el, text) { if (el.textContent !== text) el.textContent = text; }
+  // "All notes sent" or how many are not, and each tab's count of notes.
+  function noteStatus(page, open) {
+    var t = page.t;
+    var status = document.getElementById("sync-status");
+    status.classList.toggle("unsent", open > 0);
+    setText(status, open === 0 ? "✓ " + t.tAllSent : countText(open, t.tUnsentOne, t.tUnsentMany));
+    page.root.querySelectorAll(".panel").forEach(function (panel) {
+      var tab = document.getElementById("tab-" + panel.dataset.element);
+      var badge = tab && tab.querySelector(".tab-count");
+      if (badge) setText(badge, String(panel.querySelectorAll("li.note").length));
+    });
+  }
+  function observationStatus(t, open, sent) {
+    var status = document.getElementById("observation-status");
+    if (!status) return;
+    status.classList.toggle("unsent", open > 0);
+    setText(status, open === 0 ? (sent ? "✓ " + t.tObsSaved : "")
+      : countText(open, t.tObsUnsentOne, t.tObsUnsentMany));
+  }
+
+  // --- the forms ------------------------------------------------------------------------
+  function noteForm(page, notes) {
+    var root = page.root;
     function submitNote(form) {
       var text = form.elements.text.value;
       if (!text.trim()) return;
       var rec = {
-        id: Q.uuid4(),
-        code: code,
-        table: tableNo,
+        id: page.Q.uuid4(),
+        code: page.code,
+        table: page.tableNo,
         element: form.elements.element.value,
         kind: form.elements.kind.value,
         participant: form.elements.participant ? form.elements.participant.value : "",
@@ -187,13 +380,12 @@
         state: "pending",
         at: Date.now(),
       };
-      put(rec);
+      notes.keep(rec);
       form.elements.text.value = "";
       form.elements.is_quote.checked = false;
       grow(form.elements.text);
-      send(rec);
+      notes.send(rec);
     }
-
     root.addEventListener("submit", function (e) {
       var form = e.target;
       if (!form.classList.contains("note-new")) return;
@@ -215,11 +407,42 @@
       if (area.value) area.style.height = area.scrollHeight + 2 + "px";
     }
     root.addEventListener("input", function (e) { if (e.target.tagName === "TEXTAREA") grow(e.target); });
+  }
 
-    // --- tabs ---------------------------------------------------------------------------
-    var tabs = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
+  function observationForm(page, observations) {
+    var form = page.root.querySelector("form.observation-form");
+    if (!form) return;
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var f = form.elements;
+      var text = f.text.value;
+      var kind = checkedRadio(f.kind);
+      if (!text.trim() || !kind) return;  // the browser's own check says what is missing
+      var label = kind.closest ? kind.closest("label") : null;
+      var rec = {
+        id: page.Q.uuid4(),
+        code: page.code,
+        table: page.tableNo,
+        url: form.getAttribute("action"),
+        kind: kind.value,
+        kindLabel: label ? label.textContent.trim() : kind.value,
+        element: f.element ? f.element.value : "",
+        elementName: chosenText(f.element),
+        text: text,
+        state: "pending",
+        at: Date.now(),
+      };
+      observations.keep(rec);
+      f.text.value = "";
+      observations.send(rec);
+    });
+  }
+
+  // --- tabs ---------------------------------------------------------------------------
+  function tabs(root) {
+    var all = Array.prototype.slice.call(root.querySelectorAll('[role="tab"]'));
     function activate(tab, focus) {
-      tabs.forEach(function (other) {
+      all.forEach(function (other) {
         var on = other === tab;
         other.setAttribute("aria-selected", on ? "true" : "false");
         other.tabIndex = on ? 0 : -1;
@@ -231,181 +454,19 @@
       window.scrollTo(0, 0);  // a new tab starts at its questions
       if (focus) tab.focus();
     }
-    tabs.forEach(function (tab, i) {
+    all.forEach(function (tab, i) {
       tab.addEventListener("click", function (e) { e.preventDefault(); activate(tab, false); });
       tab.addEventListener("keydown", function (e) {
         var step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
         if (!step) return;
         e.preventDefault();
-        activate(tabs[(i + step + tabs.length) % tabs.length], true);
+        activate(all[(i + step + all.length) % all.length], true);
       });
     });
+  }
 
-    // --- observations: kept on the tablet and sent as the notes are ---------------------
-    var obsForm = root.querySelector("form.observation-form");
-    var obsList = document.getElementById("chair-observation-list");
-    var observations = Q.store("scentiss.observation.");
-    var obsInflight = {};
-    var obsTimers = {};
-    var obsAttempts = {};
-    var obsSent = false;  // one was stored since the page opened
-    function obsStored() {
-      return observations.all().filter(function (rec) {
-        return rec.code === code && String(rec.table) === String(tableNo);
-      });
-    }
-    function obsItem(id) {
-      if (!obsList) return null;
-      var items = obsList.querySelectorAll("li.observation[data-client-id]");
-      for (var i = 0; i < items.length; i++) { if (items[i].dataset.clientId === id) return items[i]; }
-      return null;
-    }
-    function obsLocalItem(rec) {
-      var li = document.createElement("li");
-      li.className = "observation obs-" + rec.kind + " pending";
-      li.dataset.clientId = rec.id;
-      var head = document.createElement("p");
-      head.className = "obs-head";
-      var badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = rec.kindLabel || rec.kind;
-      head.appendChild(badge);
-      if (rec.elementName) head.appendChild(document.createTextNode(" · " + rec.elementName));
-      var text = document.createElement("p");
-      text.className = "obs-text";
-      text.textContent = rec.text;  // text, never markup
-      var meta = document.createElement("p");
-      meta.className = "note-meta";
-      var state = document.createElement("span");
-      state.className = "state";
-      meta.appendChild(state);
-      li.appendChild(head);
-      li.appendChild(text);
-      li.appendChild(meta);
-      return li;
-    }
-    function obsShow(rec, stateText, message) {
-      if (!obsList) return;
-      var li = obsItem(rec.id);
-      if (!li) { li = obsLocalItem(rec); obsList.insertBefore(li, obsList.firstChild); }
-      li.classList.toggle("rejected", rec.state === "rejected" || rec.state === "blocked");
-      var meta = li.querySelector(".note-meta");
-      meta.querySelector(".state").textContent = stateText;
-      var old = meta.querySelector(".refusal");
-      if (old) old.remove();
-      var oldButton = meta.querySelector(".dismiss");
-      if (oldButton) oldButton.remove();
-      if (message) {
-        var m = document.createElement("span");
-        m.className = "refusal";
-        m.textContent = " " + message;
-        meta.appendChild(m);
-      }
-      if (rec.state === "rejected") {
-        var b = document.createElement("button");
-        b.type = "button";
-        b.className = "small dismiss";
-        b.textContent = t.tDismiss;
-        b.addEventListener("click", function () { observations.remove(rec.id); li.remove(); obsRefresh(); });
-        meta.appendChild(b);
-      }
-      obsRefresh();
-    }
-    function obsRefresh() {
-      var status = document.getElementById("observation-status");
-      if (!status) return;
-      var open = obsStored().filter(function (r) { return r.state !== "rejected"; }).length;
-      status.classList.toggle("unsent", open > 0);
-      setText(status, open === 0 ? (obsSent ? "✓ " + t.tObsSaved : "")
-        : open === 1 ? t.tObsUnsentOne : t.tObsUnsentMany.replace("{n}", String(open)));
-    }
-    function obsSend(rec) {
-      if (obsInflight[rec.id]) return;
-      clearTimeout(obsTimers[rec.id]);
-      obsInflight[rec.id] = true;
-      obsShow(rec, obsAttempts[rec.id] ? t.tRetrying : t.tSending);
-      var body = new FormData();
-      body.append("client_id", rec.id);
-      body.append("kind", rec.kind);
-      body.append("element", rec.element || "");
-      body.append("text", rec.text);
-      // The page's own link: a note kept under a chair link since renewed goes by the new one.
-      Q.post(obsForm ? obsForm.getAttribute("action") : rec.url, body).then(function (res) {
-        obsInflight[rec.id] = false;
-        var verdict = Q.verdict(res.status);
-        if (verdict === "ok") obsAcknowledged(rec, res.html);
-        else if (res.status === 403) {
-          rec.state = "blocked";
-          observations.put(rec.id, rec);
-          obsShow(rec, t.tUnsent, res.headers.get("X-Notes-Refused") === "1" ? t.tBlocked : t.tReload);
-        } else if (verdict === "refused") {
-          rec.state = "rejected";
-          rec.message = Q.textOf(res.html);
-          observations.put(rec.id, rec);
-          obsShow(rec, t.tRefused + ":", rec.message);
-        } else obsRetry(rec);
-      }, function () {
-        obsInflight[rec.id] = false;
-        obsRetry(rec);  // network down, wifi gone
-      });
-    }
-    function obsAcknowledged(rec, html) {
-      observations.remove(rec.id);
-      delete obsAttempts[rec.id];
-      obsSent = true;
-      var pending = obsItem(rec.id);
-      var tpl = document.createElement("template");
-      tpl.innerHTML = html.trim();
-      var item = tpl.content.firstElementChild;
-      if (item && pending) pending.replaceWith(item);
-      else if (item && obsList) obsList.insertBefore(item, obsList.firstChild);
-      obsRefresh();
-    }
-    function obsRetry(rec) {
-      var attempt = (obsAttempts[rec.id] || 0) + 1;
-      obsAttempts[rec.id] = attempt;
-      obsShow(rec, observations.durable ? t.tUnsent : t.tRetrying);
-      clearTimeout(obsTimers[rec.id]);
-      obsTimers[rec.id] = setTimeout(function () { obsSend(rec); }, Q.backoff(attempt));
-    }
-    function chosenText(select) {
-      var option = select && select.options ? select.options[select.selectedIndex] : null;
-      return option && option.value ? option.textContent.trim() : "";
-    }
-    function checkedRadio(list) {
-      if (!list) return null;
-      if (list.length === undefined) return list.checked ? list : null;
-      for (var i = 0; i < list.length; i++) { if (list[i].checked) return list[i]; }
-      return null;
-    }
-    if (obsForm) {
-      obsForm.addEventListener("submit", function (e) {
-        e.preventDefault();
-        var f = obsForm.elements;
-        var text = f.text.value;
-        var kind = checkedRadio(f.kind);
-        if (!text.trim() || !kind) return;  // the browser's own check says what is missing
-        var label = kind.closest ? kind.closest("label") : null;
-        var rec = {
-          id: Q.uuid4(),
-          code: code,
-          table: tableNo,
-          url: obsForm.getAttribute("action"),
-          kind: kind.value,
-          kindLabel: label ? label.textContent.trim() : kind.value,
-          element: f.element ? f.element.value : "",
-          elementName: chosenText(f.element),
-          text: text,
-          state: "pending",
-          at: Date.now(),
-        };
-        observations.put(rec.id, rec);
-        f.text.value = "";
-        obsSend(rec);
-      });
-    }
-
-    // --- edits and deletions (htmx) -----------------------------------------------------
+  // --- edits and deletions (htmx): "no connection" while it holds -----------------------
+  function connectionAlert(t) {
     var alertBox = document.getElementById("chair-alert");
     document.body.addEventListener("htmx:sendError", function () { alertBox.textContent = t.tOffline; });
     document.body.addEventListener("htmx:responseError", function () { alertBox.textContent = t.tOffline; });
@@ -414,33 +475,14 @@
     window.addEventListener("online", function () {
       if (alertBox.textContent === t.tOffline) alertBox.textContent = "";
     });
-    // Counts follow every change of the lists (a deleted note's events never reach the body).
-    var counting = false;
-    new MutationObserver(function () {
-      if (counting) return;
-      counting = true;
-      requestAnimationFrame(function () { counting = false; refresh(); });
-    }).observe(root, { childList: true, subtree: true });
+  }
 
-    window.addEventListener("online", function () {
-      stored().forEach(function (rec) { if (rec.state === "pending") send(rec); });
-      obsStored().forEach(function (rec) { if (rec.state === "pending") obsSend(rec); });
-    });
-    window.addEventListener("beforeunload", function (e) {
-      // Stored notes survive a reload; only without storage would leaving lose them.
-      if (notes.durable && observations.durable) return;
-      if (stored().concat(obsStored()).some(function (r) { return r.state !== "rejected"; })) {
-        e.preventDefault();
-        e.returnValue = t.tLeave;
-        return t.tLeave;
-      }
-    });
-
-    // --- who sits at the table: follows seatings and joins without a reload ---------------
-    // The server says "table.changed" (also on every connect); the tablet then fetches its own
-    // page and adds the rows it lacks, removes rows of people who left (unless something is
-    // typed in them), and takes the new list of people to seat. Typed text and unsent notes
-    // stay where they are.
+  // --- who sits at the table: follows seatings and joins without a reload ---------------
+  // The server says "table.changed" (also on every connect); the tablet then fetches its own
+  // page and adds the rows it lacks, removes rows of people who left (unless something is
+  // typed in them), and takes the new list of people to seat. Typed text and unsent notes
+  // stay where they are.
+  function seating(root, t) {
     function rowsOf(container) {
       var out = {};
       container.querySelectorAll(".board-row[data-participant]").forEach(function (row) { out[row.dataset.participant] = row; });
@@ -482,6 +524,10 @@
         var empty = board.querySelector("[data-empty]");
         if (empty) empty.hidden = board.querySelector(".board-row[data-participant]") !== null;
       });
+      mergeChoices(doc);
+      root.dataset.seated = String(seatedCount());
+    }
+    function mergeChoices(doc) {
       var choices = document.getElementById("seat-move-choices");
       var freshChoices = doc.getElementById("seat-move-choices");
       if (choices && freshChoices && !choices.contains(document.activeElement)) {
@@ -493,7 +539,6 @@
         var renewed = choices.querySelector("select");
         if (renewed && keep && renewed.querySelector('option[value="' + CSS.escape(keep) + '"]')) renewed.value = keep;
       }
-      root.dataset.seated = String(seatedCount());
     }
     function seatedCount() {
       var panel = root.querySelector(".panel");
@@ -512,26 +557,6 @@
     // Every message (the first of each connection too) says "fetch your rows".
     if (t.ws) ScentissLive.connect({ path: t.ws, onMessage: fetchRows, maxDelay: 10000 });
     root.dataset.seated = String(seatedCount());
-
-    // Notes left from an earlier visit: drop what the server has, show and send the rest.
-    stored().forEach(function (rec) {
-      var item = findItem(rec.id);
-      if (item && !item.classList.contains("pending")) { drop(rec.id); return; }
-      if (rec.state === "rejected") { show(rec, t.tRefused + ":", rec.message || ""); return; }
-      rec.state = "pending";
-      put(rec);
-      send(rec);
-    });
-    // Observations left from an earlier visit, the same way.
-    obsStored().forEach(function (rec) {
-      var item = obsItem(rec.id);
-      if (item && !item.classList.contains("pending")) { observations.remove(rec.id); return; }
-      if (rec.state === "rejected") { obsShow(rec, t.tRefused + ":", rec.message || ""); return; }
-      rec.state = "pending";
-      observations.put(rec.id, rec);
-      obsSend(rec);
-    });
-    refresh();
   }
 
   function organiserCounts(box) {

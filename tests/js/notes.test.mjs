@@ -457,3 +457,72 @@ describe("the organiser's note counts", () => {
     assert.equal(p.triggers.length, 5);
   });
 });
+
+describe("the chair page's helpers (window.ScentissNotes)", () => {
+  const helpers = () => load("notes.js", { window: new Window(), document: new Document("<p></p>") }).ScentissNotes;
+
+  test("a note's list is its element, kind and participant; a table note has no participant", () => {
+    const { listKey } = helpers();
+    assert.equal(listKey({ element: "3", kind: "plus", participant: "7" }), "3:plus:7");
+    assert.equal(listKey({ element: "3", kind: "agree", participant: "" }), "3:agree:");
+    assert.equal(listKey({ element: "3", kind: "agree" }), "3:agree:");
+  });
+
+  test("the status line counts one and many in the page's words", () => {
+    const { countText } = helpers();
+    assert.equal(countText(1, "1 note not sent yet", "{n} notes not sent yet"), "1 note not sent yet");
+    assert.equal(countText(12, "1 note not sent yet", "{n} notes not sent yet"), "12 notes not sent yet");
+  });
+
+  test("only this session's table's records, whether the table is kept as a number or a text", () => {
+    const { ofTable } = helpers();
+    const records = [
+      { id: "a", code: "ABC", table: 2 }, { id: "b", code: "ABC", table: "2" },
+      { id: "c", code: "ABC", table: "12" }, { id: "d", code: "XYZ", table: "2" },
+    ];
+    assert.deepEqual(ofTable(records, "ABC", "2").map((r) => r.id), ["a", "b"]);
+  });
+
+  test("the checked radio of one radio or of several, and none when none is checked", () => {
+    const { checkedRadio } = helpers();
+    const one = { checked: true, value: "theme" };
+    assert.equal(checkedRadio(one), one);
+    assert.equal(checkedRadio({ checked: false }), null);
+    const two = { length: 2, 0: { checked: false, value: "a" }, 1: { checked: true, value: "b" } };
+    assert.equal(checkedRadio(two).value, "b");
+    assert.equal(checkedRadio({ length: 1, 0: { checked: false } }), null);
+    assert.equal(checkedRadio(undefined), null);
+  });
+
+  test("the chosen element's name, trimmed; nothing for the empty choice or no select", () => {
+    const { chosenText } = helpers();
+    const select = (i) => ({ selectedIndex: i, options: [{ value: "", textContent: "—" }, { value: "3", textContent: " Water " }] });
+    assert.equal(chosenText(select(1)), "Water");
+    assert.equal(chosenText(select(0)), "");
+    assert.equal(chosenText(undefined), "");
+  });
+});
+
+describe("the chair page's status lines", () => {
+  test("each tab counts its notes, the pending ones too; a note without its list goes to the unplaced list", async (t) => {
+    const p = chairPage(t);
+    p.type("one");
+    const stray = p.type("two", { participant: "99" });
+    const tab = p.document.getElementById("tab-water");
+    assert.equal(tab.querySelector(".tab-count").textContent, "1", "the unplaced list is not in the tab's panel");
+    const unplaced = p.document.getElementById("unplaced-notes");
+    assert.equal(unplaced.hidden, false);
+    assert.ok(unplaced.querySelector(`li[data-client-id="${stray.id}"]`));
+    assert.equal(p.syncStatus(), "2 notes not sent yet");
+  });
+
+  test("the observations' line says saved only once one was stored since the page opened", async (t) => {
+    const p = chairPage(t);
+    assert.equal(p.obsStatus(), "");
+    const rec = p.observe("The port is the town's heart");
+    assert.equal(p.obsStatus(), "1 observation kept");
+    p.calls[0].reply(201, observationPartial(rec.id, "The port is the town's heart"));
+    await settle();
+    assert.equal(p.obsStatus(), "✓ Observation saved.");
+  });
+});
