@@ -235,10 +235,8 @@ def test_a_nudge_reaches_the_phones_that_have_not_finished_in_their_language(
         phone.locator("input[name=consent]").check()
         phone.get_by_role("button", name=start, exact=True).click()
         expect(phone).to_have_url(re.compile(r"/survey/1/$"))
-        phone.evaluate(  # wait for the phone's socket
-            "() => new Promise(r => window.scentissPhone.isOpen() ? r() :"
-            " document.addEventListener('scentiss:phone-open', () => r(), {once: true}))"
-        )
+        # the URL matches once navigation commits, before follow.js has run
+        phone.wait_for_function("() => window.scentissPhone && window.scentissPhone.isOpen()")
     desk = desk_page(browser, server, workshop)
     expect(desk.locator("ul.nudge")).to_contain_text("P2 0/46")
     desk.get_by_role("button", name="Stuur deze telefoons een herinnering").click()
