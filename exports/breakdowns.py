@@ -11,7 +11,6 @@ from typing import Any
 
 from exports.data import SEAT_WITHOUT_PHONE, SessionData, in_lang
 from exports.statistics import METHOD, Spread, breakdown, element_spreads
-from exports.statistics import participant_means as own_means
 
 GROUPS = ("session", "table", "role", "source", "focus")
 VARIABLES = (
@@ -160,12 +159,16 @@ def breakdown_rows(*, data: SessionData, lang: str = "nl") -> list[BreakdownRow]
     """The session's rows, then each grouping's, a row per group and element (a group none of
     whose participants gave a 1-5 answer is left out)."""
     t = in_lang(TEXT, lang)
-    element_of = {s.statement_id: e.key for e in data.elements for s in e.statements}
     names = {e.key: e.name for e in data.elements}
     keys = [e.key for e in data.elements]
-    people = {p.participant_id for p in data.participants}
-    answers = [(a[0], a[1], a[2]) for a in data.answers]
-    means = {p: m for p, m in own_means(answers, element_of).items() if p in people}
+    # Each participant's element scores, only those they have (a 1-5 answer in the element).
+    means = {
+        participant: {
+            key: mean for key, mean in zip(keys, own.means, strict=True) if mean is not None
+        }
+        for participant, own in data.participant_scores.items()
+        if any(mean is not None for mean in own.means)
+    }
     rows = [
         BreakdownRow("session", None, t["whole"], key, names[key], s)
         for key, s in element_spreads(means, keys).items()

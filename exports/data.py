@@ -9,6 +9,7 @@ module, and it on none of them.
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -64,6 +65,56 @@ AnswerData = tuple[int, int, int | None, datetime.datetime, datetime.datetime]
 
 
 @dataclass(frozen=True)
+class ParticipantScores:
+    """One participant's answers in the session's elements, element by element in the order
+    of `SessionData.elements`."""
+
+    answers: Sequence[int]  # the answers given in each element, don't know included
+    dont_know: int  # the don't-know answers, in all elements together
+    # Their own element scores: the mean of their 1-5 answers in each element (None where
+    # they gave none), the means that the session's element score averages.
+    means: Sequence[float | None]
+
+
+def participant_scores(
+    *,
+    elements: Sequence[ElementData],
+    participants: Sequence[ParticipantData],
+    answers: Sequence[AnswerData],
+) -> dict[int, ParticipantScores]:
+    """Every participant's `ParticipantScores`, by participant id, in the participants' order.
+    An answer to a statement of no element of these (another instrument's) counts nowhere."""
+    element_of = {s.statement_id: index for index, e in enumerate(elements) for s in e.statements}
+    width = len(elements)
+    given = {p.participant_id: [0] * width for p in participants}
+    sums = {p.participant_id: [0] * width for p in participants}
+    scored = {p.participant_id: [0] * width for p in participants}
+    dont_knows = dict.fromkeys(given, 0)
+    for participant_id, statement_id, score, *_ in answers:
+        index = element_of.get(statement_id)
+        counts = given.get(participant_id)
+        if index is None or counts is None:
+            continue  # another instrument's statement, or a participant deleted meanwhile
+        counts[index] += 1
+        if score is None:
+            dont_knows[participant_id] += 1
+        else:
+            sums[participant_id][index] += score
+            scored[participant_id][index] += 1
+    return {
+        participant_id: ParticipantScores(
+            answers=counts,
+            dont_know=dont_knows[participant_id],
+            means=[
+                total / n if n else None
+                for total, n in zip(sums[participant_id], scored[participant_id], strict=True)
+            ],
+        )
+        for participant_id, counts in given.items()
+    }
+
+
+@dataclass(frozen=True)
 class SessionData:
     code: str
     city: str
@@ -88,6 +139,15 @@ class SessionData:
     # "answers", "dont_know"); None for a session that was not.
     anonymised_at: datetime.datetime | None = None
     kept: Mapping[str, Any] | None = None
+
+    @cached_property
+    def participant_scores(self) -> dict[int, ParticipantScores]:
+        """Each participant's answers per element and own element scores, computed once for
+        every file and sheet that shows them (the workbook's participants and breakdowns, the
+        wide table)."""
+        return participant_scores(
+            elements=self.elements, participants=self.participants, answers=self.answers
+        )
 
 
 @dataclass(frozen=True)

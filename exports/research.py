@@ -308,33 +308,23 @@ class ResearchTables:
     wide_ids: tuple[int, ...]
 
 
-def _mean(total: int, n: int) -> float | None:
-    return round(total / n, 6) if n else None
-
-
 def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> ResearchTables:
     """The long and wide tables of one session (plain values: numbers, text, dates, None)."""
-    statement_at: dict[int, tuple[int, int, ElementData, str]] = {}
-    for e_index, element in enumerate(data.elements):
+    statement_at: dict[int, tuple[int, ElementData, str]] = {}
+    for element in data.elements:
         for statement in element.statements:
-            statement_at[statement.statement_id] = (
-                len(statement_at),
-                e_index,
-                element,
-                statement.key,
-            )
+            statement_at[statement.statement_id] = (len(statement_at), element, statement.key)
     people = {p.participant_id: (i, p) for i, p in enumerate(data.participants)}
     common = (data.code, data.city, data.date, data.instrument_version)
 
     keyed = []
     scores: dict[int, dict[str, int | None]] = {}
-    sums: dict[int, list[list[int]]] = {}
     for participant_id, statement_id, score, answered_at, updated_at in data.answers:
         place = statement_at.get(statement_id)
         person = people.get(participant_id)
         if place is None or person is None:
             continue  # another instrument's statement, or a participant deleted meanwhile
-        order, e_index, element, key = place
+        order, element, key = place
         p_order, p = person
         keyed.append(
             (
@@ -357,10 +347,6 @@ def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> Res
             )
         )
         scores.setdefault(participant_id, {})[statement_variable(key)] = score
-        per_element = sums.setdefault(participant_id, [[0, 0] for _ in data.elements])
-        if score is not None:
-            per_element[e_index][0] += score
-            per_element[e_index][1] += 1
     keyed.sort(key=lambda k: (k[0], k[1]))
 
     statement_vars = [statement_variable(s.key) for e in data.elements for s in e.statements]
@@ -368,7 +354,8 @@ def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> Res
     wide_rows, dont_know, ids = [], set(), []
     for p in data.participants:
         given = scores.get(p.participant_id, {})
-        per_element = sums.get(p.participant_id, [[0, 0] for _ in data.elements])
+        # Their own element scores (exports.data), to six decimals as R and SPSS read them.
+        own = data.participant_scores[p.participant_id]
         for variable, score in given.items():
             if score is None:
                 dont_know.add((p.participant_id, variable))
@@ -383,7 +370,7 @@ def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> Res
                 p.source,
                 len(given),
                 sum(1 for s in given.values() if s is None),
-                *(_mean(total, n) for total, n in per_element),
+                *(None if mean is None else round(mean, 6) for mean in own.means),
                 *(given.get(v) for v in statement_vars),
             )
         )

@@ -646,25 +646,61 @@ def build_session_workbook(
     tz: datetime.tzinfo = LOCAL_TZ,
 ) -> BulkWorkbook:
     """The full workbook of one session: facts, participants, answers, statements, elements
-    with a radar chart, notes and observations."""
+    with a radar chart, breakdowns, notes, observations and the codebook, a sheet each."""
     text = labels(lang)
-    sheet = text["sheet"]
     results = kept_results(data.kept) or aggregate(
         _specs(data.elements), ((a[0], a[1], a[2]) for a in data.answers)
     )
     answers = answer_table(data=data, lang=lang, tz=tz)
+    notes = _field_rows(data.notes, NOTE_FIELDS, tz)
+    observations = _field_rows(data.observations, OBSERVATION_FIELDS, tz)
+
+    wb = BulkWorkbook()
+    _sheet_session(
+        wb,
+        text,
+        data=data,
+        results=results,
+        answers=answers,
+        notes=len(notes),
+        observations=len(observations),
+        exported_at=exported_at,
+        lang=lang,
+        tz=tz,
+    )
+    _sheet_participants(wb, text, data=data, tz=tz)
+    _sheet_answers(wb, text, answers=answers)
+    _sheet_statements(wb, text, data=data, results=results)
+    _sheet_elements(wb, text, data=data, results=results)
+    _sheet_breakdowns(wb, text, data=data, lang=lang)
+    _table_sheet(wb, text["sheet"]["notes"], text["notes"], notes, bulk=True)
+    _table_sheet(wb, text["sheet"]["observations"], text["observations"], observations, bulk=True)
+    _sheet_codebook(wb, text, data=data, lang=lang)
+    return wb
+
+
+def _sheet_session(
+    wb: BulkWorkbook,
+    text: Mapping[str, Any],
+    *,
+    data: SessionData,
+    results: Mapping[str, Any],
+    answers: AnswerTable,
+    notes: int,
+    observations: int,
+    exported_at: datetime.datetime,
+    lang: str,
+    tz: datetime.tzinfo,
+) -> None:
+    """The first sheet: the session's facts and counts, then the definitions of its numbers."""
     # An anonymised session has no participants' rows: its counts are the ones it kept.
     counts = (
         (int(data.kept["participants"]), int(data.kept["answers"]), int(data.kept["dont_know"]))
         if data.kept is not None
         else (len(data.participants), answers.count, answers.dont_know)
     )
-    notes = _field_rows(data.notes, NOTE_FIELDS, tz)
-    observations = _field_rows(data.observations, OBSERVATION_FIELDS, tz)
-
-    wb = BulkWorkbook()
     ws = wb.active
-    ws.title = sheet["session"]
+    ws.title = text["sheet"]["session"]
     _header(ws, text["session"])
     facts = text["facts"]
     for key, value in (
@@ -679,8 +715,8 @@ def build_session_workbook(
         ("respondents", results["respondents"]),
         ("answers", counts[1]),
         ("dont_know", counts[2]),
-        ("notes", len(notes)),
-        ("observations", len(observations)),
+        ("notes", notes),
+        ("observations", observations),
         *((("table_focus", n), focus) for n, focus in sorted(data.table_focus.items())),
         ("exported_at", local_naive(exported_at, tz)),
         *((("anonymised_at", local_naive(data.anonymised_at, tz)),) if data.anonymised_at else ()),
@@ -709,32 +745,17 @@ def build_session_workbook(
     ws.column_dimensions["B"].width = definition_width
     ws.auto_filter.ref = f"A1:B{ws.max_row}"
 
-    # participants: their own element scores (the means that the element score averages),
-    # then their answer counts, labelled as counts
-    element_of = {
-        s.statement_id: index for index, e in enumerate(data.elements) for s in e.statements
-    }
-    width = len(data.elements)
-    given: dict[int, list[int]] = {}
-    sums: dict[int, list[list[int]]] = {}
-    dont_knows: dict[int, int] = {}
-    for participant_id, statement_id, score, *_ in data.answers:
-        index = element_of.get(statement_id)
-        if index is None:
-            continue
-        given.setdefault(participant_id, [0] * width)[index] += 1
-        if score is None:
-            dont_knows[participant_id] = dont_knows.get(participant_id, 0) + 1
-        else:
-            total = sums.setdefault(participant_id, [[0, 0] for _ in range(width)])[index]
-            total[0] += score
-            total[1] += 1
-    nothing = [0] * width
-    no_scores = [[0, 0]] * width
-    participant_rows = []
+
+def _sheet_participants(
+    wb: BulkWorkbook, text: Mapping[str, Any], *, data: SessionData, tz: datetime.tzinfo
+) -> None:
+    """A row per participant: their own element scores (the means that the element score
+    averages), then their answer counts, labelled as counts (exports.data.ParticipantScores)."""
+    scores = data.participant_scores
+    rows = []
     for p in data.participants:
-        per_element = given.get(p.participant_id, nothing)
-        participant_rows.append(
+        own = scores[p.participant_id]
+        rows.append(
             (
                 p.seat_label,
                 p.table,
@@ -742,38 +763,46 @@ def build_session_workbook(
                 p.role or None,
                 text["sources"].get(p.source, p.source),
                 local_naive(p.joined_at, tz),
-                sum(per_element),
-                dont_knows.get(p.participant_id, 0),
-                *(total / n if n else None for total, n in sums.get(p.participant_id, no_scores)),
-                *per_element,
+                sum(own.answers),
+                own.dont_know,
+                *own.means,
+                *own.answers,
                 p.consent_version,
             )
         )
     _table_sheet(
         wb,
-        sheet["participants"],
+        text["sheet"]["participants"],
         (
             *text["participants"],
             *(text["participant_score"].format(name=e.name) for e in data.elements),
             *(text["participant_count"].format(name=e.name) for e in data.elements),
             text["consent_version"],
         ),
-        participant_rows,
+        rows,
         bulk=True,
     )
 
-    ws = wb.create_sheet(sheet["answers"])
-    _header(ws, answers.header)
-    answer_width = len(answers.header)
-    wb.append_bulk(ws, answers.rows(), count=answers.count, width=answer_width)
-    _set_column_widths(ws, answers.header, answers.distinct)
-    _filter(wb, ws, answer_width)
 
-    statement_rows = []
+def _sheet_answers(wb: BulkWorkbook, text: Mapping[str, Any], *, answers: AnswerTable) -> None:
+    """The answers in long format, streamed row by row (a conference has 460,000 of them)."""
+    ws = wb.create_sheet(text["sheet"]["answers"])
+    _header(ws, answers.header)
+    width = len(answers.header)
+    wb.append_bulk(ws, answers.rows(), count=answers.count, width=width)
+    _set_column_widths(ws, answers.header, answers.distinct)
+    _filter(wb, ws, width)
+
+
+def _sheet_statements(
+    wb: BulkWorkbook, text: Mapping[str, Any], *, data: SessionData, results: Mapping[str, Any]
+) -> None:
+    """A row per statement: n, mean, spread and the counts of each score."""
+    rows = []
     for element, result in zip(data.elements, results["elements"], strict=True):
         for statement, item in zip(element.statements, result["items"], strict=True):
             stdev, median = statement_spread(item["counts"])
-            statement_rows.append(
+            rows.append(
                 (
                     element.name,
                     statement.key,
@@ -789,38 +818,41 @@ def build_session_workbook(
             )
     _table_sheet(
         wb,
-        sheet["statements"],
+        text["sheet"]["statements"],
         text["statements"],
-        statement_rows,
+        rows,
         bulk=False,
         number_formats={6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT},
     )
 
+
+def _sheet_elements(
+    wb: BulkWorkbook, text: Mapping[str, Any], *, data: SessionData, results: Mapping[str, Any]
+) -> None:
+    """A row per element with its score, and the radar chart of the scores below them."""
     # The score's method named, and the other two methods beside it (exports.statistics),
     # from the statements' results: an anonymised session kept those, not its answers.
-    methods = {
-        e.key: methods_from_items(r["items"])
-        for e, r in zip(data.elements, results["elements"], strict=True)
-    }
-    element_rows = [
-        (
-            e.key,
-            e.name,
-            r["score"],
-            r["n"],
-            r["dont_know"],
-            len(e.statements),
-            METHOD,
-            methods[e.key]["answer_mean"],
-            methods[e.key]["item_mean"],
+    rows = []
+    for e, r in zip(data.elements, results["elements"], strict=True):
+        methods = methods_from_items(r["items"])
+        rows.append(
+            (
+                e.key,
+                e.name,
+                r["score"],
+                r["n"],
+                r["dont_know"],
+                len(e.statements),
+                METHOD,
+                methods["answer_mean"],
+                methods["item_mean"],
+            )
         )
-        for e, r in zip(data.elements, results["elements"], strict=True)
-    ]
     ws = _table_sheet(
         wb,
-        sheet["elements"],
+        text["sheet"]["elements"],
         text["elements"],
-        element_rows,
+        rows,
         bulk=False,
         number_formats={3: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT},
     )
@@ -830,36 +862,37 @@ def build_session_workbook(
         categories_col=2,
         first_series_col=3,
         last_series_col=3,
-        rows=len(element_rows),
+        rows=len(rows),
     )
 
-    _breakdowns_sheet(wb, sheet["breakdowns"], data, lang)
 
-    _table_sheet(wb, sheet["notes"], text["notes"], notes, bulk=True)
-    _table_sheet(wb, sheet["observations"], text["observations"], observations, bulk=True)
-
-    _table_sheet(
-        wb,
-        sheet["codebook"],
-        codebook_header(lang),
-        codebook_table(data=data, lang=lang),
-        bulk=False,
-    )
-    return wb
-
-
-def _breakdowns_sheet(wb: BulkWorkbook, title: str, data: SessionData, lang: str) -> None:
+def _sheet_breakdowns(
+    wb: BulkWorkbook, text: Mapping[str, Any], *, data: SessionData, lang: str
+) -> None:
     """The element scores with n, SD and 95% interval, for the session and per table, role,
     source and focus (exports.breakdowns), in the codebook's variable names."""
     rows = [row.cells(data.code) for row in breakdown_rows(data=data, lang=lang)]
     first_number = BREAKDOWN_VARIABLES.index("mean") + 1
     _table_sheet(
         wb,
-        title,
+        text["sheet"]["breakdowns"],
         BREAKDOWN_VARIABLES,
         rows,
         bulk=False,
         number_formats=dict.fromkeys(range(first_number, first_number + 4), MEAN_FORMAT),
+    )
+
+
+def _sheet_codebook(
+    wb: BulkWorkbook, text: Mapping[str, Any], *, data: SessionData, lang: str
+) -> None:
+    """The codebook of the research files (exports.research), as a sheet."""
+    _table_sheet(
+        wb,
+        text["sheet"]["codebook"],
+        codebook_header(lang),
+        codebook_table(data=data, lang=lang),
+        bulk=False,
     )
 
 
