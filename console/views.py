@@ -22,7 +22,6 @@ from accounts.forms import ConsentTextForm
 from accounts.models import AuditAction, Team
 from accounts.selectors import consent_fields
 from accounts.services import audit_record
-from core.errors import Rejected
 from core.inputs import parse_session_codes
 from notes.services import session_anonymise
 from sessions.forms import (
@@ -72,7 +71,7 @@ from sessions.services import (
     workshop_update_state,
 )
 from sessions.urls_helpers import session_urls
-from sessions.view_helpers import attempt
+from sessions.view_helpers import Refused, attempt, outcome
 from survey.selectors import (
     participants_busy,
     results_snapshot,
@@ -190,10 +189,8 @@ def organiser_round(request: HttpRequest, code: str) -> HttpResponse:
             request, _("A round lasts 1 to %(max)d minutes.") % {"max": ROUND_MINUTES_MAX}
         )
         return redirect("organiser-session", code=workshop.code)
-    try:
-        workshop_round(workshop=workshop, **form.cleaned_data)
-    except Rejected as refused:
-        messages.error(request, str(refused))
+    # No message: the console's timer shows the round.
+    attempt(request, lambda: workshop_round(workshop=workshop, **form.cleaned_data), success=None)
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -203,19 +200,16 @@ def organiser_rehearsal(request: HttpRequest, code: str) -> HttpResponse:
     """Start or end the rehearsal (phones can answer in the arrival phase)."""
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     rehearsing = request.POST.get("rehearsing") == "1"
-    try:
-        workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing)
-    except Rejected as refused:
-        messages.error(request, str(refused))
-    else:
-        if rehearsing:
-            messages.success(
-                request,
-                _(
-                    "Rehearsal started: scan the QR code and try the survey. Clear the "
-                    "rehearsal before the room arrives."
-                ),
-            )
+    attempt(
+        request,
+        lambda: workshop_set_rehearsing(workshop=workshop, rehearsing=rehearsing),
+        success=_(
+            "Rehearsal started: scan the QR code and try the survey. Clear the "
+            "rehearsal before the room arrives."
+        )
+        if rehearsing
+        else None,
+    )
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -225,20 +219,18 @@ def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
     """GET asks (with what will be cleared); the POST from that page clears the rehearsal."""
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     if request.method == "POST" and request.POST.get("confirm") == "1":
-        try:
-            count = rehearsal_clear(workshop=workshop)
-        except Rejected as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(
-                request,
+        attempt(
+            request,
+            lambda: rehearsal_clear(workshop=workshop),
+            success=lambda count: (
                 ngettext(
                     "Rehearsal cleared: %(count)d participant and their answers removed.",
                     "Rehearsal cleared: %(count)d participants and their answers removed.",
                     count,
                 )
-                % {"count": count},
-            )
+                % {"count": count}
+            ),
+        )
         return redirect("organiser-session", code=workshop.code)
     return render(
         request,
@@ -256,18 +248,16 @@ def organiser_rehearsal_clear(request: HttpRequest, code: str) -> HttpResponse:
 def organiser_nudge(request: HttpRequest, code: str) -> HttpResponse:
     """Remind the phones that have not finished (a reminder on each phone)."""
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
-    try:
-        count = participants_nudge(workshop=workshop)
-    except Rejected as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
+    attempt(
+        request,
+        lambda: participants_nudge(workshop=workshop),
+        success=lambda count: (
             ngettext(
                 "Reminder sent to %(count)d phone.", "Reminder sent to %(count)d phones.", count
             )
-            % {"count": count},
-        )
+            % {"count": count}
+        ),
+    )
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -298,23 +288,25 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
     that works without a script), and goes through only with `confirm=1` from that page."""
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     form = StateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValueError(form.errors.as_text())
-        changes = form.changes()
-        if _cuts_off(workshop, changes.get("phase")) and request.POST.get("confirm") != "1":
-            busy = participants_busy(workshop=workshop)
-            if busy:
-                return render(
-                    request,
-                    "console/organiser_confirm_phase.html",
-                    {
-                        "workshop": workshop,
-                        "busy": busy,
-                        "phase": changes["phase"],
-                        "phase_label": Phase(changes["phase"]).label,
-                    },
-                )
+    if not form.is_valid():
+        messages.error(request, _("That change is not possible; nothing changed."))
+        return redirect("organiser-session", code=workshop.code)
+    changes = form.changes()
+    if _cuts_off(workshop, changes.get("phase")) and request.POST.get("confirm") != "1":
+        busy = participants_busy(workshop=workshop)
+        if busy:
+            return render(
+                request,
+                "console/organiser_confirm_phase.html",
+                {
+                    "workshop": workshop,
+                    "busy": busy,
+                    "phase": changes["phase"],
+                    "phase_label": Phase(changes["phase"]).label,
+                },
+            )
+
+    def change() -> None:
         before = workshop.phase
         workshop_update_state(workshop=workshop, **changes)
         if workshop.phase != before:
@@ -324,8 +316,9 @@ def organiser_state(request: HttpRequest, code: str) -> HttpResponse:
                 workshop=workshop,
                 detail={"from": before, "to": workshop.phase},
             )
-    except ValueError:
-        messages.error(request, _("That change is not possible; nothing changed."))
+
+    # No message: the console shows the phase and the projector as they now are.
+    attempt(request, change, success=None)
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -477,20 +470,23 @@ def organiser_duplicate(request: HttpRequest, code: str) -> HttpResponse:
 def organiser_archive(request: HttpRequest, code: str) -> HttpResponse:
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     archived = request.POST.get("archived") == "1"
-    if workshop.archived != archived:
-        action = AuditAction.ARCHIVE if archived else AuditAction.UNARCHIVE
-        audit_record(actor=request.user, action=action, workshop=workshop)
-    workshop_set_archived(workshop=workshop, archived=archived)
-    if archived:
-        messages.success(
-            request,
-            _(
-                "Session archived: it is read-only (no joins, answers or notes) and hidden "
-                "from the list of sessions."
-            ),
+
+    def archive() -> None:
+        if workshop.archived != archived:
+            action = AuditAction.ARCHIVE if archived else AuditAction.UNARCHIVE
+            audit_record(actor=request.user, action=action, workshop=workshop)
+        workshop_set_archived(workshop=workshop, archived=archived)
+
+    attempt(
+        request,
+        archive,
+        success=_(
+            "Session archived: it is read-only (no joins, answers or notes) and hidden "
+            "from the list of sessions."
         )
-    else:
-        messages.success(request, _("Session restored: it can be changed again."))
+        if archived
+        else _("Session restored: it can be changed again."),
+    )
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -503,20 +499,18 @@ def organiser_exclude(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That time span is not valid; nothing changed."))
         return redirect("organiser-session", code=workshop.code)
-    try:
-        exclusion = participants_exclude(workshop=workshop, by=request.user, **form.cleaned_data)
-    except Rejected as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request,
+    attempt(
+        request,
+        lambda: participants_exclude(workshop=workshop, by=request.user, **form.cleaned_data),
+        success=lambda exclusion: (
             ngettext(
                 "%(count)d participant taken out of the results.",
                 "%(count)d participants taken out of the results.",
                 exclusion.count,
             )
-            % {"count": exclusion.count},
-        )
+            % {"count": exclusion.count}
+        ),
+    )
     return redirect("organiser-session", code=workshop.code)
 
 
@@ -579,10 +573,9 @@ def organiser_anonymise(request: HttpRequest, code: str) -> HttpResponse:
         if request.POST.get("confirm_code", "").strip().upper() != workshop.code:
             context["error"] = _("The code you typed does not match; nothing was changed.")
             return render(request, "console/organiser_anonymise.html", context, status=400)
-        try:
-            done = session_anonymise(workshop=workshop, by=request.user)
-        except Rejected as refused:
-            context["error"] = str(refused)
+        done = outcome(lambda: session_anonymise(workshop=workshop, by=request.user))
+        if isinstance(done, Refused):
+            context["error"] = done.message
             return render(request, "console/organiser_anonymise.html", context, status=400)
         if done.done:
             messages.success(

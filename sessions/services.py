@@ -290,6 +290,12 @@ def workshop_consent_set(
     return workshop
 
 
+def _impossible() -> Rejected:
+    """The refusal of a change the organiser's controls do not offer (a table or element
+    that is not there, a phase or mode that does not exist)."""
+    return Rejected(_("That change is not possible; nothing changed."))
+
+
 def workshop_update_state(
     *,
     workshop: Workshop,
@@ -305,6 +311,8 @@ def workshop_update_state(
     One version bump and one broadcast for the whole change; phones and projectors follow.
     Moving to the results phase shows the results in the same step: the projector switches
     to the spider chart and the phones to their results (unless the call says otherwise).
+    Refused (Rejected, nothing changed) for an unknown phase, mode, table or element, and for
+    another phase of an anonymised session.
     """
     if phase == Phase.RESULTS and workshop.phase != Phase.RESULTS:
         projector_mode = ProjectorMode.CHART if projector_mode is None else projector_mode
@@ -312,28 +320,29 @@ def workshop_update_state(
     changes: dict[str, Any] = {}
     if phase is not None:
         if phase not in Phase.values:
-            raise ValueError("unknown phase")
+            raise _impossible()
         if workshop.anonymised_at is not None and phase != workshop.phase:
-            # Its participants are gone: reopened, it would mix new answers with kept totals.
-            raise ValueError("an anonymised session stays closed")
+            # An anonymised session stays closed: its participants are gone, and reopened it
+            # would mix new answers with kept totals.
+            raise _impossible()
         changes["phase"] = phase
     if projector_table is not None:
         if not Table.objects.filter(workshop=workshop, number=projector_table).exists():
-            raise ValueError("no such table")
+            raise _impossible()
         changes["projector_table"] = projector_table
         projector_mode = ProjectorMode.TABLE if projector_mode is None else projector_mode
     if (
         projector_mode == ProjectorMode.TABLE
         and (projector_table or workshop.projector_table) is None
     ):
-        raise ValueError("choose a table for the projector")
+        raise _impossible()  # the projector on "a table" without one
     if projector_mode is not None:
         if projector_mode not in ProjectorMode.values:
-            raise ValueError("unknown projector mode")
+            raise _impossible()
         changes["projector_mode"] = projector_mode
     if projector_element is not None:
         if not 1 <= projector_element <= workshop.instrument.elements.count():
-            raise ValueError("no such element")
+            raise _impossible()
         changes["projector_element"] = projector_element
     if results_revealed is not None:
         changes["results_revealed"] = bool(results_revealed)
@@ -392,7 +401,7 @@ def workshop_round(*, workshop: Workshop, action: str, minutes: int | None = Non
             changes["projector_element"] = workshop.projector_element + 1
             changes["projector_mode"] = ProjectorMode.DISCUSSION
     else:
-        raise Rejected(_("That change is not possible; nothing changed."))
+        raise _impossible()
     with transaction.atomic():
         Workshop.objects.filter(pk=workshop.pk).update(
             **changes, results_version=F("results_version") + 1

@@ -3,6 +3,7 @@ a message on the next page, and the chair link's check. Here, in the lowest app 
 that survey, notes and profiles can all use it."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -23,19 +24,39 @@ def form_errors(form: forms.BaseForm) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A service's refusal (core.errors.Rejected): its message, in the user's language."""
+
+    message: str
+
+
+def outcome(action: Callable[[], T]) -> T | Refused:
+    """Run `action` (a service call): its result, or its refusal. For a view that shows the
+    refusal on its own page rather than as a message on the next one (`attempt`)."""
+    try:
+        return action()
+    except Rejected as refused:
+        return Refused(str(refused))
+
+
 def attempt(
-    request: HttpRequest, action: Callable[[], T], *, success: str | Callable[[T], str]
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str] | None,
 ) -> T | None:
     """Run `action` (a service call, which returns something); a refusal becomes an error
-    message, anything else a success message (`success`, or made from the result).
+    message, anything else a success message (`success`, or made from the result; none for
+    None: the page shows the change itself).
 
     Returns the action's result, or None when it was refused."""
-    try:
-        result = action()
-    except Rejected as refused:
-        messages.error(request, str(refused))
+    result = outcome(action)
+    if isinstance(result, Refused):
+        messages.error(request, result.message)
         return None
-    messages.success(request, success if isinstance(success, str) else success(result))
+    if success is not None:
+        messages.success(request, success if isinstance(success, str) else success(result))
     return result
 
 
