@@ -51,64 +51,29 @@ import openpyxl  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.fixtures import answered_session, delete_sessions  # noqa: E402
 from exports.selectors import session_data  # noqa: E402
 from exports.views import workbook_file  # noqa: E402
 from exports.workbook import build_session_workbook  # noqa: E402
-from instrument.loader import instrument_load, read_instrument  # noqa: E402
-from sessions.models import Participant, Phase, Role, Workshop  # noqa: E402
-from sessions.services import workshop_create  # noqa: E402
-from survey.models import Answer, Statement  # noqa: E402
+from sessions.models import Workshop  # noqa: E402
+from survey.models import Answer  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
 TARGET_SECONDS = 5.0
 TARGET_PEAK_MB = 300
 TABLES = 25
-DONT_KNOW_SHARE = 0.08
 
 
 def make_session(seed: int, participants: int) -> Workshop:
     """`participants` at 25 tables, each answering all 46 statements (8% don't know)."""
-    rng = random.Random(seed)
-    instrument = instrument_load(read_instrument())[0]
-    workshop = workshop_create(
+    return answered_session(
         city="Zwolle",
         date=datetime.date(2026, 11, 26),
-        tables=TABLES,
         title="bench_export",
-        instrument=instrument,
-        phase=Phase.SURVEY,
+        participants=participants,
+        tables=TABLES,
+        rng=random.Random(seed),
     )
-    tables = list(workshop.tables.order_by("number"))
-    roles = [*Role.values, ""]
-    Participant.objects.bulk_create(
-        (
-            Participant(
-                workshop=workshop,
-                table=tables[i % TABLES],
-                seat=i // TABLES + 1,
-                role=rng.choice(roles),
-            )
-            for i in range(participants)
-        ),
-        batch_size=5000,
-    )
-    statement_ids = list(
-        Statement.objects.filter(element__instrument=instrument).values_list("pk", flat=True)
-    )
-    participant_ids = list(workshop.participants.values_list("pk", flat=True))
-    Answer.objects.bulk_create(
-        (
-            Answer(
-                participant_id=pid,
-                statement_id=sid,
-                score=None if rng.random() < DONT_KNOW_SHARE else rng.randint(1, 5),
-            )
-            for pid in participant_ids
-            for sid in statement_ids
-        ),
-        batch_size=5000,
-    )
-    return workshop
 
 
 def synthetic_notes(count: int, seed: int) -> list[tuple]:
@@ -271,11 +236,7 @@ def main() -> int:
             print(f"  memory (fresh process, one export): {memory}")
     finally:
         if not args.keep:
-            # Participants first: deleting the session would first set their tables to NULL
-            # (Participant.table is SET_NULL), and seats shared across tables then collide
-            # in the "seat_without_table" constraint.
-            Participant.objects.filter(workshop=workshop).delete()
-            workshop.delete()
+            delete_sessions([workshop])
 
     totals = [r["total_s"] for r in runs]
     cpu = [r["total_cpu_s"] for r in runs]

@@ -41,8 +41,8 @@ import docx  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from instrument.loader import instrument_load, read_instrument  # noqa: E402
-from instrument.models import Element, Statement  # noqa: E402
+from bench.fixtures import answered_session, delete_sessions  # noqa: E402
+from instrument.models import Element  # noqa: E402
 from notes.models import Note  # noqa: E402
 from notes.services import note_create  # noqa: E402
 from profiles.models import Programme  # noqa: E402
@@ -53,9 +53,7 @@ from profiles.services import (  # noqa: E402
     profile_update,
     programme_create,
 )
-from sessions.models import Participant, Phase, Role, Workshop  # noqa: E402
-from sessions.services import workshop_create  # noqa: E402
-from survey.models import Answer  # noqa: E402
+from sessions.models import Workshop  # noqa: E402
 from survey.services import tallies_rebuild  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -64,46 +62,22 @@ CITIES = ("Amsterdam", "Groningen", "Rotterdam", "Utrecht", "Zwolle")
 PARTICIPANTS = 30
 TABLES = 5
 NOTES = 120
-DONT_KNOW_SHARE = 0.08
 LOREM = "Er is veel kennis in de stad, maar die is versnipperd en lastig te vinden. "
 
 
 def make_city(city: str, day: int, rng: random.Random) -> Workshop:
-    instrument = instrument_load(read_instrument())[0]
-    workshop = workshop_create(
+    workshop = answered_session(
         city=city,
         date=datetime.date(2026, 4, 1) + datetime.timedelta(days=day),
-        tables=TABLES,
         title="bench_publication",
-        instrument=instrument,
-        phase=Phase.SURVEY,
-    )
-    tables = list(workshop.tables.order_by("number"))
-    roles = [*Role.values, ""]
-    Participant.objects.bulk_create(
-        Participant(
-            workshop=workshop,
-            table=tables[i % TABLES],
-            seat=i // TABLES + 1,
-            role=rng.choice(roles),
-        )
-        for i in range(PARTICIPANTS)
-    )
-    statements = list(
-        Statement.objects.filter(element__instrument=instrument).values_list("pk", flat=True)
-    )
-    people = list(workshop.participants.order_by("pk"))
-    Answer.objects.bulk_create(
-        Answer(
-            participant_id=p.pk,
-            statement_id=s,
-            score=None if rng.random() < DONT_KNOW_SHARE else rng.randint(1, 5),
-        )
-        for p in people
-        for s in statements
+        participants=PARTICIPANTS,
+        tables=TABLES,
+        rng=rng,
     )
     tallies_rebuild(workshop_id=workshop.pk)  # the results read from the tallies
-    elements = list(Element.objects.filter(instrument=instrument).order_by("order"))
+    tables = list(workshop.tables.order_by("number"))
+    people = list(workshop.participants.order_by("pk"))
+    elements = list(Element.objects.filter(instrument=workshop.instrument).order_by("order"))
     notes: dict[int, list[Note]] = {e.pk: [] for e in elements}
     for i in range(NOTES):
         element = elements[i % len(elements)]
@@ -208,10 +182,7 @@ def main() -> int:
     finally:
         if not args.keep:
             programme.delete()
-            for workshop in workshops:
-                # Participants first (see bench_export.py): seats would collide otherwise.
-                Participant.objects.filter(workshop=workshop).delete()
-                workshop.delete()
+            delete_sessions(workshops)
 
     totals = [r["total_s"] for r in runs]
     when = timezone.now()

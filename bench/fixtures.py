@@ -1,18 +1,23 @@
 """The Django side of the load benchmark: create the sessions, then check the stored answers.
 
 Runs in the load generator's process but only before and after its event loop, never while
-it measures: the ORM is synchronous and must not stall the clients' timings.
+it measures: the ORM is synchronous and must not stall the clients' timings. The export and
+publication benchmarks make their sessions here too (`answered_session`); this module imports
+nothing at its top that they do not need (the servers' module brings uvicorn, which would count
+in the export's memory).
 """
 
 import datetime
 import os
+import random
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from bench.servers import BASE_DIR, DATABASE_URL, SECRET_KEY, server_env
+from typing import Any
 
 BENCH_CITY_PREFIX = "Bench "
+DONT_KNOW_SHARE = 0.08  # the answers of an answered session that are "weet ik niet"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ def ensure_database() -> None:
     files, as a deployment does (a fresh clone works)."""
     import psycopg
     from psycopg import sql
+
+    from bench.servers import BASE_DIR, DATABASE_URL, server_env
 
     name = DATABASE_URL.rsplit("/", 1)[1]
     admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
@@ -52,6 +59,8 @@ def ensure_database() -> None:
 
 
 def setup_django() -> None:
+    from bench.servers import BASE_DIR, DATABASE_URL, SECRET_KEY
+
     os.environ.update(
         DATABASE_URL=DATABASE_URL,
         SECRET_KEY=SECRET_KEY,
@@ -66,17 +75,86 @@ def setup_django() -> None:
     django.setup()
 
 
-def delete_bench_sessions() -> int:
-    """Remove the sessions of earlier runs, so every run starts from the same database size."""
+def delete_sessions(workshops: Iterable[Any]) -> None:
+    """Delete these sessions (a queryset or a list of them) with their participants."""
     from sessions.models import Participant, Workshop
 
-    workshops = Workshop.objects.filter(city__startswith=BENCH_CITY_PREFIX)
-    count = workshops.count()
-    # Participants first: deleting a session first sets their tables to NULL, and seats
-    # shared across tables would then collide in the "seat_without_table" constraint.
-    Participant.objects.filter(workshop__in=workshops).delete()
-    workshops.delete()
-    return count
+    pks = [w.pk for w in workshops]
+    # Participants first: deleting a session first sets their tables to NULL
+    # (Participant.table is SET_NULL), and seats shared across tables would then collide in
+    # the "seat_without_table" constraint.
+    Participant.objects.filter(workshop__in=pks).delete()
+    Workshop.objects.filter(pk__in=pks).delete()
+
+
+def delete_bench_sessions() -> int:
+    """Remove the sessions of earlier runs, so every run starts from the same database size."""
+    from sessions.models import Workshop
+
+    workshops = list(Workshop.objects.filter(city__startswith=BENCH_CITY_PREFIX))
+    delete_sessions(workshops)
+    return len(workshops)
+
+
+def answered_session(
+    *,
+    city: str,
+    date: datetime.date,
+    title: str,
+    participants: int,
+    tables: int,
+    rng: random.Random,
+) -> Any:
+    """A session (Workshop) in the survey phase with `participants` seated round `tables`
+    tables, each with a random role or none, each answering every statement of the
+    instrument (DONT_KNOW_SHARE of them "weet ik niet", the rest a random 1-5). Stored as
+    rows in bulk: no tallies (survey.services.tallies_rebuild counts them where needed)."""
+    from instrument.loader import instrument_load, read_instrument
+    from instrument.models import Statement
+    from sessions.models import Participant, Phase, Role
+    from sessions.services import workshop_create
+    from survey.models import Answer
+
+    instrument = instrument_load(read_instrument())[0]
+    workshop = workshop_create(
+        city=city,
+        date=date,
+        tables=tables,
+        title=title,
+        instrument=instrument,
+        phase=Phase.SURVEY,
+    )
+    at = list(workshop.tables.order_by("number"))
+    roles = [*Role.values, ""]
+    Participant.objects.bulk_create(
+        (
+            Participant(
+                workshop=workshop,
+                table=at[i % tables],
+                seat=i // tables + 1,
+                role=rng.choice(roles),
+            )
+            for i in range(participants)
+        ),
+        batch_size=5000,
+    )
+    statement_ids = list(
+        Statement.objects.filter(element__instrument=instrument).values_list("pk", flat=True)
+    )
+    participant_ids = list(workshop.participants.order_by("pk").values_list("pk", flat=True))
+    Answer.objects.bulk_create(
+        (
+            Answer(
+                participant_id=pid,
+                statement_id=sid,
+                score=None if rng.random() < DONT_KNOW_SHARE else rng.randint(1, 5),
+            )
+            for pid in participant_ids
+            for sid in statement_ids
+        ),
+        batch_size=5000,
+    )
+    return workshop
 
 
 def create_sessions(sizes: list[int], label: str) -> list[SessionInfo]:
