@@ -16,39 +16,7 @@ from openpyxl import load_workbook
 
 from exports import views
 from scentiss.asgi import application
-
-
-async def _get(path: str, headers: list[tuple[bytes, bytes]] | None = None):
-    """One GET through the deployed ASGI application: (status, headers, body)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"nl"), *(headers or [])],
-        "server": ("127.0.0.1", 80),
-        "client": ("127.0.0.1", 1),
-    }
-    pending = [{"type": "http.request", "body": b"", "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive():
-        if pending:
-            return pending.pop()
-        await asyncio.Event().wait()  # the client stays connected
-
-    async def send(message):
-        sent.append(message)
-
-    await application(scope, receive, send)
-    start = sent[0]
-    body = b"".join(m.get("body", b"") for m in sent[1:])
-    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
+from tests.asgi_helpers import asgi_get
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,11 +40,13 @@ async def test_a_phone_joins_while_the_organiser_s_workbook_is_being_built(
         f"{settings.SESSION_COOKIE_NAME}={organiser.cookies[settings.SESSION_COOKIE_NAME].value}"
     )
     export = asyncio.create_task(
-        _get(f"/s/{workshop.code}/export.xlsx", [(b"cookie", cookie.encode())])
+        asgi_get(application, f"/s/{workshop.code}/export.xlsx", [(b"cookie", cookie.encode())])
     )
     assert await asyncio.to_thread(building.wait, 30), "the export never started"
 
-    status, _, page = await asyncio.wait_for(_get(f"/j/{workshop.code}/"), timeout=20)
+    status, _, page = await asyncio.wait_for(
+        asgi_get(application, f"/j/{workshop.code}/"), timeout=20
+    )
     phone_served.set()
 
     assert status == 200

@@ -6,44 +6,12 @@ response's close). Pinned like a query count: a middleware that brings the hops 
 here, not only as CPU in bench/join_path.py.
 """
 
-import asyncio
 import concurrent.futures
 
 import pytest
 
 from scentiss.asgi import application, django_asgi_app
-
-
-async def _get(app, path: str, headers: list[tuple[bytes, bytes]] | None = None):
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"127.0.0.1"), (b"accept-language", b"nl"), *(headers or [])],
-        "server": ("127.0.0.1", 80),
-        "client": ("127.0.0.1", 1),
-    }
-    pending = [{"type": "http.request", "body": b"", "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive():
-        if pending:
-            return pending.pop()
-        await asyncio.Event().wait()  # the client stays connected
-
-    async def send(message):
-        sent.append(message)
-
-    await app(scope, receive, send)
-    start = sent[0]
-    body = b"".join(m.get("body", b"") for m in sent[1:])
-    return start["status"], {k.lower(): v for k, v in start["headers"]}, body
+from tests.asgi_helpers import asgi_get
 
 
 @pytest.fixture
@@ -61,10 +29,10 @@ def counted_submits(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 async def test_join_page_runs_its_chain_and_view_in_one_thread_hop(workshop, counted_submits):
-    await _get(django_asgi_app, f"/j/{workshop.code}/")  # warm: URL resolver, templates
+    await asgi_get(django_asgi_app, f"/j/{workshop.code}/")  # warm: URL resolver, templates
     counted_submits.clear()
 
-    status, headers, body = await _get(django_asgi_app, f"/j/{workshop.code}/")
+    status, headers, body = await asgi_get(django_asgi_app, f"/j/{workshop.code}/")
 
     assert status == 200
     assert b"csrfmiddlewaretoken" in body  # the whole chain ran: CSRF, locale, the view
@@ -74,7 +42,7 @@ async def test_join_page_runs_its_chain_and_view_in_one_thread_hop(workshop, cou
 
 @pytest.mark.django_db(transaction=True)
 async def test_static_files_still_served_with_their_headers():
-    status, headers, body = await _get(application, "/static/js/live.js")
+    status, headers, body = await asgi_get(application, "/static/js/live.js")
 
     assert status == 200
     assert headers[b"content-type"].startswith(b"text/javascript")
