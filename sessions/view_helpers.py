@@ -1,6 +1,7 @@
 """What the views of the apps above share: a service call whose refusal or success is told in
-a message on the next page, and the chair link's check. Here, in the lowest app with views, so
-that survey, notes and profiles can all use it."""
+a message on the next page (`attempt`) or whose refusal the page shows itself (`outcome`), and
+the chair link's check. Here, in the lowest app with views, so that survey, notes, profiles and
+the console can all use it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
