@@ -27,6 +27,7 @@ from accounts.access import (
     is_superuser,
     permissions_in,
     team_filter,
+    team_reach,
     team_roles,
     teams_granting,
 )
@@ -524,6 +525,19 @@ def workshops_for_user(*, user: object, need: Permission = Permission.READ) -> Q
     return workshops.filter(pk__in=ids)
 
 
+def workshops_for_team(
+    *, team_id: int | None, among: QuerySet[Workshop] | None = None
+) -> QuerySet[Workshop]:
+    """The sessions (of `among`, default all) that the team `team_id` reads as a team: its
+    own and those shared with it read-only; for no team, those of no team (accounts.access:
+    team_reach). What a programme of the team holds as far as anyone reading it can tell: a
+    session another team stopped sharing is kept in the programme, unseen, and shows again
+    when it is shared again."""
+    reach = team_reach(team_id=team_id, shared_field="shared_with")
+    ids = Workshop.objects.filter(reach).values("pk")
+    return (Workshop.objects.all() if among is None else among).filter(pk__in=ids)
+
+
 def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
     # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
     return bool(key) and secrets.compare_digest(
@@ -568,6 +582,13 @@ def session_programmes(*, user: object, workshop: Workshop) -> QuerySet[Any]:
     with may hold it in a programme of theirs, which is none of the session's team's
     business)."""
     programmes = workshop.programmes.all()
+    # Only the programmes whose team still reads the session: one of a team it is no longer
+    # shared with keeps it unseen (workshops_for_team), so it does not name it either.
+    if workshop.team_id is not None:
+        shared = list(workshop.shared_with.values_list("pk", flat=True))
+        programmes = programmes.filter(team_id__in=[workshop.team_id, *shared])
+    else:
+        programmes = programmes.filter(team__isnull=True)
     query = team_filter(user=user, need=Permission.READ)  # type: ignore[arg-type]
     return programmes if query is None else programmes.filter(query)
 

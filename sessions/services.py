@@ -505,23 +505,19 @@ def workshop_set_archived(*, workshop: Workshop, archived: bool) -> None:
 def workshop_share(*, workshop: Workshop, team_slug: str, shared: bool) -> Team:
     """Share the session read-only with another team (`shared`), or stop sharing it. The
     other team's members then read and export it, compare it with theirs and hold it in
-    their programmes; they change nothing. Stopping takes it out of their programmes too.
+    their programmes; they change nothing. Once stopped, nothing of theirs names it any more
+    (their programmes, recommendations and tags keep it unseen: profiles'
+    programme_sessions, through workshops_for_team), and sharing it again shows it again.
     Sharing twice, or stopping what was not shared, changes nothing."""
     team = Team.objects.filter(slug=str(team_slug)[:200].replace("\x00", "")).first()
     if team is None:
         raise Rejected(_("Choose a team from the list."))
     if team.pk == workshop.team_id:
         raise Rejected(_("The session already belongs to this team."))
-    with transaction.atomic():
-        if shared:
-            workshop.shared_with.add(team)
-        else:
-            workshop.shared_with.remove(team)
-            # The other team's programmes let go of it too (profiles is an app above this
-            # one: its relation is used by name, not imported).
-            workshop.programmes.through.objects.filter(
-                workshop_id=workshop.pk, programme__team=team
-            ).delete()
+    if shared:
+        workshop.shared_with.add(team)
+    else:
+        workshop.shared_with.remove(team)
     return team
 
 
