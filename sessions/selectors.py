@@ -593,14 +593,44 @@ def session_programmes(*, user: object, workshop: Workshop) -> QuerySet[Any]:
     return programmes if query is None else programmes.filter(query)
 
 
-def share_teams(*, workshop: Workshop) -> tuple[list[Team], list[Team]]:
-    """The teams the session can be shared with (every other team) and those it is shared
-    with now."""
+@dataclass(frozen=True)
+class ShareTeams:
+    """What the console's share form shows: the teams the organiser knows, to pick from (not
+    those it is shared with already), those it is shared with now, and the code of the
+    session's own team (what another team types to share a session with it)."""
+
+    known: list[Team]
+    shared: list[Team]
+    own_code: str
+
+
+def share_teams(*, workshop: Workshop, user: object) -> ShareTeams:
+    """The teams the share form lists: never every team on the server (their names are
+    none of the organiser's business), only those the organiser knows already: their own
+    other teams, and the teams the session's team shares sessions with or is shared
+    sessions by (a superuser: every team). Any other team is shared with by typing its code
+    (Team.slug), which its members tell them (workshop_share)."""
     shared = list(workshop.shared_with.order_by("name", "pk"))
-    others = Team.objects.exclude(pk__in=[t.pk for t in shared])
-    if workshop.team_id is not None:
-        others = others.exclude(pk=workshop.team_id)
-    return list(others.order_by("name", "pk")), shared
+    if workshop.team_id is None:  # a session of no team cannot be shared
+        return ShareTeams(known=[], shared=shared, own_code="")
+    if is_superuser(user):  # type: ignore[arg-type]
+        known = Team.objects.all()
+    else:
+        mine = team_roles(user=user)  # type: ignore[arg-type]
+        known = Team.objects.filter(
+            Q(pk__in=list(mine))
+            | Q(
+                pk__in=Workshop.shared_with.through.objects.filter(
+                    workshop__team_id=workshop.team_id
+                ).values("team_id")
+            )
+            | Q(pk__in=Workshop.objects.filter(shared_with=workshop.team_id).values("team_id"))
+        )
+    known = known.exclude(pk__in=[workshop.team_id, *(t.pk for t in shared)])
+    own_code = Team.objects.filter(pk=workshop.team_id).values_list("slug", flat=True).first()
+    return ShareTeams(
+        known=list(known.order_by("name", "pk")), shared=shared, own_code=own_code or ""
+    )
 
 
 def table_counts(*, workshop: Workshop) -> list[Table]:

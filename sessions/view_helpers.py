@@ -23,19 +23,32 @@ def form_errors(form: forms.BaseForm) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
+# A message with this tag is shown beside the form it is about (the page's part the view
+# redirects to: templates/console/_share.html), not at the top of the page (base.html), where
+# a page that opens further down would leave it out of view.
+IN_PLACE = "in-place"
+
+
 def attempt(
-    request: HttpRequest, action: Callable[[], T], *, success: str | Callable[[T], str]
+    request: HttpRequest,
+    action: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    in_place: str = "",
 ) -> T | None:
     """Run `action` (a service call, which returns something); a refusal becomes an error
-    message, anything else a success message (`success`, or made from the result).
+    message, anything else a success message (`success`, or made from the result). With
+    `in_place` (a name for the form), the message is shown beside that form (IN_PLACE).
 
     Returns the action's result, or None when it was refused."""
+    tags = f"{IN_PLACE} {in_place}" if in_place else ""
     try:
         result = action()
     except Rejected as refused:
-        messages.error(request, str(refused))
+        messages.error(request, str(refused), extra_tags=tags)
         return None
-    messages.success(request, success if isinstance(success, str) else success(result))
+    text = success if isinstance(success, str) else success(result)
+    messages.success(request, text, extra_tags=tags)
     return result
 
 

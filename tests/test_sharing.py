@@ -376,3 +376,157 @@ def test_a_programme_holds_only_sessions_its_team_reads(shared):
     both.post("/organiser/programmes/new/", {"name": "Samen", "workshops": [s.a.pk, s.b.pk]})
     assert set(Programme.objects.get(name="Samen").workshops.all()) == {s.a, s.b}
     assert Answer.objects.exists()
+
+
+# --- the share form -----------------------------------------------------------------------------
+
+
+def share_form(client: Client, workshop: Workshop) -> str:
+    page = client.get(f"/s/{workshop.code}/organiser/").content.decode()
+    start = page.index('id="share"')
+    return page[start : page.index("</section>", start)]
+
+
+def refusal(response) -> str:
+    """The message a refused share shows (the page after the redirect)."""
+    found = re.findall(r"<li class=\"error\">(.*?)</li>", response.content.decode(), re.S)
+    assert found, response.content.decode()[-2000:]
+    return found[0].strip()
+
+
+def test_the_share_form_lists_only_teams_the_organiser_knows(shared):
+    """It listed every team on the server: the names of teams that are none of the
+    organiser's business. Now: their own other teams, the teams their team shares with or
+    is shared by; any other team by its code, which the form shows the own team's."""
+    s = shared
+    team_get_or_create(name="Gemeente Geheim")
+    partner = team_get_or_create(name="Partner Noord")
+    lender = team_get_or_create(name="Lener Zuid")
+    form = share_form(s.a_organiser, s.a)
+    for name in ("Gemeente Geheim", "Partner Noord", "Lener Zuid", "Team B"):
+        assert name not in form, name
+    assert 'name="code"' in form and "<code>team-a</code>" in form
+    assert "Vraag het andere team om zijn code" in form
+    # Another session of A's shared with Partner Noord; Lener Zuid shares one with A; the
+    # organiser is also in Team B.
+    other = Workshop.objects.create(
+        city="Utrecht", date=s.a.date, instrument=s.a.instrument, team=s.team_a, code="UTR123"
+    )
+    other.shared_with.add(partner)
+    lent = Workshop.objects.create(
+        city="Maastricht", date=s.a.date, instrument=s.a.instrument, team=lender, code="MST123"
+    )
+    lent.shared_with.add(s.team_a)
+    Membership.objects.create(
+        user=get_user_model().objects.get(username="a.organiser"), team=s.team_b, role="researcher"
+    )
+    form = share_form(s.a_organiser, s.a)
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', form)
+    assert options == [
+        ("", "Een ander team: typ hieronder zijn code"),
+        ("lener-zuid", "Lener Zuid"),
+        ("partner-noord", "Partner Noord"),
+        ("team-b", "Team B"),
+    ]
+    assert "Gemeente Geheim" not in form
+    # Shared with Partner Noord: listed with "stop", not offered again.
+    s.a_organiser.post(f"/s/{s.a.code}/share/", {"team": "partner-noord", "shared": "1"})
+    form = share_form(s.a_organiser, s.a)
+    assert '<option value="partner-noord">' not in form and "Partner Noord" in form
+    assert "Niet meer delen" in form
+
+
+def test_another_team_is_shared_with_by_its_exact_code(shared):
+    s = shared
+    secret = team_get_or_create(name="Gemeente Geheim")
+    a = s.a_organiser
+    response = a.post(
+        f"/s/{s.a.code}/share/", {"team": "", "code": "  Team-B ", "shared": "1"}, follow=True
+    )
+    assert "Alleen-lezen gedeeld met Team B." in response.content.decode()
+    assert list(s.a.shared_with.all()) == [s.team_b]
+    # The code wins over the list.
+    a.post(f"/s/{s.a.code}/share/", {"team": "team-b", "code": "gemeente-geheim", "shared": "1"})
+    assert set(s.a.shared_with.all()) == {s.team_b, secret}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "team-bb",  # a typo
+        "Team B",  # the name, not the code
+        "team_b",
+        "nobody",
+        "team-b\u200b",
+        "t\u0435am-b",  # a Cyrillic e
+        "team-\u00b2",
+        "a\x00b",
+        "x\uffff\u202e",
+        "9" * 300,
+        "%",
+        "*",
+    ],
+)
+def test_a_wrong_code_says_what_a_code_of_no_team_says(shared, code):
+    """No enumeration: a mistyped code, a team's name, a code of no team and hostile text
+    all get the same message, which names no team; nothing is stored."""
+    s = shared
+    team_get_or_create(name="Gemeente Geheim")
+    before = fingerprint()
+    response = s.a_organiser.post(
+        f"/s/{s.a.code}/share/", {"code": code, "shared": "1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert fingerprint() == before
+    unknown = s.a_organiser.post(
+        f"/s/{s.a.code}/share/", {"code": "geen-team-zo", "shared": "1"}, follow=True
+    )
+    assert refusal(response) == refusal(unknown)
+    assert refusal(response).startswith("Geen team heeft deze code.")
+    body = response.content.decode()
+    assert "Gemeente Geheim" not in body and "Team B" not in body
+
+
+def test_stopping_tells_no_team_name_and_twice_changes_nothing(shared):
+    s = shared
+    team_get_or_create(name="Gemeente Geheim")
+    share(s, True)
+    before = fingerprint()
+    messages = [
+        refusal(
+            s.a_organiser.post(f"/s/{s.a.code}/share/", {"team": t, "shared": "0"}, follow=True)
+        )
+        for t in ("gemeente-geheim", "geen-team-zo", "team-a")
+    ]
+    assert messages == ["Deze sessie is niet gedeeld met dat team."] * 3
+    assert fingerprint() == before
+    share(s, False)
+    again = s.a_organiser.post(
+        f"/s/{s.a.code}/share/", {"team": "team-b", "shared": "0"}, follow=True
+    )
+    assert refusal(again) == "Deze sessie is niet gedeeld met dat team."
+    assert not s.a.shared_with.exists()
+    # Empty, and the own team: told so, nothing stored.
+    before = fingerprint()
+    empty = s.a_organiser.post(f"/s/{s.a.code}/share/", {"code": " ", "shared": "1"}, follow=True)
+    assert refusal(empty) == "Kies een team uit de lijst, of typ de code van een ander team."
+    own = s.a_organiser.post(
+        f"/s/{s.a.code}/share/", {"code": "team-a", "shared": "1"}, follow=True
+    )
+    assert "hoort al bij dit team" in refusal(own)
+    assert fingerprint() == before
+
+
+def test_a_session_of_no_team_offers_no_sharing(db, make_workshop, organiser):
+    workshop = make_workshop(city="Zonderteam")
+    team_get_or_create(name="Gemeente Geheim")
+    page = organiser.get(f"/s/{workshop.code}/organiser/").content.decode()
+    assert "Gemeente Geheim" not in page and 'name="code"' not in page
+    before = fingerprint()
+    response = organiser.post(
+        f"/s/{workshop.code}/share/", {"code": "gemeente-geheim", "shared": "1"}, follow=True
+    )
+    assert "A session of no team cannot be shared" in response.content.decode() or (
+        "Een sessie zonder team kan niet gedeeld worden" in response.content.decode()
+    )
+    assert fingerprint() == before
