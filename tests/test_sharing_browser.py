@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.services import team_get_or_create
 from sessions.models import Phase, Workshop
 from sessions.services import workshop_create
-from tests import test_browser
+from tests import browser_helpers, test_browser
 from tests.browser_helpers import log_in, screenshot
 from tests.conftest import ensure_instrument
 from tests.test_accounts import PASSWORD, make_member
@@ -23,13 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 new_context = test_browser.new_context
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-    "locale": "en-GB",
-}
+PHONE = {**browser_helpers.PHONE, "locale": "en-GB"}
 TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
 TABLET_SIDEWAYS = {**TABLET, "viewport": {"width": 1024, "height": 768}}
 # The message after a POST is at the top of the page, the form further down (#share).
