@@ -89,3 +89,14 @@ def team_filter(
     if shared_field is not None and need in SHARED_PERMISSIONS:
         query |= Q(**{f"{shared_field}__in": list(roles)})
     return query
+
+
+def team_reach(*, team_id: int | None, team_field: str = "team", shared_field: str) -> Q:
+    """A filter for what a team reads as a team (permissions_in with the team as the reader):
+    its own things, and those shared read-only with it; for no team (`team_id` None), the
+    things of no team. What one of its programmes may hold and show: a session another team
+    stopped sharing leaves the programme's pages, files and forms (and comes back when
+    shared again), whoever reads the programme."""
+    if team_id is None:
+        return Q(**{f"{team_field}__isnull": True})
+    return Q(**{f"{team_field}_id": team_id}) | Q(**{shared_field: team_id})

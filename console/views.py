@@ -155,7 +155,9 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
             "dashboard": session_dashboard(workshop=workshop),
             "retention_due": bool(retention_due(workshops=[workshop])),
             "duplicate_form": DuplicateForm(),
-            "share_teams": share_teams(workshop=workshop) if "run" in workshop.may else None,
+            "share_teams": (
+                share_teams(workshop=workshop, user=request.user) if "run" in workshop.may else None
+            ),
             "session_programmes": session_programmes(user=request.user, workshop=workshop),
             "live_config": {
                 "wsPath": f"/ws/s/{workshop.code}/live/",
@@ -596,14 +598,15 @@ def organiser_anonymise(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def organiser_share(request: HttpRequest, code: str) -> HttpResponse:
-    """Share the session read-only with another team (for a cross-team comparison), or stop."""
+    """Share the session read-only with another team (for a cross-team comparison), or stop:
+    the team picked from the list of those the organiser knows (`team`), or another team by
+    the code its members gave (`code`, which wins when both are sent)."""
     workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
     shared = request.POST.get("shared") != "0"
+    team_code = request.POST.get("code", "").strip() or request.POST.get("team") or ""
     attempt(
         request,
-        lambda: workshop_share(
-            workshop=workshop, team_slug=request.POST.get("team") or "", shared=shared
-        ),
+        lambda: workshop_share(workshop=workshop, team_slug=team_code, shared=shared),
         success=lambda team: (
             (
                 _("Shared read-only with %(team)s.")
@@ -612,5 +615,6 @@ def organiser_share(request: HttpRequest, code: str) -> HttpResponse:
             )
             % {"team": team.name}
         ),
+        in_place="share",
     )
     return redirect(reverse("organiser-session", args=[workshop.code]) + "#share")

@@ -48,6 +48,7 @@ _PARTICIPANT_COLUMNS = (
     "seat",
     "role",
     "source",
+    "consent_version",
 )
 LONG_VARIABLES = (
     *_PARTICIPANT_COLUMNS,
@@ -102,6 +103,8 @@ TEXT: dict[str, dict[str, Any]] = {
             "seat": "plek aan de tafel (of in de zaal zonder tafel)",
             "role": "rol die de deelnemer opgaf",
             "source": "hoe de antwoorden binnenkwamen",
+            "consent_version": "versie van de toestemmingstekst waarmee de deelnemer op de "
+            "telefoon instemde",
             "element": "code van het element",
             "statement": "code van de stelling",
             "score": "antwoord op de stelling, 1-5",
@@ -116,6 +119,10 @@ TEXT: dict[str, dict[str, Any]] = {
         "empty": "leeg",
         "no_table": "leeg = zonder tafel",
         "no_role": "leeg = niet opgegeven",
+        "no_consent": "het nummer van de tekst (een gewijzigde tekst krijgt een nieuw nummer); "
+        "leeg = niet op de telefoon gevraagd (papieren formulier, stoel zonder "
+        "telefoon, import, of aangemeld voordat de app erom vroeg); wie zich terugtrok, staat "
+        "in geen bestand",
         "sources": {"phone": "telefoon", "paper": "ingevoerd van papieren formulier"},
         "dont_know_values": "1 = weet ik niet; 0 = een score 1-5",
         "score_empty_long": "leeg = weet ik niet (zie dont_know)",
@@ -167,6 +174,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "seat": "seat at the table (or in the room, without a table)",
             "role": "role the participant gave",
             "source": "how the answers came in",
+            "consent_version": "version of the consent text the participant agreed to on the phone",
             "element": "element key",
             "statement": "statement key",
             "score": "answer to the statement, 1-5",
@@ -181,6 +189,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "empty": "empty",
         "no_table": "empty = no table",
         "no_role": "empty = not given",
+        "no_consent": "the text's number (a changed text gets a new number); "
+        "empty = not asked on a phone (paper form, seat without a phone, "
+        "import, or joined before the app asked); who withdrew is in no file",
         "sources": {"phone": "phone", "paper": "typed in from a paper form"},
         "dont_know_values": "1 = don't know; 0 = a score 1-5",
         "score_empty_long": "empty = don't know (see dont_know)",
@@ -337,6 +348,7 @@ def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> Res
                     p.seat,
                     p.role_code or None,
                     p.source,
+                    p.consent_version,
                     element.key,
                     key,
                     score,
@@ -368,6 +380,7 @@ def research_tables(*, data: SessionData, tz: datetime.tzinfo = LOCAL_TZ) -> Res
                 p.seat,
                 p.role_code or None,
                 p.source,
+                p.consent_version,
                 len(given),
                 sum(1 for s in given.values() if s is None),
                 *(None if mean is None else round(mean, 6) for mean in own.means),
@@ -408,6 +421,7 @@ def codebook_rows(*, data: SessionData, lang: str = "nl") -> list[tuple[str, str
         "seat": ("int", ""),
         "role": ("text", f"{roles}; {t['no_role']}"),
         "source": ("text", sources),
+        "consent_version": ("int", t["no_consent"]),
     }
     scale = _scale_labels(data, lang)
     long = {
@@ -581,8 +595,10 @@ def codebook_csv(*, data: SessionData, lang: str = "nl") -> bytes:
 # and means scale.
 _SAV_WHOLE = {"instrument_version", "table", "seat", "role", "source", "score", "dont_know"}
 _SAV_COUNTS = {"n_answered", "n_dont_know"}
+# A consent text's version is its row's number: it can outgrow the other codes' two digits.
+_SAV_WIDE_CODES = {"consent_version"}
 _SAV_NOMINAL = {"session", "city", "participant", "element", "statement", "table", "seat"}
-_SAV_NOMINAL |= {"role", "source", "dont_know", "instrument_version"}
+_SAV_NOMINAL |= {"role", "source", "dont_know", "instrument_version", "consent_version"}
 
 
 def _sav_formats_and_measures(
@@ -591,7 +607,9 @@ def _sav_formats_and_measures(
     formats: dict[str, str] = {}
     measures: dict[str, str] = {}
     for name in header:
-        if name in _SAV_WHOLE or name in _SAV_COUNTS or name in statement_vars:
+        if name in _SAV_WIDE_CODES:
+            formats[name] = "F8.0"
+        elif name in _SAV_WHOLE or name in _SAV_COUNTS or name in statement_vars:
             formats[name] = "F4.0" if name in _SAV_COUNTS or name == "seat" else "F2.0"
         elif name.startswith("score_"):
             formats[name] = "F4.2"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from notes.models import Note, Observation
+    from sessions.models import Workshop
 
 POINT_MAX_LENGTH = 2000
 TEXT_MAX_LENGTH = 10000
@@ -202,6 +203,9 @@ class ProfilePoint(models.Model):
 
 class Programme(models.Model):
     """Sessions analysed together (the five cities of the hand-out)."""
+
+    # Set by profiles.selectors.programme_list: the sessions it shows.
+    shown_workshops: list["Workshop"]
 
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)

@@ -36,6 +36,7 @@ from profiles.models import (
 )
 from profiles.services import SECTION_KINDS
 from sessions.models import Role, Workshop
+from sessions.selectors import workshops_for_team
 from survey.selectors import (
     compared_series,
     instrument_structure,
@@ -367,10 +368,27 @@ def point_get(*, workshop: Workshop, pk: int) -> ProfilePoint:
 
 def programme_list(*, user: AnyUser) -> list[Programme]:
     """The programmes of the user's teams (of no team for someone in no team; every one for
-    a superuser)."""
+    a superuser), each with `shown_workshops`: the sessions it shows (programme_sessions)."""
     programmes = Programme.objects.prefetch_related("workshops").order_by("-created_at", "-pk")
     query = team_filter(user=user, need=Permission.READ)
-    return list(programmes if query is None else programmes.filter(query))
+    found = list(programmes if query is None else programmes.filter(query))
+    held = {w.pk for p in found for w in p.workshops.all()}
+    shown: dict[int | None, set[int]] = {}
+    for team_id in {p.team_id for p in found}:
+        among = Workshop.objects.filter(pk__in=held)
+        shown[team_id] = set(
+            workshops_for_team(team_id=team_id, among=among).values_list("pk", flat=True)
+        )
+    for p in found:
+        p.shown_workshops = [w for w in p.workshops.all() if w.pk in shown[p.team_id]]
+    return found
+
+
+def programme_sessions(*, programme: Programme) -> QuerySet[Workshop]:
+    """The sessions the programme shows: those it holds that its team reads (its own and
+    those shared with it). One another team stopped sharing is kept, unseen on its pages,
+    files and forms, and shows again when shared again."""
+    return workshops_for_team(team_id=programme.team_id, among=programme.workshops.all())
 
 
 def programme_get(*, pk: int) -> Programme:
@@ -403,6 +421,10 @@ def programme_team(*, user: AnyUser, workshops: list[Workshop]) -> Team | None:
     no team). A 403 for someone whose role allows no programme (none does so far)."""
     roles = team_roles(user=user)
     if not roles:
+        # A superuser in no team: the team of its first session (a programme shows only the
+        # sessions its team reads).
+        if is_superuser(user) and workshops:
+            return workshops[0].team
         return None
     allowed = teams_granting(roles=roles, need=Permission.ANALYSE)
     if not allowed:
@@ -418,7 +440,9 @@ def programme_workshops(*, programme: Programme) -> list[Workshop]:
     city), the order of the publication's chapters and charts."""
     return [
         s.workshop
-        for s in compared_series(workshops=programme.workshops.select_related("instrument"))
+        for s in compared_series(
+            workshops=programme_sessions(programme=programme).select_related("instrument")
+        )
     ]
 
 
@@ -518,11 +542,14 @@ class AudienceGroup:
 
 
 def recommendations_by_audience(*, programme: Programme) -> list[AudienceGroup]:
+    """The programme's recommendations per audience, each with its themes and the cities it
+    names: those the programme shows (programme_sessions)."""
+    cities = workshops_for_team(team_id=programme.team_id).order_by("date", "city")
     recommendations = list(
         Recommendation.objects.filter(programme=programme)
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("order", "pk")),
-            Prefetch("workshops", queryset=Workshop.objects.order_by("date", "city")),
+            Prefetch("workshops", queryset=cities),
         )
         .order_by("order", "pk")
     )

@@ -38,7 +38,7 @@ from profiles.models import (
     ThemeTag,
 )
 from sessions.models import Workshop
-from sessions.selectors import session_element
+from sessions.selectors import session_element, workshops_for_team
 
 # Which notes a point of each section may be drawn from: any. In the hand-out "eens" and
 # "verschil" say whether the table agreed or differed, which is neither good nor bad (a table
@@ -316,6 +316,40 @@ def _workshops(
     return workshops
 
 
+def _shown(programme: Programme) -> QuerySet[Workshop]:
+    """The sessions the programme holds that its team reads (profiles.selectors:
+    programme_sessions): the only ones its forms may name or change."""
+    return workshops_for_team(team_id=programme.team_id, among=programme.workshops.all())
+
+
+def _within_team_reach(workshops: list[Workshop], team: Team | None) -> None:
+    """Refuse sessions the programme's team does not read: a programme shows only its team's
+    sessions and those shared with it, to whoever reads it. The user may read them (they
+    chose them), so the message names them."""
+    reach = set(
+        workshops_for_team(
+            team_id=team.pk if team is not None else None,
+            among=Workshop.objects.filter(pk__in=[w.pk for w in workshops]),
+        ).values_list("pk", flat=True)
+    )
+    outside = [w for w in workshops if w.pk not in reach]
+    if not outside:
+        return
+    cities = ", ".join(f"{w.city} ({w.code})" for w in outside)
+    if team is None:
+        raise Rejected(
+            _("A programme of no team holds only sessions of no team: %(cities)s cannot be in it.")
+            % {"cities": cities}
+        )
+    raise Rejected(
+        _(
+            "A programme of %(team)s holds only that team's sessions and those shared with it: "
+            "%(cities)s cannot be in it. Share the session with %(team)s first."
+        )
+        % {"team": team.name, "cities": cities}
+    )
+
+
 def programme_create(
     *,
     name: str,
@@ -332,6 +366,7 @@ def programme_create(
     name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
     description = clean_text(description, max_length=TEXT_MAX_LENGTH)
     workshops = _workshops(workshop_ids, within)
+    _within_team_reach(workshops, team)
     with transaction.atomic():
         programme = Programme.objects.create(
             name=name, description=description, created_by=created_by, team=team
@@ -435,7 +470,7 @@ def programme_texts_update(
         raise Rejected(_("Unknown text of the publication."))
     cleaned = {f: clean_text(t, max_length=TEXT_MAX_LENGTH) for f, t in texts.items()}
     keys = set(
-        Element.objects.filter(instrument__workshops__in=programme.workshops.all()).values_list(
+        Element.objects.filter(instrument__workshops__in=_shown(programme)).values_list(
             "key", flat=True
         )
     ) | set(handout.ELEMENT_DEFINITIONS)
@@ -465,7 +500,10 @@ def programme_update(
     reflective_questions: str | None = None,
     within: QuerySet[Workshop] | None = None,
 ) -> Programme:
-    """Name, description, sessions and (unless None) the reflective questions."""
+    """Name, description, sessions and (unless None) the reflective questions. The sessions
+    are those it shows (`within`: among those the user reads, and always among those the
+    programme's team reads); one it holds unseen (no longer shared with the team) is kept
+    as it is, to show again when it is shared again."""
     programme.name = clean_text(name, max_length=NAME_MAX_LENGTH, required=True)
     programme.description = clean_text(description, max_length=TEXT_MAX_LENGTH)
     fields = ["name", "description"]
@@ -474,14 +512,16 @@ def programme_update(
             reflective_questions, max_length=TEXT_MAX_LENGTH
         )
         fields.append("reflective_questions")
-    if within is not None:  # the sessions it holds stay choosable
-        within = Workshop.objects.filter(
-            Q(pk__in=within.values("pk")) | Q(pk__in=programme.workshops.values("pk"))
-        )
-    workshops = _workshops(workshop_ids, within)
+    shown = _shown(programme)
+    if within is not None:  # the sessions it shows stay choosable
+        within = Workshop.objects.filter(Q(pk__in=within.values("pk")) | Q(pk__in=shown))
+    workshops = _workshops(
+        workshop_ids, workshops_for_team(team_id=programme.team_id, among=within)
+    )
     with transaction.atomic():
         programme.save(update_fields=fields)
-        programme.workshops.set(workshops)
+        unseen = list(programme.workshops.exclude(pk__in=shown.values("pk")))
+        programme.workshops.set([*workshops, *unseen])
     return programme
 
 
@@ -583,17 +623,16 @@ def theme_tags_set(
     theme_ids = set(programme.themes.values_list("pk", flat=True))
     if any(t not in theme_ids for t, _n in wanted | wanted_observations):
         raise Rejected(_("One of the chosen themes is not a theme of this programme."))
+    shown = _shown(programme)
     allowed = set(
-        Note.objects.filter(pk__in=note_ids, workshop__in=programme.workshops.all()).values_list(
-            "pk", flat=True
-        )
+        Note.objects.filter(pk__in=note_ids, workshop__in=shown).values_list("pk", flat=True)
     )
     if allowed != note_ids:
         raise Rejected(_("One of the notes is not a note of this programme's sessions."))
     allowed_observations = set(
-        Observation.objects.filter(
-            pk__in=observation_ids, workshop__in=programme.workshops.all()
-        ).values_list("pk", flat=True)
+        Observation.objects.filter(pk__in=observation_ids, workshop__in=shown).values_list(
+            "pk", flat=True
+        )
     )
     if allowed_observations != observation_ids:
         raise Rejected(
@@ -636,7 +675,7 @@ def _recommendation_links(
     theme_ids = set(_ids(theme_ids))
     workshop_ids = set(_ids(workshop_ids))
     themes = list(programme.themes.filter(pk__in=theme_ids))
-    workshops = list(programme.workshops.filter(pk__in=workshop_ids))
+    workshops = list(_shown(programme).filter(pk__in=workshop_ids))
     if len(themes) != len(theme_ids):
         raise Rejected(_("One of the chosen themes is not a theme of this programme."))
     if len(workshops) != len(workshop_ids):
@@ -690,7 +729,10 @@ def recommendation_update(
             recommendation.order = 0 if top is None else top + 1
         recommendation.save(update_fields=["audience", "text", "order"])
         recommendation.themes.set(themes)
-        recommendation.workshops.set(workshops)
+        # A city it names that the programme no longer shows stays named, unseen (as the
+        # programme keeps the session), to show again when the session is shared again.
+        unseen = recommendation.workshops.exclude(pk__in=_shown(recommendation.programme))
+        recommendation.workshops.set([*workshops, *unseen])
     return recommendation
 
 

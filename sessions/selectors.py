@@ -27,6 +27,7 @@ from accounts.access import (
     is_superuser,
     permissions_in,
     team_filter,
+    team_reach,
     team_roles,
     teams_granting,
 )
@@ -524,6 +525,19 @@ def workshops_for_user(*, user: object, need: Permission = Permission.READ) -> Q
     return workshops.filter(pk__in=ids)
 
 
+def workshops_for_team(
+    *, team_id: int | None, among: QuerySet[Workshop] | None = None
+) -> QuerySet[Workshop]:
+    """The sessions (of `among`, default all) that the team `team_id` reads as a team: its
+    own and those shared with it read-only; for no team, those of no team (accounts.access:
+    team_reach). What a programme of the team holds as far as anyone reading it can tell: a
+    session another team stopped sharing is kept in the programme, unseen, and shows again
+    when it is shared again."""
+    reach = team_reach(team_id=team_id, shared_field="shared_with")
+    ids = Workshop.objects.filter(reach).values("pk")
+    return (Workshop.objects.all() if among is None else among).filter(pk__in=ids)
+
+
 def projector_key_ok(*, workshop: Workshop, key: str | None) -> bool:
     # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
     return bool(key) and secrets.compare_digest(
@@ -568,18 +582,55 @@ def session_programmes(*, user: object, workshop: Workshop) -> QuerySet[Any]:
     with may hold it in a programme of theirs, which is none of the session's team's
     business)."""
     programmes = workshop.programmes.all()
+    # Only the programmes whose team still reads the session: one of a team it is no longer
+    # shared with keeps it unseen (workshops_for_team), so it does not name it either.
+    if workshop.team_id is not None:
+        shared = list(workshop.shared_with.values_list("pk", flat=True))
+        programmes = programmes.filter(team_id__in=[workshop.team_id, *shared])
+    else:
+        programmes = programmes.filter(team__isnull=True)
     query = team_filter(user=user, need=Permission.READ)  # type: ignore[arg-type]
     return programmes if query is None else programmes.filter(query)
 
 
-def share_teams(*, workshop: Workshop) -> tuple[list[Team], list[Team]]:
-    """The teams the session can be shared with (every other team) and those it is shared
-    with now."""
+@dataclass(frozen=True)
+class ShareTeams:
+    """What the console's share form shows: the teams the organiser knows, to pick from (not
+    those it is shared with already), those it is shared with now, and the code of the
+    session's own team (what another team types to share a session with it)."""
+
+    known: list[Team]
+    shared: list[Team]
+    own_code: str
+
+
+def share_teams(*, workshop: Workshop, user: object) -> ShareTeams:
+    """The teams the share form lists: never every team on the server (their names are
+    none of the organiser's business), only those the organiser knows already: their own
+    other teams, and the teams the session's team shares sessions with or is shared
+    sessions by (a superuser: every team). Any other team is shared with by typing its code
+    (Team.slug), which its members tell them (workshop_share)."""
     shared = list(workshop.shared_with.order_by("name", "pk"))
-    others = Team.objects.exclude(pk__in=[t.pk for t in shared])
-    if workshop.team_id is not None:
-        others = others.exclude(pk=workshop.team_id)
-    return list(others.order_by("name", "pk")), shared
+    if workshop.team_id is None:  # a session of no team cannot be shared
+        return ShareTeams(known=[], shared=shared, own_code="")
+    if is_superuser(user):  # type: ignore[arg-type]
+        known = Team.objects.all()
+    else:
+        mine = team_roles(user=user)  # type: ignore[arg-type]
+        known = Team.objects.filter(
+            Q(pk__in=list(mine))
+            | Q(
+                pk__in=Workshop.shared_with.through.objects.filter(
+                    workshop__team_id=workshop.team_id
+                ).values("team_id")
+            )
+            | Q(pk__in=Workshop.objects.filter(shared_with=workshop.team_id).values("team_id"))
+        )
+    known = known.exclude(pk__in=[workshop.team_id, *(t.pk for t in shared)])
+    own_code = Team.objects.filter(pk=workshop.team_id).values_list("slug", flat=True).first()
+    return ShareTeams(
+        known=list(known.order_by("name", "pk")), shared=shared, own_code=own_code or ""
+    )
 
 
 def table_counts(*, workshop: Workshop) -> list[Table]:

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AuditAction, ConsentText, Team
+from accounts.models import TEAM_NAME_MAX_LENGTH, AuditAction, ConsentText, Team
 from accounts.services import audit_record, consent_text_store
 from core.errors import Rejected
 from core.inputs import clean_text
@@ -514,23 +514,38 @@ def workshop_set_archived(*, workshop: Workshop, archived: bool) -> None:
 def workshop_share(*, workshop: Workshop, team_slug: str, shared: bool) -> Team:
     """Share the session read-only with another team (`shared`), or stop sharing it. The
     other team's members then read and export it, compare it with theirs and hold it in
-    their programmes; they change nothing. Stopping takes it out of their programmes too.
+    their programmes; they change nothing. Once stopped, nothing of theirs names it any more
+    (their programmes, recommendations and tags keep it unseen: profiles'
+    programme_sessions, through workshops_for_team), and sharing it again shows it again.
     Sharing twice, or stopping what was not shared, changes nothing."""
-    team = Team.objects.filter(slug=str(team_slug)[:200].replace("\x00", "")).first()
+    code = str(team_slug).strip().lower()
+    if shared and workshop.team_id is None:
+        raise Rejected(_("A session of no team cannot be shared: it has no team to share it."))
+    if not code:
+        raise Rejected(_("Choose a team from the list, or type another team's code."))
+    # Only a code a team can have is looked up (PostgreSQL refuses a NUL byte in a query);
+    # any other is as unknown as a code of no team.
+    team = None
+    if len(code) <= TEAM_NAME_MAX_LENGTH and "\x00" not in code:
+        team = Team.objects.filter(slug=code).first()
+    if not shared and (team is None or not workshop.shared_with.filter(pk=team.pk).exists()):
+        # One message whether the team exists or not: stopping tells nobody a team's name.
+        raise Rejected(_("This session is not shared with that team."))
     if team is None:
-        raise Rejected(_("Choose a team from the list."))
+        # The same message for a code of no team and a mistyped one: the form never tells
+        # which teams exist.
+        raise Rejected(
+            _(
+                "No team has this code. Ask the other team for it: their organisers find "
+                "their team's code under “Share read-only” on their sessions' pages."
+            )
+        )
     if team.pk == workshop.team_id:
         raise Rejected(_("The session already belongs to this team."))
-    with transaction.atomic():
-        if shared:
-            workshop.shared_with.add(team)
-        else:
-            workshop.shared_with.remove(team)
-            # The other team's programmes let go of it too (profiles is an app above this
-            # one: its relation is used by name, not imported).
-            workshop.programmes.through.objects.filter(
-                workshop_id=workshop.pk, programme__team=team
-            ).delete()
+    if shared:
+        workshop.shared_with.add(team)
+    else:
+        workshop.shared_with.remove(team)
     return team
 
 

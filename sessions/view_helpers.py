@@ -41,23 +41,33 @@ def outcome(action: Callable[[], T]) -> T | Refused:
         return Refused(str(refused))
 
 
+# A message with this tag is shown beside the form it is about (the page's part the view
+# redirects to: templates/console/_share.html), not at the top of the page (base.html), where
+# a page that opens further down would leave it out of view.
+IN_PLACE = "in-place"
+
+
 def attempt(
     request: HttpRequest,
     action: Callable[[], T],
     *,
     success: str | Callable[[T], str] | None,
+    in_place: str = "",
 ) -> T | None:
     """Run `action` (a service call, which returns something); a refusal becomes an error
     message, anything else a success message (`success`, or made from the result; none for
-    None: the page shows the change itself).
+    None: the page shows the change itself). With `in_place` (a name for the form), the
+    message is shown beside that form (IN_PLACE).
 
     Returns the action's result, or None when it was refused."""
+    tags = f"{IN_PLACE} {in_place}" if in_place else ""
     result = outcome(action)
     if isinstance(result, Refused):
-        messages.error(request, result.message)
+        messages.error(request, result.message, extra_tags=tags)
         return None
     if success is not None:
-        messages.success(request, success if isinstance(success, str) else success(result))
+        text = success if isinstance(success, str) else success(result)
+        messages.success(request, text, extra_tags=tags)
     return result
 
 

@@ -560,8 +560,8 @@ def test_csv_download_starts_with_a_bom_and_matches_the_answers(organiser, fille
     assert rows[0][:5] == ["session", "city", "date", "instrument_version", "participant"]
     assert len(rows) - 1 == Answer.objects.filter(participant__workshop=filled).count()
     sheet = table(export(organiser, filled)["antwoorden"])[1]
-    score = rows[0].index("score")
-    assert [(r[4], r[10], r[score]) for r in rows[1:]] == [
+    score, statement = rows[0].index("score"), rows[0].index("statement")
+    assert [(r[4], r[statement], r[score]) for r in rows[1:]] == [
         (s[0], s[2], "" if s[5] == "weet ik niet" else str(s[5])) for s in sheet
     ]
     assert {r[score] for r in rows[1:]} == {"1", "2", "3", "4", "5", ""}

@@ -35,6 +35,8 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from lxml import etree
 
+from accounts.models import ConsentText
+from accounts.selectors import CONSENT_FIELDS, consent_digest
 from instrument.models import Element, Statement
 from notes.services import extra_seat_create, note_create, observation_create
 from profiles.models import Programme
@@ -55,6 +57,9 @@ CODE = "GOLD2026"
 # Every time stored for the session, and the clock of the export requests.
 START = datetime.datetime(2026, 11, 26, 13, 0, tzinfo=datetime.UTC)
 NOW = datetime.datetime(2026, 11, 26, 17, 30, tzinfo=datetime.UTC)
+# The version of the consent text the phones agreed to: a text's version is its row's number,
+# fixed here (PostgreSQL's sequences never repeat one).
+CONSENT_VERSION = 2026
 
 # golden file -> (URL of the download, its query string, the browser's language)
 EXPORTS = {
@@ -122,6 +127,20 @@ def fixed_session(instrument) -> tuple[Workshop, Programme]:
             score = None if (i + k) % 7 == 0 else 1 + (i * 3 + k) % 5
             answer_save(participant=person, statement_id=statement.pk, score=score)
     answer_save(participant=people[0], statement_id=statements[1].pk, score=5)  # changed
+    # The phones agreed to one text; the last one joined before the app asked (no version).
+    consent_fields = {
+        "purpose_nl": "Voor het onderzoek naar het ecosysteem van Zwolle.",
+        "audience_nl": "Alleen de onderzoekers van Scentiss.",
+        "retention_nl": "Tot het onderzoek af is, hooguit twee jaar.",
+    }
+    text = ConsentText.objects.create(
+        pk=CONSENT_VERSION,
+        digest=consent_digest(consent_text_fields(consent_fields)),
+        **consent_text_fields(consent_fields),
+    )
+    Participant.objects.filter(pk__in=[p.pk for p in people[:-1]]).update(
+        consent=text, consented_at=START
+    )
     paper_form_save(
         workshop=workshop,
         scores={s.pk: 1 + k % 5 for k, s in enumerate(statements)},
@@ -212,6 +231,11 @@ def fixed_session(instrument) -> tuple[Workshop, Programme]:
     Participant.objects.filter(workshop=workshop).update(joined_at=START)
     workshop.refresh_from_db()
     return workshop, programme
+
+
+def consent_text_fields(fields: dict[str, str]) -> dict[str, str]:
+    """Every field of a consent text, empty where `fields` has none (as the app stores it)."""
+    return {name: fields.get(name, "") for name in CONSENT_FIELDS}
 
 
 def _stored_models() -> list[type[models.Model]]:

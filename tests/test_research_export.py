@@ -14,6 +14,7 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
+from accounts.services import consent_builtin, consent_text_store
 from instrument.models import Statement
 from sessions.models import Participant, Source
 from survey.models import Answer
@@ -315,3 +316,84 @@ def test_the_export_page_offers_the_spreadsheet_csv_beside_the_r_and_spss_files(
     assert "Voor een spreadsheet: CSV voor Excel" in page and "Voor R, SPSS en Stata" in page
     excel, r_and_spss = f'"/s/{filled.code}/excel/answers.csv"', f'"/s/{filled.code}/answers.csv"'
     assert page.index("export.xlsx") < page.index(excel) < page.index(r_and_spss)
+
+
+# --- the consent text's version -----------------------------------------------------------------
+
+
+def test_every_research_file_carries_each_participants_consent_version(organiser, filled):
+    """The workbook had the version of the consent text each phone agreed to; the R/SPSS CSVs,
+    the spreadsheet CSVs and the .sav files did not. Two phones agreed to another text than
+    the others; the paper form agreed on paper (empty)."""
+    builtin = consent_builtin()
+    own = consent_text_store(
+        fields={
+            "purpose_nl": "Voor het onderzoek in Zwolle.",
+            "audience_nl": "Alleen de onderzoekers.",
+            "retention_nl": "Een jaar.",
+        }
+    )
+    assert own.version != builtin.version
+    people = list(Participant.objects.filter(workshop=filled).order_by("pk"))
+    for i, p in enumerate(people):
+        if p.source == Source.PHONE:
+            Participant.objects.filter(pk=p.pk).update(consent=own if i < 2 else builtin)
+    expected = {p.seat_label: p.consent_id for p in Participant.objects.filter(workshop=filled)}
+    assert set(expected.values()) == {own.version, builtin.version, None}
+
+    long = read_csv(organiser.get(f"/s/{filled.code}/answers.csv"))
+    wide = read_csv(organiser.get(f"/s/{filled.code}/wide.csv"))
+    assert len(long) > 100 and len(wide) == len(expected)
+    for row in long + wide:
+        assert number(row["consent_version"], int) == expected[row["participant"]], row
+    # In the files' order: after the source, with the rest of who answered.
+    assert list(wide[0])[8:11] == ["source", "consent_version", "n_answered"]
+    assert list(long[0])[8:11] == ["source", "consent_version", "element"]
+
+    # Dutch Excel reads it as a number in the same column.
+    for kind in ("answers", "wide"):
+        header, *rows = as_excel_reads(organiser.get(f"/s/{filled.code}/excel/{kind}.csv"), "nl")
+        column, who = header.index("consent_version"), header.index("participant")
+        for row in rows:
+            version = expected[row[who]]
+            assert row[column] == (None if version is None else float(version)), kind
+    # As the workbook's participants sheet has it.
+    workbook = load_workbook(io.BytesIO(organiser.get(f"/s/{filled.code}/export.xlsx").content))
+    sheet = list(workbook["deelnemers"].iter_rows(values_only=True))
+    column = sheet[0].index("versie toestemmingstekst")
+    assert {r[0]: r[column] for r in sheet[1:]} == expected
+
+    # The .sav files: the same numbers, labelled, shown whole and nominal.
+    for kind, rows in (("long", long), ("wide", wide)):
+        response = organiser.get(f"/s/{filled.code}/{kind}.sav")
+        with tempfile.NamedTemporaryFile(suffix=".sav") as f:
+            f.write(response.content)
+            f.flush()
+            frame, meta = pyreadstat.read_sav(f.name)
+        assert meta.column_names_to_labels["consent_version"].startswith(
+            "versie van de toestemmingstekst waarmee"
+        )
+        assert meta.original_variable_types["consent_version"] == "F8.0"
+        assert meta.variable_measure["consent_version"] == "nominal"
+        read = [None if v != v else int(v) for v in frame["consent_version"]]
+        assert read == [expected[r["participant"]] for r in rows], kind
+
+    # The codebook says what it is, in both files, and what an empty cell means.
+    codebook = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
+    entries = [r for r in codebook if r["variabele"] == "consent_version"]
+    assert [r["bestand"][:4] for r in entries] == ["lang", "bree"]
+    for entry in entries:
+        assert entry["betekenis"].startswith("versie van de toestemmingstekst waarmee")
+        assert entry["type"] == "geheel getal"
+        assert "leeg = niet op de telefoon gevraagd (papieren" in entry["waarden en labels"]
+    organiser.cookies["django_language"] = "en"
+    english = read_csv(organiser.get(f"/s/{filled.code}/codebook.csv"))
+    entry = next(r for r in english if r["variable"] == "consent_version")
+    assert entry["meaning"].startswith("version of the consent text the participant")
+    assert "empty = not asked on a phone (paper" in entry["values and labels"]
+
+    # The programme-wide long file stacks the same column.
+    stacked = read_csv(organiser.get(f"/organiser/sessions/answers.csv?codes={filled.code}"))
+    assert [number(r["consent_version"], int) for r in stacked] == [
+        number(r["consent_version"], int) for r in long
+    ]

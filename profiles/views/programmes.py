@@ -16,17 +16,18 @@ from accounts.access import Permission
 from core.inputs import parse_id_list
 from profiles.docx import programme_docx
 from profiles.forms import ProgrammeForm, RecommendationForm, ThemeForm
-from profiles.models import Audience
+from profiles.models import Audience, Programme
 from profiles.selectors import (
     programme_for_user,
     programme_list,
     programme_overview,
+    programme_sessions,
     programme_team,
 )
 from profiles.services import programme_create, programme_delete, programme_update
 from profiles.views.common import attachment
 from sessions.models import Workshop
-from sessions.selectors import workshops_for_user
+from sessions.selectors import workshops_for_team, workshops_for_user
 from sessions.view_helpers import attempt_form, edit_form
 
 
@@ -47,10 +48,15 @@ def programme_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _offered_sessions(request: HttpRequest, chosen: set[int]) -> list[Workshop]:
+def _offered_sessions(
+    request: HttpRequest, chosen: set[int], programme: Programme | None = None
+) -> list[Workshop]:
     """The sessions a programme can hold: those the user may read (their teams' and those
-    shared with them), not the archived ones unless already chosen."""
+    shared with them), not the archived ones unless already chosen; for an existing
+    programme, only those its team reads too (programme_sessions)."""
     readable = workshops_for_user(user=request.user)
+    if programme is not None:
+        readable = workshops_for_team(team_id=programme.team_id, among=readable)
     return list(
         readable.filter(Q(archived=False) | Q(pk__in=chosen)).order_by("-date", "city")[:200]
     )
@@ -159,7 +165,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound:
         chosen = set(form.cleaned_data.get("workshops") or [])
     else:
-        chosen = set(programme.workshops.values_list("pk", flat=True))
+        chosen = set(programme_sessions(programme=programme).values_list("pk", flat=True))
     return render(
         request,
         "profiles/programme_edit.html",
@@ -167,7 +173,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "form": form,
             "chosen": chosen,
-            "all_workshops": _offered_sessions(request, chosen),
+            "all_workshops": _offered_sessions(request, chosen, programme),
         },
         status=400 if request.method == "POST" else 200,
     )

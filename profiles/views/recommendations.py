@@ -68,6 +68,7 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
     else:
         themes = set(recommendation.themes.values_list("pk", flat=True))
         cities = set(recommendation.workshops.values_list("pk", flat=True))
+    shown = programme_workshops(programme=programme)
     return render(
         request,
         "profiles/recommendation_edit.html",
@@ -77,9 +78,9 @@ def programme_recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) ->
             "form": form,
             "audiences": Audience.choices,
             "themes": list(programme.themes.order_by("order", "pk")),
-            "workshops": programme_workshops(programme=programme),
+            "workshops": shown,
             "chosen_themes": themes,
-            "chosen_workshops": cities,
+            "chosen_workshops": cities & {w.pk for w in shown},
         },
         status=400 if request.method == "POST" else 200,
     )
