@@ -115,8 +115,11 @@ def test_the_phones_pages_load_no_htmx_and_the_organisers_keep_it(make_workshop,
     archived = make_workshop()
     workshop_set_archived(workshop=archived, archived=True)
     pages["join, refused"] = Client().get(f"/j/{archived.code}/")
+    # The error pages a phone may meet: a mistyped code, a form posted twice.
+    pages["not found"] = Client().get("/j/NOSUCH/")
+    pages["not allowed"] = Client().put(f"/j/{workshop.code}/")
     for name, response in pages.items():
-        assert response.status_code == 200, name
+        assert response.status_code == {"not found": 404, "not allowed": 405}.get(name, 200), name
         html = response.content.decode()
         assert "htmx" not in html.replace('hx-headers="', ""), name
         assert "hx-get" not in html and "hx-post" not in html and "hx-swap" not in html, name
@@ -217,8 +220,8 @@ def without_htmx(page: Page, name: str) -> None:
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_every_phone_page_works_without_htmx(browser, server, lang):
     """Join, wait (moved on by the poll alone: the phone's socket is refused), answer, the next
-    element, done, withdraw, privacy, closed, results; a session that ended and one that is
-    archived. Screenshots: test-artifacts/firstload-<page>-<lang>.png."""
+    element, done, withdraw, privacy, closed, results; a session that ended, one that is
+    archived, a mistyped code. Screenshots: test-artifacts/firstload-<page>-<lang>.png."""
     w = WORDS[lang]
     workshop = session(Phase.JOIN)
     context = browser.new_context(**{**PHONE, "locale": w["locale"]})
@@ -289,6 +292,9 @@ def test_every_phone_page_works_without_htmx(browser, server, lang):
     page.goto(f"{server.url}/j/{archived.code}/")
     expect(page.locator("[role=alert]")).to_be_visible()
     shot("join-refused")
+    page.goto(f"{server.url}/j/NOSUCH/")  # a mistyped code
+    expect(page.locator(".error-page")).to_be_visible()
+    shot("not-found")
     context.close()
     assert problems == []
     assert server.errors() == []
