@@ -112,9 +112,10 @@ golden: install-dev messages
 	  $(BIN)/pytest tests/test_golden_exports.py -p no:xdist -q --reuse-db $(PYTEST_ARGS)
 
 # Load benchmark against uvicorn + PostgreSQL + Redis (bench/README.md): short by default,
-# `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/.
+# `make bench BENCH=full` for the 2-minute sustained stage. Results in bench/results/. The
+# phone's first load is measured in Chromium (bench/firstload.py).
 BENCH ?= short
-bench: install-dev
+bench: install-dev browser
 	$(BIN)/python bench/load.py --mode $(BENCH)
 
 lint: install-dev

@@ -1218,7 +1218,7 @@ def measure_first_load(options: Options) -> dict:
         extra_env=dict(options.extra_env),
     )
     try:
-        return asyncio.run(first_load(FIRST_LOAD_PORT, session.code))
+        return first_load(FIRST_LOAD_PORT, session.code)
     finally:
         server.stop()
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import plotly
 from django.contrib.staticfiles.finders import BaseFinder
+from django.contrib.staticfiles.utils import matches_patterns
 from django.core.files.storage import FileSystemStorage
 
 PLOTLY_DIR = Path(plotly.__file__).resolve().parent / "package_data"
@@ -32,4 +33,5 @@ class PlotlyFinder(BaseFinder):
         return [] if find_all else ""
 
     def list(self, ignore_patterns: Any):
-        yield PLOTLY_FILE, self.storage
+        if not matches_patterns(PLOTLY_FILE, ignore_patterns or ()):  # collectstatic --ignore
+            yield PLOTLY_FILE, self.storage

@@ -4,9 +4,31 @@
 // one if the socket is open; the replies and the socket's opening and closing are told as DOM
 // events ("scentiss:phone-message", "scentiss:phone-open", "scentiss:phone-close").
 // Reconnects back off to at most 3 s.
+// The waiting page also asks the server every five seconds whether the survey has opened
+// (data-status-url), for a phone whose socket a venue's network holds back: the answer is 204
+// while it waits, or names the page to go to (the HX-Redirect header).
 (function () {
   "use strict";
   var body = document.body;
+  var POLL = 5000;
+
+  var waiting = document.querySelector("[data-status-url]");
+  function poll() {
+    setTimeout(function () {
+      fetch(waiting.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+        var to = res.headers.get("HX-Redirect") || "";
+        // A path on this site only.
+        if (to.charAt(0) === "/" && to.charAt(1) !== "/" && to.charAt(1) !== "\\") {
+          window.scentissFollowing = true;
+          location.assign(to);
+          return;
+        }
+        poll();
+      }, poll);
+    }, POLL);
+  }
+  if (waiting) poll();
+
   var path = body.dataset.followWs;
   if (!path) return;
   var phase = body.dataset.phase;

@@ -3,10 +3,14 @@
 // globals passed in, a localStorage, a WebSocket class and a fetch the test drives by hand.
 // The scripts themselves are not changed for this: they stay plain <script> files.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { compileFunction } from "node:vm";
 
-const JS = new URL("../../static/js/", import.meta.url);
+// The scripts as written (static/js/), or another folder of the same scripts: SCENTISS_JS names
+// the collected, minified copies (tests/test_first_load.py runs these tests on them too).
+const JS = process.env.SCENTISS_JS
+  ? pathToFileURL(process.env.SCENTISS_JS.replace(/\/?$/, "/"))
+  : new URL("../../static/js/", import.meta.url);
 
 // Runs static/js/<name> once, as a <script> would, with env's entries (window, document,
 // localStorage, WebSocket, location, fetch, ...) as its globals; anything env does not name
