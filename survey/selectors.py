@@ -78,6 +78,10 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # the element tallies leave them out, and their answers are taken back off the item tallies
 # (which answer_save keeps per session, for everyone), so excluding and undoing change no
 # tally and race with no tap.
+# A projector on "one table against the room" (ProjectorMode.TABLE) gets that table from the
+# same two statements: its id, focus and respondents from the first, the element means of its
+# participants (kind 2) and of the rest of the room (kind 3) from the second, which carries
+# the table's id in the place of n. Other sessions' rows join no table and add nothing.
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
@@ -89,8 +93,17 @@ SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.resu
        (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
         JOIN {participant} p ON p.id = t.participant_id
         WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL),
-       w.aggregates
-FROM {workshop} w WHERE w.id IN ({ids})
+       w.aggregates,
+       tb.id, tb.focus,
+       CASE WHEN tb.id IS NULL THEN 0 ELSE
+       (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
+        JOIN {participant} p ON p.id = t.participant_id
+        WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL
+        AND p.table_id = tb.id) END
+FROM {workshop} w
+LEFT JOIN {table} tb ON w.projector_mode = 'table' AND tb.workshop_id = w.id
+     AND tb.number = w.projector_table
+WHERE w.id IN ({ids})
 """
 _SNAPSHOT_TALLIES = """
 SELECT workshop_id, 0, statement_id, score, n, CAST(0 AS DOUBLE PRECISION)
@@ -107,6 +120,16 @@ SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
 FROM {element_tally} t JOIN {participant} p ON p.id = t.participant_id
 WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
 GROUP BY t.workshop_id, t.element_id
+UNION ALL
+SELECT w.id, CASE WHEN p.table_id = tb.id THEN 2 ELSE 3 END, t.element_id, COUNT(*), tb.id,
+       SUM(CAST(t.total AS DOUBLE PRECISION) / t.scored)
+FROM {workshop} w
+JOIN {table} tb ON tb.workshop_id = w.id AND tb.number = w.projector_table
+JOIN {element_tally} t ON t.workshop_id = w.id
+JOIN {participant} p ON p.id = t.participant_id
+WHERE w.id IN ({ids}) AND w.projector_mode = 'table' AND t.scored > 0
+      AND p.exclusion_id IS NULL
+GROUP BY w.id, CASE WHEN p.table_id = tb.id THEN 2 ELSE 3 END, t.element_id, tb.id
 """
 
 
@@ -122,6 +145,7 @@ def _snapshot_statements() -> tuple[str, str]:
         "item_tally": ItemTally._meta.db_table,
         "answer": Answer._meta.db_table,
         "extra_seat": apps.get_model("notes", "ExtraSeat")._meta.db_table,
+        "table": Table._meta.db_table,
         "ids": "{ids}",
     }
     return _SNAPSHOT_SESSIONS.format(**tables), _SNAPSHOT_TALLIES.format(**tables)
@@ -151,19 +175,26 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sessions_sql.format(ids=ids), workshop_ids)
         sessions = cursor.fetchall()
-        cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 3)
+        cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 4)
         tallies = cursor.fetchall()
     items: dict[int, list[Any]] = defaultdict(list)
     elements: dict[int, list[Any]] = defaultdict(list)
+    # (workshop id, table id) -> kind 2 (the table) or 3 (the rest) -> element id -> (n, sum)
+    at_table: dict[tuple[int, int], dict[int, dict[int, tuple[int, float]]]] = defaultdict(
+        lambda: {2: {}, 3: {}}
+    )
     for workshop_id, kind, key, count, n, means in tallies:
         if kind == 0:
             items[workshop_id].append((key, count, n))
-        else:
+        elif kind == 1:
             elements[workshop_id].append((key, count, means))
+        else:
+            at_table[workshop_id, n][kind][key] = (count, means)
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
-         round_ends_at, round_minutes, table, participants, respondents, kept) = row  # fmt: skip
+         round_ends_at, round_minutes, table, participants, respondents, kept,
+         table_id, table_focus, table_respondents) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -176,6 +207,9 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             ),
             respondents=respondents,
         )
+        # Before the kept numbers of an anonymised session replace the room's: the table's
+        # rest is read from the same participants as the table.
+        rest_respondents = respondents - table_respondents
         if kept is not None:  # anonymised: the numbers kept when its participants were removed
             kept = json.loads(kept) if isinstance(kept, str) else kept
             results = {"respondents": kept["respondents"], "elements": kept["elements"]}
@@ -183,9 +217,17 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
         focus = specs[min(element, len(specs)) - 1].key if specs else None
         projector: dict[str, Any] = {"mode": mode, "element": focus}
         if mode == ProjectorMode.TABLE and table is not None:
-            # Only in this mode: one more query for a session whose projector shows a table.
-            projector["table"] = projector_table(
-                workshop_id=workshop_id, instrument_id=instrument_id, number=table
+            projector["table"] = (
+                None
+                if table_id is None
+                else _projector_table(
+                    specs,
+                    index_of,
+                    at_table[workshop_id, table_id],
+                    number=table,
+                    focus=table_focus,
+                    respondents=(table_respondents, rest_respondents),
+                )
             )
         snapshots[workshop_id] = {
             "session": code,
@@ -201,6 +243,46 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
             "elements": results["elements"],
         }
     return snapshots
+
+
+def _projector_table(
+    specs: tuple[ElementSpec, ...],
+    index_of: dict[int, int],
+    means: dict[int, dict[int, tuple[int, float]]],
+    *,
+    number: int,
+    focus: str,
+    respondents: tuple[int, int],
+) -> dict[str, Any]:
+    """The projector's "one table against the room": the table's element scores beside those
+    of the rest of the room (focus_comparison's rule: each participant's own mean, averaged),
+    from the snapshot's rows (`means`: kind 2, the table, and 3, the rest; element id -> the
+    number of participants with a 1-5 answer there and the sum of their own means; `index_of`:
+    element id -> its place in `specs`)."""
+    by_index = [
+        {index_of[eid]: n_sum for eid, n_sum in means[kind].items() if eid in index_of}
+        for kind in (2, 3)
+    ]
+    elements = []
+    for index, spec in enumerate(specs):
+        (n, total), (rest_n, rest_total) = (kind.get(index, (0, 0.0)) for kind in by_index)
+        mine = total / n if n else None
+        rest = rest_total / rest_n if rest_n else None
+        elements.append(
+            {
+                "key": spec.key,
+                "table": mine,
+                "rest": rest,
+                "diff": None if mine is None or rest is None else mine - rest,
+            }
+        )
+    return {
+        "number": number,
+        "focus": focus,
+        "respondents": respondents[0],
+        "rest_respondents": respondents[1],
+        "elements": elements,
+    }
 
 
 def _epoch_ms(value: datetime.datetime | str | None) -> int | None:
@@ -556,26 +638,6 @@ def _against_rest(
                 else f["score"] - r["score"],
             }
             for f, r in zip(mine["elements"], rest["elements"], strict=True)
-        ],
-    }
-
-
-def projector_table(*, workshop_id: int, instrument_id: int, number: int) -> dict[str, Any] | None:
-    """The projector's "one table against the room": the table's element scores beside those
-    of the rest of the room (focus_comparison's rule), as JSON for the snapshot; None when the
-    session has no such table."""
-    table = Table.objects.filter(workshop_id=workshop_id, number=number).first()
-    if table is None:
-        return None
-    one = _against_rest(table, instrument_id, _table_rows(workshop_id), {})
-    return {
-        "number": table.number,
-        "focus": table.focus,
-        "respondents": one["respondents"],
-        "rest_respondents": one["rest_respondents"],
-        "elements": [
-            {"key": r["key"], "table": r["focus"], "rest": r["rest"], "diff": r["diff"]}
-            for r in one["rows"]
         ],
     }
 

@@ -11,13 +11,16 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sessions.services import participant_join
+from sessions.models import Table, Workshop
+from sessions.services import participant_join, participant_withdraw, workshop_update_state
 from survey.aggregation import aggregate
 from survey.models import Answer, ElementTally, ItemTally
 from survey.selectors import (
+    focus_comparison,
     instrument_specs,
     instrument_statement_elements,
     results_snapshot,
+    results_snapshots,
     session_dashboard,
 )
 from survey.services import _answer_save_orm, answer_save, tallies_rebuild
@@ -166,6 +169,55 @@ def test_a_snapshot_reads_a_fixed_number_of_queries(make_workshop, django_assert
     results_snapshot(workshop_id=workshop.pk)  # the instrument's specs, once per process
     with django_assert_num_queries(2):
         results_snapshot(workshop_id=workshop.pk)
+
+
+@pytest.mark.both_databases
+@pytest.mark.django_db
+def test_a_projector_on_one_table_costs_no_query_more_per_snapshot(
+    make_workshop, django_assert_num_queries
+):
+    """The projector's "one table against the room" comes from the snapshot's own two
+    statements (each broadcast is one snapshot), whichever table and however many sessions,
+    with the numbers of the comparison page's focus tables (focus_comparison)."""
+    workshop, other = make_workshop(), make_workshop(city="Deventer")
+    tables = {t.number: t for t in workshop.tables.all()}
+    Table.objects.filter(pk=tables[2].pk).update(focus="Haven")
+    statements = list(instrument_statement_elements(workshop.instrument_id))
+    first, last = statements[0], statements[-1]  # in the first and the last element
+    seats = [(2, [5, 4]), (2, [4, None]), (2, [None, None]), (1, [2, 1]), (None, [3, 3])]
+    for number, scores in seats:
+        participant = participant_join(workshop=workshop, table=tables.get(number), role="")
+        for statement_id, score in zip([first, last], scores, strict=True):
+            answer_save(participant=participant, statement_id=statement_id, score=score)
+    gone = participant_join(workshop=workshop, table=tables[2], role="")
+    answer_save(participant=gone, statement_id=first, score=1)
+    participant_withdraw(participant=gone)  # counts nowhere, neither at the table nor the rest
+    for session in (workshop, other):
+        workshop_update_state(workshop=session, projector_table=2)
+    results_snapshots(workshop_ids=[workshop.pk, other.pk])  # the specs, once per process
+
+    with django_assert_num_queries(2):
+        snapshot = results_snapshot(workshop_id=workshop.pk)
+    with django_assert_num_queries(2):
+        both = results_snapshots(workshop_ids=[workshop.pk, other.pk])
+
+    table = snapshot["projector"]["table"]
+    assert both[workshop.pk]["projector"]["table"] == table
+    (expected,) = focus_comparison(workshop=workshop)
+    assert (table["number"], table["focus"]) == (2, "Haven")
+    assert (table["respondents"], table["rest_respondents"]) == (3, 2)
+    assert (expected["respondents"], expected["rest_respondents"]) == (3, 2)
+    for got, want in zip(table["elements"], expected["rows"], strict=True):
+        assert got["key"] == want["key"]
+        for mine, theirs in (("table", "focus"), ("rest", "rest"), ("diff", "diff")):
+            assert got[mine] == (None if want[theirs] is None else pytest.approx(want[theirs]))
+    kennis_row = table["elements"][0]
+    assert (kennis_row["table"], kennis_row["rest"]) == (pytest.approx(4.5), pytest.approx(2.5))
+    # A session whose projector shows a table it has not (none chosen, or no such table).
+    assert both[other.pk]["projector"]["table"]["respondents"] == 0
+    Workshop.objects.filter(pk=other.pk).update(projector_table=9)
+    with django_assert_num_queries(2):
+        assert results_snapshot(workshop_id=other.pk)["projector"]["table"] is None
 
 
 @pytest.mark.django_db(transaction=True)
