@@ -241,12 +241,13 @@ def _answers_of(participant: Participant) -> dict[int, int | None]:
     return dict(Answer.objects.filter(participant=participant).values_list("statement_id", "score"))
 
 
-@never_cache
-@require_GET
-@participant_page
-def survey_element(
-    request: HttpRequest, workshop: Workshop, participant: Participant, number: int
-) -> HttpResponse:
+def _outside_the_survey(
+    request: HttpRequest, workshop: Workshop, participant: Participant
+) -> HttpResponse | None:
+    """What a survey page (an element, or "Bedankt!") shows instead when the session takes no
+    answers: the waiting screen before the survey opens, the results once they are shown on
+    phones, the closed screen otherwise. None during the survey (or a rehearsal). These pages
+    reload when the phase changes (follow.js), so a phone that finished follows the room too."""
     if workshop.phones_wait:
         return render(
             request, "survey/waiting.html", {"workshop": workshop, "participant": participant}
@@ -257,6 +258,17 @@ def survey_element(
         return render(
             request, "survey/closed.html", {"workshop": workshop, "participant": participant}
         )
+    return None
+
+
+@never_cache
+@require_GET
+@participant_page
+def survey_element(
+    request: HttpRequest, workshop: Workshop, participant: Participant, number: int
+) -> HttpResponse:
+    if (elsewhere := _outside_the_survey(request, workshop, participant)) is not None:
+        return elsewhere
     elements = instrument_structure(workshop.instrument_id)
     if not 1 <= number <= len(elements):
         raise Http404("no such element")
@@ -303,6 +315,8 @@ def survey_offline_pages(
 @require_GET
 @participant_page
 def survey_done(request: HttpRequest, workshop: Workshop, participant: Participant) -> HttpResponse:
+    if (elsewhere := _outside_the_survey(request, workshop, participant)) is not None:
+        return elsewhere
     elements = (
         Element.objects.filter(instrument_id=workshop.instrument_id)
         .order_by("order")

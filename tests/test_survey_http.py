@@ -221,6 +221,23 @@ def test_done_page_lists_elements_still_open(phone, workshop):
     assert "Sociaal Netwerk" in html
 
 
+def test_the_done_page_follows_the_phase_as_the_survey_pages_do(phone, workshop):
+    """A phone that finished stays on its "Bedankt!" page, which reloads when the phase
+    changes: after the survey it says the survey is closed (no way back to the statements),
+    and once the results are shown it goes to them, as the elements' pages do."""
+    done = f"/s/{workshop.code}/survey/done/"
+    html = phone.get(done).content.decode()
+    assert "Bedankt!" in html and f'href="/s/{workshop.code}/survey/1/"' in html
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.DISCUSSION)
+    html = phone.get(done).content.decode()
+    assert "De vragenlijst is gesloten" in html
+    assert "Bedankt!" not in html and f'href="/s/{workshop.code}/survey/' not in html
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.RESULTS, results_revealed=True)
+    assert phone.get(done)["Location"] == f"/s/{workshop.code}/results/"
+    Workshop.objects.filter(pk=workshop.pk).update(phase=Phase.JOIN, results_revealed=False)
+    assert "begint zodra" in phone.get(done).content.decode()
+
+
 def test_the_phones_hot_paths_stay_a_few_queries(phone, workshop, django_assert_max_num_queries):
     """Every phone loads six pages and taps 46 times: pin what each costs the database."""
     s = statements(workshop, 2)[0]
