@@ -79,9 +79,10 @@ def instrument_statement_elements(instrument_id: int) -> dict[int, int]:
 # (which answer_save keeps per session, for everyone), so excluding and undoing change no
 # tally and race with no tap.
 # A projector on "one table against the room" (ProjectorMode.TABLE) gets that table from the
-# same two statements: its id, focus and respondents from the first, the element means of its
-# participants (kind 2) and of the rest of the room (kind 3) from the second, which carries
-# the table's id in the place of n. Other sessions' rows join no table and add nothing.
+# same two statements: its id and focus from the first; when a session shows one, the second
+# has more rows (_SNAPSHOT_TABLES): the element means of the table's participants (kind 2)
+# and of the rest of the room (kind 3), and the table's respondents (kind 4), each with the
+# table's id in the place of n. The other sessions' snapshots run the statement without them.
 _SNAPSHOT_SESSIONS = """
 SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.results_revealed,
        w.projector_mode, w.projector_element, w.round_ends_at, w.round_minutes,
@@ -93,13 +94,7 @@ SELECT w.id, w.code, w.city, w.results_version, w.instrument_id, w.phase, w.resu
        (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
         JOIN {participant} p ON p.id = t.participant_id
         WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL),
-       w.aggregates,
-       tb.id, tb.focus,
-       CASE WHEN tb.id IS NULL THEN 0 ELSE
-       (SELECT COUNT(DISTINCT t.participant_id) FROM {element_tally} t
-        JOIN {participant} p ON p.id = t.participant_id
-        WHERE t.workshop_id = w.id AND t.answered > 0 AND p.exclusion_id IS NULL
-        AND p.table_id = tb.id) END
+       w.aggregates, tb.id, tb.focus
 FROM {workshop} w
 LEFT JOIN {table} tb ON w.projector_mode = 'table' AND tb.workshop_id = w.id
      AND tb.number = w.projector_table
@@ -120,6 +115,8 @@ SELECT t.workshop_id, 1, t.element_id, COUNT(*), 0,
 FROM {element_tally} t JOIN {participant} p ON p.id = t.participant_id
 WHERE t.workshop_id IN ({ids}) AND t.scored > 0 AND p.exclusion_id IS NULL
 GROUP BY t.workshop_id, t.element_id
+"""
+_SNAPSHOT_TABLES = """
 UNION ALL
 SELECT w.id, CASE WHEN p.table_id = tb.id THEN 2 ELSE 3 END, t.element_id, COUNT(*), tb.id,
        SUM(CAST(t.total AS DOUBLE PRECISION) / t.scored)
@@ -130,12 +127,22 @@ JOIN {participant} p ON p.id = t.participant_id
 WHERE w.id IN ({ids}) AND w.projector_mode = 'table' AND t.scored > 0
       AND p.exclusion_id IS NULL
 GROUP BY w.id, CASE WHEN p.table_id = tb.id THEN 2 ELSE 3 END, t.element_id, tb.id
+UNION ALL
+SELECT w.id, 4, 0, COUNT(DISTINCT t.participant_id), tb.id, CAST(0 AS DOUBLE PRECISION)
+FROM {workshop} w
+JOIN {table} tb ON tb.workshop_id = w.id AND tb.number = w.projector_table
+JOIN {participant} p ON p.table_id = tb.id
+JOIN {element_tally} t ON t.participant_id = p.id
+WHERE w.id IN ({ids}) AND w.projector_mode = 'table' AND t.answered > 0
+      AND p.exclusion_id IS NULL
+GROUP BY w.id, tb.id
 """
 
 
 @functools.cache
-def _snapshot_statements() -> tuple[str, str]:
-    """The two statements with the models' table names ({ids} is filled in per call). The
+def _snapshot_statements() -> tuple[str, str, str]:
+    """The two statements with the models' table names ({ids} is filled in per call), the
+    second with and without the rows of a projector's table (_SNAPSHOT_TABLES). The
     chairs' seats are the notes app's, which sits above this one: its model is looked up in
     the app registry by label (not imported), on the first snapshot, once the apps are loaded."""
     tables = {
@@ -148,7 +155,12 @@ def _snapshot_statements() -> tuple[str, str]:
         "table": Table._meta.db_table,
         "ids": "{ids}",
     }
-    return _SNAPSHOT_SESSIONS.format(**tables), _SNAPSHOT_TALLIES.format(**tables)
+    tallies = _SNAPSHOT_TALLIES.format(**tables)
+    return (
+        _SNAPSHOT_SESSIONS.format(**tables),
+        tallies,
+        tallies + _SNAPSHOT_TABLES.format(**tables),
+    )
 
 
 def results_snapshot(*, workshop_id: int) -> dict[str, Any]:
@@ -171,11 +183,15 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     # Only placeholders are formatted into the SQL; the ids go as parameters.
     ids = ", ".join(["%s"] * len(workshop_ids))
-    sessions_sql, tallies_sql = _snapshot_statements()
+    sessions_sql, tallies_sql, with_tables_sql = _snapshot_statements()
     with connection.cursor() as cursor:
         cursor.execute(sessions_sql.format(ids=ids), workshop_ids)
         sessions = cursor.fetchall()
-        cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 4)
+        # A session whose projector shows a table has that table's id (the row's 16th column).
+        if any(row[15] is not None for row in sessions):
+            cursor.execute(with_tables_sql.format(ids=ids), [*workshop_ids] * 5)
+        else:
+            cursor.execute(tallies_sql.format(ids=ids), [*workshop_ids] * 3)
         tallies = cursor.fetchall()
     items: dict[int, list[Any]] = defaultdict(list)
     elements: dict[int, list[Any]] = defaultdict(list)
@@ -183,18 +199,21 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
     at_table: dict[tuple[int, int], dict[int, dict[int, tuple[int, float]]]] = defaultdict(
         lambda: {2: {}, 3: {}}
     )
+    table_respondents: dict[tuple[int, int], int] = {}
     for workshop_id, kind, key, count, n, means in tallies:
         if kind == 0:
             items[workshop_id].append((key, count, n))
         elif kind == 1:
             elements[workshop_id].append((key, count, means))
+        elif kind == 4:
+            table_respondents[workshop_id, n] = count
         else:
             at_table[workshop_id, n][kind][key] = (count, means)
     snapshots = {}
     for row in sessions:
         (workshop_id, code, city, version, instrument_id, phase, revealed, mode, element,
          round_ends_at, round_minutes, table, participants, respondents, kept,
-         table_id, table_focus, table_respondents) = row  # fmt: skip
+         table_id, table_focus) = row  # fmt: skip
         specs = instrument_specs(instrument_id=instrument_id)
         index_of = _element_index(instrument_id)
         results = aggregate_tallies(
@@ -209,7 +228,8 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
         )
         # Before the kept numbers of an anonymised session replace the room's: the table's
         # rest is read from the same participants as the table.
-        rest_respondents = respondents - table_respondents
+        at_the_table = table_respondents.get((workshop_id, table_id), 0)
+        rest_respondents = respondents - at_the_table
         if kept is not None:  # anonymised: the numbers kept when its participants were removed
             kept = json.loads(kept) if isinstance(kept, str) else kept
             results = {"respondents": kept["respondents"], "elements": kept["elements"]}
@@ -226,7 +246,7 @@ def results_snapshots(*, workshop_ids: list[int]) -> dict[int, dict[str, Any]]:
                     at_table[workshop_id, table_id],
                     number=table,
                     focus=table_focus,
-                    respondents=(table_respondents, rest_respondents),
+                    respondents=(at_the_table, rest_respondents),
                 )
             )
         snapshots[workshop_id] = {

@@ -179,7 +179,7 @@ def test_a_projector_on_one_table_costs_no_query_more_per_snapshot(
     """The projector's "one table against the room" comes from the snapshot's own two
     statements (each broadcast is one snapshot), whichever table and however many sessions,
     with the numbers of the comparison page's focus tables (focus_comparison)."""
-    workshop, other = make_workshop(), make_workshop(city="Deventer")
+    workshop, other, plain = (make_workshop(city=city) for city in ("Zwolle", "Deventer", "Ede"))
     tables = {t.number: t for t in workshop.tables.all()}
     Table.objects.filter(pk=tables[2].pk).update(focus="Haven")
     statements = list(instrument_statement_elements(workshop.instrument_id))
@@ -194,12 +194,14 @@ def test_a_projector_on_one_table_costs_no_query_more_per_snapshot(
     participant_withdraw(participant=gone)  # counts nowhere, neither at the table nor the rest
     for session in (workshop, other):
         workshop_update_state(workshop=session, projector_table=2)
-    results_snapshots(workshop_ids=[workshop.pk, other.pk])  # the specs, once per process
+    everyone = [workshop.pk, other.pk, plain.pk]
+    results_snapshots(workshop_ids=everyone)  # the specs, once per process
 
     with django_assert_num_queries(2):
         snapshot = results_snapshot(workshop_id=workshop.pk)
     with django_assert_num_queries(2):
-        both = results_snapshots(workshop_ids=[workshop.pk, other.pk])
+        both = results_snapshots(workshop_ids=everyone)
+    assert "table" not in both[plain.pk]["projector"]  # a projector on another mode
 
     table = snapshot["projector"]["table"]
     assert both[workshop.pk]["projector"]["table"] == table
