@@ -1,9 +1,11 @@
 """Helpers for the browser tests: Debian's Chromium, the devices' screens, screenshots and app
 calls made beside sync Playwright. The fixtures (browser, server) are in conftest.py."""
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import connections
 
 from tests.conftest import ARTIFACTS
@@ -28,6 +30,18 @@ PHONE = {
     "locale": "nl-NL",
 }
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "nl-NL"}
+TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
+TABLET_LANDSCAPE = {
+    "viewport": {"width": 1024, "height": 768},
+    "locale": "nl-NL",
+    "has_touch": True,
+}
+DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}  # the organiser's laptop
+PASSWORD = "a-long-password-1"  # the organiser's, in desk_page
+
+# The websockets of a phone and of a chair's tablet (Network).
+PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
+CHAIR_SOCKET = re.compile(r"/ws/s/[^/]+/chair/[^/]+/$")
 
 
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
@@ -65,3 +79,50 @@ def off_the_loop(function, /, **kwargs):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call).result(timeout=30)
+
+
+def desk_page(browser, server, workshop, *, username: str = "organiser", **options):
+    """The organiser's console of `workshop` on a laptop (DESK), logged in as `username` (an
+    account with PASSWORD, made if missing)."""
+    users = get_user_model().objects
+    if not users.filter(username=username).exists():
+        users.create_user(username, password=PASSWORD)
+    page = browser.new_context(**{**DESK, **options}).new_page()
+    page.set_default_timeout(20_000)
+    log_in(
+        page,
+        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
+        username,
+        PASSWORD,
+        lands_on=f"**/s/{workshop.code}/organiser/",
+    )
+    return page
+
+
+class Network:
+    """A context's network, cut and restored: Chromium's offline emulation leaves open
+    websockets alone, so the route closes them (and refuses new ones) while offline."""
+
+    def __init__(self, context, socket: re.Pattern) -> None:
+        self.context = context
+        self.offline = False
+        self.sockets: list = []
+        context.route_web_socket(socket, self._socket)
+
+    def _socket(self, ws) -> None:
+        if self.offline:
+            ws.close()
+        else:
+            ws.connect_to_server()
+            self.sockets.append(ws)
+
+    def cut(self) -> None:
+        self.offline = True
+        self.context.set_offline(True)
+        for ws in self.sockets:
+            ws.close()
+        self.sockets.clear()
+
+    def restore(self) -> None:
+        self.offline = False
+        self.context.set_offline(False)

@@ -8,7 +8,6 @@ import re
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from instrument.models import Statement
@@ -16,14 +15,10 @@ from notes.models import ExtraSeat, Note
 from sessions.models import Participant, Phase, Source, Table, Workshop
 from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import PHONE, PROJECTOR, log_in, screenshot
+from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, screenshot
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
-DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture
@@ -39,22 +34,6 @@ def workshop(transactional_db) -> Workshop:
 
 def chair_url(server, table: Table) -> str:
     return f"{server.url}/s/{table.workshop.code}/chair/{table.chair_key}/"
-
-
-def desk_page(browser, server, workshop: Workshop, **options) -> Page:
-    """The organiser's console, logged in."""
-    if not get_user_model().objects.filter(username="organiser").exists():
-        get_user_model().objects.create_user("organiser", password=PASSWORD)
-    page = browser.new_context(**{**DESK, **options}).new_page()
-    page.set_default_timeout(20_000)
-    log_in(
-        page,
-        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
-        "organiser",
-        PASSWORD,
-        lands_on=f"**/s/{workshop.code}/organiser/",
-    )
-    return page
 
 
 def add_seat(tablet: Page, initials: str, label: str) -> None:

@@ -7,18 +7,14 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from sessions.models import Phase, Table, Workshop
 from sessions.services import participant_join, workshop_create, workshop_update
-from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
+from tests.browser_helpers import PHONE, PROJECTOR, desk_page, off_the_loop, screenshot
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture
@@ -40,22 +36,6 @@ def workshop(transactional_db) -> Workshop:
         focus={2: "Haven"},
     )
     return workshop
-
-
-def desk_page(browser, server, workshop: Workshop, **options) -> Page:
-    """The organiser's console, logged in."""
-    if not get_user_model().objects.filter(username="organiser").exists():
-        get_user_model().objects.create_user("organiser", password=PASSWORD)
-    page = browser.new_context(**{**DESK, **options}).new_page()
-    page.set_default_timeout(20_000)
-    log_in(
-        page,
-        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
-        "organiser",
-        PASSWORD,
-        lands_on=f"**/s/{workshop.code}/organiser/",
-    )
-    return page
 
 
 def answer_kennis(workshop: Workshop, seats: list[tuple[int | None, int]]) -> None:

@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -15,14 +14,10 @@ from sessions import signals
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
 from sessions.services import workshop_create, workshop_update
-from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
+from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, off_the_loop, screenshot
 from tests.conftest import ARTIFACTS, ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
-DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture
@@ -34,22 +29,6 @@ def workshop(transactional_db) -> Workshop:
         instrument=ensure_instrument(),
         phase=Phase.JOIN,
     )
-
-
-def desk_page(browser, server, workshop: Workshop, **options) -> Page:
-    """The organiser's console, logged in."""
-    if not get_user_model().objects.filter(username="organiser").exists():
-        get_user_model().objects.create_user("organiser", password=PASSWORD)
-    page = browser.new_context(**{**DESK, **options}).new_page()
-    page.set_default_timeout(20_000)
-    log_in(
-        page,
-        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
-        "organiser",
-        PASSWORD,
-        lands_on=f"**/s/{workshop.code}/organiser/",
-    )
-    return page
 
 
 def phone_page(browser, **options) -> Page:

@@ -24,15 +24,20 @@ from sessions.models import Phase, Workshop
 from sessions.services import participant_join, workshop_create
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
-from tests.browser_helpers import PHONE, off_the_loop, screenshot
+from tests.browser_helpers import (
+    CHAIR_SOCKET,
+    PHONE,
+    PHONE_SOCKET,
+    TABLET,
+    TABLET_LANDSCAPE,
+    Network,
+    off_the_loop,
+    screenshot,
+)
 from tests.conftest import ensure_instrument
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
-CHAIR_SOCKET = re.compile(r"/ws/s/[^/]+/chair/[^/]+/$")
-TABLET_PORTRAIT = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}
-TABLET_LANDSCAPE = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 
 WORDS = {
     "nl": {
@@ -98,35 +103,6 @@ def survey(transactional_db) -> Workshop:
         instrument=ensure_instrument(),
         phase=Phase.SURVEY,
     )
-
-
-class Network:
-    """A context's network, cut and restored: Chromium's offline emulation leaves open
-    websockets alone, so the route closes them (and refuses new ones) while offline."""
-
-    def __init__(self, context: BrowserContext, socket: re.Pattern) -> None:
-        self.context = context
-        self.offline = False
-        self.sockets: list = []
-        context.route_web_socket(socket, self._socket)
-
-    def _socket(self, ws) -> None:
-        if self.offline:
-            ws.close()
-        else:
-            ws.connect_to_server()
-            self.sockets.append(ws)
-
-    def cut(self) -> None:
-        self.offline = True
-        self.context.set_offline(True)
-        for ws in self.sockets:
-            ws.close()
-        self.sockets.clear()
-
-    def restore(self) -> None:
-        self.offline = False
-        self.context.set_offline(False)
 
 
 def statements_of(workshop: Workshop) -> list[list[Statement]]:
@@ -315,7 +291,7 @@ CHAIR_WORDS = {
 
 @pytest.mark.parametrize(
     ("language", "device"),
-    [("nl", TABLET_PORTRAIT), ("en", TABLET_LANDSCAPE)],
+    [("nl", TABLET), ("en", TABLET_LANDSCAPE)],
     ids=["nl-portrait", "en-landscape"],
 )
 def test_every_form_of_the_chairs_tablet_keeps_what_was_typed_without_network(
