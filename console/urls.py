@@ -19,6 +19,7 @@ urlpatterns = [
     path(f"{session}nudge/", views.organiser_nudge, name="organiser-nudge"),
     path(f"{session}tents/", views.organiser_table_tents, name="organiser-table-tents"),
     path(f"{session}dashboard/", views.organiser_dashboard, name="organiser-dashboard"),
+    path(f"{session}controls/", views.organiser_controls, name="organiser-controls"),
     path(f"{session}state/", views.organiser_state, name="organiser-state"),
     path(f"{session}edit/", views.organiser_edit, name="organiser-edit"),
     path(f"{session}consent/", views.organiser_consent, name="organiser-consent"),

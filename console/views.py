@@ -5,6 +5,7 @@ so it sits above both (docs/development.md, the layers)."""
 
 import datetime
 import time
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +41,7 @@ from sessions.models import (
     ExclusionKind,
     Phase,
     ProjectorMode,
+    Table,
     Workshop,
 )
 from sessions.qr import qr_svg
@@ -144,14 +146,9 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "console/organiser_session.html",
         {
-            "workshop": workshop,
+            **_controls(workshop, tables),
             "urls": urls,
             "chairs": list(zip(tables, urls["chair_urls"], strict=True)),
-            "phases": Phase.choices,
-            # "One table against the room" is chosen by its table (the buttons below the modes).
-            "modes": [(v, label) for v, label in ProjectorMode.choices if v != ProjectorMode.TABLE],
-            "tables": tables,
-            "elements": [(e.order, e.tr("name")) for e in workshop.instrument.elements.all()],
             "dashboard": session_dashboard(workshop=workshop),
             "retention_due": bool(retention_due(workshops=[workshop])),
             "duplicate_form": DuplicateForm(),
@@ -164,10 +161,33 @@ def organiser_session(request: HttpRequest, code: str) -> HttpResponse:
                 "serverNow": _now_ms(),
                 "timeUp": _("Time is up"),
             },
-            "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
-            "round_ends_at": _epoch(workshop.round_ends_at),
         },
     )
+
+
+def _controls(workshop: Workshop, tables: list[Table]) -> dict[str, Any]:
+    """What the console's controls show (console/_controls.html): the phases, the projector's
+    modes, elements (by order, name and key) and tables, the round timer."""
+    return {
+        "workshop": workshop,
+        "phases": Phase.choices,
+        # "One table against the room" is chosen by its table (the buttons below the modes).
+        "modes": [(v, label) for v, label in ProjectorMode.choices if v != ProjectorMode.TABLE],
+        "tables": tables,
+        "elements": [(e.order, e.tr("name"), e.key) for e in workshop.instrument.elements.all()],
+        "round_form": RoundForm(initial={"minutes": workshop.round_minutes}),
+        "round_ends_at": _epoch(workshop.round_ends_at),
+    }
+
+
+@login_required
+@require_GET
+def organiser_controls(request: HttpRequest, code: str) -> HttpResponse:
+    """The console's controls as a partial: a console fetches them again when the session's
+    phase, projector or round changed elsewhere (another organiser of the session)."""
+    workshop = workshop_for_user(user=request.user, code=code, need=Permission.RUN)
+    tables = list(workshop.tables.order_by("number"))
+    return render(request, "console/_controls.html", _controls(workshop, tables))
 
 
 def _now_ms() -> int:

@@ -41,6 +41,7 @@ NEEDS: dict[str, Permission | tuple[Permission, Permission] | None] = {
     "organiser-compare": None,
     "organiser-session": R,
     "organiser-dashboard": R,
+    "organiser-controls": X,
     "projector": R,
     "organiser-state": X,
     "organiser-edit": X,

@@ -158,6 +158,55 @@ def test_a_round_timer_runs_on_projector_and_console_and_next_element_moves_both
     expect(desk.get_by_role("button", name="Volgend element →")).to_be_disabled()
 
 
+def test_a_second_organisers_console_follows_the_room_without_a_reload(browser, server, workshop):
+    """Two organisers of a session, each with the console open: what one moves (the phase, the
+    projector's table, the round) shows on the other's controls without a reload, so the other
+    is never offered a rehearsal or a phase that is over. Never under the other's hands: while
+    they type the round's minutes the controls wait, and follow once the field is left."""
+    desk = desk_page(browser, server, workshop)
+    other = desk_page(browser, server, workshop, username="colleague")
+    expect(other.locator("#live-status")).to_have_attribute("data-state", "live")
+    other.evaluate("window.openedOnce = true")  # gone if the page reloads
+
+    desk.get_by_role("button", name="2. Vragenlijst").click()
+    expect(other.get_by_role("button", name="2. Vragenlijst")).to_have_attribute(
+        "aria-current", "step"
+    )
+    expect(other.get_by_role("button", name="1. Aanmelden")).not_to_have_attribute(
+        "aria-current", "step"
+    )
+    expect(other.locator("#rehearsal")).to_contain_text("De vragenlijst is begonnen")
+    expect(other.get_by_role("link", name="Proefronde wissen…")).to_have_count(0)
+
+    desk.locator("#projector-tables").get_by_role("button", name="2").click()
+    expect(other.locator("#projector-tables button.current")).to_have_text("2")
+    expect(other.get_by_role("button", name="Spiderdiagram")).not_to_have_attribute(
+        "aria-current", "true"
+    )
+    screenshot(other, "facilitator-second-console-follows-1366x768")
+
+    # The other organiser is typing the minutes when the round starts: nothing moves under
+    # their hands; the timer counts, and the controls follow once the field is left.
+    minutes = other.get_by_label("Minuten per ronde")
+    minutes.fill("7")
+    desk.get_by_label("Minuten per ronde").fill("12")
+    desk.get_by_role("button", name="Ronde starten").click()
+    expect(other.locator("#round-timer")).to_have_text(re.compile(r"^1[12]:\d\d$"))
+    expect(other.locator("#controls")).to_have_attribute("data-stale", "")
+    expect(minutes).to_be_focused()
+    expect(minutes).to_have_value("7")
+    expect(other.get_by_role("button", name="Timer stoppen")).to_have_count(0)
+    other.locator("#dashboard-card h2").click()  # the organiser looks elsewhere
+    expect(other.get_by_role("button", name="Timer stoppen")).to_be_visible()
+    expect(other.locator("#controls")).not_to_have_attribute("data-stale", "")
+    expect(other.get_by_label("Minuten per ronde")).to_have_value("12")
+    # The timer redrawn with the controls still counts, and the next element shows.
+    expect(other.locator("#round-timer")).to_have_text(re.compile(r"^1[12]:\d\d$"))
+    desk.get_by_role("button", name="Volgend element →").click()
+    expect(other.locator(".phases.elements button.current").first).to_have_text("Sociaal Netwerk")
+    assert other.evaluate("window.openedOnce") is True
+
+
 def test_a_rehearsal_is_tried_on_a_phone_and_cleared_in_one_confirmed_step(
     browser, server, workshop
 ):
