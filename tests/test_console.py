@@ -250,3 +250,20 @@ def _session_with_phone():
         city="Zwolle", date="2026-11-26", tables=2, instrument=ensure_instrument(), phase=Phase.JOIN
     )
     return workshop, participant_join(workshop=workshop, table=None, role="")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [("Ecosysteemdialoog Zwolle", False), ("Impact in de regio", True), ("", False)],
+)
+def test_the_projectors_join_screen_names_the_session_once(client, workshop, title, shown):
+    """The join screen's heading is "Ecosysteemdialoog <city>"; the title beneath it, unless
+    it says the same again (a copied setup's title does)."""
+    Workshop.objects.filter(pk=workshop.pk).update(title=title)
+    html = client.get(f"/s/{workshop.code}/projector/?key={workshop.projector_key}")
+    join_screen = html.content.decode().split('class="screen join-screen"')[1]
+    join_screen = join_screen.split("</section>")[0]
+    assert "<h1>Ecosysteemdialoog Zwolle</h1>" in join_screen
+    assert ('class="subtitle"' in join_screen) is shown
+    if shown:
+        assert f'<p class="subtitle">{title}</p>' in join_screen
