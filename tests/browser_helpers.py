@@ -28,6 +28,11 @@ PHONE = {
     "locale": "nl-NL",
 }
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "locale": "nl-NL"}
+# The organiser's laptop and a table chair's tablet (portrait).
+DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
+TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
+# The password of the user "organiser" that desk_page makes.
+ORGANISER_PASSWORD = "a-long-password-1"
 
 
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
@@ -46,6 +51,32 @@ def log_in(page, url: str, username: str, password: str, *, lands_on: str) -> No
     page.fill("#id_password", password)
     page.locator("form.stack button.primary[type=submit]").click()
     page.wait_for_url(lands_on)
+
+
+def desk_page(browser, server, workshop, **options):
+    """The organiser's console of `workshop` on a laptop (DESK, overridden by `options`), logged
+    in as the user "organiser" (made here the first time a test asks)."""
+    from django.contrib.auth import get_user_model
+
+    if not get_user_model().objects.filter(username="organiser").exists():
+        get_user_model().objects.create_user("organiser", password=ORGANISER_PASSWORD)
+    page = browser.new_context(**{**DESK, **options}).new_page()
+    page.set_default_timeout(20_000)
+    log_in(
+        page,
+        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
+        "organiser",
+        ORGANISER_PASSWORD,
+        lands_on=f"**/s/{workshop.code}/organiser/",
+    )
+    return page
+
+
+def phone_page(browser, **options):
+    """A new phone (PHONE, overridden by `options`) with nothing open yet."""
+    page = browser.new_context(**{**PHONE, **options}).new_page()
+    page.set_default_timeout(20_000)
+    return page
 
 
 def off_the_loop(function, /, **kwargs):

@@ -8,53 +8,26 @@ import re
 
 import openpyxl
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from instrument.models import Statement
 from notes.models import ExtraSeat, Note
 from sessions.models import Participant, Phase, Source, Table, Workshop
-from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import PHONE, PROJECTOR, log_in, screenshot
-from tests.conftest import ensure_instrument
+from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, phone_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
-DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PASSWORD = "a-long-password-1"
-
 
 @pytest.fixture
-def workshop(transactional_db) -> Workshop:
-    return workshop_create(
-        city="Deventer",
-        date=datetime.date(2026, 12, 3),
-        tables=2,
-        instrument=ensure_instrument(),
-        phase=Phase.SURVEY,
+def workshop(transactional_db, make_workshop) -> Workshop:
+    return make_workshop(
+        city="Deventer", date=datetime.date(2026, 12, 3), tables=2, phase=Phase.SURVEY
     )
 
 
 def chair_url(server, table: Table) -> str:
     return f"{server.url}/s/{table.workshop.code}/chair/{table.chair_key}/"
-
-
-def desk_page(browser, server, workshop: Workshop, **options) -> Page:
-    """The organiser's console, logged in."""
-    if not get_user_model().objects.filter(username="organiser").exists():
-        get_user_model().objects.create_user("organiser", password=PASSWORD)
-    page = browser.new_context(**{**DESK, **options}).new_page()
-    page.set_default_timeout(20_000)
-    log_in(
-        page,
-        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
-        "organiser",
-        PASSWORD,
-        lands_on=f"**/s/{workshop.code}/organiser/",
-    )
-    return page
 
 
 def add_seat(tablet: Page, initials: str, label: str) -> None:
@@ -65,8 +38,7 @@ def add_seat(tablet: Page, initials: str, label: str) -> None:
 
 
 def join_phone(browser, server, workshop: Workshop, table: str) -> Page:
-    phone = browser.new_context(**PHONE).new_page()
-    phone.set_default_timeout(20_000)
+    phone = phone_page(browser)
     phone.goto(f"{server.url}/j/{workshop.code}/")
     phone.locator("select[name=table]").select_option(table)
     phone.locator("input[name=consent]").check()

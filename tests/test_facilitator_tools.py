@@ -6,56 +6,30 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from sessions import signals
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
-from sessions.services import workshop_create, workshop_update
-from tests.browser_helpers import PHONE, PROJECTOR, log_in, off_the_loop, screenshot
-from tests.conftest import ARTIFACTS, ensure_instrument
+from sessions.services import workshop_update
+from tests.browser_helpers import (
+    PROJECTOR,
+    TABLET,
+    desk_page,
+    off_the_loop,
+    phone_page,
+    screenshot,
+)
+from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TABLET = {"viewport": {"width": 768, "height": 1024}, "locale": "nl-NL", "has_touch": True}
-DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "nl-NL"}
-PASSWORD = "a-long-password-1"
-
 
 @pytest.fixture
-def workshop(transactional_db) -> Workshop:
-    return workshop_create(
-        city="Zwolle",
-        date=datetime.date(2026, 12, 10),
-        tables=3,
-        instrument=ensure_instrument(),
-        phase=Phase.JOIN,
-    )
-
-
-def desk_page(browser, server, workshop: Workshop, **options) -> Page:
-    """The organiser's console, logged in."""
-    if not get_user_model().objects.filter(username="organiser").exists():
-        get_user_model().objects.create_user("organiser", password=PASSWORD)
-    page = browser.new_context(**{**DESK, **options}).new_page()
-    page.set_default_timeout(20_000)
-    log_in(
-        page,
-        f"{server.url}/accounts/login/?next=/s/{workshop.code}/organiser/",
-        "organiser",
-        PASSWORD,
-        lands_on=f"**/s/{workshop.code}/organiser/",
-    )
-    return page
-
-
-def phone_page(browser, **options) -> Page:
-    page = browser.new_context(**{**PHONE, **options}).new_page()
-    page.set_default_timeout(20_000)
-    return page
+def workshop(transactional_db, make_workshop) -> Workshop:
+    return make_workshop(city="Zwolle", date=datetime.date(2026, 12, 10), phase=Phase.JOIN)
 
 
 def end_the_round_now(*, workshop_id: int) -> None:
