@@ -42,6 +42,7 @@ PASSWORD = "a-long-password-1"  # the organiser's, in desk_page
 # The websockets of a phone and of a chair's tablet (Network).
 PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
 CHAIR_SOCKET = re.compile(r"/ws/s/[^/]+/chair/[^/]+/$")
+ORGANISER_PASSWORD = PASSWORD
 
 
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
@@ -60,6 +61,13 @@ def log_in(page, url: str, username: str, password: str, *, lands_on: str) -> No
     page.fill("#id_password", password)
     page.locator("form.stack button.primary[type=submit]").click()
     page.wait_for_url(lands_on)
+
+
+def phone_page(browser, **options):
+    """A new phone (PHONE, overridden by `options`) with nothing open yet."""
+    page = browser.new_context(**{**PHONE, **options}).new_page()
+    page.set_default_timeout(20_000)
+    return page
 
 
 def off_the_loop(function, /, **kwargs):

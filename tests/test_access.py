@@ -29,7 +29,7 @@ from profiles.models import Profile, ProfilePoint, Programme, Recommendation, Th
 from sessions.models import Phase, Source, Workshop
 from sessions.services import participant_join, participants_exclude
 from survey.models import Answer, Element, Statement
-from tests.test_hostile_walk import fingerprint
+from tests.test_hostile_walk import fingerprint, stored_rows
 
 R, E, A, X = Permission.READ, Permission.EXPORT, Permission.ANALYSE, Permission.RUN
 # The right each organiser route needs, by URL name; a (GET, POST) pair where the two differ.
@@ -322,23 +322,23 @@ def test_every_organiser_route_as_every_role(teams, role):
             need = NEEDS[name]
             if isinstance(need, tuple):
                 need = need[index]
-            before = fingerprint()
-            response = call(client, method, path)
-            if response.status_code == 405:
-                continue
-            walked += 1
-            expected = _expected_refusal(role, route, need)
-            context = f"{method.upper()} {path} as {role} (needs {need})"
-            if expected is None:
-                assert response.status_code not in (403, 404), context
-                assert response.status_code < 500, context
-                continue
-            if name == "projector" and expected == 404:
-                expected = 403  # the projector's page answers a wrong key as anonymous's
-            if name == "results-json" and expected == 404:
-                expected = 403  # the feed answers like a wrong projector key
-            assert response.status_code == expected, context
-            assert fingerprint() == before, f"a refusal changed stored rows: {context}"
+            with stored_rows() as rows:
+                response = call(client, method, path)
+                if response.status_code == 405:
+                    continue
+                walked += 1
+                expected = _expected_refusal(role, route, need)
+                context = f"{method.upper()} {path} as {role} (needs {need})"
+                if expected is None:
+                    assert response.status_code not in (403, 404), context
+                    assert response.status_code < 500, context
+                    continue
+                if name == "projector" and expected == 404:
+                    expected = 403  # the projector's page answers a wrong key as anonymous's
+                if name == "results-json" and expected == 404:
+                    expected = 403  # the feed answers like a wrong projector key
+                assert response.status_code == expected, context
+                assert rows.unchanged(), f"a refusal changed stored rows: {context}"
             body = response.content.decode(errors="replace")
             if expected == 404:
                 assert teams.a.city not in body and teams.programme.name not in body, context

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 from instrument.models import Statement
 from notes.services import extra_seat_create, note_create, observation_create
@@ -187,10 +187,16 @@ def test_every_page_fits_every_device(servers, day, new_context):
     }
     problems = []
     for size in SIZES:
+        # Each page new, in one context per size and login: they share its HTTP cache, so
+        # plotly.min.js (4.8 MB) is fetched and compiled once per size, not once per page.
+        contexts: dict[str | None, BrowserContext] = {}
         for name, path in {**public_pages, **organiser_pages}.items():
-            page = _open(
-                new_context, url, size, day["session"] if name in organiser_pages else None
-            )
+            session = day["session"] if name in organiser_pages else None
+            if session in contexts:
+                page = contexts[session].new_page()
+            else:
+                page = _open(new_context, url, size, session)
+                contexts[session] = page.context
             response = page.goto(url + path)
             assert response.status == 200, (name, size, response.status)
             page.wait_for_load_state("networkidle")
@@ -199,7 +205,9 @@ def test_every_page_fits_every_device(servers, day, new_context):
                 problems.append(f"{name} at {size} scrolls sideways by {over}px")
             if broken := page.evaluate(BROKEN_WORDS):
                 problems.append(f"{name} at {size} breaks words in its tabs: {broken}")
-            page.context.close()
+            page.close()
+        for context in contexts.values():
+            context.close()
         # A phone's survey page.
         phone = _open(new_context, url, size)
         phone.goto(f"{url}/j/{g.code}/")

@@ -13,22 +13,16 @@ from playwright.sync_api import Page, expect
 from instrument.models import Statement
 from notes.models import ExtraSeat, Note
 from sessions.models import Participant, Phase, Source, Table, Workshop
-from sessions.services import workshop_create
 from survey.models import Answer
-from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, screenshot
-from tests.conftest import ensure_instrument
+from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, phone_page, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def workshop(transactional_db) -> Workshop:
-    return workshop_create(
-        city="Deventer",
-        date=datetime.date(2026, 12, 3),
-        tables=2,
-        instrument=ensure_instrument(),
-        phase=Phase.SURVEY,
+def workshop(transactional_db, make_workshop) -> Workshop:
+    return make_workshop(
+        city="Deventer", date=datetime.date(2026, 12, 3), tables=2, phase=Phase.SURVEY
     )
 
 
@@ -44,8 +38,7 @@ def add_seat(tablet: Page, initials: str, label: str) -> None:
 
 
 def join_phone(browser, server, workshop: Workshop, table: str) -> Page:
-    phone = browser.new_context(**PHONE).new_page()
-    phone.set_default_timeout(20_000)
+    phone = phone_page(browser)
     phone.goto(f"{server.url}/j/{workshop.code}/")
     phone.locator("select[name=table]").select_option(table)
     phone.locator("input[name=consent]").check()

@@ -7,25 +7,24 @@ import datetime
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from sessions.models import Phase, Table, Workshop
-from sessions.services import participant_join, workshop_create, workshop_update
-from tests.browser_helpers import PHONE, PROJECTOR, desk_page, off_the_loop, screenshot
-from tests.conftest import ensure_instrument
+from sessions.services import participant_join, workshop_update
+from tests.browser_helpers import (
+    PROJECTOR,
+    desk_page,
+    off_the_loop,
+    phone_page,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def workshop(transactional_db) -> Workshop:
-    workshop = workshop_create(
-        city="Zwolle",
-        date=datetime.date(2026, 12, 10),
-        tables=3,
-        instrument=ensure_instrument(),
-        phase=Phase.SURVEY,
-    )
+def workshop(transactional_db, make_workshop) -> Workshop:
+    workshop = make_workshop(city="Zwolle", date=datetime.date(2026, 12, 10), phase=Phase.SURVEY)
     off_the_loop(
         workshop_update,
         workshop=workshop,
@@ -116,12 +115,6 @@ def test_the_projector_table_in_english(browser, server, workshop):
         re.compile(r"^rest of the room \(1\)$")
     )
     screenshot(projector, "facilitator-projector-table-en-1920x1080")
-
-
-def phone_page(browser, **options) -> Page:
-    page = browser.new_context(**{**PHONE, **options}).new_page()
-    page.set_default_timeout(20_000)
-    return page
 
 
 def test_the_phone_keeps_its_progress_in_view_and_sees_its_spider_against_the_room(

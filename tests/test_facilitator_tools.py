@@ -8,33 +8,28 @@ import re
 import pytest
 from django.db.models import F
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from sessions import signals
 from sessions.models import Participant, Phase, Table, Workshop
 from sessions.qr import qr_svg
-from sessions.services import workshop_create, workshop_update
-from tests.browser_helpers import PHONE, PROJECTOR, TABLET, desk_page, off_the_loop, screenshot
-from tests.conftest import ARTIFACTS, ensure_instrument
+from sessions.services import workshop_update
+from tests.browser_helpers import (
+    PROJECTOR,
+    TABLET,
+    desk_page,
+    off_the_loop,
+    phone_page,
+    screenshot,
+)
+from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def workshop(transactional_db) -> Workshop:
-    return workshop_create(
-        city="Zwolle",
-        date=datetime.date(2026, 12, 10),
-        tables=3,
-        instrument=ensure_instrument(),
-        phase=Phase.JOIN,
-    )
-
-
-def phone_page(browser, **options) -> Page:
-    page = browser.new_context(**{**PHONE, **options}).new_page()
-    page.set_default_timeout(20_000)
-    return page
+def workshop(transactional_db, make_workshop) -> Workshop:
+    return make_workshop(city="Zwolle", date=datetime.date(2026, 12, 10), phase=Phase.JOIN)
 
 
 def end_the_round_now(*, workshop_id: int) -> None:
