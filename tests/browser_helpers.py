@@ -42,7 +42,6 @@ PASSWORD = "a-long-password-1"  # the organiser's, in desk_page
 # The websockets of a phone and of a chair's tablet (Network).
 PHONE_SOCKET = re.compile(r"/ws/s/[^/]+/phone/$")
 CHAIR_SOCKET = re.compile(r"/ws/s/[^/]+/chair/[^/]+/$")
-ORGANISER_PASSWORD = PASSWORD
 
 
 def screenshot(page, name: str, *, full_page: bool = False) -> Path:
