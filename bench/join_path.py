@@ -32,11 +32,11 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import BASE_DIR, proc_cpu_seconds, pyspy_command, start_server, stop_all
+from bench.servers import BASE_DIR, PORTS, proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PORT = 8209
+PORT = PORTS[8]  # 8209 (+ BENCH_PORT_OFFSET)
 
 
 def _cookies(response: leanhttp.Response) -> dict[str, str]:
@@ -147,7 +147,7 @@ def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_
 
 
 def side_by_side(args: argparse.Namespace) -> int:
-    """This checkout's server (port 8209) and another's (8208), each with a session of its
+    """This checkout's server (port 8209 + BENCH_PORT_OFFSET) and another's (8208), each with a session of its
     own, joined at the same time by the same generator, so that a machine shared with other
     work slows both alike: the CPU each server spent per join is the comparison."""
     fixtures.ensure_database()
@@ -157,11 +157,10 @@ def side_by_side(args: argparse.Namespace) -> int:
 
     sides = {"this": (PORT, BASE_DIR), "against": (PORT - 1, Path(args.against).resolve())}
     servers, codes = {}, {}
-    for name, (port, app_dir) in sides.items():
+    for name in sides:
         [info] = fixtures.create_sessions([8 * args.tables], f"join-path {name}")
         Workshop.objects.filter(code=info.code).update(participant_cap=SEAT_MAX)
         codes[name] = info.code
-        servers[name] = start_server("uvicorn", port, ws_deflate=False, cwd=app_dir)
 
     async def both(seconds: float) -> dict:
         runs = await asyncio.gather(
@@ -173,6 +172,8 @@ def side_by_side(args: argparse.Namespace) -> int:
         return dict(zip(sides, runs, strict=True))
 
     try:
+        for name, (port, app_dir) in sides.items():  # inside: one that fails stops the other
+            servers[name] = start_server("uvicorn", port, ws_deflate=False, cwd=app_dir)
         asyncio.run(both(2))  # warm up
         before = {n: proc_cpu_seconds(servers[n].process.pid) for n in sides}
         runs = asyncio.run(both(args.seconds))

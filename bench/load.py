@@ -46,6 +46,7 @@ from bench.firstload import first_load
 from bench.floor import FLOOR_PORT, run_floor
 from bench.servers import (
     BASE_DIR,
+    PORTS,
     ServerProcess,
     cpu_by_command,
     machine_cpu,
@@ -58,8 +59,8 @@ from bench.servers import (
 from bench.stats import summary_ms
 
 RESULTS = BASE_DIR / "bench" / "results"
-APP_PORTS = (8201, 8202)
-FIRST_LOAD_PORT = 8208
+APP_PORTS = (PORTS[0], PORTS[1])  # 8201, 8202 (+ BENCH_PORT_OFFSET)
+FIRST_LOAD_PORT = PORTS[7]  # 8208
 # Every in-flight request holds a thread and a PostgreSQL connection of its own in the server
 # (the app has no connection pool), and the shared PostgreSQL allows 100 connections in all:
 # like a proxy's upstream pool, the generator keeps at most this many requests open per
