@@ -26,11 +26,11 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import proc_cpu_seconds, pyspy_command, start_server, stop_all
+from bench.servers import PORTS, proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PORT = 8209
+PORT = PORTS[8]  # 8209 (+ BENCH_PORT_OFFSET)
 
 
 def proc_user_sys(pid: int) -> tuple[float, float]:

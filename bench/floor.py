@@ -26,10 +26,10 @@ import websockets
 from websockets.asyncio.client import connect
 
 from bench.floor_app import floor_layer
-from bench.servers import CHANNEL_PREFIX, REDIS_URL, start_server
+from bench.servers import CHANNEL_PREFIX, PORTS, REDIS_URL, start_server
 from bench.stats import summary_ms
 
-FLOOR_PORT = 8209
+FLOOR_PORT = PORTS[8]  # 8209 (+ BENCH_PORT_OFFSET)
 
 
 def synthetic_snapshot(elements: int = 6, items: int = 8) -> dict:

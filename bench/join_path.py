@@ -32,11 +32,11 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import fixtures, leanhttp
-from bench.servers import BASE_DIR, proc_cpu_seconds, pyspy_command, start_server, stop_all
+from bench.servers import BASE_DIR, PORTS, proc_cpu_seconds, pyspy_command, start_server, stop_all
 from bench.stats import summary_ms
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PORT = 8209
+PORT = PORTS[8]  # 8209 (+ BENCH_PORT_OFFSET)
 
 
 def _cookies(response: leanhttp.Response) -> dict[str, str]:
@@ -48,11 +48,18 @@ def _cookies(response: leanhttp.Response) -> dict[str, str]:
 
 
 async def loop(
-    code: str, what: str, concurrency: int, seconds: float, port: int = PORT, ws: bool = False
+    code: str,
+    what: str,
+    concurrency: int,
+    seconds: float,
+    port: int = PORT,
+    ws: bool = False,
+    offline: bool = False,
 ) -> dict:
     """Closed loop of `what`: "join" (GET, POST, first page; with `ws`, then the phone's
-    websocket, kept open to the end), "page" (GET /j/ only), or "survey" (the first survey
-    page of an already joined phone)."""
+    websocket, kept open to the end; with `offline`, then every element's page as
+    static/js/pages.js fetches them once the survey has loaded), "page" (GET /j/ only), or
+    "survey" (the first survey page of an already joined phone)."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.monotonic() + seconds
@@ -96,6 +103,13 @@ async def loop(
                             "GET", joined.headers["location"], headers={**base, "Cookie": cookie}
                         )
                         ok = first.status_code == 200
+                        if ok and offline:
+                            pages = await pool.request(
+                                "GET",
+                                f"/s/{code}/survey/offline/",
+                                headers={**base, "Cookie": cookie, "X-Requested-With": "fetch"},
+                            )
+                            ok = pages.status_code == 200 and b"<template" in pages.content
                         if ok and ws:
                             socket = await websockets.connect(
                                 f"ws://127.0.0.1:{port}/ws/s/{code}/phone/",
@@ -147,9 +161,10 @@ def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_
 
 
 def side_by_side(args: argparse.Namespace) -> int:
-    """This checkout's server (port 8209) and another's (8208), each with a session of its
-    own, joined at the same time by the same generator, so that a machine shared with other
-    work slows both alike: the CPU each server spent per join is the comparison."""
+    """This checkout's server (port 8209 + BENCH_PORT_OFFSET) and another's (8208), each with
+    a session of its own, joined at the same time by the same generator, so that a machine
+    shared with other work slows both alike: the CPU each server spent per join is the
+    comparison."""
     fixtures.ensure_database()
     fixtures.setup_django()
     fixtures.delete_bench_sessions()
@@ -157,22 +172,25 @@ def side_by_side(args: argparse.Namespace) -> int:
 
     sides = {"this": (PORT, BASE_DIR), "against": (PORT - 1, Path(args.against).resolve())}
     servers, codes = {}, {}
-    for name, (port, app_dir) in sides.items():
+    for name in sides:
         [info] = fixtures.create_sessions([8 * args.tables], f"join-path {name}")
         Workshop.objects.filter(code=info.code).update(participant_cap=SEAT_MAX)
         codes[name] = info.code
-        servers[name] = start_server("uvicorn", port, ws_deflate=False, cwd=app_dir)
 
     async def both(seconds: float) -> dict:
         runs = await asyncio.gather(
             *(
-                loop(codes[n], "join", args.concurrency, seconds, sides[n][0], args.ws)
+                loop(
+                    codes[n], "join", args.concurrency, seconds, sides[n][0], args.ws, args.offline
+                )
                 for n in sides
             )
         )
         return dict(zip(sides, runs, strict=True))
 
     try:
+        for name, (port, app_dir) in sides.items():  # inside: one that fails stops the other
+            servers[name] = start_server("uvicorn", port, ws_deflate=False, cwd=app_dir)
         asyncio.run(both(2))  # warm up
         before = {n: proc_cpu_seconds(servers[n].process.pid) for n in sides}
         runs = asyncio.run(both(args.seconds))
@@ -185,6 +203,7 @@ def side_by_side(args: argparse.Namespace) -> int:
         "side_by_side": {n: str(sides[n][1]) for n in sides},
         "tables": args.tables,
         "with_websocket": args.ws,
+        "with_offline_pages": args.offline,
         "load_average_at_end": os.getloadavg()[0],
         "concurrency": args.concurrency,
         "runs": {
@@ -218,6 +237,11 @@ def main() -> int:
         help="another checkout: its server and this one's join at the same time, side by side",
     )
     parser.add_argument("--ws", action="store_true", help="each join also opens its websocket")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="each join also fetches every element's page, as the phone does after the first",
+    )
     parser.add_argument("--tables", type=int, default=1, help="tables of the session joined")
     args = parser.parse_args()
     if args.against:

@@ -46,6 +46,7 @@ from bench.firstload import first_load
 from bench.floor import FLOOR_PORT, run_floor
 from bench.servers import (
     BASE_DIR,
+    PORTS,
     ServerProcess,
     cpu_by_command,
     machine_cpu,
@@ -58,8 +59,8 @@ from bench.servers import (
 from bench.stats import summary_ms
 
 RESULTS = BASE_DIR / "bench" / "results"
-APP_PORTS = (8201, 8202)
-FIRST_LOAD_PORT = 8208
+APP_PORTS = (PORTS[0], PORTS[1])  # 8201, 8202 (+ BENCH_PORT_OFFSET)
+FIRST_LOAD_PORT = PORTS[7]  # 8208
 # Every in-flight request holds a thread and a PostgreSQL connection of its own in the server
 # (the app has no connection pool), and the shared PostgreSQL allows 100 connections in all:
 # like a proxy's upstream pool, the generator keeps at most this many requests open per
@@ -116,6 +117,9 @@ class Options:
     profile_phase: str = ""  # py-spy records every server during the phase of this label
     profile_dir: Path = RESULTS
     profile_prefix: str = "profile"
+    # Each joining phone then fetches every element's page to keep (static/js/pages.js does
+    # once the survey has loaded); counted in the joining's CPU, not in its latency.
+    offline_pages: bool = False
 
 
 # py-spy records the joining (--profile-phase join) for this long: within the joins of 2,000
@@ -563,6 +567,22 @@ class StageRun:
             self.join_errors[f"join {type(error).__name__}"] += 1
             phone.tainted = True
 
+    async def fetch_offline_pages(self, phone: Phone) -> None:
+        """What pages.js fetches once the survey has loaded: every element's page."""
+        if phone.tainted or not phone.token:
+            return
+        try:
+            pages = await self.http.request(
+                phone.port,
+                "GET",
+                f"/s/{phone.session.code}/survey/offline/",
+                headers={"Cookie": phone.cookie, "X-Requested-With": "fetch"},
+            )
+            if pages.status_code != 200:
+                self.join_errors[f"offline pages {pages.status_code}"] += 1
+        except (TimeoutError, OSError, ValueError, EOFError) as error:
+            self.join_errors[f"offline pages {type(error).__name__}"] += 1
+
     async def _connect_phone(self, phone: Phone) -> ClientConnection:
         return await connect(
             f"ws://127.0.0.1:{phone.port}/ws/s/{phone.session.code}/phone/",
@@ -854,6 +874,8 @@ class StageRun:
             async def join_and_connect(phone: Phone) -> None:
                 await self.join(phone)
                 await self.open_phone_ws(phone)
+                if self.options.offline_pages:
+                    await self.fetch_offline_pages(phone)
 
             try:
                 async with asyncio.timeout(stage.connect_deadline):
@@ -1237,6 +1259,11 @@ def main() -> int:
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the servers")
     parser.add_argument("--profile-phase", default="", help='e.g. "2p 300/s": py-spy it')
     parser.add_argument("--label", default="", help="what this run measures, for the report")
+    parser.add_argument(
+        "--offline-pages",
+        action="store_true",
+        help="each joining phone also fetches every element's page, as pages.js does",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     busy = [p for p in (*APP_PORTS, FLOOR_PORT) if not port_free(p)]
@@ -1262,6 +1289,7 @@ def main() -> int:
         # Profiles stay beside the result file and are named after it.
         profile_dir=RESULTS if not args.out else Path(args.out).resolve().parent,
         profile_prefix="profile-" + (Path(args.out).stem if args.out else f"load-{args.mode}"),
+        offline_pages=args.offline_pages,
     )
     result: dict = {
         "benchmark": "load",
@@ -1279,6 +1307,7 @@ def main() -> int:
             "connections_per_server": CONNECTIONS_PER_SERVER,
             "request_timeout_s": REQUEST_TIMEOUT,
             "two_processes_how": "the generator spreads phones over two ports (no proxy)",
+            "offline_pages_fetched": options.offline_pages,
         },
     }
     joins_only = args.mode == "joins"

@@ -17,7 +17,10 @@ from pathlib import Path
 from scentiss.transport import UVICORN_ARGS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PORTS = range(8201, 8210)  # the ports this benchmark may use, and no others
+# On a machine where several people run benchmarks, BENCH_PORT_OFFSET moves every port of a
+# run (8201-8209 + offset), so that two runs do not take each other's servers' ports.
+PORT_OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "0"))
+PORTS = range(8201 + PORT_OFFSET, 8210 + PORT_OFFSET)  # the ports a run may use, and no others
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_load")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_PREFIX = os.environ.get("BENCH_CHANNEL_PREFIX", "bench-load")

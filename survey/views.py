@@ -2,7 +2,9 @@
 survey's element pages, the taps over HTTP, the done page and the phone's own results."""
 
 import functools
+import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -198,7 +201,7 @@ def _statement_form(
 
 def _element_context(
     workshop: Workshop,
-    participant: Participant,
+    participant: "Participant | _Seat",
     elements: list,
     number: int,
     answers: dict[int, int | None],
@@ -293,11 +296,30 @@ def survey_offline_pages(
     survey has loaded and kept on it: a phone that loses the network can still move between
     the elements and answer them all (its taps are kept until they can be sent). Changes
     nothing on the server (the participant's place stays where the phone last was online).
-    Outside the survey phase there is nothing to keep: 204."""
+    Outside the survey phase there is nothing to keep: 204.
+
+    A phone asks for it once, right after it joined, mostly before its first answer: then the
+    pages are the same for every phone of the session in its language but for the seat, so
+    they are drawn once per process (`_fresh_offline_pages`) and the seat written in."""
     if not workshop.accepts_answers:
         return HttpResponse(status=204)
     elements = instrument_structure(workshop.instrument_id)
     answers = _answers_of(participant)
+    if answers:
+        pages = _offline_pages(workshop, participant, elements, answers)
+    else:
+        pages = _fresh_offline_pages(workshop, elements).replace(
+            _ANY_SEAT.seat_label, escape(participant.seat_label)
+        )
+    return HttpResponse(pages)
+
+
+def _offline_pages(
+    workshop: Workshop,
+    participant: "Participant | _Seat",
+    elements: list,
+    answers: dict[int, int | None],
+) -> str:
     pages = []
     for number in range(1, len(elements) + 1):
         context = _element_context(workshop, participant, elements, number, answers)
@@ -308,7 +330,35 @@ def survey_offline_pages(
                 "body": render_to_string("survey/_element_body.html", context),
             }
         )
-    return render(request, "survey/offline_pages.html", {"workshop": workshop, "pages": pages})
+    return render_to_string("survey/offline_pages.html", {"workshop": workshop, "pages": pages})
+
+
+@dataclass(frozen=True)
+class _Seat:
+    """The participant of pages drawn for every phone of a session: only the seat shows."""
+
+    seat_label: str
+
+
+# Stands for the phone's seat in the pages drawn once; written over with each phone's own.
+_ANY_SEAT = _Seat(seat_label=f"seat-{secrets.token_hex(8)}")
+_FRESH_OFFLINE_PAGES: dict[tuple, str] = {}
+_FRESH_OFFLINE_PAGES_KEPT = 64  # sessions x languages; each about 64 KB
+
+
+def _fresh_offline_pages(workshop: Workshop, elements: list) -> str:
+    """The offline pages of a phone without answers, its seat left as `_ANY_SEAT`: drawn once
+    per process for the session's code, city (the statements' stem), instrument (never
+    edited once a session used it: survey.selectors.instrument_structure) and language,
+    which is everything the pages show but the seat and the answers."""
+    key = (workshop.pk, workshop.code, workshop.city, workshop.instrument_id, get_language())
+    pages = _FRESH_OFFLINE_PAGES.get(key)
+    if pages is None:
+        pages = _offline_pages(workshop, _ANY_SEAT, elements, {})
+        while len(_FRESH_OFFLINE_PAGES) >= _FRESH_OFFLINE_PAGES_KEPT:
+            _FRESH_OFFLINE_PAGES.pop(next(iter(_FRESH_OFFLINE_PAGES)), None)
+        _FRESH_OFFLINE_PAGES[key] = pages
+    return pages
 
 
 @never_cache

@@ -8,7 +8,7 @@ which module of ours relied on it (`relied_on`), before the behaviour itself is 
   executor of our own, and async_to_sync inside it running on the server's loop.
 - live/redis_client.py: redis-py's asyncio client on a bounded, blocking pool.
 - live/consumers.py `NoDbDispatchMixin`: channels' consumer dispatch by handler name.
-- scentiss/handler.py `OneHopASGIHandler`: Django's ASGIHandler hooks it overrides.
+- scentiss/handler.py `OneHopASGIHandler`: Django's ASGIHandler hooks it overrides and uses.
 - scentiss/transport.py `HttpToolsProtocol`: uvicorn's httptools protocol, its callbacks and
   its request cycle; `WebSocketProtocol`: uvicorn's sans-I/O websockets protocol and the
   websockets library's ServerProtocol under it.
@@ -233,29 +233,53 @@ async def test_channels_dispatches_by_the_handler_name_the_override_uses():
 
 
 def test_djangos_asgi_handler_has_the_hooks_the_one_hop_handler_overrides():
+    """OneHopASGIHandler builds the chain in sync mode (load_middleware), and replaces
+    `handle`, which Django's __call__ awaits inside the request's ThreadSensitiveContext, with
+    one that uses Django's read_body, create_request and send_response."""
     from django.core.handlers.asgi import ASGIHandler
 
     from scentiss.handler import OneHopASGIHandler
 
     ours = "scentiss/handler.py"
-    relied_on(ASGIHandler, "load_middleware", "get_response_async", library="Django", ours=ours)
-    assert list(inspect.signature(ASGIHandler.load_middleware).parameters) == [
-        "self",
-        "is_async",
-    ], f"Django {version('Django')}: ASGIHandler.load_middleware(is_async) changed ({ours})"
-    assert inspect.iscoroutinefunction(ASGIHandler.get_response_async)
-    assert list(inspect.signature(ASGIHandler.get_response_async).parameters) == [
-        "self",
-        "request",
-    ], f"Django {version('Django')}: ASGIHandler.get_response_async(request) changed ({ours})"
-    source_says(
+    relied_on(
         ASGIHandler,
-        "self.get_response_async(",
+        "load_middleware",
+        "handle",
+        "read_body",
+        "create_request",
+        "send_response",
         library="Django",
         ours=ours,
-        why="a request is answered through get_response_async, not the sync path",
     )
-    assert OneHopASGIHandler.get_response_async is not ASGIHandler.get_response_async
+    signatures = {
+        ASGIHandler.load_middleware: ["self", "is_async"],
+        ASGIHandler.handle: ["self", "scope", "receive", "send"],
+        ASGIHandler.read_body: ["self", "receive"],
+        ASGIHandler.create_request: ["self", "scope", "body_file"],
+        ASGIHandler.send_response: ["self", "response", "send"],
+    }
+    for method, parameters in signatures.items():
+        assert list(inspect.signature(method).parameters) == parameters, (
+            f"Django {version('Django')}: ASGIHandler.{method.__name__} changed ({ours})"
+        )
+    for coroutine in (ASGIHandler.handle, ASGIHandler.read_body, ASGIHandler.send_response):
+        assert inspect.iscoroutinefunction(coroutine)
+    source_says(
+        ASGIHandler.__call__,
+        "async with ThreadSensitiveContext():",
+        library="Django",
+        ours=ours,
+        why="each request's sync code gets a thread of its own",
+    )
+    source_says(
+        ASGIHandler.__call__,
+        "await self.handle(scope, receive, send)",
+        library="Django",
+        ours=ours,
+        why="a request is answered through handle",
+    )
+    assert OneHopASGIHandler.handle is not ASGIHandler.handle
+    assert OneHopASGIHandler.__call__ is ASGIHandler.__call__
 
 
 # --- scentiss/transport.py: uvicorn, websockets -----------------------------------------------

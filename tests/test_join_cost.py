@@ -10,6 +10,7 @@ import redis
 from django import forms
 from django.conf import settings
 from django.test import Client
+from django.test.signals import template_rendered
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +21,21 @@ from sessions.fields import PlainSelect
 from sessions.models import Participant
 from sessions.selectors import session_consent
 from survey.selectors import instrument_structure
+
+
+class CaptureTemplates:
+    """The names of the templates rendered inside the block (Django's test instrumentation)."""
+
+    def __enter__(self) -> "CaptureTemplates":
+        self.names: list[str] = []
+        template_rendered.connect(self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        template_rendered.disconnect(self._note)
+
+    def _note(self, sender: object, template: object, **kwargs: object) -> None:
+        self.names.append(str(getattr(template, "name", template)))
 
 
 @pytest.fixture
@@ -85,6 +101,18 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
     with django_assert_num_queries(2):
         first = phone.get(joined["Location"])
     assert first.status_code == 200
+
+    # Then the page's script fetches every element's page to keep (static/js/pages.js): the
+    # same two queries. Before any answer the pages are the same for every phone of the
+    # session but the seat: drawn for the first phone, not drawn again for the next.
+    offline = f"/s/{workshop.code}/survey/offline/"
+    with django_assert_num_queries(2):
+        assert phone.get(offline).status_code == 200
+    second = Client()
+    second.post(join, {"table": "", "consent": "on", "consent_version": version})
+    with CaptureTemplates() as drawn, django_assert_num_queries(2):
+        assert second.get(offline).status_code == 200
+    assert drawn.names == []
 
 
 def test_a_phone_that_has_not_joined_is_sent_to_join_and_an_unknown_session_is_404(workshop):

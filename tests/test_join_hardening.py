@@ -190,3 +190,33 @@ def test_an_old_participant_cookie_no_longer_opens_the_survey(client, workshop):
     client.cookies[name] = fresh.sign(str(participant.token))
     assert client.get(f"/s/{workshop.code}/survey/1/").status_code == 200
     assert settings.PARTICIPANT_COOKIE_MAX_AGE <= 7 * 24 * 3600
+
+
+@pytest.mark.both_databases
+def test_a_join_stores_the_row_the_orm_would_and_returns_it(make_workshop):
+    """participant_join writes its row in plain SQL: every field as stored (read back through
+    the ORM) equals the instance it returns, with and without a table, role and consent; the
+    session's version moves by one per join."""
+    from sessions.selectors import session_consent
+
+    workshop = make_workshop(tables=3)
+    consent = session_consent(workshop=workshop).text
+    table = workshop.tables.get(number=2)
+    before = Workshop.objects.get(pk=workshop.pk).results_version
+    joined = [
+        participant_join(workshop=workshop, table=table, role="finance", consent=consent),
+        participant_join(workshop=workshop, table=None, role=""),
+        participant_join(workshop=workshop, table=table, role="", source="paper"),
+    ]
+    assert Workshop.objects.get(pk=workshop.pk).results_version == before + 3
+    for participant in joined:
+        stored = Participant.objects.get(pk=participant.pk)
+        for field in Participant._meta.concrete_fields:
+            assert getattr(participant, field.attname) == getattr(stored, field.attname), field
+        assert participant._state.adding is False
+        assert participant.seat_label == stored.seat_label
+    assert [p.seat_label for p in joined] == ["T2·P1", "P1", "T2·P2"]
+    assert joined[0].consented_at == joined[0].joined_at and joined[0].consent == consent
+    assert joined[1].consent is None and joined[1].consented_at is None
+    assert joined[2].source == "paper" and joined[0].last_element == 1
+    assert len({p.token for p in joined}) == 3

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from instrument.loader import instrument_load, read_instrument
 from instrument.models import Statement
@@ -303,6 +304,55 @@ def test_the_offline_copy_holds_every_element_with_the_answers_and_moves_nothing
     assert 'value="4" checked' in html and 'value="dk" checked' in html
     assert f'href="/s/{workshop.code}/survey/done/" data-done' in html
     assert Participant.objects.get().last_element == 2
+
+
+def _join(workshop: Workshop, *, table: str, language: str = "nl") -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post(f"/j/{workshop.code}/", {"table": table, "consent": "on"})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_fresh_phones_offline_copy_is_its_own_drawn_once_for_the_session(workshop):
+    """Phones that have not answered yet get pages drawn once per session and language, each
+    with its own seat written in: the same bytes as pages drawn for that phone alone."""
+    from survey.selectors import instrument_structure
+    from survey.views import _ANY_SEAT, _offline_pages
+
+    offline = f"/s/{workshop.code}/survey/offline/"
+    first, second = _join(workshop, table="2"), _join(workshop, table="")
+    replies = [phone.get(offline) for phone in (first, second, first)]
+    english = _join(workshop, table="3", language="en").get(offline)
+
+    assert all(reply.status_code == 200 for reply in [*replies, english])
+    pages = [reply.content.decode() for reply in replies]
+    seats = [p.seat_label for p in Participant.objects.order_by("pk")]
+    assert seats == ["T2·P1", "P1", "T3·P1"]
+    assert pages[0].count("Je bent T2·P1<") == 6
+    assert pages[1].count("Je bent P1<") == 6
+    assert pages[0] == pages[2]
+    assert pages[0].replace("T2·P1", "P1") == pages[1]
+    assert english.content.decode().count("You are T3·P1<") == 6
+    for reply in [*replies, english]:
+        assert _ANY_SEAT.seat_label not in reply.content.decode()
+        assert "no-cache" in reply["Cache-Control"]
+    participant = Participant.objects.select_related("table", "workshop__instrument").first()
+    with translation.override("nl"):
+        alone = _offline_pages(
+            participant.workshop, participant, instrument_structure(workshop.instrument_id), {}
+        )
+    assert pages[0] == alone
+
+
+def test_a_fresh_phones_offline_copy_follows_the_sessions_city(workshop):
+    """The statements' stem names the city: renamed, the next phone's pages say the new one."""
+    offline = f"/s/{workshop.code}/survey/offline/"
+    assert "Zwolle" in _join(workshop, table="1").get(offline).content.decode()
+
+    Workshop.objects.filter(pk=workshop.pk).update(city="Deventer")
+    pages = _join(workshop, table="1").get(offline).content.decode()
+
+    assert "Deventer" in pages and "Zwolle" not in pages
 
 
 def test_the_offline_copy_is_for_a_joined_phone_during_the_survey(client, phone, workshop):
