@@ -209,3 +209,31 @@ def stored_answers(codes: list[str]) -> tuple[dict[tuple[str, int], int | None],
     stored = {(str(token), statement): score for token, statement, score in rows}
     participants = Participant.objects.filter(workshop__code__in=codes).count()
     return stored, len(rows), participants
+
+
+BENCH_ORGANISER = "bench-organiser"
+
+
+def ensure_organiser() -> tuple[str, str]:
+    """A superuser for the benchmark's organiser actions (the reminder, the phase change), with
+    a fresh password each run: (user name, password). The benchmark logs in as anyone does."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    password = secrets.token_urlsafe(16)
+    user, _created = get_user_model().objects.get_or_create(
+        username=BENCH_ORGANISER, defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save()
+    return BENCH_ORGANISER, password
+
+
+def default_setting(name: str) -> str:
+    """A setting as the app has it without the benchmark's overrides (server_env), e.g. the
+    per-address join limit as deployed."""
+    from django.conf import settings
+
+    return str(getattr(settings, name))

@@ -50,10 +50,13 @@ class _Connection:
 
 
 class Pool:
-    """At most `size` keep-alive connections to one port; callers beyond that wait."""
+    """At most `size` keep-alive connections to one port; callers beyond that wait.
+    `local_address`: the client's own address to connect from (any of 127.0.0.0/8), as phones
+    reach a server from many addresses, not one."""
 
-    def __init__(self, port: int, size: int) -> None:
+    def __init__(self, port: int, size: int, *, local_address: str | None = None) -> None:
         self.port = port
+        self.local_addr = (local_address, 0) if local_address else None
         self.idle: list[tuple[_Connection, float]] = []
         self.slots = asyncio.Semaphore(size)
 
@@ -84,7 +87,9 @@ class Pool:
                     return await self._exchange(connection, method, payload)
                 except _StaleConnection:
                     continue  # closed by the server before it read the request: send again
-            reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", self.port, local_addr=self.local_addr
+            )
             try:
                 return await self._exchange(_Connection(reader, writer), method, payload)
             except _StaleConnection:

@@ -8,6 +8,7 @@ and puts a projector of every session on each, so half the answers cross process
 
     .venv/bin/python bench/load.py                  # short: under 3 minutes
     .venv/bin/python bench/load.py --mode full      # the 2-minute sustained stage
+    .venv/bin/python bench/load.py --mode conference   # 10,000 phones held (bench/conference.py)
     .venv/bin/python bench/load.py --mode compare   # uvicorn vs daphne, one process, briefly
 
 Writes bench/results/load-<mode>.json and the table in bench/results/README.md. Uses its own
@@ -21,6 +22,7 @@ import bisect
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -1246,8 +1248,16 @@ def measure_first_load(options: Options) -> dict:
 
 
 def main() -> int:
+    argv = sys.argv[1:]
+    if "--mode=conference" in argv or any(
+        a == "--mode" and b == "conference" for a, b in itertools.pairwise(argv)
+    ):
+        # 10,000 phones held on two processes: a stage of its own (bench/conference.py).
+        from bench import conference
+
+        return conference.main(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", choices=sorted(PLANS), default="short")
+    parser.add_argument("--mode", choices=[*sorted(PLANS), "conference"], default="short")
     parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(

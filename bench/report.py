@@ -342,6 +342,72 @@ def write_markdown(results_dir: Path) -> Path:
             )
         lines.append("")
         lines += _floor_lines(result)
+    lines += _conference_lines(results_dir)
     path = results_dir / "README.md"
     path.write_text("\n".join(lines).rstrip() + "\n")
     return path
+
+
+def _conference_line(result: dict, name: str) -> str:
+    """One run of `bench/load.py --mode conference` (bench/conference.py) in one line."""
+    cfg, phones = result["config"], result["phones"]
+    parts = [
+        f"**{result['when'][:16]}**"
+        + (f" ({result['label']})" if result.get("label") else "")
+        + f": {phones['connected']:,} of {cfg['phones']:,} phones connected on "
+        f"{cfg['processes']} process(es) (sessions of {cfg['sessions'][0]:,}), "
+        f"{phones['closed_by_server']} sockets closed by the server"
+    ]
+    join = result.get("steps", {}).get("join")
+    if join:
+        parts.append(
+            f"joins {join['rate_per_s']}/s offered {cfg['join_rate_offered_per_s']:g}/s, "
+            f"{join['server_cpu_ms_per_join']} ms server CPU each"
+        )
+    for port, f in result.get("per_phone", {}).items():
+        parts.append(
+            f":{port} RSS {f['rss_before_mib']:g} → {f['rss_after_mib']:g} MiB for "
+            f"{f['phones_open']:,} phones = {f['rss_kib_per_phone']} KiB/phone "
+            f"({f.get('rss_kib_per_phone_20_to_100', '-')} from 20%), "
+            f"{f['fds_per_phone']} fds/phone, {f['redis_connections']} Redis connections"
+        )
+    for b in result.get("broadcasts", []):
+        heard = b["heard"]
+        lat = heard["latency"]
+        text = (
+            f"{b['kind'].split(' ')[0]} {b['session']}: {heard['phones']:,}/"
+            f"{b['phones_expected']:,} heard, p50/p99/max {_fmt(lat['p50_ms'])}/"
+            f"{_fmt(lat['p99_ms'])}/{_fmt(lat['max_ms'])} ms"
+        )
+        if "reloaded" in b:
+            r = b["reloaded"]["latency"]
+            text += (
+                f", reloaded {b['reloaded']['phones']:,}: p50/p99/max {_fmt(r['p50_ms'])}/"
+                f"{_fmt(r['p99_ms'])}/{_fmt(r['max_ms'])} ms"
+            )
+        parts.append(text)
+    trace = result.get("tracemalloc")
+    if trace:
+        top = ", ".join(
+            f"{row['where']} {row['kib_per_phone']}" for row in trace["top_by_filename"][:4]
+        )
+        parts.append(f"tracemalloc {trace['traced_kib_per_phone']} KiB/phone traced (KiB: {top})")
+    parts.append(f"`uptime` at the start: {result['uptime_start'].split('load average')[-1]}")
+    return "- " + "; ".join(parts) + f" ([{name}]({name}))"
+
+
+def _conference_lines(results_dir: Path) -> list[str]:
+    paths = sorted(results_dir.glob("conference-*.json"))
+    if not paths:
+        return []
+    lines = [
+        "## `conference` runs (10,000 phones held: bench/conference.py)",
+        "",
+        "One line per run, oldest first. KiB/phone: RSS growth of the process from before the "
+        'phones to all connected, divided by its phones ("from 20%": the growth from 20% to '
+        "all connected over the phones added meanwhile); fds/phone: open file descriptors "
+        "grown per phone; fan-out: from the organiser's POST to each phone's receipt.",
+        "",
+    ]
+    lines += [_conference_line(json.loads(p.read_text()), p.name) for p in paths]
+    return [*lines, ""]

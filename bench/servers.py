@@ -52,11 +52,16 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def server_command(kind: str, port: int, *, ws_deflate: bool = True, app: str = "") -> list[str]:
     app = app or "scentiss.asgi:application"
-    if kind == "uvicorn":
+    if kind in ("uvicorn", "uvicorn-traced"):
+        # uvicorn-traced: the same server with tracemalloc on (bench/traced_server.py).
+        start = (
+            ["-m", "uvicorn"]
+            if kind == "uvicorn"
+            else [str(BASE_DIR / "bench" / "traced_server.py")]
+        )
         return [
             sys.executable,
-            "-m",
-            "uvicorn",
+            *start,
             app,
             "--host",
             "127.0.0.1",
@@ -237,6 +242,7 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     health_path: str = "/healthz",
     log_dir: Path | None = None,
+    start_timeout: float = 30,
 ) -> ServerProcess:
     if port not in PORTS:
         raise ValueError(f"port {port} is outside the benchmark's ports {PORTS}")
@@ -257,7 +263,7 @@ def start_server(
     server = ServerProcess(kind=kind, port=port, process=process, log_path=log_path)
     _running.append(server)
     try:
-        wait_http(port, health_path, timeout=30)
+        wait_http(port, health_path, timeout=start_timeout)
     except RuntimeError as error:
         server.stop()
         tail = "".join(log_path.read_text().splitlines(keepends=True)[-5:])
