@@ -74,7 +74,7 @@ async def test_a_page_is_made_in_one_thread_from_request_started_to_request_fini
     """The database connection Django opens for a request is the thread's: request_started
     (close_old_connections), the view and request_finished (which gives the connection back
     to the pool) run in the same thread, not on the event loop."""
-    status, _headers, _body = await _get(django_asgi_app, f"/j/{workshop.code}/")
+    status, _headers, _body = await asgi_get(django_asgi_app, f"/j/{workshop.code}/")
 
     assert status == 200
     [started] = threads_of["started"]
@@ -97,7 +97,7 @@ async def test_static_files_still_served_with_their_headers():
 async def test_a_streamed_response_is_closed_once_after_it_was_sent(threads_of):
     """A static file is streamed: its request_finished comes after its body, in the thread
     its request started in, once."""
-    status, _headers, body = await _get(application, "/static/js/live.js")
+    status, _headers, body = await asgi_get(application, "/static/js/live.js")
 
     assert status == 200 and body
     assert len(threads_of["finished"]) == 1
