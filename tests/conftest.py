@@ -481,7 +481,8 @@ def pytest_configure(config: pytest.Config) -> None:
 # The fast tier (`make test-fast`): every test that needs no server process and no browser.
 # A test is in the slow tier when it drives a browser, starts a server (any fixture named
 # *server*), or needs committed data that another process can read (transactional_db, which is
-# also what flushes the database after it): the three costs the fast tier leaves out.
+# also what flushes the database after it): the three costs the fast tier leaves out; and the
+# walks (marker `walk`, set by hand).
 _SLOW_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
 
 
@@ -500,7 +501,9 @@ def _needs_a_process(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if _needs_a_process(item):
+        # `walk`: the sweeps of every route as every role, a fifth of the fast tier's CPU;
+        # the full suite (make test, CI) runs them, the quick loop while changing code not.
+        if _needs_a_process(item) or item.get_closest_marker("walk"):
             item.add_marker(pytest.mark.slow)
 
 

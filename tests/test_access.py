@@ -305,6 +305,7 @@ def _walk_order(item: tuple[str, str]) -> tuple[bool, str]:
     return ("delete" in item[1] or "delete" in item[0], item[0])
 
 
+@pytest.mark.walk
 @pytest.mark.parametrize("role", list(ROLE_RIGHTS))
 def test_every_organiser_route_as_every_role(teams, role):
     """Every route of team A's session and programme, GET and POST: team B's organiser gets

@@ -395,6 +395,7 @@ def test_the_resolver_walk_covers_the_app():
     assert {"text", "sources", "participant_cap", "initials", "city"} <= set(form_field_names())
 
 
+@pytest.mark.walk
 def test_every_route_as_every_role_with_hostile_values(world):
     """The fixed sweep: each route, role and method once, with every form field hostile."""
     fields = form_field_names()
@@ -430,6 +431,7 @@ value = st.one_of(scalar, st.lists(scalar, max_size=3))  # a list: a field sent 
 payload = st.dictionaries(st.sampled_from(FIELDS), value, max_size=6)
 
 
+@pytest.mark.walk
 @seed(20261127)
 @settings(
     max_examples=200,
