@@ -99,7 +99,8 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 	  $(PYTEST) -m both_databases $(PYTEST_ARGS)
 
 # The fast tier, while changing code: the browser scripts' unit tests, the import contracts, and
-# every test that needs no browser, no server process and no committed data (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
+# every test that needs no browser, no server process and no committed data, but the walks of every
+# route as every role (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
 # test`. The test database is kept between runs (--reuse-db still applies new migrations).
 test-fast: install-dev messages
 	$(MAKE) --no-print-directory test-js
