@@ -336,7 +336,9 @@ def test_a_fresh_phones_offline_copy_is_its_own_drawn_once_for_the_session(works
     for reply in [*replies, english]:
         assert _ANY_SEAT.seat_label not in reply.content.decode()
         assert "no-cache" in reply["Cache-Control"]
-    participant = Participant.objects.select_related("table", "workshop__instrument").first()
+    participant = (
+        Participant.objects.select_related("table", "workshop__instrument").order_by("pk").first()
+    )
     with translation.override("nl"):
         alone = _offline_pages(
             participant.workshop, participant, instrument_structure(workshop.instrument_id), {}
