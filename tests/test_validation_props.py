@@ -386,7 +386,8 @@ def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db
     url = f"ws://{server.host}/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
 
     async def scenario() -> tuple[int | None, dict]:
-        kwargs = {"origin": f"http://{server.host}", "max_size": None}
+        # Waits for events, generous for a loaded CI machine (10 s once timed out there).
+        kwargs = {"origin": f"http://{server.host}", "max_size": None, "open_timeout": 60}
         close_code = None
         async with (
             websockets.connect(url, **kwargs) as bystander,
@@ -397,14 +398,14 @@ def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db
             # Over WS_MAX_MESSAGE_SIZE (64 KiB; uvicorn's own limit is 16 MiB).
             await attacker.send("x" * (django_settings.WS_MAX_MESSAGE_SIZE + 1))
             try:
-                await asyncio.wait_for(attacker.recv(), timeout=10)
+                await asyncio.wait_for(attacker.recv(), timeout=60)
             except websockets.ConnectionClosed as closed:
                 close_code = closed.rcvd.code if closed.rcvd else None
             saved = await asyncio.to_thread(
                 answer_save_closing, participant=participant, statement_id=statement.pk, score=3
             )
             while True:
-                snapshot = json.loads(await asyncio.wait_for(bystander.recv(), 5))
+                snapshot = json.loads(await asyncio.wait_for(bystander.recv(), 60))
                 if snapshot["version"] >= saved.version:
                     return close_code, snapshot
 
