@@ -34,6 +34,7 @@ from live.events import (
     RESULTS_SNAPSHOT,
     TABLE_CHANGED,
     notes_group,
+    nudged_phones,
     phones_group,
     session_group,
     table_group,
@@ -244,7 +245,8 @@ def phones_nudged(workshop_id: int, *, participant_ids: list[int]) -> None:
     organiser's click), so sent at once; a phone that is offline misses it."""
     try:
         async_to_sync(get_channel_layer().group_send)(
-            phones_group(workshop_id), {"type": PHONE_NUDGE, "participants": participant_ids}
+            phones_group(workshop_id),
+            {"type": PHONE_NUDGE, "phones": nudged_phones(participant_ids)},
         )
     except Exception:
         log.exception("nudge for session %s failed", workshop_id)

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from live.access import phone_ids, phone_state_of, table_id_for_chair, workshop_for_organiser
 from live.connection_caps import ConnectionCap
-from live.events import notes_group, phones_group, session_group, table_group
+from live.events import is_nudged, notes_group, phones_group, session_group, table_group
 from live.taps import tap_receive
 from sessions.selectors import is_organiser, workshop_for_live
 from survey.selectors import results_snapshot
@@ -167,7 +167,7 @@ class PhoneStateConsumer(NoDbDispatchMixin, AsyncJsonWebsocketConsumer):
         await self._forward(event["state"])
 
     async def phone_nudge(self, event: dict) -> None:
-        if self.participant_id in event.get("participants", ()):
+        if is_nudged(event.get("phones"), self.participant_id):
             await self.send_json({"type": "nudge"})
 
     async def _forward(self, state: dict) -> None:

@@ -5,12 +5,13 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from instrument.models import Statement
+from live.events import is_nudged, nudged_phones
 from scentiss.asgi import application
 from sessions.models import Participant, Phase, ProjectorMode, Table, Workshop
 from sessions.services import participant_join, workshop_update_state
 from survey.models import Answer
 from survey.selectors import results_snapshot, sessions_comparison
-from survey.services import answer_save
+from survey.services import answer_save, participants_nudge
 from tests.conftest import participant_cookie
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -187,16 +188,7 @@ def test_duplicate_and_archive(organiser, workshop):
 @pytest.mark.django_db(transaction=True)
 async def test_phones_follow_the_phase_over_the_websocket():
     workshop, participant = await database_sync_to_async(_session_with_phone)()
-    name, value = participant_cookie(workshop, str(participant.token))
-    phone = WebsocketCommunicator(
-        application,
-        f"/ws/s/{workshop.code}/phone/",
-        headers=[
-            (b"origin", b"http://127.0.0.1"),
-            (b"host", b"127.0.0.1"),
-            (b"cookie", f"{name}={value}".encode()),
-        ],
-    )
+    phone = _phone_socket(workshop, participant)
     connected, _ = await phone.connect(timeout=3)
     assert connected
     assert await phone.receive_json_from(timeout=3) == {"phase": "join", "revealed": False}
@@ -267,3 +259,51 @@ def test_the_projectors_join_screen_names_the_session_once(client, workshop, tit
     assert ('class="subtitle"' in join_screen) is shown
     if shown:
         assert f'<p class="subtitle">{title}</p>' in join_screen
+
+
+def _phone_socket(workshop: Workshop, participant: Participant) -> WebsocketCommunicator:
+    name, value = participant_cookie(workshop, str(participant.token))
+    return WebsocketCommunicator(
+        application,
+        f"/ws/s/{workshop.code}/phone/",
+        headers=[
+            (b"origin", b"http://127.0.0.1"),
+            (b"host", b"127.0.0.1"),
+            (b"cookie", f"{name}={value}".encode()),
+        ],
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_nudge_reaches_only_the_phones_that_have_not_finished():
+    workshop, first = await database_sync_to_async(_session_with_phone)()
+    await database_sync_to_async(workshop_update_state)(workshop=workshop, phase=Phase.SURVEY)
+
+    def more_phones() -> tuple[Participant, Participant]:
+        finished = participant_join(workshop=workshop, table=None, role="")
+        for statement in Statement.objects.filter(element__instrument_id=workshop.instrument_id):
+            answer_save(participant=finished, statement_id=statement.pk, score=4)
+        return finished, participant_join(workshop=workshop, table=None, role="")
+
+    finished, last = await database_sync_to_async(more_phones)()
+    phones = {p.pk: _phone_socket(workshop, p) for p in (first, finished, last)}
+    for phone in phones.values():
+        assert (await phone.connect(timeout=3))[0]
+        assert (await phone.receive_json_from(timeout=3))["phase"] == "survey"
+    reminded = await database_sync_to_async(participants_nudge)(workshop=workshop)
+    assert reminded == 2
+    assert await phones[first.pk].receive_json_from(timeout=3) == {"type": "nudge"}
+    assert await phones[last.pk].receive_json_from(timeout=3) == {"type": "nudge"}
+    assert await phones[finished.pk].receive_nothing(timeout=0.3)
+    for phone in phones.values():
+        await phone.disconnect()
+
+
+def test_a_nudge_for_ten_thousand_phones_is_a_few_kilobytes():
+    ids = list(range(50_001, 70_001, 2))  # every other id: another session joined between
+    phones = nudged_phones(ids)
+    assert len(phones["bits"]) <= 2_500
+    assert all(is_nudged(phones, pid) for pid in ids)
+    assert not any(is_nudged(phones, pid) for pid in (50_000, 50_002, 70_000, 70_001, 0, -3))
+    assert not is_nudged(nudged_phones([]), 1)
+    assert not is_nudged({"base": "x", "bits": b"\xff"}, 1) and not is_nudged(None, 1)
