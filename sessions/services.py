@@ -361,7 +361,8 @@ def workshop_update_state(
 
     One version bump and one broadcast for the whole change; phones and projectors follow.
     Moving to the results phase shows the results in the same step: the projector switches
-    to the spider chart and the phones to their results (unless the call says otherwise).
+    to the spider chart and the phones to their results (unless the call says otherwise), and
+    the round timer stops (as it does on closing).
     Refused (Rejected, nothing changed) for an unknown phase, mode, table or element, and for
     another phase of an anonymised session.
     """
@@ -399,6 +400,8 @@ def workshop_update_state(
         changes["results_revealed"] = bool(results_revealed)
     if changes.get("phase", Phase.JOIN) != Phase.JOIN:
         changes["rehearsing"] = False  # the survey starts: a rehearsal is over
+    if changes.get("phase") in (Phase.RESULTS, Phase.CLOSED):
+        changes["round_ends_at"] = None  # the discussion's rounds are over: no timer left
     changes = {k: v for k, v in changes.items() if getattr(workshop, k) != v}
     if not changes:
         return workshop

@@ -416,6 +416,9 @@ def test_the_whole_day_with_every_role(browser, server):
     expect(desk.get_by_text("Telefoons tonen de resultaten.")).to_be_visible()
     expect(projector.locator("#beamer")).to_have_attribute("data-mode", "chart")
     expect(projector.locator("#chart .main-svg").first).to_be_visible()
+    # The discussion's rounds are over: no timer on the projector or the console.
+    expect(projector.locator("#round-timer")).to_be_hidden()
+    expect(desk.locator("#round-timer")).to_be_hidden()
     expect(anna.get_by_role("heading", name=f"De resultaten van {CITY}")).to_be_visible()
     expect(ben.get_by_role("heading", name=f"The results of {CITY}")).to_be_visible()
     expect(colleague.get_by_role("button", name="4. Resultaten")).to_have_attribute(

@@ -4,7 +4,8 @@ timer, the rehearsal's clearing, the nudge, a table's own results."""
 import pytest
 from django.test import Client
 
-from sessions.models import Participant
+from sessions.models import Participant, Phase
+from survey.selectors import results_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,14 @@ def test_duplicating_keeps_the_tables_focus_unless_unticked(workshop, organiser)
     utrecht, deventer = (Workshop.objects.get(city=c) for c in ("Utrecht", "Deventer"))
     assert [t.focus for t in utrecht.tables.order_by("number")] == ["", "Haven", ""]
     assert [t.focus for t in deventer.tables.order_by("number")] == ["", "", ""]
+
+
+@pytest.mark.parametrize("phase", [Phase.RESULTS, Phase.CLOSED])
+def test_the_round_timer_stops_when_the_discussion_is_over(workshop, organiser, phase):
+    organiser.post(f"/s/{workshop.code}/state/", {"phase": Phase.DISCUSSION})
+    organiser.post(f"/s/{workshop.code}/round/", {"action": "start", "minutes": "10"})
+    assert results_snapshot(workshop_id=workshop.pk)["round"]["ends_at"] is not None
+    organiser.post(f"/s/{workshop.code}/state/", {"phase": phase})
+    workshop.refresh_from_db()
+    assert workshop.phase == phase and workshop.round_ends_at is None
+    assert results_snapshot(workshop_id=workshop.pk)["round"]["ends_at"] is None
