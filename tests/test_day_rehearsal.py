@@ -449,6 +449,13 @@ def test_the_whole_day_with_every_role(browser, server):
     shown = projector.evaluate("window.scentissSnapshot.projector.table.elements[0]")
     assert shown["key"] == "kennis"
     assert (shown["table"], shown["rest"]) == (pytest.approx(table_1), pytest.approx(rest))
+    # The two values' labels on either side along the axis, the higher one outward (above, on
+    # the top axis): one on top of the other, they could not be read.
+    rest_sides, table_sides = projector.evaluate(
+        "[...document.getElementById('table-chart').data].map(t => t.textposition[0])"
+    )
+    assert {rest_sides, table_sides} == {"top center", "bottom center"}
+    assert (table_sides == "top center") == (table_1 >= rest)
     expect(colleague.locator("#projector-tables button.current")).to_have_text("1 · Haven")
     shot(projector, "22", "projector-table-1")
     tablet.goto(chair_url)

@@ -119,6 +119,19 @@
     }));
   }
 
+  // Text positions round the chart, clockwise from the top (the angular axis's rotation).
+  var AROUND = ["top center", "top right", "middle right", "bottom right", "bottom center", "bottom left", "middle left", "top left"];
+  function labelSides(elements) {
+    var table = [], rest = [];
+    elements.forEach(function (e, i) {
+      var out = Math.round((8 * i) / elements.length) % 8;
+      var tableOut = e.rest === null || (e.table !== null && e.table >= e.rest);
+      table.push(AROUND[tableOut ? out : (out + 4) % 8]);
+      rest.push(AROUND[tableOut ? (out + 4) % 8 : out]);
+    });
+    return { table: table, rest: rest };
+  }
+
   // One table against the rest of the room: the table's spider over the rest's, each with its
   // number of respondents in the legend ("Tafel 2 · Haven (5)", "rest van de zaal (23)").
   function renderTable(snapshot) {
@@ -133,7 +146,11 @@
     rest.line = { color: grey, width: 3, dash: "dash" };
     rest.marker = { size: 10, color: grey };
     rest.fill = "none";
-    rest.textposition = "bottom center";
+    // Each value's label on its own side of the other's along the element's axis: the higher
+    // value's outward, the lower's inward (one above the other, they covered each other).
+    var placed = labelSides(table.elements);
+    rest.textposition = closed(placed.rest);
+    fig.data[0].textposition = closed(placed.table);
     rest.name = ScentissCharts.text(cfg.texts.rest + " (" + num(table.rest_respondents) + ")");
     fig.data[0].name = ScentissCharts.text(name + " (" + num(table.respondents) + ")");
     fig.data = [rest, fig.data[0]];
