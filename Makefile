@@ -15,7 +15,10 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # 14 s with three; make test-fast the same with either). Tests of one module stay on one worker,
 # so a module's browser and server (tests/conftest.py: module_servers) are started once.
 # (Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting item._nodeid, which pytest 9
-# no longer reads, so it runs as --dist load.)
+# no longer reads, so it runs as --dist load.) `make test` hands out the modules in the order
+# of the collection, the longest first (tests/conftest.py: LONGEST_MODULES), not pytest-xdist's
+# order by their number of tests, which left the longest modules (one to seven tests each) for
+# the end of the run.
 TEST_WORKERS ?= 3
 # pytest with the bytecode caches written even where the shell sets PYTHONDONTWRITEBYTECODE
 # (some do): without them every pytest process (three workers and the controller) compiles the
@@ -94,7 +97,8 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) $(XDIST) $(PYTEST_ARGS)
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) $(XDIST) \
+	  $(if $(XDIST),--no-loadscope-reorder) $(PYTEST_ARGS)
 	DATABASE_URL="sqlite:///$(CURDIR)/test-db.sqlite3" REDIS_URL= \
 	  $(PYTEST) -m both_databases $(PYTEST_ARGS)
 

@@ -499,12 +499,52 @@ def _needs_a_process(item: pytest.Item) -> bool:
     )
 
 
+# The longest modules, longest first (their tests' summed durations in a slow-tier run, three
+# workers, at load 12-20: test_day_devices 332 s, test_day_forms 280 s, ... down to 61 s).
+# `make test` hands the workers whole modules (--dist loadscope) in the order of the collection
+# (--no-loadscope-reorder), and the collection puts these first, then the other modules by
+# their number of tests (the order pytest-xdist's own reordering gave). By that count alone the
+# longest, with one to seven tests each, came last and ran on one or two workers while the
+# third had nothing left: the last few minutes of a run.
+LONGEST_MODULES = (
+    "test_day_devices",
+    "test_day_forms",
+    "test_access",
+    "test_day_second_rehearsal",
+    "test_taps",
+    "test_facilitator_room",
+    "test_day_rehearsal",
+    "test_offline_browser",
+    "test_browser",
+    "test_hostile_walk",
+    "test_join_hardening",
+    "test_facilitator_tools",
+    "test_accounts",
+    "test_input_pages_browser",
+    "test_first_load",
+    "test_join_flood",
+)
+
+
+def _module_order(items: list[pytest.Item]) -> None:
+    """Reorder `items` module by module (a module's own order kept): LONGEST_MODULES first,
+    then the modules with more tests before those with fewer."""
+
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    tests = collections.Counter(module(item) for item in items)
+    first = {f"tests/{name}.py": rank for rank, name in enumerate(LONGEST_MODULES)}
+    items.sort(key=lambda item: (first.get(module(item), len(first)), -tests[module(item)]))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         # `walk`: the sweeps of every route as every role, a fifth of the fast tier's CPU;
         # the full suite (make test, CI) runs them, the quick loop while changing code not.
         if _needs_a_process(item) or item.get_closest_marker("walk"):
             item.add_marker(pytest.mark.slow)
+    _module_order(items)
 
 
 # What the flush after a transactional test keeps: the rows the post_migrate signal would put
