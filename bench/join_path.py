@@ -136,7 +136,17 @@ async def loop(
     return {"elapsed": elapsed, "latencies": latencies, "errors": errors}
 
 
-def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_out: Path | None):
+def measure(
+    server,
+    code: str,
+    what: str,
+    concurrency: int,
+    seconds: float,
+    spy_out: Path | None,
+    *,
+    ws: bool = False,
+    offline: bool = False,
+):
     cpu_before = proc_cpu_seconds(server.process.pid)
     spy = None
     if spy_out is not None:
@@ -145,7 +155,7 @@ def measure(server, code: str, what: str, concurrency: int, seconds: float, spy_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    run = asyncio.run(loop(code, what, concurrency, seconds))
+    run = asyncio.run(loop(code, what, concurrency, seconds, ws=ws, offline=offline))
     cpu = proc_cpu_seconds(server.process.pid) - cpu_before
     if spy is not None:
         spy.wait(timeout=60)
@@ -266,6 +276,8 @@ def main() -> int:
                 args.concurrency,
                 args.seconds,
                 RESULTS / "profile-join-path.txt" if args.profile else None,
+                ws=args.ws,
+                offline=args.offline,
             ),
             measure(server, info.code, "page", args.concurrency, args.seconds, None),
             measure(server, info.code, "survey", args.concurrency, args.seconds, None),
@@ -278,6 +290,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_average_at_end": os.getloadavg()[0],
         "concurrency": args.concurrency,
+        "with_websocket": args.ws,
+        "with_offline_pages": args.offline,
         "runs": runs,
     }
     RESULTS.mkdir(exist_ok=True)

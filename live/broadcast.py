@@ -40,7 +40,7 @@ from live.events import (
     table_group,
 )
 from live.redis_client import redis_client, redis_key
-from live.server_loop import on_server_loop
+from live.server_loop import on_server_loop, serving_loop
 from survey.selectors import results_snapshots
 
 log = logging.getLogger(__name__)
@@ -91,15 +91,28 @@ class ResultsBroadcaster:
         None: whether this runs on the server's loop (live.server_loop)."""
         if defer is None:
             defer = on_server_loop()
+        if defer:
+            self.mark_dirty_deferred(workshop_id)
+            return
         state = self._state()
         state.dirty.add(workshop_id)
         if state.ticker is not None and not state.ticker.done():
             return  # a tick is scheduled or running; it (or the one after it) sends this
         wait = max(0.0, state.last_tick + self.spacing(state) - state.loop.time())
-        if wait == 0 and not defer:
+        if wait == 0:
             # No later tick in a loop that ends with this call, so no waiting for a claim.
             await self._tick(state, claim=False)
             return
+        self._schedule(state, wait)
+
+    def mark_dirty_deferred(self, workshop_id: int) -> None:
+        """mark_dirty on a loop that outlives the call (the server's), from that loop: the
+        session goes into the next tick, which is scheduled if none is; nothing is awaited."""
+        state = self._state()
+        state.dirty.add(workshop_id)
+        if state.ticker is not None and not state.ticker.done():
+            return  # a tick is scheduled or running; it (or the one after it) sends this
+        wait = max(0.0, state.last_tick + self.spacing(state) - state.loop.time())
         self._schedule(state, wait)
 
     def _schedule(self, state: _LoopState, wait: float) -> None:
@@ -189,11 +202,29 @@ def results_changed(workshop_id: int) -> None:
     down) is logged, never raised, or the phone would be told "not saved" for a saved answer.
     Projectors get the current snapshot when they reconnect.
     """
-    # From a server's worker thread async_to_sync runs this on the server's loop, and the tick
-    # is deferred there; anywhere else (a command, a test thread) on a loop that ends with
-    # this call, and the tick runs before it returns (mark_dirty tells the two apart).
+    # From a thread serving a connection (a request's, a tap's) the session is handed to the
+    # server's loop, which defers the tick, without waiting for it: the thread goes on at
+    # once (an async_to_sync hop there and back cost the request a future, a context copy
+    # each way and a wake-up of its thread). Anywhere else (a command, a test thread) on a
+    # loop that ends with this call, and the tick runs before it returns.
+    loop = serving_loop()
+    if loop is not None:
+        try:
+            loop.call_soon_threadsafe(_mark_dirty_on_loop, workshop_id)
+        except RuntimeError:  # the loop closed meanwhile (the server stopping)
+            log.warning(
+                "results broadcast for session %s: the server's loop is closed", workshop_id
+            )
+        return
     try:
         async_to_sync(broadcaster.mark_dirty)(workshop_id)
+    except Exception:
+        log.exception("results broadcast for session %s failed", workshop_id)
+
+
+def _mark_dirty_on_loop(workshop_id: int) -> None:
+    try:
+        broadcaster.mark_dirty_deferred(workshop_id)
     except Exception:
         log.exception("results broadcast for session %s failed", workshop_id)
 
@@ -218,12 +249,38 @@ def tables_changed(table_ids: list[int]) -> None:
     """Tell these tables' chair tablets that who sits there changed. Call after commit, from
     sync code. Rare (a join, a seating), so sent at once; a lost message only delays the row
     until the tablet's next reconnect, which fetches the rows again."""
+    loop = serving_loop()
+    if loop is not None:  # a join that chose a table: sent from the loop, not waited for
+        try:
+            loop.call_soon_threadsafe(_send_tables_later, loop, table_ids)
+        except RuntimeError:  # the loop closed meanwhile (the server stopping)
+            log.warning("table broadcast for tables %s: the server's loop closed", table_ids)
+        return
     try:
-        layer = get_channel_layer()
-        for table_id in table_ids:
-            async_to_sync(layer.group_send)(table_group(table_id), {"type": TABLE_CHANGED})
+        async_to_sync(_send_tables)(table_ids)
     except Exception:
         log.exception("table broadcast for tables %s failed", table_ids)
+
+
+async def _send_tables(table_ids: list[int]) -> None:
+    layer = get_channel_layer()
+    for table_id in table_ids:
+        await layer.group_send(table_group(table_id), {"type": TABLE_CHANGED})
+
+
+def _send_tables_later(loop: asyncio.AbstractEventLoop, table_ids: list[int]) -> None:
+    task = loop.create_task(_send_tables(table_ids), context=contextvars.Context())
+    _pending.add(task)  # kept until done (the loop holds only a weak reference)
+    task.add_done_callback(_table_sent)
+
+
+def _table_sent(task: asyncio.Task) -> None:
+    _pending.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.error("table broadcast failed", exc_info=task.exception())
+
+
+_pending: set[asyncio.Task] = set()
 
 
 def notes_changed(workshop_id: int) -> None:

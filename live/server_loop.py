@@ -17,8 +17,14 @@ on that loop. Public asyncio only.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 
 _loop: asyncio.AbstractEventLoop | None = None
+# The server's loop, in the context of the connection being served: asgiref copies the context
+# into the thread of a request (or a tap), so sync code there finds the loop it was called from.
+_serving: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = contextvars.ContextVar(
+    "serving", default=None
+)
 
 
 def server_loop_remember() -> None:
@@ -27,6 +33,22 @@ def server_loop_remember() -> None:
     loop = asyncio.get_running_loop()
     if _loop is not loop:
         _loop = loop
+    if _serving.get() is not loop:
+        _serving.set(loop)
+
+
+def serving_loop() -> asyncio.AbstractEventLoop | None:
+    """From sync code serving a connection in a thread of its own (a request's, a tap's): the
+    server's loop, running, that the connection came in on. None anywhere else (on the loop
+    itself, a management command, a test's own thread)."""
+    loop = _serving.get()
+    if loop is None or loop is not _loop or not loop.is_running():
+        return None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return loop  # a thread without a loop of its own
+    return None
 
 
 def on_server_loop() -> bool:

@@ -18,29 +18,71 @@ response (a static file) is closed after it was sent, in the same thread, as Dja
 client that goes away while its view runs is not noticed until the answer is sent: a sync
 view cannot be stopped anyway (Django's handler waits for it too).
 
-The thread is still one per request, made by the `ThreadSensitiveContext` Django opens in
-`__call__`. Kept threads (one single-thread executor per request, reused) were measured: the
-same CPU saving, but a third fewer requests served at the same concurrency on the shared
-machine, each waiting longer for its kept thread to be scheduled than a new thread waits to
-start; so not kept.
+Each request runs in a kept thread. Django's `__call__` opens a `ThreadSensitiveContext` whose
+executor asgiref makes for the request and, on exit, joins from yet another new thread: two
+thread starts per request, a sixth of a joining room's server samples (py-spy). Here the
+context gets a single-thread executor taken from a free list and given back after the request
+(asgiref's `ThreadSensitiveContext(executor=...)`), so request threads are started once and
+reused, as a WSGI server's are. Within the request nothing changes: every thread-sensitive call
+of the request (the chain and view, a streamed response's close) runs in that one thread, and
+an `async_to_sync` made from it (the results broadcast) sends its own thread-sensitive calls
+back to the waiting thread, as before (asgiref's CurrentThreadExecutor comes first). A request
+that ends with an exception (a client gone, the task cancelled while its view may still run)
+does not give its thread back: that executor is shut down without waiting, and the next request
+takes another. The free list holds at most `KEPT_THREADS`; past that a thread ends after its
+request.
 
 The channels consumers, and everything else on the event loop, are untouched.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core import signals
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
+# Request threads kept idle at most (per process): HTTP_CONCURRENCY requests run in Django at
+# once, so a few are in use at a time; a burst beyond this starts threads that end after it.
+KEPT_THREADS = 16
+_idle_threads: list[ThreadPoolExecutor] = []
+
+
+def _thread_take() -> ThreadPoolExecutor:
+    try:
+        return _idle_threads.pop()
+    except IndexError:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="request")
+
+
+def _thread_give_back(executor: ThreadPoolExecutor) -> None:
+    if len(_idle_threads) < KEPT_THREADS:
+        _idle_threads.append(executor)
+    else:
+        executor.shutdown(wait=False)
+
 
 class OneHopASGIHandler(ASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Django's, with a kept thread for the request's ThreadSensitiveContext."""
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        executor = _thread_take()
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await self.handle(scope, receive, send)
+        except BaseException:
+            # Its thread may still be running the view: not given to another request.
+            executor.shutdown(wait=False)
+            raise
+        _thread_give_back(executor)
 
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:

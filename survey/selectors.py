@@ -375,6 +375,23 @@ def session_aggregates(*, workshop: Workshop) -> dict[str, Any]:
     }
 
 
+def participant_answers(*, participant_id: int) -> dict[int, int | None]:
+    """All of a participant's answers, {statement id: score (None: don't know)}, at most one
+    row per statement: what every page of the phone shows checked, and its progress.
+
+    Plain SQL: composing the same `values_list` through the ORM cost more server CPU than
+    running it (py-spy: half of the query's samples), and every phone reads this on the first
+    survey page and again for its offline pages, right after it joined."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPANT_ANSWERS, [participant_id])
+        return dict(cursor.fetchall())
+
+
+_PARTICIPANT_ANSWERS = (
+    f"SELECT statement_id, score FROM {Answer._meta.db_table} WHERE participant_id = %s"  # noqa: S608
+)
+
+
 def participant_scores(*, participant: Participant) -> list[dict[str, Any]]:
     """A participant's own element scores beside the room's (for the phone after the reveal)."""
     specs = instrument_specs(instrument_id=participant.workshop.instrument_id)

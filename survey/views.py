@@ -45,6 +45,7 @@ from survey.models import Answer
 from survey.selectors import (
     instrument_statement_elements,
     instrument_structure,
+    participant_answers,
     participant_scores,
     results_snapshot,
 )
@@ -241,7 +242,7 @@ def _element_context(
 
 def _answers_of(participant: Participant) -> dict[int, int | None]:
     """All of the participant's answers (at most 46 rows): a page's and the progress bar."""
-    return dict(Answer.objects.filter(participant=participant).values_list("statement_id", "score"))
+    return participant_answers(participant_id=participant.pk)
 
 
 def _outside_the_survey(

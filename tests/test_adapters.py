@@ -279,7 +279,27 @@ def test_djangos_asgi_handler_has_the_hooks_the_one_hop_handler_overrides():
         why="a request is answered through handle",
     )
     assert OneHopASGIHandler.handle is not ASGIHandler.handle
-    assert OneHopASGIHandler.__call__ is ASGIHandler.__call__
+    # Ours does what Django's __call__ does (above) with a kept thread for the context.
+    assert OneHopASGIHandler.__call__ is not ASGIHandler.__call__
+
+
+def test_asgirefs_thread_sensitive_context_takes_a_kept_executor():
+    """OneHopASGIHandler.__call__ hands each request's ThreadSensitiveContext a kept
+    single-thread executor (asgiref 3.13): the context sends the request's thread-sensitive
+    calls to it and leaves it running on exit, for the next request."""
+    from asgiref.sync import ThreadSensitiveContext
+
+    ours = "scentiss/handler.py"
+    assert "executor" in inspect.signature(ThreadSensitiveContext).parameters, (
+        f"asgiref {version('asgiref')}: ThreadSensitiveContext takes no executor ({ours})"
+    )
+    source_says(
+        ThreadSensitiveContext.__aexit__,
+        "The caller owns the executor, so it is not shut down here.",
+        library="asgiref",
+        ours=ours,
+        why="a kept thread must outlive its request",
+    )
 
 
 # --- scentiss/transport.py: uvicorn, websockets -----------------------------------------------
