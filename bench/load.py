@@ -210,6 +210,21 @@ PLANS: dict[str, tuple[Stage, ...]] = {
             quiet_check=False,
         ),
     ),
+    # The projector's latency alone, as `short`'s first two-process phases play it (2,000
+    # phones, 26 sessions, 200 taps/s by websocket then by HTTP), without the 300/s and 500/s
+    # phases: about a minute. For comparing the snapshot path's changes back to back.
+    "projector": (
+        Stage(
+            "two processes",
+            2,
+            conference_mix(2000, 1000, 40),
+            both("2p 200/s", 200, 8),
+            drain_seconds=8,
+            pipelined=True,
+            connect_deadline=70,
+            quiet_check=False,
+        ),
+    ),
     # Joins alone, as `short`'s two-process stage joins (each phone: join page, POST, first
     # survey page, its websocket, 48 at a time per process), without the answering: about 30 s,
     # no floor, no first load. `--profile-phase join` records every server with py-spy while
@@ -1269,6 +1284,9 @@ def main() -> int:
     parser.add_argument("--app-dir", default=str(BASE_DIR), help="run the servers from here")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the servers")
     parser.add_argument("--profile-phase", default="", help='e.g. "2p 300/s": py-spy it')
+    parser.add_argument(
+        "--no-first-load", action="store_true", help="skip the phone's first load (Chromium)"
+    )
     parser.add_argument("--label", default="", help="what this run measures, for the report")
     parser.add_argument(
         "--offline-pages",
@@ -1328,7 +1346,7 @@ def main() -> int:
         result["floor"] = run_floor(
             server=args.server, ws_deflate=options.ws_deflate, seconds=seconds
         )
-    if not joins_only:
+    if not joins_only and not args.no_first_load:
         result["first_load"] = measure_first_load(options)
         print(f"  phone's first load: {result['first_load']['total_bytes']:,} bytes")
     servers = ["uvicorn", "daphne"] if args.mode == "compare" else [args.server]
