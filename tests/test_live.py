@@ -246,22 +246,26 @@ async def test_several_projectors_all_follow():
 
 async def test_one_process_of_the_cluster_snapshots_a_session_per_interval(settings):
     """Processes share the work through Redis: while one holds a session's claim for the
-    interval, another gets nothing to do for it (its next tick looks again); after the
-    interval the session can be claimed anew. Without Redis (one process) it claims all."""
+    interval, another gets nothing to do for it (its next tick looks again), and the holder's
+    own next tick renews it (its ticks are an interval apart already); once the claim expires
+    the session can be claimed anew. Without Redis (one process) it claims all."""
     from live.broadcast import _claim
 
     assert settings.REDIS_URL, "CI runs the Redis layer: set REDIS_URL"
     session_id = int(time.time() * 1000)  # a session no other run claims
     interval = 0.05
-    assert await _claim([session_id, session_id + 1], interval) == [session_id, session_id + 1]
-    assert await _claim([session_id], interval) == []
+    both = [session_id, session_id + 1]
+    assert await _claim(both, interval, holder="a") == both
+    assert await _claim([session_id], interval, holder="b") == []
+    assert await _claim(both, interval, holder="a") == both  # renewed by its holder
     deadline = time.monotonic() + 2
-    while not await _claim([session_id], interval):
+    while not await _claim([session_id], interval, holder="b"):
         assert time.monotonic() < deadline, "the claim did not expire after its interval"
         await asyncio.sleep(0.01)
-    assert await _claim([session_id], interval) == []
+    # b holds the first now; the second is a's still, or free: a gets that one only.
+    assert await _claim(both, interval, holder="a") == [session_id + 1]
     settings.REDIS_URL = ""
-    assert await _claim([session_id], interval) == [session_id]
+    assert await _claim([session_id], interval, holder="a") == [session_id]
 
 
 def test_the_snapshot_interval_follows_the_cost_of_the_snapshots():
