@@ -7,7 +7,8 @@ others look again at their next tick). The first change in a quiet period goes o
 changes during an interval are folded into one snapshot at its end, and a snapshot whose
 version was already sent is skipped.
 
-The interval follows the cost of the snapshots: four times what the last tick took, between
+The interval follows the cost of the snapshots: four times what the last tick took (up to
+handing its snapshots to the channel layer; their delivery goes on meanwhile), between
 RESULTS_BROADCAST_MIN_INTERVAL (25 ms) and RESULTS_BROADCAST_INTERVAL (100 ms). On free cores
 a busy session's chart follows within a few tens of milliseconds; on saturated ones the
 snapshots keep to a quarter of the time and leave the rest to the answers (a fixed short
@@ -53,10 +54,13 @@ class _LoopState:
     dirty: set[int] = field(default_factory=set)
     sent_version: dict[int, int] = field(default_factory=dict)
     last_tick: float = float("-inf")
-    last_cost: float = 0.0  # seconds the last tick took, from its start to its last send
+    # Seconds the last tick took, from its start to its last send (a deferred tick: to its
+    # sends handed to the channel layer, after the previous tick's were delivered).
+    last_cost: float = 0.0
     ticker: asyncio.Task | None = None
     # Who holds this loop's claims in Redis (_claim): its next tick renews them.
     holder: str = field(default_factory=lambda: uuid.uuid4().hex)
+    sending: asyncio.Future | None = None  # the last deferred tick's group_sends
 
 
 @dataclass
@@ -128,7 +132,7 @@ class ResultsBroadcaster:
     async def _tick_later(self, state: _LoopState, wait: float) -> None:
         await asyncio.sleep(wait)
         try:
-            await self._tick(state)
+            await self._tick(state, detach=True)
         except Exception:
             log.exception("results broadcast failed")
         finally:
@@ -136,14 +140,20 @@ class ResultsBroadcaster:
                 wait = state.last_tick + self.spacing(state) - state.loop.time()
                 self._schedule(state, max(0.0, wait))
 
-    async def _tick(self, state: _LoopState, *, claim: bool = True) -> None:
+    async def _tick(self, state: _LoopState, *, claim: bool = True, detach: bool = False) -> None:
+        """detach: the tick ends once its snapshots are handed to the channel layer, and its
+        cost (the next spacing) leaves out their delivery, which goes on meanwhile."""
         state.last_tick = state.loop.time()
         try:
-            await self._snapshot_and_send(state, claim=claim)
+            if state.sending is not None:
+                # At most one tick's sends in flight: a slow channel layer holds up the next
+                # tick, and so counts in its cost, rather than piling up.
+                await asyncio.wait([state.sending])
+            await self._snapshot_and_send(state, claim=claim, detach=detach)
         finally:
             state.last_cost = state.loop.time() - state.last_tick
 
-    async def _snapshot_and_send(self, state: _LoopState, *, claim: bool) -> None:
+    async def _snapshot_and_send(self, state: _LoopState, *, claim: bool, detach: bool) -> None:
         sessions, state.dirty = state.dirty, set()
         layer = get_channel_layer()
         spacing = self.spacing(state)
@@ -168,9 +178,22 @@ class ResultsBroadcaster:
                 "json": json.dumps(snapshot),
             }
             sends.append(layer.group_send(session_group(workshop_id), message))
-        for error in await asyncio.gather(*sends, return_exceptions=True):
+        delivery = asyncio.gather(*sends, return_exceptions=True)
+        if detach:
+            state.sending = delivery
+            delivery.add_done_callback(_delivered)
+            return
+        for error in await delivery:
             if isinstance(error, Exception):
                 raise error
+
+
+def _delivered(delivery: asyncio.Future) -> None:
+    if delivery.cancelled():
+        return
+    for error in delivery.result():
+        if isinstance(error, Exception):
+            log.error("results broadcast failed", exc_info=error)
 
 
 async def _claim(workshop_ids: list[int], interval: float, *, holder: str) -> list[int]:

@@ -287,3 +287,38 @@ def test_the_snapshot_interval_follows_the_cost_of_the_snapshots():
     finally:
         state.loop.close()
     assert ResultsBroadcaster(interval=0.1).spacing(state) == 0.1  # fixed when no minimum
+
+
+async def test_a_deferred_tick_ends_before_its_snapshots_are_delivered(monkeypatch):
+    """A deferred tick hands its snapshots to the channel layer and ends: their delivery is
+    not in its cost (the next spacing), and the next tick waits for it, so that at most one
+    tick's sends are in flight."""
+    import live.broadcast as broadcast
+
+    delivered = asyncio.Event()
+    sent: list[str] = []
+
+    class SlowLayer:
+        async def group_send(self, group: str, message: dict) -> None:
+            await delivered.wait()
+            sent.append(group)
+
+    monkeypatch.setattr(broadcast, "get_channel_layer", SlowLayer)
+    monkeypatch.setattr(
+        broadcast,
+        "results_snapshots",
+        lambda workshop_ids: {w: {"version": 1} for w in workshop_ids},
+    )
+    ticks = broadcast.ResultsBroadcaster(interval=0.1, min_interval=0.025)
+    state = ticks._state()
+    state.dirty = {1}
+    await ticks._tick(state, claim=False, detach=True)
+    assert sent == [] and state.sending is not None and not state.sending.done()
+    state.dirty = {2}
+    second = asyncio.ensure_future(ticks._tick(state, claim=False, detach=True))
+    await asyncio.sleep(0)
+    assert not second.done()  # waits for the first tick's sends
+    delivered.set()
+    await second
+    await state.sending
+    assert sorted(sent) == [broadcast.session_group(1), broadcast.session_group(2)]
