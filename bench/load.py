@@ -916,8 +916,12 @@ class StageRun:
         # A phone whose join did not finish (deadline) is not in the room.
         self.idle = [p for p in self.phones if p.token and p.has_work]
         self.rng.shuffle(self.idle)
-        for phase in stage.phases:
+        for number, phase in enumerate(stage.phases):
             await self.drive(phase)
+            if number == 0:
+                # The tallies exist now: their statistics too, as autovacuum would have them a
+                # minute into the answering (before, the snapshot was planned for none).
+                await asyncio.to_thread(fixtures.analyze)
         load_started = self.records[0].started if self.records else time.monotonic()
         load_ended = time.monotonic()
         connected_after_load = self.phone_ws_open
