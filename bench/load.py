@@ -910,7 +910,7 @@ class StageRun:
         join_ended = time.monotonic()
         join_cpu = sum(proc_cpu_seconds(s.pid) - cpu_before[s.port] for s in self.servers)
         await asyncio.sleep(2)  # let the servers settle before reading memory
-        await asyncio.to_thread(fixtures.analyze)
+        await asyncio.to_thread(fixtures.analyze, joined_only=True)
         rss_after_ws = {s.port: s.rss_kib() for s in self.servers}
         ws_per_port = Counter(p.port for p in self.phones if p.ws is not None)
         # A phone whose join did not finish (deadline) is not in the room.
