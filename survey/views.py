@@ -91,11 +91,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]  # one of `tables` (the form's choices)
-        table = next((t for t in tables if t.number == number), None)
+        chosen = next((t for t in tables if t.number == number), None)
         try:
             participant = participant_join(
                 workshop=workshop,
-                table=table,
+                table=None if chosen is None else chosen.table(),
                 role=form.cleaned_data["role"] or "",
                 consent=consent.text,
             )
