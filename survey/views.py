@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import ConsentText
 from core.errors import Rejected
 from core.inputs import parse_optional_id
 from instrument.models import Element, Statement
@@ -91,11 +92,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["table"]  # one of `tables` (the form's choices)
-        table = next((t for t in tables if t.number == number), None)
+        chosen = next((t for t in tables if t.number == number), None)
         try:
             participant = participant_join(
                 workshop=workshop,
-                table=table,
+                table=None if chosen is None else chosen.table(),
                 role=form.cleaned_data["role"] or "",
                 consent=consent.text,
             )
@@ -112,11 +113,28 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
             secure=request.is_secure(),
         )
         return response
+    section = _consent_section(
+        consent.text, consent.text.digest, consent.organiser, workshop.code, get_language()
+    )
     return render(
         request,
         "survey/join.html",
-        {"workshop": workshop, "form": form, "consent": consent},
+        {"workshop": workshop, "form": form, "consent": consent, "consent_section": section},
         status=400 if form.is_bound else 200,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _consent_section(
+    text: ConsentText, digest: str, organiser: str, code: str, language: str | None
+) -> str:
+    """The join page's consent section (survey/_consent.html), drawn once per process for each
+    consent text, organiser, session and language: the same for every phone that joins, and
+    its template was a third of the join page's rendering. Safe to keep: a consent text is never
+    changed once stored (a changed text is a new row, so a new key), the organiser's name and
+    the language are part of the key, and the section holds no token."""
+    return render_to_string(
+        "survey/_consent.html", {"text": text, "organiser": organiser, "workshop": {"code": code}}
     )
 
 

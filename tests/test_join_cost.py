@@ -73,6 +73,11 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
         page = phone.get(join)
     assert page.status_code == 200
     assert redis_calls == []  # a GET is not rate limited
+    # The consent section is the same for every phone of the session in its language: drawn
+    # for the first phone's page, not again for the next (the page around it is).
+    with CaptureTemplates() as drawn:
+        assert Client().get(join).status_code == 200
+    assert "survey/join.html" in drawn.names and "survey/_consent.html" not in drawn.names
 
     # The POST: the same four, then the join under the session's lock (the version bump, the
     # admission again, the seat, the row); inside the test's transaction that is wrapped in a
