@@ -229,6 +229,9 @@ class Worker:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         loop.add_reader(self.conn.fileno(), lambda: self.commands.put_nowait(self.conn.recv()))
+        # The loop's reader made the pipe non-blocking: the final report (every phone's times,
+        # far over the pipe's 64 KiB) stopped with EAGAIN and the parent never got it.
+        os.set_blocking(self.conn.fileno(), True)
         self._spawn(self._report_progress())
         self._spawn(self._watch_lag())
         while True:
@@ -760,6 +763,7 @@ class Conference:
             child.close()
             self.workers.append((process, parent))
             loop.add_reader(parent.fileno(), self._on_message, parent)
+            os.set_blocking(parent.fileno(), True)  # a message is read whole once it starts
 
     def _on_message(self, conn: Connection) -> None:
         try:
