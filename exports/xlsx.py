@@ -226,19 +226,22 @@ def rows_xml(
     """`<row>` elements for `rows`, numbered from `first_row`, as UTF-8 chunks. Strings go
     into `strings` (text -> index in the shared string table), which grows as needed;
     `serials` keeps each date's and time's cell body once made (rows repeat them)."""
-    letters = [get_column_letter(i) for i in range(1, width + 1)]
-    # What follows a cell's reference, per string and per date or time: exports repeat few
-    # distinct strings (elements, statements, seats) and times (to the second) many times.
+    # Each cell's start per column, and the row number as text once per row: a large sheet has
+    # millions of cells, and formatting the same row number into each was a tenth of the save.
+    starts = [f'<c r="{get_column_letter(i)}' for i in range(1, width + 1)]
+    # What follows a cell's reference, per string, per small number and per date or time:
+    # exports repeat few distinct strings (elements, statements, seats), scores and times (to
+    # the second) many times.
     tails: dict[str, str] = {}
+    numbers: dict[int, str] = {}
     serials = {} if serials is None else serials
     out: list[str] = []
     r = first_row
     for row in rows:
         cells = []
-        for letter, value in zip(letters, row, strict=False):
+        number = str(r)
+        for start, value in zip(starts, row, strict=False):
             kind = type(value)
-            if value is None:
-                continue
             if kind is str:
                 tail = tails.get(value)
                 if tail is None:
@@ -246,9 +249,9 @@ def rows_xml(
                     if index is None:
                         index = strings[value] = len(strings)
                     tail = tails[value] = f'" t="s"><v>{index}</v></c>'
-                cells.append(f'<c r="{letter}{r}{tail}')
-            elif kind is int:
-                cells.append(f'<c r="{letter}{r}"><v>{value}</v></c>')
+                cells.append(f"{start}{number}{tail}")
+            elif value is None:
+                continue
             elif kind is datetime.datetime:
                 tail = serials.get(value)
                 if tail is None:
@@ -256,18 +259,25 @@ def rows_xml(
                         raise ValueError("Excel has no time zones: pass naive local datetimes")
                     serial = (value - _EXCEL_EPOCH) / _DAY
                     tail = serials[value] = f'" s="{datetime_style}"><v>{serial!r}</v></c>'
-                cells.append(f'<c r="{letter}{r}{tail}')
+                cells.append(f"{start}{number}{tail}")
+            elif kind is int:
+                tail = numbers.get(value)
+                if tail is None:
+                    tail = f'"><v>{value}</v></c>'
+                    if -1000 < value < 1000:
+                        numbers[value] = tail
+                cells.append(f"{start}{number}{tail}")
             elif kind is float:
                 if math.isfinite(value):
-                    cells.append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
+                    cells.append(f'{start}{number}"><v>{value!r}</v></c>')
             elif kind is bool:
-                cells.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
+                cells.append(f'{start}{number}" t="b"><v>{int(value)}</v></c>')
             elif kind is datetime.date:
                 serial_days = (value - _EXCEL_EPOCH.date()).days
-                cells.append(f'<c r="{letter}{r}" s="{date_style}"><v>{serial_days}</v></c>')
+                cells.append(f'{start}{number}" s="{date_style}"><v>{serial_days}</v></c>')
             else:
                 raise TypeError(f"cannot write {kind.__name__} to a bulk row")
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+        out.append(f'<row r="{number}">{"".join(cells)}</row>')
         r += 1
         if len(out) >= _ROWS_PER_CHUNK:
             yield "".join(out).encode()
