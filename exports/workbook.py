@@ -503,6 +503,7 @@ def _field_rows(
     rows: Sequence[Sequence[Any] | Mapping[str, Any]], fields: Sequence[str], tz: datetime.tzinfo
 ) -> list[tuple[Any, ...]]:
     """Note-like rows as tuples in `fields` order, with text cleaned and times made local."""
+    local = _LocalTimes(tz)
     out = []
     for row in rows:
         values = [row.get(f) for f in fields] if isinstance(row, Mapping) else list(row)
@@ -511,7 +512,7 @@ def _field_rows(
             if isinstance(value, str):
                 value = xml_safe(value)
             elif isinstance(value, datetime.datetime):
-                value = local_naive(value, tz)
+                value = local(value)
             cleaned.append(value)
         out.append(tuple(cleaned))
     return out
@@ -752,6 +753,7 @@ def _sheet_participants(
     """A row per participant: their own element scores (the means that the element score
     averages), then their answer counts, labelled as counts (exports.data.ParticipantScores)."""
     scores = data.participant_scores
+    local = _LocalTimes(tz)
     rows = []
     for p in data.participants:
         own = scores[p.participant_id]
@@ -762,7 +764,7 @@ def _sheet_participants(
                 p.seat,
                 p.role or None,
                 text["sources"].get(p.source, p.source),
-                local_naive(p.joined_at, tz),
+                local(p.joined_at),
                 sum(own.answers),
                 own.dont_know,
                 *own.means,
