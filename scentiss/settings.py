@@ -69,8 +69,8 @@ MIDDLEWARE = [
     # wifi). Below WhiteNoise, which serves static files compressed itself. BREACH: Django's
     # GZipMiddleware pads each response with random bytes (the "Heal the Breach" mitigation)
     # and the CSRF token on the pages is masked afresh per response; no other secret is
-    # reflected in a page.
-    "django.middleware.gzip.GZipMiddleware",
+    # reflected in a page. Workbooks and documents, zip files already, are sent as they are.
+    "scentiss.middleware.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

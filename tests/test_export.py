@@ -3,6 +3,7 @@ and every number checked against the live results and the database."""
 
 import csv
 import datetime
+import gzip
 import io
 import statistics
 from io import StringIO
@@ -567,6 +568,19 @@ def test_csv_download_starts_with_a_bom_and_matches_the_answers(organiser, fille
     assert {r[score] for r in rows[1:]} == {"1", "2", "3", "4", "5", ""}
     parsed = datetime.datetime.fromisoformat(rows[1][rows[0].index("answered_at")])
     assert parsed == sheet[0][6]
+
+
+def test_a_browser_that_accepts_gzip_gets_the_workbook_as_it_is_and_the_csv_compressed(
+    organiser, filled
+):
+    # An xlsx is a zip already: compressing it again costs the server and gains no bytes.
+    response = organiser.get(f"/s/{filled.code}/export.xlsx", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    assert not response.has_header("Content-Encoding")
+    assert read(response.content).sheetnames == SHEETS_NL
+    text = organiser.get(f"/s/{filled.code}/answers.csv", HTTP_ACCEPT_ENCODING="gzip")
+    assert text["Content-Encoding"] == "gzip"
+    assert gzip.decompress(text.content).startswith(b"\xef\xbb\xbf")
 
 
 # --- the comparison workbook -----------------------------------------------------------------
