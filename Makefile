@@ -70,11 +70,14 @@ run: install messages
 	  exec $(BIN)/uvicorn scentiss.asgi:application --host $(HOST) --port $(PORT) --log-level warning \
 	    --ws-per-message-deflate false $(UVICORN_ARGS)
 
-# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here): its
+# headless shell, which Playwright runs for headless tests, for half the CPU of a browser test in
+# the full browser (tests/browser_helpers.py); chromium itself for bench/ and docs/screenshots/.
+BROWSER_PACKAGES := chromium chromium-headless-shell
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Install Debian's chromium package (sudo apt-get install chromium)"; exit 1; fi; }
+	@command -v chromium >/dev/null && command -v chromium-headless-shell >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "Install Debian's packages: sudo apt-get install $(BROWSER_PACKAGES)"; exit 1; fi; }
 
 # axe-core (accessibility checks in the browser tests), a test-only tool from the npm registry.
 node_modules/axe-core/axe.min.js: package.json

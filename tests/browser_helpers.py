@@ -1,6 +1,7 @@
 """Helpers for the browser tests: Debian's Chromium, the devices' screens, screenshots and app
 calls made beside sync Playwright. The fixtures (browser, server) are in conftest.py."""
 
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,8 +11,18 @@ from django.db import connections
 
 from tests.conftest import ARTIFACTS
 
-# Playwright cannot download its own browser here; Debian's chromium package is used instead.
-CHROMIUM = "/usr/bin/chromium"
+# Playwright cannot download its own browser here; Debian's packages are used instead. Its
+# headless shell (chromium-headless-shell: the same Blink and V8 as chromium, without the
+# browser's windows) is what Playwright itself runs for headless tests. The full browser's
+# headless mode draws every frame through a software GPU process and keeps its own UI pages:
+# a browser test's CPU, the server's and pytest's included, was twice the shell's
+# (docs/development.md, "What the slow tier costs").
+# Debian's chromium is the fallback where only it is installed; TEST_CHROMIUM=/usr/bin/chromium
+# runs the tests in the full browser.
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+CHROMIUM = os.environ.get("TEST_CHROMIUM") or (
+    str(HEADLESS_SHELL) if HEADLESS_SHELL.exists() else "/usr/bin/chromium"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -500,7 +500,9 @@ def _needs_a_process(item: pytest.Item) -> bool:
 
 
 # The longest modules, longest first (their tests' summed durations in a slow-tier run, three
-# workers, at load 12-20: test_day_devices 332 s, test_day_forms 280 s, ... down to 61 s).
+# workers, at load 12-20: test_day_devices 332 s, test_day_forms 280 s, ... down to 61 s;
+# test_hostile_walk and test_deployment moved up after the browser tests' CPU was halved: in
+# make test's run at load 11-17, test_hostile_walk's walk alone took 62 s, test_deployment 41 s).
 # `make test` hands the workers whole modules (--dist loadscope) in the order of the collection
 # (--no-loadscope-reorder), and the collection puts these first, then the other modules by
 # their number of tests (the order pytest-xdist's own reordering gave). By that count alone the
@@ -509,6 +511,7 @@ def _needs_a_process(item: pytest.Item) -> bool:
 LONGEST_MODULES = (
     "test_day_devices",
     "test_day_forms",
+    "test_hostile_walk",
     "test_access",
     "test_day_second_rehearsal",
     "test_taps",
@@ -516,7 +519,7 @@ LONGEST_MODULES = (
     "test_day_rehearsal",
     "test_offline_browser",
     "test_browser",
-    "test_hostile_walk",
+    "test_deployment",
     "test_join_hardening",
     "test_facilitator_tools",
     "test_accounts",

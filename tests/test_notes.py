@@ -18,7 +18,7 @@ from notes.models import ExtraSeat, Note, Observation
 from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create
-from tests.browser_helpers import off_the_loop
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, off_the_loop
 from tests.conftest import ARTIFACTS, ensure_instrument, start_server, stop_server
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -752,16 +752,7 @@ def test_the_tablet_keeps_a_note_until_the_server_has_it():
     server = start_server()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                headless=True,
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--no-first-run",
-                ],
-            )
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
             page.set_default_timeout(15_000)
             page.goto(server.url + chair_url(t2))
