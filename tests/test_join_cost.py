@@ -196,3 +196,22 @@ def test_a_process_refreshes_all_its_socket_claims_with_one_task_and_one_round_t
     assert second is False
     assert freed is True
 
+
+def test_the_phones_socket_reads_its_cookies_and_not_the_organisers_login():
+    """Every phone of a room opens a socket: it is given its cookies (the participant's signed
+    cookie), not the login session and user, which cost a thread hop per socket and which
+    only the organiser's and the chair's sockets read."""
+    from channels.auth import AuthMiddleware
+    from channels.sessions import CookieMiddleware, SessionMiddleware
+
+    from live.routing import websocket_urlpatterns
+    from scentiss.asgi import _websocket_routes
+
+    routes = {route.name: route.callback for route in _websocket_routes(websocket_urlpatterns)}
+    assert set(routes) == {route.name for route in websocket_urlpatterns}
+    phone = routes.pop("ws-phone")
+    assert isinstance(phone, CookieMiddleware) and not isinstance(phone.inner, SessionMiddleware)
+    for name, app in routes.items():
+        assert isinstance(app.inner, SessionMiddleware), name
+        assert isinstance(app.inner.inner, AuthMiddleware), name
+
