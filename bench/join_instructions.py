@@ -137,7 +137,9 @@ def _header_text(headers: list[tuple[str, str]]) -> bytes:
     return "\n".join(lines).encode()
 
 
-async def _join(app, code: str, language: str, counter: Counter | None, sockets: list) -> dict:
+async def _join(
+    app, code: str, language: str, counter: Counter | None, sockets: list, close: bool = False
+) -> dict:
     """One phone's join; the SQL statements of each step (with a counter)."""
     from channels.testing import WebsocketCommunicator
 
@@ -198,8 +200,11 @@ async def _join(app, code: str, language: str, counter: Counter | None, sockets:
     assert connected
     state = await socket.receive_json_from(timeout=30)
     assert "phase" in state, state
-    sockets.append(socket)
     note("websocket")
+    if close:
+        await socket.disconnect()
+    else:
+        sockets.append(socket)
     return {"counts": counts, "pages": pages}
 
 
@@ -226,7 +231,7 @@ def run(args: argparse.Namespace) -> None:
         results = []
         for i in range(args.warm + args.joins):
             language = "en" if args.english and i % 2 else "nl"
-            results.append(await _join(application, code, language, counter, sockets))
+            results.append(await _join(application, code, language, counter, sockets, args.close))
         if args.save_html:
             out = Path(args.save_html)
             out.mkdir(parents=True, exist_ok=True)
@@ -248,7 +253,9 @@ def run(args: argparse.Namespace) -> None:
     os._exit(0)  # the open sockets' tasks are not waited for
 
 
-def _callgrind_total(warm: int, joins: int, tables: int, keep: Path | None) -> int:
+def _callgrind_total(
+    warm: int, joins: int, tables: int, keep: Path | None, close: bool = False
+) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         command = [
@@ -266,6 +273,7 @@ def _callgrind_total(warm: int, joins: int, tables: int, keep: Path | None) -> i
             str(joins),
             "--tables",
             str(tables),
+            *(["--close"] if close else []),
         ]
         result = subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, check=False)
         found = re.search(r"Collected : (\d+)", result.stderr)
@@ -281,8 +289,10 @@ def callgrind(args: argparse.Namespace) -> None:
 
     keep = Path(args.keep) if args.keep else None
     with ThreadPoolExecutor(2) as pool:  # the two runs side by side: counts do not mind
-        base_run = pool.submit(_callgrind_total, args.warm, 0, args.tables, None)
-        total_run = pool.submit(_callgrind_total, args.warm, args.joins, args.tables, keep)
+        base_run = pool.submit(_callgrind_total, args.warm, 0, args.tables, None, args.close)
+        total_run = pool.submit(
+            _callgrind_total, args.warm, args.joins, args.tables, keep, args.close
+        )
         base, total = base_run.result(), total_run.result()
     per_join = (total - base) / args.joins
     print(
@@ -306,6 +316,12 @@ def main() -> None:
     parser.add_argument("--queries", action="store_true", help="count SQL per request")
     parser.add_argument("--english", action="store_true", help="every other phone in English")
     parser.add_argument("--save-html", default="", help="write one join's pages here")
+    parser.add_argument(
+        "--close",
+        action="store_true",
+        help="close each socket after its first message: open sockets wake up with the clock "
+        "(channels' 5 s receive), so under valgrind their share of a run follows its duration",
+    )
     parser.add_argument("--callgrind", action="store_true")
     parser.add_argument("--keep", default="", help="with --callgrind: keep the larger run's file")
     args = parser.parse_args()
