@@ -214,4 +214,3 @@ def test_the_phones_socket_reads_its_cookies_and_not_the_organisers_login():
     for name, app in routes.items():
         assert isinstance(app.inner, SessionMiddleware), name
         assert isinstance(app.inner.inner, AuthMiddleware), name
-
