@@ -11,11 +11,12 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.sessions import CookieMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import SESSION_KEY  # noqa: E402
 from django.db import DatabaseError  # noqa: E402
 from django.http.cookie import parse_cookie  # noqa: E402
-from django.urls import Resolver404, resolve  # noqa: E402
+from django.urls import Resolver404, URLPattern, resolve  # noqa: E402
 
 from live.routing import websocket_urlpatterns  # noqa: E402
 from live.server_loop import server_loop_remember  # noqa: E402
@@ -228,12 +229,32 @@ def http_app(app):
     return route
 
 
+# The websockets that read only their cookies: the phone's (the participant's signed cookie).
+# The organiser's login (the session and user that AuthMiddlewareStack reads, in a thread hop of
+# its own per socket) is of no use to it, and every phone of a room opens one.
+COOKIES_ONLY = frozenset({"ws-phone"})
+
+
+def _websocket_routes(patterns: list) -> list:
+    """The routes, each behind what it reads: its cookies, or the login session and user."""
+    return [
+        URLPattern(
+            route.pattern,
+            (CookieMiddleware if route.name in COOKIES_ONLY else AuthMiddlewareStack)(
+                route.callback
+            ),
+            name=route.name,
+        )
+        for route in patterns
+    ]
+
+
 _router = ProtocolTypeRouter(
     {
         "http": http_app(django_asgi_app),
         "websocket": RefuseUnknownPaths(
             SameOriginValidator(
-                RefuseWhileLayerDown(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+                RefuseWhileLayerDown(URLRouter(_websocket_routes(websocket_urlpatterns)))
             ),
             websocket_urlpatterns,
         ),

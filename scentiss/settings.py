@@ -63,7 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "scentiss.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed (a phone's first survey page 13.8 KB -> about 3 KB over the venue's
     # wifi). Below WhiteNoise, which serves static files compressed itself. BREACH: Django's

@@ -3,6 +3,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -55,11 +56,37 @@ def _table_choice(table, text: str) -> str:
     }
 
 
+class _Pairs(BaseChoiceIterator):
+    """Choices already as Django keeps them, flat (value, label) pairs, taken as they are.
+
+    Django normalises a list of choices each time it is set on a field, again on the field's
+    widget, and again whenever a form copies its fields (every form does): for the join form,
+    with a conference's 30 tables, that was a third of its construction (cProfile), on every
+    phone's GET and POST. Django leaves an iterator of choices as it is."""
+
+    def __init__(self, pairs: list[tuple[Any, Any]]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self) -> Any:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    # Never changed once made (a form sets new choices, it does not edit them): a form's copy
+    # of its fields shares them.
+    def __copy__(self) -> "_Pairs":
+        return self
+
+    def __deepcopy__(self, memo: dict) -> "_Pairs":
+        return self
+
+
 class JoinForm(forms.Form):
     # A list, not eight radio buttons: on a 390x844 phone "Starten" stays above the fold.
     role = forms.ChoiceField(
         label=_("I am here as"),
-        choices=[("", _("Rather not say")), *Role.choices],
+        choices=_Pairs([("", _("Rather not say")), *Role.choices]),
         required=False,
         widget=PlainSelect,
     )
@@ -98,9 +125,9 @@ class JoinForm(forms.Form):
         self.current_consent_version = consent_version
         self.fields["consent_version"].initial = consent_version
         text = gettext("%(table)s (%(n)s of %(max)s)")
-        self.fields["table"].choices = [("", _("I don't know yet"))] + [
-            (t.number, _table_choice(t, text)) for t in tables
-        ]
+        self.fields["table"].choices = _Pairs(
+            [("", _("I don't know yet")), *((t.number, _table_choice(t, text)) for t in tables)]
+        )
         roomy = [t for t in tables if t.size < TABLE_ADVISED_MAX]
         # The suggestion: the emptiest table with room (the lowest number of those).
         self.suggested = min(roomy, key=lambda t: (t.size, t.number)) if roomy else None

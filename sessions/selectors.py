@@ -164,7 +164,13 @@ def session_list(*, user: object, with_archived: bool = False, limit: int = 200)
     return list(workshops[:limit])
 
 
-def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1) -> str | None:
+def join_refusal(
+    *,
+    workshop_id: int,
+    closed_ok: bool = False,
+    joining: int = 1,
+    state: "JoinState | None" = None,
+) -> str | None:
     """Why the session admits no `joining` new participants (archived, closed, or full), in
     the user's language; None if it admits them. The one rule for the cap, whatever adds
     participants: a phone's join, a chair's seat, a paper form, an import. Their services ask
@@ -177,11 +183,17 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
     script that joins in a loop without answering cannot keep the room's phones out for
     longer (it kept the session full for good). The rows a script leaves behind are bounded
     too: at most JOIN_ROWS_PER_PLACE times the cap that are not excluded (excluding a burst
-    frees them), and SEAT_MAX in all (the seat numbers)."""
-    row = _fetch_one(_JOIN_STATE, [workshop_id, workshop_id])
-    if row is None:
-        return _("This session no longer exists.")
-    phase, cap, counted, rows, archived = row
+    frees them), and SEAT_MAX in all (the seat numbers).
+
+    `state`: the session's row and counts as workshop_for_join read them with the session (the
+    join page's first look, before the form); without it they are read here (every service,
+    under the session's lock)."""
+    if state is None:
+        row = _fetch_one(_JOIN_STATE, [workshop_id, workshop_id])
+        if row is None:
+            return _("This session no longer exists.")
+        state = JoinState(*row)
+    phase, cap, counted, rows, archived = state
     # The held places are counted only when the rows alone could fill the session: that
     # count looks at every participant (answered? a seat? joined lately?), a cost each join
     # of a large room would pay (22.7 ms of server CPU per join instead of 14.4 in the load
@@ -219,6 +231,34 @@ def join_refusal(*, workshop_id: int, closed_ok: bool = False, joining: int = 1)
             cap,
         ) % {"cap": number_format(cap, force_grouping=True)}
     return None
+
+
+class JoinState(NamedTuple):
+    """What join_refusal decides on: the session's phase, cap and archived flag, with its
+    participants that count (not excluded) and all its participant rows."""
+
+    phase: str
+    participant_cap: int
+    counted: int
+    rows: int
+    archived: bool
+
+
+def workshop_for_join(*, code: str) -> tuple[Workshop, JoinState]:
+    """The session with this code (with its instrument; case-insensitive, or 404) and what
+    join_refusal decides on, in one query: the join page's first two questions, which were a
+    query each (workshop_get, then join_refusal's counts) on every phone's GET and POST."""
+    code = str(code).strip().upper()
+    if not code or "\x00" in code:  # PostgreSQL refuses a NUL byte (workshop_by_code)
+        raise Http404("unknown session code")
+    row = _fetch_one(_WORKSHOP_FOR_JOIN, [code])
+    if row is None:
+        raise Http404("unknown session code")
+    workshop = _instance(Workshop, row)
+    workshop.instrument = _instance(Instrument, row, _width(Workshop))
+    counted, rows = row[-2:]
+    state = JoinState(workshop.phase, workshop.participant_cap, counted, rows, workshop.archived)
+    return workshop, state
 
 
 def workshop_phase(*, workshop_id: int) -> tuple[str, bool]:
@@ -425,6 +465,12 @@ _SEAT_HIGHEST_TABLE = (
 _TABLE_COUNTS = (
     f"SELECT {_columns(Table, 't')}, (SELECT count(*) FROM {_P} p "  # noqa: S608
     f"WHERE p.table_id = t.id) FROM {_T} t WHERE t.workshop_id = %s ORDER BY t.number"
+)
+_WORKSHOP_FOR_JOIN = (
+    f"SELECT {_columns(Workshop, 'w')}, {_columns(Instrument, 'i')}, "  # noqa: S608
+    f"c.total - c.excluded, c.total FROM {_W} w JOIN {_I} i ON i.id = w.instrument_id "
+    f"CROSS JOIN LATERAL (SELECT count(*) AS total, count(p.exclusion_id) AS excluded "
+    f"FROM {_P} p WHERE p.workshop_id = w.id) c WHERE w.code = %s"
 )
 _WORKSHOP_BY_CODE = (
     f"SELECT {_columns(Workshop, 'w')}, {_columns(Instrument, 'i')} "  # noqa: S608

@@ -38,6 +38,7 @@ from sessions.selectors import (
     participant_with_session,
     session_consent,
     table_counts,
+    workshop_for_join,
     workshop_get,
 )
 from sessions.services import participant_join
@@ -72,12 +73,12 @@ JOIN_PER_IP = Rule(name="join-ip", setting="JOIN_RATE_PER_IP", key=client_ip)
 @require_http_methods(["GET", "POST"])
 @rate_limited(JOIN_PER_CLIENT, JOIN_PER_IP)
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = workshop_get(code=code)
+    workshop, join_state = workshop_for_join(code=code)
     participant = participant_from_request(request=request, workshop=workshop)
     if participant is not None:
         # A phone that already joined (reload, back button, woke from sleep) resumes.
         return redirect("survey-element", code=workshop.code, number=participant.last_element)
-    refusal = join_refusal(workshop_id=workshop.pk)
+    refusal = join_refusal(workshop_id=workshop.pk, state=join_state)
     if refusal is not None:  # closed or full: say so before the phone fills in anything
         return _join_refused(request, workshop, refusal)
     consent = session_consent(workshop=workshop)  # the text to agree to, and its version

@@ -67,9 +67,9 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
     phone = Client(enforce_csrf_checks=True)
     join = f"/j/{workshop.code}/"
 
-    # The page: the session, whether it admits phones, the consent text that applies, the
-    # tables with how full they are.
-    with django_assert_num_queries(4):
+    # The page: the session with whether it admits phones (one query), the consent text that
+    # applies, the tables with how full they are.
+    with django_assert_num_queries(3):
         page = phone.get(join)
     assert page.status_code == 200
     assert redis_calls == []  # a GET is not rate limited
@@ -79,12 +79,12 @@ def test_a_join_costs_a_fixed_number_of_queries_and_redis_calls(
         assert Client().get(join).status_code == 200
     assert "survey/join.html" in drawn.names and "survey/_consent.html" not in drawn.names
 
-    # The POST: the same four, then the join under the session's lock (the version bump, the
+    # The POST: the same three, then the join under the session's lock (the version bump, the
     # admission again, the seat, the row); inside the test's transaction that is wrapped in a
     # savepoint (two more statements). The table comes from the list already read.
     token = phone.cookies["csrftoken"].value
     version = session_consent(workshop=workshop).text.version
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         joined = phone.post(
             join,
             {
@@ -195,3 +195,22 @@ def test_a_process_refreshes_all_its_socket_claims_with_one_task_and_one_round_t
     assert calls == [50]  # one round trip carried the 50 refreshes
     assert second is False
     assert freed is True
+
+
+def test_the_phones_socket_reads_its_cookies_and_not_the_organisers_login():
+    """Every phone of a room opens a socket: it is given its cookies (the participant's signed
+    cookie), not the login session and user, which cost a thread hop per socket and which
+    only the organiser's and the chair's sockets read."""
+    from channels.auth import AuthMiddleware
+    from channels.sessions import CookieMiddleware, SessionMiddleware
+
+    from live.routing import websocket_urlpatterns
+    from scentiss.asgi import _websocket_routes
+
+    routes = {route.name: route.callback for route in _websocket_routes(websocket_urlpatterns)}
+    assert set(routes) == {route.name for route in websocket_urlpatterns}
+    phone = routes.pop("ws-phone")
+    assert isinstance(phone, CookieMiddleware) and not isinstance(phone.inner, SessionMiddleware)
+    for name, app in routes.items():
+        assert isinstance(app.inner, SessionMiddleware), name
+        assert isinstance(app.inner.inner, AuthMiddleware), name

@@ -707,6 +707,49 @@ def test_every_page_carries_the_policy(client, organiser, a):
         assert "unsafe-eval" not in response["Content-Security-Policy"]
 
 
+def test_the_policy_is_django_csps_own_text_built_once(rf, settings):
+    """scentiss.csp writes the text django-csp builds, once per process; a response whose view
+    changed the policy, or whose page used a nonce, goes through django-csp itself, and changed
+    settings are followed."""
+    from csp.constants import NONCE
+    from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from scentiss.csp import CSPMiddleware
+
+    def headers(middleware_class, *, nonce=False, update=None, path="/j/ABC/"):
+        middleware = middleware_class(lambda request: HttpResponse("page"))
+        request = rf.get(path)
+        middleware.process_request(request)
+        if nonce:
+            str(request.csp_nonce)
+        response = HttpResponse("page")
+        if update is not None:
+            response._csp_update = update
+        return middleware.process_response(request, response).headers
+
+    ours = headers(CSPMiddleware)["Content-Security-Policy"]
+    assert ours == build_policy() == headers(DjangoCSPMiddleware)["Content-Security-Policy"]
+    assert "Content-Security-Policy-Report-Only" not in headers(CSPMiddleware)
+    assert "Content-Security-Policy" not in headers(CSPMiddleware, path="/static/js/live.js")
+    update = {"img-src": ["https://tiles.example.org"]}
+    changed = headers(CSPMiddleware, update=update)["Content-Security-Policy"]
+    assert "https://tiles.example.org" in changed
+    assert changed == headers(DjangoCSPMiddleware, update=update)["Content-Security-Policy"]
+    policy = {**settings.CONTENT_SECURITY_POLICY}
+    policy["DIRECTIVES"] = {**policy["DIRECTIVES"], "script-src": [SELF_SOURCE, NONCE]}
+    settings.CONTENT_SECURITY_POLICY = policy
+    with_nonce = headers(CSPMiddleware, nonce=True)["Content-Security-Policy"]
+    assert "'nonce-" in parse_csp(with_nonce)["script-src"]
+    assert parse_csp(headers(CSPMiddleware)["Content-Security-Policy"])["script-src"] == "'self'"
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert headers(CSPMiddleware)["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+SELF_SOURCE = "'self'"
+
+
 def test_no_page_has_an_inline_script_or_style_attribute(client, organiser, a):
     """What the policy would block, caught in the HTML: inline <script> (other than the JSON
     data of json_script), event handler attributes and style attributes."""
