@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connections
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ARTIFACTS
 
@@ -59,7 +60,15 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     """Save what the page shows as test-artifacts/<name>.png (gitignored), for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    try:
+        page.screenshot(path=str(path), full_page=full_page)
+    except PlaywrightError as error:
+        # The headless shell cannot capture a page while a navigation is under way (a tap on a
+        # link just before): once the new page has loaded it can.
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_load_state()
+        page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -73,8 +73,10 @@ def test_a_phone_agrees_answers_withdraws_and_leaves_projector_and_exports(
     assert participant.consent_id is not None and participant.consented_at is not None
     # Withdraw: a link on the survey page, a confirmation, then it says so.
     phone.get_by_role("link", name=texts["withdraw"]).tap()
+    confirm = phone.get_by_role("button", name=texts["confirm"])
+    expect(confirm).to_be_visible()
     screenshot(phone, f"consent/withdraw-{language}")
-    phone.get_by_role("button", name=texts["confirm"]).tap()
+    confirm.tap()
     expect(phone.get_by_role("heading", name=texts["withdrawn"])).to_be_visible()
     screenshot(phone, f"consent/withdrawn-{language}")
     # The projector follows without a reload.
