@@ -66,12 +66,19 @@ def workshop_by_code(code: object) -> Workshop | None:
     A code no session can have is None without a query: PostgreSQL refuses a NUL byte in a
     query (a 500 for a URL like /j/AB%00C/).
     """
+    row = _row_by_code(_WORKSHOP_BY_CODE, code)
+    return None if row is None else _workshop_with_instrument(row)
+
+
+def _row_by_code(sql: str, code: object) -> tuple[Any, ...] | None:
+    """`sql`'s row for the code as people type it (every %s is the code), or None."""
     code = str(code).strip().upper()
     if not code or "\x00" in code:
         return None
-    row = _fetch_one(_WORKSHOP_BY_CODE, [code])
-    if row is None:
-        return None
+    return _fetch_one(sql, [code] * sql.count("%s"))
+
+
+def _workshop_with_instrument(row: tuple[Any, ...]) -> Workshop:
     workshop = _instance(Workshop, row)
     workshop.instrument = _instance(Instrument, row, _width(Workshop))
     return workshop
@@ -248,14 +255,10 @@ def workshop_for_join(*, code: str) -> tuple[Workshop, JoinState]:
     """The session with this code (with its instrument; case-insensitive, or 404) and what
     join_refusal decides on, in one query: the join page's first two questions, which were a
     query each (workshop_get, then join_refusal's counts) on every phone's GET and POST."""
-    code = str(code).strip().upper()
-    if not code or "\x00" in code:  # PostgreSQL refuses a NUL byte (workshop_by_code)
-        raise Http404("unknown session code")
-    row = _fetch_one(_WORKSHOP_FOR_JOIN, [code, code])
+    row = _row_by_code(_WORKSHOP_FOR_JOIN, code)
     if row is None:
         raise Http404("unknown session code")
-    workshop = _instance(Workshop, row)
-    workshop.instrument = _instance(Instrument, row, _width(Workshop))
+    workshop = _workshop_with_instrument(row)
     counted, rows = row[-2:]
     state = JoinState(workshop.phase, workshop.participant_cap, counted, rows, workshop.archived)
     return workshop, state
