@@ -23,7 +23,7 @@ from sessions.services import workshop_create, workshop_update_state
 from sessions.urls_helpers import session_urls
 from survey.models import Answer
 from tests.browser_helpers import PHONE, PROJECTOR, off_the_loop, screenshot
-from tests.conftest import Servers, ensure_instrument, shared_server
+from tests.conftest import HTTPX_TLS, Servers, ensure_instrument, shared_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -170,7 +170,9 @@ def answer_reaches_projector(
 
 def assert_projector_shows_results_json(projector: Page, workshop: Workshop, url: str) -> dict:
     """The projector's chart is exactly the results_url snapshot of the same version."""
-    snapshot = httpx.get(session_urls(workshop=workshop, base_url=url)["results_url"]).json()
+    snapshot = httpx.get(
+        session_urls(workshop=workshop, base_url=url)["results_url"], verify=HTTPX_TLS
+    ).json()
     shown = chart(projector)
     assert shown["version"] == snapshot["version"]
     scores = [element["score"] for element in snapshot["elements"]]

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import HTTPX_TLS, start_server, stop_server
 
 PATIENCE = 5.0  # seconds a phone's request waits (the fault script's client timeout)
 
@@ -64,7 +64,7 @@ def server_without_database(request, db):
 
 def _get(server, path: str, **headers) -> tuple[httpx.Response, float]:
     started = time.monotonic()
-    response = httpx.get(server.url + path, headers=headers, timeout=PATIENCE)
+    response = httpx.get(server.url + path, headers=headers, timeout=PATIENCE, verify=HTTPX_TLS)
     return response, time.monotonic() - started
 
 
@@ -72,7 +72,7 @@ def test_requests_fail_fast_with_the_friendly_page(server_without_database):
     server = server_without_database
     # A process that served before (Django's first request imports and loads a lot, seconds
     # on a busy machine): a page that needs no database.
-    assert httpx.get(server.url + "/no-such-page/", timeout=30).status_code == 404
+    assert httpx.get(server.url + "/no-such-page/", timeout=30, verify=HTTPX_TLS).status_code == 404
     health, waited = _get(server, "/healthz")
     assert health.status_code == 503
     assert waited < PATIENCE, f"the health check took {waited:.1f} s"
@@ -91,8 +91,14 @@ def test_requests_fail_fast_with_the_friendly_page(server_without_database):
         data={"statement": "1", "score": "3"},
         headers={"HX-Request": "true"},
         timeout=PATIENCE,
+        verify=HTTPX_TLS,
     )
     assert answer.status_code in (403, 503), answer.status_code  # CSRF first, or the outage
     assert time.monotonic() - started < PATIENCE
     # Static files need no database.
-    assert httpx.get(server.url + "/static/css/app.css", timeout=PATIENCE).status_code == 200
+    assert (
+        httpx.get(
+            server.url + "/static/css/app.css", timeout=PATIENCE, verify=HTTPX_TLS
+        ).status_code
+        == 200
+    )

@@ -14,7 +14,7 @@ from django.conf import settings
 from scentiss.transport import UVICORN_ARGS
 from sessions.models import Phase
 from sessions.services import workshop_create
-from tests.conftest import BASE_DIR, _database_url, ensure_instrument, free_port
+from tests.conftest import BASE_DIR, HTTPX_TLS, _database_url, ensure_instrument, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,7 +67,7 @@ def test_the_containers_start_commands_serve_the_app_with_two_workers(tmp_path):
 
 async def _serve_a_session(host: str, workshop, statement_id: int) -> None:
     base = f"http://{host}"
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+    async with httpx.AsyncClient(verify=HTTPX_TLS, base_url=base, timeout=10) as client:
         assert (await client.get("/healthz")).text == "ok"
         plotly = await client.get(
             "/static/plotly/plotly.min.js", headers={"Accept-Encoding": "gzip"}

@@ -21,7 +21,7 @@ from sessions.services import participant_join
 from survey.selectors import results_snapshot
 from survey.services import answer_save
 from tests.browser_helpers import PHONE
-from tests.conftest import participant_cookie, start_server, stop_server
+from tests.conftest import HTTPX_TLS, participant_cookie, start_server, stop_server
 
 HOLD = 3  # seconds a join that has not answered holds its place on the flooded server
 
@@ -35,7 +35,7 @@ async def _flood(url: str, code: str, joins: int, parallel: int = 20) -> list[in
     async def worker() -> None:
         while queue:
             queue.pop()
-            async with httpx.AsyncClient(base_url=url, timeout=180) as client:
+            async with httpx.AsyncClient(verify=HTTPX_TLS, base_url=url, timeout=180) as client:
                 await client.get(f"/j/{code}/")
                 response = await client.post(
                     f"/j/{code}/",
@@ -139,7 +139,7 @@ def test_an_excluded_burst_vanishes_from_every_result_and_returns_on_undo(
         answer_save(participant=p, statement_id=statement.pk, score=1)
 
     def results() -> dict:
-        with httpx.Client(base_url=server.url) as client:
+        with httpx.Client(verify=HTTPX_TLS, base_url=server.url) as client:
             response = client.get(
                 f"/s/{workshop.code}/results.json", params={"key": workshop.projector_key}
             )
@@ -186,7 +186,7 @@ def test_an_excluded_burst_vanishes_from_every_result_and_returns_on_undo(
 
     # An excluded phone's taps are refused, over HTTP as over the websocket (one service).
     name, value = participant_cookie(workshop, str(script[0].token))
-    with httpx.Client(base_url=server.url, cookies={name: value}) as phone:
+    with httpx.Client(verify=HTTPX_TLS, base_url=server.url, cookies={name: value}) as phone:
         phone.get(f"/s/{workshop.code}/survey/1/")
         tap = phone.post(
             f"/s/{workshop.code}/answer/",

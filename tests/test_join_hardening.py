@@ -18,13 +18,16 @@ from core.errors import Rejected
 from sessions.models import SEAT_MAX, Participant, Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import participant_join, workshop_update_state
-from tests.conftest import shared_server, start_server, stop_server
+from tests.conftest import HTTPX_TLS, shared_server, start_server, stop_server
 
 
 async def _join_all(urls: list[str], code: str, phones: int, table: str = "1") -> list[int]:
     """`phones` phones spread over the servers at `urls` open the join page, then all post
     the form at the same moment. Returns the status codes of the posts."""
-    clients = [httpx.AsyncClient(base_url=urls[i % len(urls)], timeout=60) for i in range(phones)]
+    clients = [
+        httpx.AsyncClient(verify=HTTPX_TLS, base_url=urls[i % len(urls)], timeout=60)
+        for i in range(phones)
+    ]
     try:
         await asyncio.gather(*(c.get(f"/j/{code}/") for c in clients))
         go = asyncio.Event()

@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 
 from sessions.models import Participant
 from sessions.selectors import participant_cookie_name
-from tests.conftest import start_server, stop_server
+from tests.conftest import HTTPX_TLS, start_server, stop_server
 
 PASSWORD = "a-long-organiser-password"
 
@@ -124,7 +124,7 @@ def test_the_limits_hold_across_two_server_processes(transactional_db, workshop,
 
 async def _join_alternating(servers, workshop, *, times: int) -> list[int]:
     statuses = []
-    async with httpx.AsyncClient(timeout=5) as phone:
+    async with httpx.AsyncClient(verify=HTTPX_TLS, timeout=5) as phone:
         await phone.get(f"{servers[0].url}/j/{workshop.code}/")
         csrf = phone.cookies["csrftoken"]
         for n in range(times):

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from scentiss.transport import UVICORN_ARGS
-from tests.conftest import BASE_DIR
+from tests.conftest import BASE_DIR, HTTPX_TLS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,7 +91,7 @@ def test_stalled_headers_and_bodies_do_not_delay_healthz_or_an_answer(server, wo
 
 
 async def _a_phone_answers(server, workshop, *, within: float) -> None:
-    async with httpx.AsyncClient(base_url=server.url, timeout=within) as phone:
+    async with httpx.AsyncClient(verify=HTTPX_TLS, base_url=server.url, timeout=within) as phone:
         assert (await phone.get("/healthz")).text == "ok"
         await phone.get(f"/j/{workshop.code}/")
         csrf = phone.cookies["csrftoken"]
@@ -203,7 +203,7 @@ def test_an_organisers_large_upload_reaches_the_import_page(server, workshop, dj
     organiser = Client()
     organiser.force_login(django_user_model.objects.create_user("org", password="x" * 12))
     cookies = {"sessionid": organiser.cookies["sessionid"].value}
-    with httpx.Client(base_url=server.url, cookies=cookies, timeout=60) as client:
+    with httpx.Client(verify=HTTPX_TLS, base_url=server.url, cookies=cookies, timeout=60) as client:
         assert client.get(f"/s/{workshop.code}/import/").status_code == 200
         big = b"participant,statement,score,dont_know\n" + b"x" * (21 * 1024 * 1024)
         response = client.post(

@@ -9,7 +9,7 @@ import pytest
 import websockets
 from django.conf import settings
 
-from tests.conftest import start_server, stop_server
+from tests.conftest import HTTPX_TLS, start_server, stop_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +35,7 @@ async def _answer_on_a_watch_on_b(a, b, workshop):
     async with websockets.connect(live, origin=b.url) as projector:
         first = json.loads(await asyncio.wait_for(projector.recv(), 5))
         assert first["respondents"] == 0
-        async with httpx.AsyncClient(base_url=a.url, timeout=5) as phone:
+        async with httpx.AsyncClient(verify=HTTPX_TLS, base_url=a.url, timeout=5) as phone:
             page = await phone.get(f"/j/{workshop.code}/")
             csrf = phone.cookies["csrftoken"]
             joined = await phone.post(

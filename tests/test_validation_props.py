@@ -37,7 +37,13 @@ from sessions.services import participant_join, workshop_create
 from survey.models import Answer
 from survey.selectors import results_snapshot
 from survey.services import answer_save, parse_score
-from tests.conftest import ensure_instrument, participant_cookie, start_server, stop_server
+from tests.conftest import (
+    HTTPX_TLS,
+    ensure_instrument,
+    participant_cookie,
+    start_server,
+    stop_server,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -414,7 +420,7 @@ def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db
         assert close_code == 1009  # "message too big"
         assert snapshot["respondents"] == 1
         assert server.process.poll() is None
-        assert httpx.get(f"{server.url}/healthz").text == "ok"
+        assert httpx.get(f"{server.url}/healthz", verify=HTTPX_TLS).text == "ok"
     finally:
         stop_server(server)
 

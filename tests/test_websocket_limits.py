@@ -14,7 +14,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from scentiss.asgi import application
-from tests.conftest import start_server, stop_server
+from tests.conftest import HTTPX_TLS, start_server, stop_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,7 +114,7 @@ def test_an_unknown_websocket_path_is_a_404_not_a_500(server, workshop, capfd):
 
 def test_a_wrong_key_is_refused_with_one_short_line_in_the_log(server, workshop):
     for key in ["wrong", "", "%C3%A9"]:  # the projector's page, then its websocket
-        page = httpx.get(f"{server.url}/s/{workshop.code}/projector/?key={key}")
+        page = httpx.get(f"{server.url}/s/{workshop.code}/projector/?key={key}", verify=HTTPX_TLS)
         assert page.status_code == 403
 
     async def attempt(path: str) -> int | None:
