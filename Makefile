@@ -141,4 +141,4 @@ docs-screenshots:
 	$(BIN)/python docs/screenshots/shrink.py
 
 clean:
-	rm -rf $(VENV) staticfiles node_modules db.sqlite3* test-db.sqlite3*
+	rm -rf $(VENV) staticfiles .test-static node_modules db.sqlite3* test-db.sqlite3*
