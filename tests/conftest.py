@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +30,7 @@ from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import workshop_create
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Playwright
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to look at
@@ -344,15 +344,43 @@ class Servers:
         return self.current
 
 
+class _ServerPool:
+    """The app servers of one test process (pytest-xdist worker), by their settings (a module's
+    SERVER_ENV): a server is started once and handed from one module to the next, not once per
+    module (46 starts of about half a second of CPU each, and the first requests of each new
+    process, which load what a server loads lazily). A server keeps nothing between tests that
+    the emptied database would make stale (shared_server), whichever module the test is in."""
+
+    def __init__(self) -> None:
+        self.servers: dict[tuple[tuple[str, str], ...], Servers] = {}
+
+    def get(self, extra_env: dict | None) -> Servers:
+        key = tuple(sorted((extra_env or {}).items()))
+        if key not in self.servers:
+            self.servers[key] = Servers(extra_env=extra_env)
+        return self.servers[key]
+
+    def stop(self) -> None:
+        for servers in self.servers.values():
+            servers.stop()
+        self.servers.clear()
+
+
+@pytest.fixture(scope="session")
+def _server_pool(django_db_setup) -> Iterator[_ServerPool]:
+    # After django_db_setup, so the servers are stopped before the test database is dropped.
+    pool = _ServerPool()
+    yield pool
+    pool.stop()
+
+
 @pytest.fixture(scope="module")
-def module_servers(request: pytest.FixtureRequest, django_db_setup) -> Iterator[Servers]:
-    """One app server for the tests of a module (the fixtures `server`, and `servers` of
-    tests/test_browser.py): starting one costs a second of CPU, more than most of the tests
-    that use it. A module whose server needs other settings names them in SERVER_ENV (a dict
-    of environment variables)."""
-    servers = Servers(extra_env=getattr(request.module, "SERVER_ENV", None))
-    yield servers
-    servers.stop()
+def module_servers(request: pytest.FixtureRequest, _server_pool: _ServerPool) -> Servers:
+    """The app server of a module's tests (the fixtures `server`, and `servers` of
+    tests/test_browser.py), shared with the other modules of this test process that want the
+    same settings (_ServerPool). A module whose server needs other settings names them in
+    SERVER_ENV (a dict of environment variables)."""
+    return _server_pool.get(getattr(request.module, "SERVER_ENV", None))
 
 
 def shared_server(request: pytest.FixtureRequest, server: Server) -> Server:
@@ -401,17 +429,65 @@ def _orm_beside_playwright() -> Iterator[None]:
         yield
 
 
+class _SharedBrowser:
+    """Debian's Chromium (tests.browser_helpers) and Playwright's driver, one of each per test
+    process, handed from one browser module to the next: starting the driver (a Node process)
+    and the browser costs about a second of CPU, and 38 modules used to start their own. It is
+    stopped before a test of another module that does not use it (pytest_runtest_teardown):
+    sync Playwright keeps its event loop in this thread, where the asyncio of the other tests
+    (asgiref, Channels' communicators) would find it running."""
+
+    def __init__(self) -> None:
+        self.playwright: Playwright | None = None
+        self.browser: Browser | None = None
+
+    def get(self) -> "Browser":
+        if self.browser is None or not self.browser.is_connected():
+            from playwright.sync_api import sync_playwright
+
+            from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
+            self.stop()
+            COSTS["browser starts"] += 1
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+        return self.browser
+
+    def stop(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+            self.browser = None
+        if self.playwright is not None:
+            self.playwright.stop()
+            self.playwright = None
+
+
+_SHARED_BROWSER = _SharedBrowser()
+
+
 @pytest.fixture(scope="module")
 def browser(_orm_beside_playwright) -> Iterator["Browser"]:
-    """Debian's Chromium (tests.browser_helpers), one per test module."""
-    from playwright.sync_api import sync_playwright
+    """The browser of this test process (_SharedBrowser), for a module's tests; the module
+    leaves no page of its own open in it."""
+    browser = _SHARED_BROWSER.get()
+    yield browser
+    for context in browser.contexts:
+        context.close()
 
-    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield
+    # Once the module is done (its fixtures torn down), the browser stays only for a next
+    # module that uses it.
+    if nextitem is None or (
+        nextitem.module is not getattr(item, "module", None)
+        and "browser" not in getattr(nextitem, "fixturenames", ())
+    ):
+        _SHARED_BROWSER.stop()
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -438,7 +514,7 @@ def _quick_passwords_and_static_files() -> None:
     """Two costs of the test process that a server process pays once, not per test: password
     hashing (tests/hashers.py) and WhiteNoise's scan of the static files, which Django's test
     Client repeats for every Client it makes (it builds the middleware chain per Client):
-    together half of the fast tier's CPU. Server processes the tests start are unchanged."""
+    together half of the fast tier's CPU, or more once `make run` has collected the files. Server processes the tests start are unchanged."""
     from django.contrib.auth import hashers
     from whitenoise.middleware import WhiteNoiseMiddleware
 
@@ -449,20 +525,29 @@ def _quick_passwords_and_static_files() -> None:
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
 
-    scan = WhiteNoiseMiddleware.add_files_from_finders
-    scanned: dict[str, dict] = {}
+    # The files of the finders (the apps' static folders, while nothing is collected) and those
+    # of STATIC_ROOT (after a `make run` has collected them: every Client then walked it, with
+    # the compressed copies of each file, a fifth of the fast tier's CPU).
+    def once(scan: Callable[..., None], key: Callable[..., tuple]) -> Callable[..., None]:
+        scanned: dict[tuple, dict] = {}
 
-    @functools.wraps(scan)
-    def add_files_from_finders(self: WhiteNoiseMiddleware) -> None:
-        if self.static_prefix not in scanned:
-            before = set(self.files)
-            scan(self)
-            scanned[self.static_prefix] = {
-                url: found for url, found in self.files.items() if url not in before
-            }
-        self.files.update(scanned[self.static_prefix])
+        @functools.wraps(scan)
+        def scan_once(self: WhiteNoiseMiddleware, *args: str) -> None:
+            k = key(self, *args)
+            if k not in scanned:
+                before = set(self.files)
+                scan(self, *args)
+                scanned[k] = {url: found for url, found in self.files.items() if url not in before}
+            self.files.update(scanned[k])
 
-    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+        return scan_once
+
+    WhiteNoiseMiddleware.add_files_from_finders = once(
+        WhiteNoiseMiddleware.add_files_from_finders, lambda self: ("finders", self.static_prefix)
+    )
+    WhiteNoiseMiddleware.update_files_dictionary = once(
+        WhiteNoiseMiddleware.update_files_dictionary, lambda self, root, prefix: (root, prefix)
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -537,15 +622,24 @@ LONGEST_MODULES = (
 
 
 def _module_order(items: list[pytest.Item]) -> None:
-    """Reorder `items` module by module (a module's own order kept): LONGEST_MODULES first,
-    then the modules with more tests before those with fewer."""
+    """Reorder `items` module by module (a module's own order kept): the modules that use the
+    browser before the others, so that a test process starts its browser once for a run of
+    them (_SharedBrowser); in each part LONGEST_MODULES first, then the modules with more tests
+    before those with fewer."""
 
     def module(item: pytest.Item) -> str:
         return item.nodeid.split("::", 1)[0]
 
     tests = collections.Counter(module(item) for item in items)
+    browser = {module(item) for item in items if "browser" in getattr(item, "fixturenames", ())}
     first = {f"tests/{name}.py": rank for rank, name in enumerate(LONGEST_MODULES)}
-    items.sort(key=lambda item: (first.get(module(item), len(first)), -tests[module(item)]))
+    items.sort(
+        key=lambda item: (
+            module(item) not in browser,
+            first.get(module(item), len(first)),
+            -tests[module(item)],
+        )
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
