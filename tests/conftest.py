@@ -354,8 +354,10 @@ class _ServerPool:
     def __init__(self) -> None:
         self.servers: dict[tuple[tuple[str, str], ...], Servers] = {}
 
-    def get(self, extra_env: dict | None) -> Servers:
-        key = tuple(sorted((extra_env or {}).items()))
+    def get(self, extra_env: dict | None, *, second: bool = False) -> Servers:
+        """The server with these settings; `second`: another process with the same settings
+        (two_servers)."""
+        key = (*sorted((extra_env or {}).items()), ("second", str(second)))
         if key not in self.servers:
             self.servers[key] = Servers(extra_env=extra_env)
         return self.servers[key]
@@ -405,6 +407,18 @@ def server(request: pytest.FixtureRequest, transactional_db, module_servers) -> 
     """The app as deployed (start_server): the module's (module_servers), for one test, with
     committed data it can read (transactional_db, which empties the database after the test)."""
     return shared_server(request, module_servers.running())
+
+
+@pytest.fixture
+def two_servers(request: pytest.FixtureRequest, transactional_db, _server_pool) -> list[Server]:
+    """Two processes of the app sharing PostgreSQL and Redis, as scaled out: the module's
+    server (module_servers) and a second with the same settings, each shared as `server` is."""
+    assert settings.REDIS_URL, "two processes need REDIS_URL (make test sets it)"
+    env = getattr(request.module, "SERVER_ENV", None)
+    return [
+        shared_server(request, _server_pool.get(env, second=second).running())
+        for second in (False, True)
+    ]
 
 
 @pytest.fixture

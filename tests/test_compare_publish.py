@@ -278,66 +278,57 @@ def overlaps(a: dict, b: dict) -> bool:
 
 
 @pytest.mark.browser
-def test_the_legend_never_covers_an_element_name(transactional_db, cities, browser):
+def test_the_legend_never_covers_an_element_name(server, transactional_db, cities, browser):
     from django.contrib.auth import get_user_model
 
     from tests.browser_helpers import log_in, screenshot
-    from tests.conftest import start_server, stop_server
 
     get_user_model().objects.create_user("vergelijker", password="a-long-password-9")
     query = "&".join(f"code={w.code}" for w in cities)
-    server = start_server()
     problems = []
-    try:
-        for width, height, projector in (
-            (1920, 1080, False),
-            (1366, 768, False),
-            (1920, 1080, True),
-        ):
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, locale="nl-NL"
+    for width, height, projector in (
+        (1920, 1080, False),
+        (1366, 768, False),
+        (1920, 1080, True),
+    ):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
+        page = context.new_page()
+        url = f"/organiser/compare/?{query}" + ("&projector=1" if projector else "")
+        log_in(
+            page,
+            f"{server.url}/accounts/login/?next={url.replace('&', '%26')}",
+            "vergelijker",
+            "a-long-password-9",
+            lands_on="**/organiser/compare/**",
+        )
+        page.wait_for_function(
+            "() => document.querySelectorAll('#compare-chart .angularaxistick text').length === 6"
+        )
+        name = f"compare-legend-{width}x{height}{'-projector' if projector else ''}"
+        screenshot(page, name)
+        boxes = page.evaluate(BOXES)
+        texts = " ".join(label["text"] for label in boxes["labels"])
+        assert "Financiering &" in texts, texts
+        assert [li["text"].strip() for li in boxes["legend"]] == [
+            "Almere (2026-10-01)",
+            "Deventer (2026-10-01)",
+            "Zwolle (2026-11-26)",
+        ]
+        for label in boxes["labels"]:
+            for item in boxes["legend"]:
+                if overlaps(label, item):
+                    problems.append(
+                        f"{name}: the legend's {item['text']!r} covers {label['text']!r}"
+                    )
+            chart = boxes["chart"]
+            if label["left"] < chart["left"] or label["right"] > chart["right"]:
+                problems.append(f"{name}: {label['text']!r} is cut at the chart's side")
+        if projector:
+            # Readable from the back, and all of it on the screen.
+            size = page.evaluate(
+                "() => parseFloat(getComputedStyle(document.querySelector('.compare-legend li')).fontSize)"
             )
-            page = context.new_page()
-            url = f"/organiser/compare/?{query}" + ("&projector=1" if projector else "")
-            log_in(
-                page,
-                f"{server.url}/accounts/login/?next={url.replace('&', '%26')}",
-                "vergelijker",
-                "a-long-password-9",
-                lands_on="**/organiser/compare/**",
-            )
-            page.wait_for_function(
-                "() => document.querySelectorAll('#compare-chart .angularaxistick text').length === 6"
-            )
-            name = f"compare-legend-{width}x{height}{'-projector' if projector else ''}"
-            screenshot(page, name)
-            boxes = page.evaluate(BOXES)
-            texts = " ".join(label["text"] for label in boxes["labels"])
-            assert "Financiering &" in texts, texts
-            assert [li["text"].strip() for li in boxes["legend"]] == [
-                "Almere (2026-10-01)",
-                "Deventer (2026-10-01)",
-                "Zwolle (2026-11-26)",
-            ]
-            for label in boxes["labels"]:
-                for item in boxes["legend"]:
-                    if overlaps(label, item):
-                        problems.append(
-                            f"{name}: the legend's {item['text']!r} covers {label['text']!r}"
-                        )
-                chart = boxes["chart"]
-                if label["left"] < chart["left"] or label["right"] > chart["right"]:
-                    problems.append(f"{name}: {label['text']!r} is cut at the chart's side")
-            if projector:
-                # Readable from the back, and all of it on the screen.
-                size = page.evaluate(
-                    "() => parseFloat(getComputedStyle(document.querySelector('.compare-legend li')).fontSize)"
-                )
-                assert size >= 24
-                assert (
-                    page.evaluate("() => document.documentElement.scrollHeight - innerHeight") <= 0
-                )
-            context.close()
-    finally:
-        stop_server(server)
+            assert size >= 24
+            assert page.evaluate("() => document.documentElement.scrollHeight - innerHeight") <= 0
+        context.close()
     assert not problems, "\n".join(problems)

@@ -18,7 +18,7 @@ from core.errors import Rejected
 from sessions.models import SEAT_MAX, Participant, Phase, Workshop
 from sessions.selectors import PARTICIPANT_COOKIE_SALT, participant_cookie_name
 from sessions.services import participant_join, workshop_update_state
-from tests.conftest import HTTPX_TLS, shared_server, start_server, stop_server
+from tests.conftest import HTTPX_TLS
 
 
 async def _join_all(urls: list[str], code: str, phones: int, table: str = "1") -> list[int]:
@@ -50,20 +50,6 @@ async def _join_all(urls: list[str], code: str, phones: int, table: str = "1") -
         return await asyncio.gather(*tasks)
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
-
-
-@pytest.fixture(scope="module")
-def _module_two_servers(django_db_setup):
-    servers = [start_server(), start_server()]
-    yield servers
-    for server in servers:
-        stop_server(server)
-
-
-@pytest.fixture
-def two_servers(request, transactional_db, _module_two_servers):
-    """Two processes of the app, the module's (started once: tests/conftest.py, shared_server)."""
-    return [shared_server(request, server) for server in _module_two_servers]
 
 
 @pytest.mark.django_db(transaction=True)

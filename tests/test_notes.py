@@ -19,7 +19,7 @@ from notes.services import note_create
 from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join, workshop_create
 from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, off_the_loop
-from tests.conftest import ARTIFACTS, ensure_instrument, start_server, stop_server
+from tests.conftest import ARTIFACTS, ensure_instrument
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 REFUSED = "X-Notes-Refused"
@@ -736,7 +736,7 @@ async def test_the_organisers_websocket_hears_of_new_notes(django_user_model):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_tablet_keeps_a_note_until_the_server_has_it():
+def test_the_tablet_keeps_a_note_until_the_server_has_it(server):
     from playwright.sync_api import expect, sync_playwright
 
     def stored_notes() -> list[str]:
@@ -749,62 +749,58 @@ def test_the_tablet_keeps_a_note_until_the_server_has_it():
     )
     t2 = table_of(workshop, 2)
     participant_join(workshop=workshop, table=t2, role="finance")
-    server = start_server()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
-            page.set_default_timeout(15_000)
-            page.goto(server.url + chair_url(t2))
-            pending = page.locator("li.note.pending")
-            status = page.locator("#sync-status")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, has_touch=True)
+        page.set_default_timeout(15_000)
+        page.goto(server.url + chair_url(t2))
+        pending = page.locator("li.note.pending")
+        status = page.locator("#sync-status")
 
-            # The wifi is down: every send fails.
-            page.route("**/notes/", lambda route: route.abort("internetdisconnected"))
-            area = page.locator("section.panel:not([hidden]) .cell-plus textarea").first
-            area.fill("Kent <b>iedereen</b>")
-            area.press("Enter")
-            expect(pending).to_have_count(1)
-            expect(pending).to_contain_text("Kent <b>iedereen</b>")  # as text
-            expect(status).to_have_class(re.compile("unsent"))
-            expect(area).to_have_value("")  # ready for the next note
+        # The wifi is down: every send fails.
+        page.route("**/notes/", lambda route: route.abort("internetdisconnected"))
+        area = page.locator("section.panel:not([hidden]) .cell-plus textarea").first
+        area.fill("Kent <b>iedereen</b>")
+        area.press("Enter")
+        expect(pending).to_have_count(1)
+        expect(pending).to_contain_text("Kent <b>iedereen</b>")  # as text
+        expect(status).to_have_class(re.compile("unsent"))
+        expect(area).to_have_value("")  # ready for the next note
 
-            # A reload keeps it: shown from the tablet's storage and sent again.
-            page.reload()
-            expect(pending).to_have_count(1)
-            assert stored_notes() == []
+        # A reload keeps it: shown from the tablet's storage and sent again.
+        page.reload()
+        expect(pending).to_have_count(1)
+        assert stored_notes() == []
 
-            # The note reaches the server but the answer is lost on the way back.
-            def answer_lost(route):
-                route.fetch()
-                route.abort("internetdisconnected")
+        # The note reaches the server but the answer is lost on the way back.
+        def answer_lost(route):
+            route.fetch()
+            route.abort("internetdisconnected")
 
-            page.unroute("**/notes/")
-            page.route("**/notes/", answer_lost)
-            with page.expect_event("requestfailed"):
-                pass
-            assert stored_notes() == ["Kent <b>iedereen</b>"]
-            expect(pending).to_have_count(1)  # the tablet does not know yet
+        page.unroute("**/notes/")
+        page.route("**/notes/", answer_lost)
+        with page.expect_event("requestfailed"):
+            pass
+        assert stored_notes() == ["Kent <b>iedereen</b>"]
+        expect(pending).to_have_count(1)  # the tablet does not know yet
 
-            # The wifi is back: the retry finds the stored note, and nothing is doubled.
-            page.unroute("**/notes/")
-            expect(pending).to_have_count(0)
-            expect(status).not_to_have_class(re.compile("unsent"))
-            assert stored_notes() == ["Kent <b>iedereen</b>"]  # once
-            stored = page.evaluate(
-                "Object.keys(localStorage).filter(k => k.startsWith('scentiss.note.')).length"
-            )
-            assert stored == 0
-            page.reload()
-            expect(page.locator("li.note")).to_have_count(1)
-            chair = {"nl": "Tafelvoorzitter T2", "en": "Table chair T2"}  # the page's language
-            label = chair[page.locator("html").get_attribute("lang")]
-            expect(page.locator("li.note")).to_contain_text(label)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "chair-tablet-after-retry.png"))
-            browser.close()
-    finally:
-        stop_server(server)
+        # The wifi is back: the retry finds the stored note, and nothing is doubled.
+        page.unroute("**/notes/")
+        expect(pending).to_have_count(0)
+        expect(status).not_to_have_class(re.compile("unsent"))
+        assert stored_notes() == ["Kent <b>iedereen</b>"]  # once
+        stored = page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('scentiss.note.')).length"
+        )
+        assert stored == 0
+        page.reload()
+        expect(page.locator("li.note")).to_have_count(1)
+        chair = {"nl": "Tafelvoorzitter T2", "en": "Table chair T2"}  # the page's language
+        label = chair[page.locator("html").get_attribute("lang")]
+        expect(page.locator("li.note")).to_contain_text(label)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chair-tablet-after-retry.png"))
+        browser.close()
 
 
 def test_an_observation_sent_by_the_tablets_script_is_stored_once_by_its_client_id(

@@ -577,7 +577,7 @@ MARK_FIGURES_AND_TABLES = """() => {
 
 @pytest.mark.browser
 def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
-    transactional_db, two_sessions
+    server, transactional_db, two_sessions
 ):
     import re
 
@@ -588,7 +588,6 @@ def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
     from notes.models import Observation
     from profiles.services import programme_create
     from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
-    from tests.conftest import start_server, stop_server
 
     zwolle = two_sessions["zwolle"]
     seen = Observation.objects.create(
@@ -611,25 +610,21 @@ def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
     programme.save()
     get_user_model().objects.create_user("printer", password="a-long-password-9")
     url = f"/organiser/programmes/{programme.pk}/publication/"
-    server = start_server()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            page = browser.new_context(locale="nl-NL").new_page()
-            page.set_default_timeout(20_000)
-            log_in(
-                page,
-                f"{server.url}/accounts/login/?next={url}",
-                "printer",
-                "a-long-password-9",
-                lands_on=f"**{url}",
-            )
-            plain = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-            kinds = page.evaluate(MARK_FIGURES_AND_TABLES)
-            marked = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-            browser.close()
-    finally:
-        stop_server(server)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="nl-NL").new_page()
+        page.set_default_timeout(20_000)
+        log_in(
+            page,
+            f"{server.url}/accounts/login/?next={url}",
+            "printer",
+            "a-long-password-9",
+            lands_on=f"**{url}",
+        )
+        plain = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        kinds = page.evaluate(MARK_FIGURES_AND_TABLES)
+        marked = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        browser.close()
     path = ARTIFACTS / "publication-print.pdf"
     path.write_bytes(plain)
     (ARTIFACTS / "publication-print-marked.pdf").write_bytes(marked)

@@ -7,20 +7,10 @@ import re
 import httpx
 import pytest
 import websockets
-from django.conf import settings
 
-from tests.conftest import HTTPX_TLS, start_server, stop_server
+from tests.conftest import HTTPX_TLS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def two_servers(transactional_db):
-    assert settings.REDIS_URL, "the two-process test needs REDIS_URL (make test sets it)"
-    servers = [start_server(), start_server()]
-    yield servers
-    for server in servers:
-        stop_server(server)
 
 
 def test_an_answer_saved_through_one_process_reaches_a_projector_on_the_other(

@@ -41,8 +41,6 @@ from tests.conftest import (
     HTTPX_TLS,
     ensure_instrument,
     participant_cookie,
-    start_server,
-    stop_server,
 )
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -379,7 +377,7 @@ async def test_garbage_on_every_websocket_is_ignored_and_the_feeds_go_on():
         await communicator.disconnect()
 
 
-def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db):
+def test_an_oversized_websocket_message_closes_that_socket_only(server, transactional_db):
     """Against the real server (uvicorn): a message over the size limit closes that one
     connection; the server stays up and the other projectors' feed goes on."""
     workshop = workshop_create(
@@ -388,7 +386,6 @@ def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db
     )  # fmt: skip
     participant = participant_join(workshop=workshop, table=None, role="")
     statement = own_statements(workshop)[0]
-    server = start_server()
     url = f"ws://{server.host}/ws/s/{workshop.code}/live/?key={workshop.projector_key}"
 
     async def scenario() -> tuple[int | None, dict]:
@@ -415,14 +412,11 @@ def test_an_oversized_websocket_message_closes_that_socket_only(transactional_db
                 if snapshot["version"] >= saved.version:
                     return close_code, snapshot
 
-    try:
-        close_code, snapshot = asyncio.run(scenario())
-        assert close_code == 1009  # "message too big"
-        assert snapshot["respondents"] == 1
-        assert server.process.poll() is None
-        assert httpx.get(f"{server.url}/healthz", verify=HTTPX_TLS).text == "ok"
-    finally:
-        stop_server(server)
+    close_code, snapshot = asyncio.run(scenario())
+    assert close_code == 1009  # "message too big"
+    assert snapshot["respondents"] == 1
+    assert server.process.poll() is None
+    assert httpx.get(f"{server.url}/healthz", verify=HTTPX_TLS).text == "ok"
 
 
 def answer_save_closing(**kwargs):
