@@ -1,14 +1,17 @@
 """Helpers for the browser tests: Debian's Chromium, the devices' screens, screenshots and app
 calls made beside sync Playwright. The fixtures (browser, server) are in conftest.py."""
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import connections
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
 from tests.conftest import ARTIFACTS
 
@@ -80,6 +83,29 @@ def log_in(page, url: str, username: str, password: str, *, lands_on: str) -> No
     page.fill("#id_password", password)
     page.locator("form.stack button.primary[type=submit]").click()
     page.wait_for_url(lands_on)
+
+
+@contextlib.contextmanager
+def printer_page(server_url: str, path: str) -> Iterator[Page]:
+    """`path` in a browser of the test's own, logged in as "printer" (an account the caller made
+    with the password "a-long-password-9"), for a test in a module whose other tests use
+    asyncio: the shared browser (conftest's `browser`) would keep sync Playwright's loop running
+    for the rest of the module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="nl-NL").new_page()
+        page.set_default_timeout(20_000)
+        log_in(
+            page,
+            f"{server_url}/accounts/login/?next={path}",
+            "printer",
+            "a-long-password-9",
+            lands_on=f"**{path}",
+        )
+        yield page
+        browser.close()
 
 
 def phone_page(browser, **options):

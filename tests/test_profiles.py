@@ -42,7 +42,6 @@ from sessions.models import Participant, Table, Workshop
 from sessions.services import participant_join
 from survey.selectors import results_snapshot, sessions_comparison
 from survey.services import answer_save
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
 from tests.conftest import ARTIFACTS
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -820,7 +819,7 @@ def test_deleting_a_programme_keeps_the_sessions_and_notes(organiser, two_cities
 
 @pytest.mark.browser
 def test_the_profile_prints_to_a_tidy_a4_pdf(server, transactional_db, make_workshop):
-    from playwright.sync_api import sync_playwright
+    from tests.browser_helpers import printer_page
 
     workshop = make_workshop()
     answer_all(workshop, [4, 3, 5, 2])
@@ -838,21 +837,10 @@ def test_the_profile_prints_to_a_tidy_a4_pdf(server, transactional_db, make_work
     }
     build_profile(workshop, seated)
     get_user_model().objects.create_user("printer", password="a-long-password-9")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="nl-NL").new_page()
-        page.set_default_timeout(20_000)
-        log_in(
-            page,
-            f"{server.url}/accounts/login/?next=/s/{workshop.code}/profile/",
-            "printer",
-            "a-long-password-9",
-            lands_on=f"**/s/{workshop.code}/profile/",
-        )
+    with printer_page(server.url, f"/s/{workshop.code}/profile/") as page:
         page.locator("#element-1 details summary").first.click()  # sources open on screen
         assert page.locator("#element-1 ul.sources").first.is_visible()
         pdf = page.pdf(format="A4", print_background=True)
-        browser.close()
     path = ARTIFACTS / "profile-test.pdf"
     path.write_bytes(pdf)
     reader = PdfReader(path)

@@ -582,12 +582,11 @@ def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
     import re
 
     from django.contrib.auth import get_user_model
-    from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
     from notes.models import Observation
     from profiles.services import programme_create
-    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, log_in
+    from tests.browser_helpers import printer_page
 
     zwolle = two_sessions["zwolle"]
     seen = Observation.objects.create(
@@ -610,21 +609,10 @@ def test_the_publication_prints_with_contents_page_numbers_and_nothing_cut(
     programme.save()
     get_user_model().objects.create_user("printer", password="a-long-password-9")
     url = f"/organiser/programmes/{programme.pk}/publication/"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_context(locale="nl-NL").new_page()
-        page.set_default_timeout(20_000)
-        log_in(
-            page,
-            f"{server.url}/accounts/login/?next={url}",
-            "printer",
-            "a-long-password-9",
-            lands_on=f"**{url}",
-        )
+    with printer_page(server.url, url) as page:
         plain = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
         kinds = page.evaluate(MARK_FIGURES_AND_TABLES)
         marked = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-        browser.close()
     path = ARTIFACTS / "publication-print.pdf"
     path.write_bytes(plain)
     (ARTIFACTS / "publication-print-marked.pdf").write_bytes(marked)
