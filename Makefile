@@ -12,19 +12,22 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # pytest-xdist workers for the PostgreSQL runs (TEST_WORKERS=0 runs in one process, which is
 # what a debugger or -x wants). Three on this 2-core machine: the browser tests wait on Chromium
 # and their servers, so a third worker fills the cores (make test 6 min 13 s with two, 5 min
-# 14 s with three; make test-fast the same with either). Tests of one module stay on one worker,
-# so a module's browser and server (tests/conftest.py: module_servers) are started once.
+# 14 s with three). Tests of one module stay on one worker, which keeps its browser and app
+# server from one module to the next (tests/conftest.py: _SharedBrowser, _ServerPool).
 # (Not --dist loadgroup: pytest-xdist 3.8 groups by rewriting item._nodeid, which pytest 9
 # no longer reads, so it runs as --dist load.) `make test` hands out the modules in the order
 # of the collection, the longest first (tests/conftest.py: LONGEST_MODULES), not pytest-xdist's
 # order by their number of tests, which left the longest modules (one to seven tests each) for
 # the end of the run.
 TEST_WORKERS ?= 3
+# The fast tier has no browser or server to wait on: two workers, one per core (61.2 and 61.5 s
+# against 63.8 and 64.3 s with three, taken in turn; 8 s less CPU).
+FAST_WORKERS ?= 2
 # pytest with the bytecode caches written even where the shell sets PYTHONDONTWRITEBYTECODE
 # (some do): without them every pytest process (three workers and the controller) compiles the
 # app and rewrites the tests' asserts again, 4 s of CPU each (collection 7.3 s instead of 3.3 s).
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
-XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
+XDIST = $(if $(filter-out 0,$(1)),-n $(1) --dist loadscope)
 # The limits on slow clients' headers (scentiss/transport.py); every start command uses them.
 UVICORN_ARGS := --http scentiss.transport:HttpToolsProtocol --timeout-keep-alive 5
 
@@ -58,7 +61,10 @@ lock: | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-messages: $(VENV)/.installed
+# The compiled translations, made again only when a catalogue changed (a second each).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(MESSAGES)
+locale/%.mo: locale/%.po | $(VENV)/.installed
 	$(BIN)/python manage.py compilemo
 
 run: install messages
@@ -103,8 +109,8 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 	  trap 'kill $$sqlite 2>/dev/null' INT TERM; \
 	  $(MAKE) --no-print-directory test-js && $(BIN)/lint-imports && $(BIN)/mypy && \
 	  DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) $(XDIST) \
-	  $(if $(XDIST),--no-loadscope-reorder) $(PYTEST_ARGS); postgresql=$$?; \
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) $(call XDIST,$(TEST_WORKERS)) \
+	  $(if $(call XDIST,$(TEST_WORKERS)),--no-loadscope-reorder) $(PYTEST_ARGS); postgresql=$$?; \
 	  wait $$sqlite; sqlite=$$?; \
 	  echo "--- the tests marked both_databases on SQLite (test-sqlite.log):"; cat test-sqlite.log; \
 	  test $$postgresql = 0 && test $$sqlite = 0
@@ -112,12 +118,15 @@ test: install-dev messages browser node_modules/axe-core/axe.min.js
 # The fast tier, while changing code: the browser scripts' unit tests, the import contracts, and
 # every test that needs no browser, no server process and no committed data, but the walks of every
 # route as every role (tests/conftest.py marks the others `slow`), on PostgreSQL and Redis as `make
-# test`. The test database is kept between runs (--reuse-db still applies new migrations).
+# test`. The test database is kept between runs (--reuse-db still applies new migrations). The
+# property tests try a quarter of their examples (Hypothesis profile "quick", tests/conftest.py);
+# make test tries them all.
 test-fast: install-dev messages
 	$(MAKE) --no-print-directory test-js
 	$(BIN)/lint-imports
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) -m "not slow" --reuse-db -q $(XDIST) $(PYTEST_ARGS)
+	  CHANNEL_PREFIX="$${CHANNEL_PREFIX:-scentiss-test}" $(PYTEST) -m "not slow" --reuse-db -q \
+	  --hypothesis-profile quick $(call XDIST,$(FAST_WORKERS)) $(PYTEST_ARGS)
 
 # The exports' golden files (tests/data/golden/, tests/test_golden_exports.py) rewritten from
 # the fixed session, after a meant change to an export or a merge of several: then read

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import hypothesis
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,6 +36,17 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 ARTIFACTS = BASE_DIR / "test-artifacts"  # screenshots, PDFs and documents to look at
 ARTIFACTS.mkdir(exist_ok=True)
+
+
+# The property tests (Hypothesis) try all their examples in `make test` (CI); `make test-fast`
+# loads the profile "quick" (--hypothesis-profile quick), a quarter of them, for a quicker loop
+# while changing code: the tests that give their own number scale it with property_examples.
+hypothesis.settings.register_profile("quick", max_examples=25)
+
+
+def property_examples(full: int) -> int:
+    """`full` examples, or the loaded profile's share of them (100 is Hypothesis's default)."""
+    return max(5, full * hypothesis.settings.default.max_examples // 100)
 
 
 # What the slow tier costs, counted per run and printed at its end ("test costs: ..."): server

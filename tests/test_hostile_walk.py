@@ -43,7 +43,7 @@ from profiles.models import Profile, ProfilePoint, Programme, Recommendation, Th
 from sessions.models import Phase, Workshop
 from sessions.services import participant_join
 from survey.models import Answer, Element, Statement
-from tests.conftest import participant_cookie
+from tests.conftest import participant_cookie, property_examples
 from tests.test_hostile_text import open_research_files
 
 # Odd digits and numbers no column holds.
@@ -434,7 +434,7 @@ payload = st.dictionaries(st.sampled_from(FIELDS), value, max_size=6)
 @pytest.mark.walk
 @seed(20261127)
 @settings(
-    max_examples=200,
+    max_examples=property_examples(200),
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

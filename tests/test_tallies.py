@@ -25,6 +25,7 @@ from survey.selectors import (
 )
 from survey.services import _answer_save_orm, answer_save, tallies_rebuild
 from survey.tallies import ElementCount, tallies_count
+from tests.conftest import property_examples
 
 SCORE = st.sampled_from([1, 2, 3, 4, 5, None])
 
@@ -84,7 +85,9 @@ def _taps(workshop, n_participants: int):
 @pytest.mark.both_databases
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=property_examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     taps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 7), SCORE), min_size=1, max_size=60),
@@ -275,7 +278,9 @@ def _element_tallies(workshop, participants) -> list[tuple]:
 
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=property_examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     taps=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 7), SCORE), min_size=1, max_size=60)

@@ -41,6 +41,7 @@ from tests.conftest import (
     HTTPX_TLS,
     ensure_instrument,
     participant_cookie,
+    property_examples,
 )
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -56,7 +57,7 @@ STATEMENT = ("hoort niet bij de vragenlijst", "is not part of this session")
 CLOSED = ("De vragenlijst is gesloten", "The survey is closed")
 NOT_REGISTERED = ("niet aangemeld voor deze sessie", "not registered for this session")
 PROPERTY_SETTINGS = settings(
-    max_examples=150,
+    max_examples=property_examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -527,7 +528,7 @@ def test_any_session_code_but_a_real_one_is_a_404(client, workshop, code):
 # --- nothing stored twice: sequences and races ------------------------------------------------
 
 
-@settings(PROPERTY_SETTINGS, max_examples=50)  # a sequence is up to 12 requests
+@settings(PROPERTY_SETTINGS, max_examples=property_examples(50))  # a sequence is up to 12 requests
 @given(
     taps=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(list(VALID_SCORES))), max_size=12)
 )
