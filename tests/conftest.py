@@ -359,7 +359,7 @@ class Servers:
 class _ServerPool:
     """The app servers of one test process (pytest-xdist worker), by their settings (a module's
     SERVER_ENV): a server is started once and handed from one module to the next, not once per
-    module (46 starts of about half a second of CPU each, and the first requests of each new
+    module (46 starts of about a second of CPU each with the first requests of the new
     process, which load what a server loads lazily). A server keeps nothing between tests that
     the emptied database would make stale (shared_server), whichever module the test is in."""
 
@@ -540,7 +540,8 @@ def _quick_passwords_and_static_files() -> None:
     """Two costs of the test process that a server process pays once, not per test: password
     hashing (tests/hashers.py) and WhiteNoise's scan of the static files, which Django's test
     Client repeats for every Client it makes (it builds the middleware chain per Client):
-    together half of the fast tier's CPU, or more once `make run` has collected the files. Server processes the tests start are unchanged."""
+    together half of the fast tier's CPU, or more once `make run` has collected the files.
+    Server processes the tests start are unchanged."""
     from django.contrib.auth import hashers
     from whitenoise.middleware import WhiteNoiseMiddleware
 
