@@ -364,12 +364,12 @@ class _ServerPool:
     the emptied database would make stale (shared_server), whichever module the test is in."""
 
     def __init__(self) -> None:
-        self.servers: dict[tuple[tuple[str, str], ...], Servers] = {}
+        self.servers: dict[tuple[tuple[tuple[str, str], ...], bool], Servers] = {}
 
     def get(self, extra_env: dict | None, *, second: bool = False) -> Servers:
         """The server with these settings; `second`: another process with the same settings
         (two_servers)."""
-        key = (*sorted((extra_env or {}).items()), ("second", str(second)))
+        key = (tuple(sorted((extra_env or {}).items())), second)
         if key not in self.servers:
             self.servers[key] = Servers(extra_env=extra_env)
         return self.servers[key]
